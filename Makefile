@@ -1,0 +1,65 @@
+# iptriad: `make help` lists every task.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+RUN_STAMP := $(VENV)/.installed-run
+TEST_STAMP := $(VENV)/.installed-test
+CHROMIUM ?= $(shell command -v chromium || command -v chromium-browser || echo /usr/bin/chromium)
+
+.DEFAULT_GOAL := help
+.PHONY: help run test lint typecheck checks test-sqlite test-postgres browser clean lock
+
+help: ## List the tasks
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
+
+$(RUN_STAMP): pyproject.toml requirements/constraints.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -c requirements/constraints.txt -e .
+	touch $@
+
+$(TEST_STAMP): $(RUN_STAMP) pyproject.toml requirements/constraints.txt
+	$(BIN)/pip install --quiet -c requirements/constraints.txt -e '.[test]'
+	touch $@
+
+run: $(RUN_STAMP) ## Serve the demo on http://127.0.0.1:$(PORT) (SQLite under var/), printing the demo logins
+	$(BIN)/iptriad migrate --verbosity 0
+	$(BIN)/iptriad demo
+	$(BIN)/iptriad serve --port $(PORT)
+
+browser: ## Install Debian's chromium for the browser tests if it is missing
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+		echo "Installing Debian's chromium for the browser tests"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
+	fi
+
+lint: $(TEST_STAMP) ## ruff lint and format check
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+typecheck: $(TEST_STAMP) ## mypy (strict for iptriad.core)
+	$(BIN)/mypy
+
+checks: $(TEST_STAMP) ## Django system checks and the migrations check
+	IPTRIAD_DATA_DIR=var/test $(BIN)/iptriad check --fail-level WARNING
+	IPTRIAD_DATA_DIR=var/test $(BIN)/iptriad makemigrations --check --dry-run
+
+test-sqlite: $(TEST_STAMP) browser ## The whole pytest suite on SQLite
+	IPTRIAD_CHROMIUM=$(CHROMIUM) $(BIN)/pytest
+
+test-postgres: $(TEST_STAMP) browser ## The whole pytest suite on PostgreSQL ($$IPTRIAD_TEST_POSTGRES, a server URL)
+	@if [ -z "$$IPTRIAD_TEST_POSTGRES" ]; then echo "IPTRIAD_TEST_POSTGRES is not set: skipping PostgreSQL"; exit 0; fi; \
+	IPTRIAD_DATABASE_URL="$${IPTRIAD_TEST_POSTGRES%/}/iptriad" IPTRIAD_CHROMIUM=$(CHROMIUM) $(BIN)/pytest
+
+test: lint typecheck checks test-sqlite test-postgres ## Everything: lint, types, checks, unit, integration and browser tests (SQLite, and PostgreSQL when IPTRIAD_TEST_POSTGRES is set)
+
+lock: $(TEST_STAMP) ## Rewrite requirements/constraints.txt from the installed packages
+	$(BIN)/pip freeze --exclude-editable > requirements/constraints.txt
+
+clean: ## Remove the virtual environment and test data (keeps var/ with your database)
+	rm -rf $(VENV) var/test .pytest_cache .mypy_cache .ruff_cache

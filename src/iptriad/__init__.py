@@ -1,0 +1,3 @@
+"""iptriad: software for delivering Interpersonal Psychotherapy (IPT)."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,3 @@
+from iptriad.cli import main
+
+main()

@@ -1,0 +1,50 @@
+"""Who is acting: passed as one `actor` to every service and selector."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.http import HttpRequest
+
+from iptriad.accounts.models import Membership, Organisation, Role, User
+
+
+@dataclass(frozen=True)
+class Actor:
+    """A member acting in their current organisation, from a page, the API or the CLI."""
+
+    user: User | None  # None for an operator's command-line action
+    organisation: Organisation
+    role: Role | None
+    ip_address: str | None = None
+
+    @classmethod
+    def for_membership(cls, membership: Membership, ip_address: str | None = None) -> Actor:
+        return cls(
+            user=membership.user,
+            organisation=membership.organisation,
+            role=Role(membership.role),
+            ip_address=ip_address,
+        )
+
+    @classmethod
+    def operator(cls, organisation: Organisation) -> Actor:
+        """An operator at the command line, who has shell access and so every right."""
+        return cls(user=None, organisation=organisation, role=Role.ADMIN, ip_address=None)
+
+    @property
+    def user_id(self) -> int | None:
+        return self.user.pk if self.user is not None else None
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    # REMOTE_ADDR only: X-Forwarded-For is client-controlled unless a trusted proxy rewrites it,
+    # and gunicorn behind a proxy sets REMOTE_ADDR from --forwarded-allow-ips.
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def actor_from_request(request: HttpRequest) -> Actor:
+    membership: Membership | None = getattr(request, "membership", None)
+    if membership is None:
+        raise LookupError("the request has no current membership")
+    return Actor.for_membership(membership, ip_address=client_ip(request))

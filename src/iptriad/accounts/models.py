@@ -1,0 +1,100 @@
+"""Organisations (the tenants), users, and the memberships that give a user a role in an organisation."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils import timezone
+
+if TYPE_CHECKING:
+    from django.db.models.manager import RelatedManager
+
+SLUG_VALIDATOR = RegexValidator(
+    r"^[a-z0-9](?:[a-z0-9-]{0,48}[a-z0-9])?$",
+    "Use 1 to 50 lower-case letters, digits and hyphens, not starting or ending with a hyphen.",
+)
+
+
+class Organisation(models.Model):
+    """A clinic, service or programme: every client record belongs to exactly one."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=50, unique=True, validators=[SLUG_VALIDATOR])
+    time_zone = models.CharField(max_length=64, default="UTC")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("name",)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    """What a member may do in an organisation; the permission policies decide per resource."""
+
+    ADMIN = "admin", "Administrator"
+    SUPERVISOR = "supervisor", "Supervisor"
+    THERAPIST = "therapist", "Therapist"
+    FACILITATOR = "facilitator", "Group facilitator"
+
+
+# Roles whose members may be a client's assigned therapist.
+CLINICIAN_ROLES = (Role.THERAPIST, Role.SUPERVISOR)
+
+
+class UserManager(BaseUserManager["User"]):
+    def create_user(self, email: str, password: str | None = None, **extra: Any) -> User:
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+
+class User(AbstractBaseUser):
+    """A person who logs in: staff of one or more organisations. Clients do not log in."""
+
+    email = models.EmailField(unique=True)
+    full_name = models.CharField(max_length=200)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: ClassVar[list[str]] = ["full_name"]
+
+    objects: ClassVar[UserManager] = UserManager()
+
+    if TYPE_CHECKING:
+        memberships: RelatedManager[Membership]
+
+    class Meta:
+        ordering = ("full_name",)
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+
+class Membership(models.Model):
+    """A user's role in one organisation; a user may belong to several."""
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="memberships")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("organisation__name",)
+        constraints = [
+            models.UniqueConstraint(fields=("user", "organisation"), name="membership_one_per_user_and_organisation"),
+            models.CheckConstraint(
+                condition=models.Q(role__in=[role.value for role in Role]), name="membership_role_is_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()}, {self.organisation})"

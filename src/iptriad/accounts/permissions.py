@@ -1,0 +1,59 @@
+"""The shape of a permission policy, and the view guard every page uses.
+
+Each resource has one policy (in its app's permissions.py) answering two questions:
+"may this actor do X at all?" (`allows`) and "which objects may they do X to?" (`scope`).
+Object reads go through `scope`, so a forbidden object and a missing one both answer 404.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from enum import StrEnum
+from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from iptriad.accounts.actors import Actor, actor_from_request
+
+M = TypeVar("M", bound=Model)
+P = ParamSpec("P")
+
+
+class Action(StrEnum):
+    LIST = "list"
+    VIEW = "view"
+    CREATE = "create"
+    UPDATE = "update"
+    ARCHIVE = "archive"
+
+
+class Policy(Protocol[M]):
+    def allows(self, actor: Actor, action: Action) -> bool: ...
+
+    def scope(self, actor: Actor, action: Action, queryset: QuerySet[M]) -> QuerySet[M]: ...
+
+
+def require(policy: Policy[Any], actor: Actor, action: Action) -> None:
+    if not policy.allows(actor, action):
+        raise PermissionDenied(f"Your role may not {action.value} this.")
+
+
+def member_view(
+    view: Callable[Concatenate[HttpRequest, Actor, P], HttpResponse],
+) -> Callable[Concatenate[HttpRequest, P], HttpResponse]:
+    """Log in, have a current organisation, and receive the acting `Actor`; nothing else is checked here."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if getattr(request, "membership", None) is None:
+            return render(request, "accounts/no_membership.html", status=403)
+        return view(request, actor_from_request(request), *args, **kwargs)
+
+    return wrapper

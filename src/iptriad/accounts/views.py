@@ -1,0 +1,85 @@
+"""Log in, log out and switch organisation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
+from django.shortcuts import redirect
+from django.views.decorators.http import require_POST
+
+from iptriad.accounts.actors import client_ip
+from iptriad.accounts.forms import LoginForm, OrganisationSwitchForm
+from iptriad.accounts.middleware import SESSION_ORGANISATION_KEY
+from iptriad.accounts.models import User
+from iptriad.accounts.selectors import membership_current
+from iptriad.accounts.services import organisation_switch
+from iptriad.audit.models import AuditAction
+from iptriad.audit.services import audit_record_auth
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        user: User = form.get_user()
+        membership = membership_current(user=user, organisation_id=None)
+        audit_record_auth(
+            action=AuditAction.LOGIN,
+            user=user,
+            organisation=membership.organisation if membership else None,
+            ip_address=client_ip(self.request),
+        )
+        return response
+
+    def form_invalid(self, form: Any) -> HttpResponse:
+        # Record the attempt against the account if one exists; never store the typed e-mail or password.
+        email = str(form.data.get("username", "")).strip().lower()
+        user = User.objects.filter(email=email).first() if email else None
+        audit_record_auth(
+            action=AuditAction.LOGIN_FAILED, user=user, organisation=None, ip_address=client_ip(self.request)
+        )
+        return super().form_invalid(form)
+
+
+@require_POST
+def logout_action(request: HttpRequest) -> HttpResponse:
+    from django.contrib.auth import logout
+
+    membership = getattr(request, "membership", None)
+    if request.user.is_authenticated:
+        audit_record_auth(
+            action=AuditAction.LOGOUT,
+            user=request.user,  # type: ignore[arg-type]
+            organisation=membership.organisation if membership else None,
+            ip_address=client_ip(request),
+        )
+    logout(request)
+    messages.info(request, "You have logged out.")
+    return redirect("login")
+
+
+@require_POST
+def organisation_switch_action(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect("login")
+    form = OrganisationSwitchForm(request.POST)
+    if not form.is_valid():
+        return HttpResponseBadRequest("Choose an organisation to switch to.")
+    membership = organisation_switch(
+        user=request.user,  # type: ignore[arg-type]
+        organisation_id=form.cleaned_data["organisation"],
+        ip_address=client_ip(request),
+    )
+    if membership is None:
+        # Not a member there (or no such organisation): the same answer either way.
+        messages.error(request, "You are not a member of that organisation.")
+        return redirect("home")
+    request.session[SESSION_ORGANISATION_KEY] = membership.organisation_id
+    messages.success(request, f"You are now working in {membership.organisation.name}.")
+    return HttpResponseRedirect("/")

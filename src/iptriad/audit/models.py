@@ -1,0 +1,51 @@
+"""The audit trail: who did what to which record, when, and from where."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class AuditAction(models.TextChoices):
+    LOGIN = "auth.login", "Logged in"
+    LOGIN_FAILED = "auth.login_failed", "Failed login"
+    LOGOUT = "auth.logout", "Logged out"
+    ORGANISATION_SWITCHED = "organisation.switched", "Switched organisation"
+    ORGANISATION_CREATED = "organisation.created", "Organisation created"
+    MEMBERSHIP_CREATED = "membership.created", "Member added"
+    MEMBERSHIP_UPDATED = "membership.updated", "Member changed"
+    CLIENT_CREATED = "client.created", "Client created"
+    CLIENT_UPDATED = "client.updated", "Client updated"
+    CLIENT_ARCHIVED = "client.archived", "Client archived"
+    CLIENT_REACTIVATED = "client.reactivated", "Client reactivated"
+    CLIENT_VIEWED = "client.viewed", "Client record viewed"
+    CLIENT_LISTED = "client.listed", "Client list viewed"
+    AUDIT_BROWSED = "audit.browsed", "Audit trail viewed"
+
+
+class AuditEvent(models.Model):
+    """One audited action. Rows are only ever added; `detail` holds ids and field names, never clinical text."""
+
+    organisation = models.ForeignKey(
+        "accounts.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    action = models.CharField(max_length=40, choices=AuditAction.choices)
+    object_type = models.CharField(max_length=40, blank=True)
+    object_id = models.CharField(max_length=40, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("-created_at", "-pk")
+        indexes = [
+            models.Index(fields=("organisation", "-created_at"), name="audit_org_recent"),
+            models.Index(fields=("organisation", "object_type", "object_id"), name="audit_org_object"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.object_type}:{self.object_id}"

@@ -1,0 +1,5 @@
+from django.urls import path
+
+from iptriad.audit import views
+
+urlpatterns = [path("", views.audit_list_page, name="audit-list")]

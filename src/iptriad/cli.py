@@ -1,0 +1,19 @@
+"""The `iptriad` console command: Django's management commands under one name.
+
+`iptriad serve`, `iptriad migrate`, `iptriad demo`, `iptriad createorg NAME` and
+`iptriad adduser EMAIL --org SLUG --role ROLE` are management commands, so a deployment needs
+no Makefile and no manage.py.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def main(argv: list[str] | None = None) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "iptriad.settings")
+    from django.core.management import execute_from_command_line
+
+    args = sys.argv[1:] if argv is None else argv
+    execute_from_command_line(["iptriad", *args])

@@ -1,0 +1,102 @@
+"""The client form: parses and types the input; the service decides what is valid."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from iptriad.accounts.actors import Actor
+from iptriad.accounts.models import User
+from iptriad.accounts.selectors import clinicians_of_organisation
+from iptriad.clients.models import Client
+from iptriad.clients.permissions import client_policy
+from iptriad.clients.services import ClientDetails
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class ClientForm(forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = Client
+        fields = (
+            "identifier",
+            "given_name",
+            "family_name",
+            "date_of_birth",
+            "sex",
+            "gender",
+            "phone",
+            "email",
+            "preferred_language",
+            "consent_to_treatment",
+            "consent_to_treatment_on",
+            "consent_to_data_use",
+            "consent_to_data_use_on",
+            "therapist",
+        )
+        widgets = {
+            "date_of_birth": DateInput(),
+            "consent_to_treatment_on": DateInput(),
+            "consent_to_data_use_on": DateInput(),
+        }
+        labels = {
+            "consent_to_treatment_on": "Date consent to treatment was given",
+            "consent_to_data_use_on": "Date consent to data use was given",
+            "consent_to_data_use": "Consent to use of data for service evaluation",
+        }
+        help_texts = {
+            "phone": "For self-report links by text message, with the country code, e.g. +44 7700 900123.",
+            "email": "For self-report links by e-mail.",
+        }
+
+    def __init__(self, *args: Any, actor: Actor, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        therapist_field = self.fields["therapist"]
+        assert isinstance(therapist_field, forms.ModelChoiceField)
+        clinicians = clinicians_of_organisation(organisation=actor.organisation)
+        if not client_policy.may_assign_any_therapist(actor):
+            current = self.instance.therapist_id if self.instance.pk else None
+            clinicians = clinicians.filter(pk__in=[actor.user_id, current])
+        therapist_field.queryset = clinicians
+        therapist_field.label_from_instance = lambda user: user.full_name  # type: ignore[method-assign]
+        therapist_field.empty_label = "Not yet assigned"
+
+    def _post_clean(self) -> None:
+        # Skip the model's own full_clean: the service validates the whole record with messages that say
+        # what to fix, and the database constraints back it up. Field validators still ran in clean().
+        pass
+
+    def to_details(self) -> ClientDetails:
+        data = self.cleaned_data
+        therapist: User | None = data["therapist"]
+        return ClientDetails(
+            identifier=data["identifier"].strip(),
+            given_name=data["given_name"].strip(),
+            family_name=data["family_name"].strip(),
+            date_of_birth=data["date_of_birth"],
+            sex=data["sex"],
+            gender=data["gender"].strip(),
+            phone=data["phone"].strip(),
+            email=data["email"].strip().lower(),
+            preferred_language=data["preferred_language"],
+            consent_to_treatment=data["consent_to_treatment"],
+            consent_to_treatment_on=data["consent_to_treatment_on"],
+            consent_to_data_use=data["consent_to_data_use"],
+            consent_to_data_use_on=data["consent_to_data_use_on"],
+            therapist=therapist,
+        )
+
+
+class ClientSearchForm(forms.Form):
+    q = forms.CharField(required=False, max_length=100, label="Search by name or identifier")
+    status = forms.ChoiceField(
+        required=False,
+        choices=(("active", "Active"), ("archived", "Archived"), ("all", "All")),
+        label="Status",
+    )

@@ -1,0 +1,109 @@
+"""Client records: the people who receive IPT, each belonging to one organisation."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.conf.global_settings import LANGUAGES
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils import timezone
+
+from iptriad.core.ages import AgeGroup, age_group
+
+
+PHONE_VALIDATOR = RegexValidator(
+    r"^\+?[0-9][0-9 ()-]{5,18}[0-9]$",
+    "Enter a phone number of 7 to 20 digits, optionally starting with + and the country code.",
+)
+IDENTIFIER_VALIDATOR = RegexValidator(
+    r"^[A-Za-z0-9][A-Za-z0-9./_-]*$",
+    "Use letters, digits, '.', '/', '_' and '-' only, starting with a letter or digit.",
+)
+
+
+class Sex(models.TextChoices):
+    FEMALE = "female", "Female"
+    MALE = "male", "Male"
+    INTERSEX = "intersex", "Intersex"
+    NOT_RECORDED = "not_recorded", "Not recorded"
+
+
+class ClientStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    ARCHIVED = "archived", "Archived"
+
+
+class ClientQuerySet(models.QuerySet["Client"]):
+    def for_organisation(self, organisation_id: int) -> ClientQuerySet:
+        return self.filter(organisation_id=organisation_id)
+
+
+class Client(models.Model):
+    """A person receiving IPT; archived rather than deleted, so the record and its audit stay whole."""
+
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="clients")
+    identifier = models.CharField(max_length=40, validators=[IDENTIFIER_VALIDATOR], help_text="The organisation's own record number.")
+    given_name = models.CharField(max_length=100)
+    family_name = models.CharField(max_length=100)
+    date_of_birth = models.DateField()
+    sex = models.CharField(max_length=20, choices=Sex.choices, default=Sex.NOT_RECORDED)
+    gender = models.CharField(max_length=100, blank=True, help_text="Gender as the client describes it.")
+    phone = models.CharField(max_length=20, blank=True, validators=[PHONE_VALIDATOR])
+    email = models.EmailField(blank=True)
+    preferred_language = models.CharField(max_length=10, choices=LANGUAGES, default="en")
+    consent_to_treatment = models.BooleanField(default=False)
+    consent_to_treatment_on = models.DateField(null=True, blank=True)
+    consent_to_data_use = models.BooleanField(default=False)
+    consent_to_data_use_on = models.DateField(null=True, blank=True)
+    therapist = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="clients"
+    )
+    status = models.CharField(max_length=10, choices=ClientStatus.choices, default=ClientStatus.ACTIVE)
+    archived_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    objects = ClientQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("family_name", "given_name", "pk")
+        constraints = [
+            models.UniqueConstraint(fields=("organisation", "identifier"), name="client_identifier_unique_in_org"),
+            models.CheckConstraint(
+                condition=models.Q(consent_to_treatment=False) | models.Q(consent_to_treatment_on__isnull=False),
+                name="client_treatment_consent_is_dated",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(consent_to_data_use=False) | models.Q(consent_to_data_use_on__isnull=False),
+                name="client_data_use_consent_is_dated",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status=ClientStatus.ACTIVE, archived_at__isnull=True)
+                | models.Q(status=ClientStatus.ARCHIVED, archived_at__isnull=False),
+                name="client_archived_has_date",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=("organisation", "status", "family_name", "given_name"), name="client_org_by_name"),
+            models.Index(fields=("organisation", "therapist", "status"), name="client_org_by_therapist"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.given_name} {self.family_name} ({self.identifier})"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.given_name} {self.family_name}"
+
+    @property
+    def is_archived(self) -> bool:
+        return self.status == ClientStatus.ARCHIVED
+
+    def age_group_on(self, day: dt.date) -> AgeGroup:
+        return age_group(self.date_of_birth, day)
+
+    @property
+    def age_group(self) -> AgeGroup:
+        return self.age_group_on(timezone.localdate())

@@ -1,0 +1,63 @@
+"""Reads of client records: always scoped by the client policy, and audited when a record is seen."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from iptriad.accounts.actors import Actor
+from iptriad.accounts.permissions import Action
+from iptriad.audit.models import AuditAction
+from iptriad.audit.services import audit_record
+from iptriad.clients.models import Client, ClientStatus
+from iptriad.clients.permissions import client_policy
+
+# The statuses a list may be filtered by; anything else is refused, never passed to the query.
+LIST_STATUSES = {"active": [ClientStatus.ACTIVE], "archived": [ClientStatus.ARCHIVED], "all": list(ClientStatus)}
+
+
+def client_list(*, actor: Actor, query: str = "", status: str = "active") -> QuerySet[Client]:
+    clients = client_policy.scope(actor, Action.LIST, Client.objects.all()).select_related("therapist")
+    clients = clients.filter(status__in=LIST_STATUSES.get(status, LIST_STATUSES["active"]))
+    for term in query.split()[:5]:
+        clients = clients.filter(
+            Q(identifier__icontains=term) | Q(given_name__icontains=term) | Q(family_name__icontains=term)
+        )
+    return clients.order_by("family_name", "given_name", "pk")
+
+
+def client_get(*, actor: Actor, client_id: int, action: Action) -> Client:
+    """The client if the actor may act on it, else 404: a foreign and a missing client look alike."""
+    scoped = client_policy.scope(actor, action, Client.objects.select_related("therapist", "organisation"))
+    return get_object_or_404(scoped, pk=client_id)
+
+
+def client_get_for_view(*, actor: Actor, client_id: int) -> Client:
+    client = client_get(actor=actor, client_id=client_id, action=Action.VIEW)
+    audit_record(actor=actor, action=AuditAction.CLIENT_VIEWED, obj=client)
+    return client
+
+
+def client_list_record_viewed(*, actor: Actor, shown: list[Client], page: int, searched: bool) -> None:
+    """Who saw which names in a list; the search text itself may hold a name, so it is not kept."""
+    audit_record(
+        actor=actor,
+        action=AuditAction.CLIENT_LISTED,
+        detail={"client_ids": [client.pk for client in shown], "page": page, "searched": searched},
+    )
+
+
+def client_counts_by_therapist(*, actor: Actor) -> list[dict[str, object]]:
+    """Active clients per assigned therapist, counted in SQL (a supervisor's overview)."""
+    clients = client_policy.scope(actor, Action.LIST, Client.objects.all()).filter(status=ClientStatus.ACTIVE)
+    return list(
+        clients.values("therapist_id", "therapist__full_name")
+        .annotate(count=Count("pk"))
+        .order_by("therapist__full_name")
+    )
+
+
+def client_counts_by_status(*, actor: Actor) -> dict[str, int]:
+    clients = client_policy.scope(actor, Action.LIST, Client.objects.all())
+    counts = {row["status"]: row["count"] for row in clients.values("status").annotate(count=Count("pk"))}
+    return {status.value: counts.get(status.value, 0) for status in ClientStatus}

@@ -1,0 +1,166 @@
+"""Every change to a client record: one named action, validated, in a transaction, audited."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from iptriad.accounts.actors import Actor
+from iptriad.accounts.models import User
+from iptriad.accounts.permissions import Action, require
+from iptriad.accounts.selectors import clinicians_of_organisation
+from iptriad.audit.models import AuditAction
+from iptriad.audit.services import audit_record
+from iptriad.clients.models import Client, ClientStatus
+from iptriad.clients.permissions import client_policy
+from iptriad.core.ages import age_on
+
+OLDEST_PLAUSIBLE_AGE = 120
+
+ERROR_IDENTIFIER_TAKEN = "Another client of this organisation already has this identifier."
+ERROR_BIRTH_IN_FUTURE = "The date of birth cannot be in the future."
+ERROR_BIRTH_TOO_EARLY = f"The date of birth gives an age over {OLDEST_PLAUSIBLE_AGE}; check the year."
+ERROR_CONSENT_UNDATED = "Give the date consent was given."
+ERROR_CONSENT_DATE_WITHOUT_CONSENT = "Leave the date empty unless consent was given."
+ERROR_CONSENT_IN_FUTURE = "The consent date cannot be in the future."
+ERROR_CONSENT_BEFORE_BIRTH = "The consent date cannot be before the date of birth."
+ERROR_THERAPIST_NOT_CLINICIAN = "Choose a therapist or supervisor of this organisation."
+ERROR_THERAPIST_NOT_SELF = "As a therapist you can only assign clients to yourself."
+ERROR_ALREADY_ARCHIVED = "This client is already archived."
+ERROR_NOT_ARCHIVED = "This client is not archived."
+
+
+@dataclasses.dataclass(frozen=True)
+class ClientDetails:
+    """Everything a member enters about a client on the create and edit forms."""
+
+    identifier: str
+    given_name: str
+    family_name: str
+    date_of_birth: dt.date
+    sex: str
+    gender: str
+    phone: str
+    email: str
+    preferred_language: str
+    consent_to_treatment: bool
+    consent_to_treatment_on: dt.date | None
+    consent_to_data_use: bool
+    consent_to_data_use_on: dt.date | None
+    therapist: User | None
+
+
+def _validate(*, actor: Actor, details: ClientDetails, client: Client | None) -> None:
+    today = timezone.localdate()
+    errors: dict[str, str] = {}
+    if details.date_of_birth > today:
+        errors["date_of_birth"] = ERROR_BIRTH_IN_FUTURE
+    elif age_on(details.date_of_birth, today) > OLDEST_PLAUSIBLE_AGE:
+        errors["date_of_birth"] = ERROR_BIRTH_TOO_EARLY
+    for consent, field in (
+        (details.consent_to_treatment, "consent_to_treatment_on"),
+        (details.consent_to_data_use, "consent_to_data_use_on"),
+    ):
+        given_on: dt.date | None = getattr(details, field)
+        if consent and given_on is None:
+            errors[field] = ERROR_CONSENT_UNDATED
+        elif not consent and given_on is not None:
+            errors[field] = ERROR_CONSENT_DATE_WITHOUT_CONSENT
+        elif given_on is not None and given_on > today:
+            errors[field] = ERROR_CONSENT_IN_FUTURE
+        elif given_on is not None and given_on < details.date_of_birth:
+            errors[field] = ERROR_CONSENT_BEFORE_BIRTH
+    therapist = details.therapist
+    if therapist is not None and not (client is not None and client.therapist_id == therapist.pk):
+        if not client_policy.may_assign_any_therapist(actor) and therapist.pk != actor.user_id:
+            errors["therapist"] = ERROR_THERAPIST_NOT_SELF
+        elif not clinicians_of_organisation(organisation=actor.organisation).filter(pk=therapist.pk).exists():
+            errors["therapist"] = ERROR_THERAPIST_NOT_CLINICIAN
+    taken = Client.objects.for_organisation(actor.organisation.pk).filter(identifier=details.identifier)
+    if client is not None:
+        taken = taken.exclude(pk=client.pk)
+    if taken.exists():
+        errors["identifier"] = ERROR_IDENTIFIER_TAKEN
+    if errors:
+        raise ValidationError(errors)
+
+
+def _save(client: Client) -> None:
+    try:
+        with transaction.atomic():
+            client.save()
+    except IntegrityError as error:
+        # Two members saving the same identifier at once: the constraint, not the check, decided.
+        if "identifier" in str(error) or "client_identifier_unique_in_org" in str(error):
+            raise ValidationError({"identifier": ERROR_IDENTIFIER_TAKEN}) from error
+        raise
+
+
+@transaction.atomic
+def client_create(*, actor: Actor, details: ClientDetails) -> Client:
+    require(client_policy, actor, Action.CREATE)
+    if details.therapist is None and not client_policy.may_assign_any_therapist(actor):
+        # A therapist's new client joins their own caseload, or they could not see it afterwards.
+        details = dataclasses.replace(details, therapist=actor.user)
+    _validate(actor=actor, details=details, client=None)
+    client = Client(organisation=actor.organisation, **dataclasses.asdict(details))
+    _save(client)
+    audit_record(actor=actor, action=AuditAction.CLIENT_CREATED, obj=client)
+    return client
+
+
+@transaction.atomic
+def client_update(*, actor: Actor, client: Client, details: ClientDetails) -> Client:
+    _require_on(actor, client, Action.UPDATE)
+    if details.therapist is None and not client_policy.may_assign_any_therapist(actor):
+        details = dataclasses.replace(details, therapist=client.therapist)
+    _validate(actor=actor, details=details, client=client)
+    changed = [
+        field.name
+        for field in dataclasses.fields(details)
+        if getattr(client, field.name) != getattr(details, field.name)
+    ]
+    if not changed:
+        return client
+    for name in changed:
+        setattr(client, name, getattr(details, name))
+    client.updated_at = timezone.now()
+    _save(client)
+    # Field names only: the audit trail never copies clinical or personal content.
+    audit_record(actor=actor, action=AuditAction.CLIENT_UPDATED, obj=client, detail={"fields": changed})
+    return client
+
+
+@transaction.atomic
+def client_archive(*, actor: Actor, client: Client) -> Client:
+    _require_on(actor, client, Action.ARCHIVE)
+    if client.is_archived:
+        raise ValidationError(ERROR_ALREADY_ARCHIVED)
+    client.status = ClientStatus.ARCHIVED
+    client.archived_at = client.updated_at = timezone.now()
+    client.save(update_fields=["status", "archived_at", "updated_at"])
+    audit_record(actor=actor, action=AuditAction.CLIENT_ARCHIVED, obj=client)
+    return client
+
+
+@transaction.atomic
+def client_reactivate(*, actor: Actor, client: Client) -> Client:
+    _require_on(actor, client, Action.ARCHIVE)
+    if not client.is_archived:
+        raise ValidationError(ERROR_NOT_ARCHIVED)
+    client.status = ClientStatus.ACTIVE
+    client.archived_at = None
+    client.updated_at = timezone.now()
+    client.save(update_fields=["status", "archived_at", "updated_at"])
+    audit_record(actor=actor, action=AuditAction.CLIENT_REACTIVATED, obj=client)
+    return client
+
+
+def _require_on(actor: Actor, client: Client, action: Action) -> None:
+    """Services are entry points too (CLI, API): check the object, not only the role."""
+    if not client_policy.scope(actor, action, Client.objects.filter(pk=client.pk)).exists():
+        raise PermissionDenied(f"You may not {action.value} this client.")

@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from iptriad.demo.data import DEMO_STAFF, SECOND_ORGANISATION, demo_load, demo_password
+
+
+class Command(BaseCommand):
+    help = "Load the demo organisation with staff in every role and synthetic clients (safe to run again)."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        result = demo_load()
+        self.stdout.write(
+            f"Demo organisation {result.organisation.name!r} (slug {result.organisation.slug!r}): "
+            f"{result.created_users} users and {result.created_clients} clients created now."
+        )
+        self.stdout.write("Demo logins (password for all: " + demo_password() + "):")
+        for person in DEMO_STAFF:
+            self.stdout.write(f"  {person.role.label:<18} {person.email}")
+        self.stdout.write(f"  The supervisor also belongs to {SECOND_ORGANISATION[0]!r}: use the switcher.")

@@ -1,0 +1,203 @@
+"""Django settings, read from IPTRIAD_* environment variables (see docs/operators/configuration.md).
+
+Development needs nothing set: SQLite under var/, a secret key generated once into var/.
+Production (IPTRIAD_ENV=production) refuses to start without its secrets and passes `check --deploy`.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+import dj_database_url
+
+from iptriad.env import (
+    ConfigurationError,
+    env_bool,
+    env_choice,
+    env_int,
+    env_list,
+    env_str,
+    env_time_zone,
+)
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+ENVIRONMENT = env_choice("IPTRIAD_ENV", "development", ("development", "production"))
+PRODUCTION = ENVIRONMENT == "production"
+
+# Where the embedded database, the generated development key and backups live.
+DATA_DIR = Path(env_str("IPTRIAD_DATA_DIR", "var")).resolve()
+
+
+def _development_secret_key() -> str:
+    """Generate the key once into the data directory so sessions survive restarts."""
+    key_file = DATA_DIR / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(64)
+    key_file.touch(mode=0o600)
+    key_file.write_text(key)
+    return key
+
+
+if PRODUCTION:
+    SECRET_KEY = env_str("IPTRIAD_SECRET_KEY")
+    if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
+        raise ConfigurationError("IPTRIAD_SECRET_KEY must be at least 50 random characters")
+    DEBUG = False
+    ALLOWED_HOSTS = env_list("IPTRIAD_ALLOWED_HOSTS", [])
+    if not ALLOWED_HOSTS:
+        raise ConfigurationError("IPTRIAD_ALLOWED_HOSTS must name the host names this server answers to")
+    if "*" in ALLOWED_HOSTS:
+        raise ConfigurationError("IPTRIAD_ALLOWED_HOSTS must not contain '*'")
+else:
+    SECRET_KEY = env_str("IPTRIAD_SECRET_KEY", "") or _development_secret_key()
+    DEBUG = env_bool("IPTRIAD_DEBUG", False)
+    ALLOWED_HOSTS = env_list("IPTRIAD_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+
+CSRF_TRUSTED_ORIGINS = env_list("IPTRIAD_CSRF_TRUSTED_ORIGINS", [])
+
+# --- Database -------------------------------------------------------------------------------------
+
+SQLITE_PATH = DATA_DIR / "iptriad.sqlite3"
+DATABASE_URL = env_str("IPTRIAD_DATABASE_URL", f"sqlite:///{SQLITE_PATH}")
+_database = dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("IPTRIAD_DB_CONN_MAX_AGE", 60))
+if _database["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets readers run beside the writer; FULL makes a commit durable once acknowledged;
+    # IMMEDIATE takes the write lock at BEGIN so two writers never deadlock on lock upgrade;
+    # the timeout makes a writer wait for the lock instead of failing with "database is locked".
+    _database["CONN_MAX_AGE"] = 0
+    _database["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL;PRAGMA synchronous=FULL",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": env_int("IPTRIAD_SQLITE_BUSY_TIMEOUT", 20),
+    }
+    if _database["NAME"] not in ("", ":memory:"):
+        Path(str(_database["NAME"])).parent.mkdir(parents=True, exist_ok=True)
+elif _database["ENGINE"] == "django.db.backends.postgresql":
+    _database["CONN_HEALTH_CHECKS"] = True
+else:
+    raise ConfigurationError("IPTRIAD_DATABASE_URL must be a sqlite:// or postgres:// URL")
+DATABASES = {"default": _database}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Applications ---------------------------------------------------------------------------------
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "iptriad.web",
+    "iptriad.audit",
+    "iptriad.accounts",
+    "iptriad.clients",
+    "iptriad.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "iptriad.accounts.middleware.CurrentMembershipMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "iptriad.urls"
+WSGI_APPLICATION = "iptriad.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "iptriad.accounts.context_processors.membership",
+            ],
+        },
+    },
+]
+
+# --- Accounts -------------------------------------------------------------------------------------
+
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# Sessions live in the database so several app servers can share them (no local state).
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_COOKIE_AGE = env_int("IPTRIAD_SESSION_AGE_SECONDS", 12 * 60 * 60)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+
+# --- Security headers -----------------------------------------------------------------------------
+
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+if PRODUCTION:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = env_bool("IPTRIAD_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = env_int("IPTRIAD_HSTS_SECONDS", 31_536_000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = env_bool("IPTRIAD_HSTS_PRELOAD", True)
+    if env_bool("IPTRIAD_BEHIND_PROXY", False):
+        # Only when a TLS-terminating proxy you control sets this header and strips it from clients.
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# --- Internationalisation and time ----------------------------------------------------------------
+
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = env_time_zone("IPTRIAD_TIME_ZONE", "UTC")
+USE_I18N = True
+USE_TZ = True
+
+# --- Static files ---------------------------------------------------------------------------------
+
+STATIC_URL = "/static/"
+# Only `collectstatic` needs a STATIC_ROOT; whitenoise serves from the package folders (finders) without one.
+STATIC_ROOT = env_str("IPTRIAD_STATIC_ROOT", "") or None
+# Serve straight from the package's static folders: no collectstatic step to forget.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+# --- Logging: requests and errors, never request bodies or client data ------------------------------
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("IPTRIAD_LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+# Size of one page of a list.
+PAGE_SIZE = 25

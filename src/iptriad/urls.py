@@ -1,0 +1,11 @@
+from django.urls import include, path
+
+from iptriad.web import views as web_views
+
+urlpatterns = [
+    path("", web_views.home, name="home"),
+    path("health/", web_views.health, name="health"),
+    path("", include("iptriad.accounts.urls")),
+    path("clients/", include("iptriad.clients.urls")),
+    path("audit/", include("iptriad.audit.urls")),
+]

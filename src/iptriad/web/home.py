@@ -1,0 +1,29 @@
+"""What each role sees first: gathered by selectors, a fixed number of queries whatever the caseload."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from iptriad.accounts.actors import Actor
+from iptriad.accounts.models import Role
+from iptriad.accounts.permissions import Action
+from iptriad.accounts.selectors import members_of_organisation
+from iptriad.audit.selectors import audit_events_for_browse
+from iptriad.clients.permissions import client_policy
+from iptriad.clients.selectors import client_counts_by_status, client_counts_by_therapist, client_list
+
+RECENT = 10
+
+
+def home_context(actor: Actor) -> dict[str, Any]:
+    context: dict[str, Any] = {"actor": actor}
+    if client_policy.allows(actor, Action.LIST):
+        context["client_counts"] = client_counts_by_status(actor=actor)
+    if actor.role == Role.THERAPIST:
+        context["my_clients"] = list(client_list(actor=actor)[:RECENT])
+    if actor.role in (Role.SUPERVISOR, Role.ADMIN):
+        context["caseloads"] = client_counts_by_therapist(actor=actor)
+    if actor.role == Role.ADMIN:
+        context["members"] = list(members_of_organisation(organisation=actor.organisation))
+        context["recent_events"] = list(audit_events_for_browse(actor=actor)[:RECENT])
+    return context

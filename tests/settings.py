@@ -1,0 +1,11 @@
+"""Test settings: the product's settings with fast password hashing and a fixed key."""
+
+import os
+
+os.environ.setdefault("IPTRIAD_SECRET_KEY", "test-only-secret-key-that-is-long-enough-for-django-checks-0123456789")
+os.environ.setdefault("IPTRIAD_DATA_DIR", "var/test")
+
+from iptriad.settings import *  # noqa: E402, F403
+
+# Argon2 is deliberately slow; tests create many users.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # noqa: S105 (tests only)
