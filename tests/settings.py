@@ -5,7 +5,7 @@ import os
 os.environ.setdefault("IPTRIAD_SECRET_KEY", "test-only-secret-key-that-is-long-enough-for-django-checks-0123456789")
 os.environ.setdefault("IPTRIAD_DATA_DIR", "var/test")
 
-from iptriad.settings import *  # noqa: E402, F403
+from iptriad.settings import *  # noqa: F403
 
 # Argon2 is deliberately slow; tests create many users.
-PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # noqa: S105 (tests only)
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

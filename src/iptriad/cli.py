@@ -15,5 +15,12 @@ def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "iptriad.settings")
     from django.core.management import execute_from_command_line
 
+    from iptriad.env import ConfigurationError
+
     args = sys.argv[1:] if argv is None else argv
-    execute_from_command_line(["iptriad", *args])
+    try:
+        execute_from_command_line(["iptriad", *args])
+    except ConfigurationError as error:
+        # A one-line message naming the variable, not a traceback.
+        sys.stderr.write(f"iptriad: configuration error: {error}\n")
+        raise SystemExit(2) from None

@@ -15,7 +15,7 @@ class Actor:
 
     user: User | None  # None for an operator's command-line action
     organisation: Organisation
-    role: Role | None
+    role: Role
     ip_address: str | None = None
 
     @classmethod

@@ -22,7 +22,7 @@ class CurrentMembershipMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             membership = membership_current(
-                user=user,  # type: ignore[arg-type]
+                user=user,
                 organisation_id=request.session.get(SESSION_ORGANISATION_KEY),
             )
             request.membership = membership  # type: ignore[attr-defined]

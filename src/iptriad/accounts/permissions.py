@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from enum import StrEnum
-from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
+from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar, cast
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -56,4 +56,4 @@ def member_view(
             return render(request, "accounts/no_membership.html", status=403)
         return view(request, actor_from_request(request), *args, **kwargs)
 
-    return wrapper
+    return cast(Callable[Concatenate[HttpRequest, P], HttpResponse], wrapper)

@@ -18,8 +18,10 @@ def membership_current(*, user: User, organisation_id: int | None) -> Membership
 
 
 def memberships_of_user(*, user: User) -> QuerySet[Membership]:
-    return Membership.objects.filter(user=user, is_active=True).select_related("organisation").order_by(
-        "organisation__name"
+    return (
+        Membership.objects.filter(user=user, is_active=True)
+        .select_related("organisation")
+        .order_by("organisation__name")
     )
 
 
@@ -34,6 +36,6 @@ def clinicians_of_organisation(*, organisation: Organisation) -> QuerySet[User]:
 
 
 def members_of_organisation(*, organisation: Organisation) -> QuerySet[Membership]:
-    return Membership.objects.filter(organisation=organisation).select_related("user").order_by(
-        "role", "user__full_name"
+    return (
+        Membership.objects.filter(organisation=organisation).select_related("user").order_by("role", "user__full_name")
     )

@@ -55,7 +55,7 @@ def logout_action(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         audit_record_auth(
             action=AuditAction.LOGOUT,
-            user=request.user,  # type: ignore[arg-type]
+            user=request.user,
             organisation=membership.organisation if membership else None,
             ip_address=client_ip(request),
         )
@@ -72,7 +72,7 @@ def organisation_switch_action(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return HttpResponseBadRequest("Choose an organisation to switch to.")
     membership = organisation_switch(
-        user=request.user,  # type: ignore[arg-type]
+        user=request.user,
         organisation_id=form.cleaned_data["organisation"],
         ip_address=client_ip(request),
     )

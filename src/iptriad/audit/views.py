@@ -38,6 +38,8 @@ def audit_list_page(request: HttpRequest, actor: Actor) -> HttpResponse:
         object_id=criteria.get("object_id", "").strip(),
     )
     page = paginate(request, events, per_page=50)
+    # Read the page before recording this visit, so the visit does not push an event off the page.
+    page.object_list = list(page.object_list)
     audit_record(actor=actor, action=AuditAction.AUDIT_BROWSED, detail={"page": page.number})
     context = {"filters": filters, "page": page}
     return render_page(request, "audit/audit_list.html", context, partial="audit/_audit_results.html")

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.forms.models import construct_instance
 
 from iptriad.accounts.actors import Actor
 from iptriad.accounts.models import User
@@ -19,6 +21,11 @@ class DateInput(forms.DateInput):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class ClinicianChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.full_name)
 
 
 class ClientForm(forms.ModelForm):  # type: ignore[type-arg]
@@ -40,6 +47,7 @@ class ClientForm(forms.ModelForm):  # type: ignore[type-arg]
             "consent_to_data_use_on",
             "therapist",
         )
+        field_classes = {"therapist": ClinicianChoiceField}
         widgets = {
             "date_of_birth": DateInput(),
             "consent_to_treatment_on": DateInput(),
@@ -57,20 +65,23 @@ class ClientForm(forms.ModelForm):  # type: ignore[type-arg]
 
     def __init__(self, *args: Any, actor: Actor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        therapist_field = self.fields["therapist"]
-        assert isinstance(therapist_field, forms.ModelChoiceField)
+        therapist_field = cast(forms.ModelChoiceField, self.fields["therapist"])  # type: ignore[type-arg]
         clinicians = clinicians_of_organisation(organisation=actor.organisation)
         if not client_policy.may_assign_any_therapist(actor):
             current = self.instance.therapist_id if self.instance.pk else None
             clinicians = clinicians.filter(pk__in=[actor.user_id, current])
         therapist_field.queryset = clinicians
-        therapist_field.label_from_instance = lambda user: user.full_name  # type: ignore[method-assign]
         therapist_field.empty_label = "Not yet assigned"
 
     def _post_clean(self) -> None:
-        # Skip the model's own full_clean: the service validates the whole record with messages that say
-        # what to fix, and the database constraints back it up. Field validators still ran in clean().
-        pass
+        # Run the model fields' own validators (phone, identifier) but not the model's constraints:
+        # the service validates the whole record with messages that say what to fix, and the database
+        # constraints back it up.
+        construct_instance(self, self.instance, self._meta.fields, self._meta.exclude)
+        try:
+            self.instance.clean_fields(exclude=self._get_validation_exclusions())  # type: ignore[attr-defined]
+        except ValidationError as error:
+            self._update_errors(error)  # type: ignore[attr-defined]
 
     def to_details(self) -> ClientDetails:
         data = self.cleaned_data

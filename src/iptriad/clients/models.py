@@ -12,7 +12,6 @@ from django.utils import timezone
 
 from iptriad.core.ages import AgeGroup, age_group
 
-
 PHONE_VALIDATOR = RegexValidator(
     r"^\+?[0-9][0-9 ()-]{5,18}[0-9]$",
     "Enter a phone number of 7 to 20 digits, optionally starting with + and the country code.",
@@ -44,7 +43,9 @@ class Client(models.Model):
     """A person receiving IPT; archived rather than deleted, so the record and its audit stay whole."""
 
     organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="clients")
-    identifier = models.CharField(max_length=40, validators=[IDENTIFIER_VALIDATOR], help_text="The organisation's own record number.")
+    identifier = models.CharField(
+        max_length=40, validators=[IDENTIFIER_VALIDATOR], help_text="The organisation's own record number."
+    )
     given_name = models.CharField(max_length=100)
     family_name = models.CharField(max_length=100)
     date_of_birth = models.DateField()

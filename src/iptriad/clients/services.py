@@ -72,7 +72,7 @@ def _validate(*, actor: Actor, details: ClientDetails, client: Client | None) ->
             errors[field] = ERROR_CONSENT_DATE_WITHOUT_CONSENT
         elif given_on is not None and given_on > today:
             errors[field] = ERROR_CONSENT_IN_FUTURE
-        elif given_on is not None and given_on < details.date_of_birth:
+        elif given_on is not None and "date_of_birth" not in errors and given_on < details.date_of_birth:
             errors[field] = ERROR_CONSENT_BEFORE_BIRTH
     therapist = details.therapist
     if therapist is not None and not (client is not None and client.therapist_id == therapist.pk):

@@ -19,7 +19,7 @@ from iptriad.accounts.services import member_add, organisation_create
 from iptriad.clients.models import Client, Sex
 from iptriad.clients.services import ClientDetails, client_archive, client_create
 
-DEMO_PASSWORD_DEFAULT = "iptriad-demo-only"
+DEMO_PASSWORD_DEFAULT = "iptriad-demo-only"  # noqa: S105 (printed by `iptriad demo`; demo data only)
 
 
 def demo_password() -> str:
@@ -48,8 +48,18 @@ SECOND_ORGANISATION_STAFF = (DemoStaff("supervisor@demo.iptriad.example", "Sam S
 
 # Made-up surnames that no reader will take for a real person's.
 FAMILY_NAMES = (
-    "Sampleton", "Democroft", "Fictionby", "Exampleford", "Placeholm", "Mockingdale", "Testwick", "Pretendon",
-    "Inventsby", "Notreal", "Madeupson", "Dummington",
+    "Sampleton",
+    "Democroft",
+    "Fictionby",
+    "Exampleford",
+    "Placeholm",
+    "Mockingdale",
+    "Testwick",
+    "Pretendon",
+    "Inventsby",
+    "Notreal",
+    "Madeupson",
+    "Dummington",
 )
 GIVEN_NAMES = {
     Sex.FEMALE: ("Amara", "Bea", "Chiara", "Dalia", "Esme", "Farah", "Gita", "Hana", "Ines", "Juno"),
@@ -90,7 +100,8 @@ def _staff(organisation: Organisation, staff: tuple[DemoStaff, ...]) -> int:
 
 
 def _clients(organisation: Organisation, prefix: str, count: int, therapists: list[User]) -> int:
-    rng = random.Random(f"iptriad-demo-{organisation.slug}")  # the same people on every machine
+    # Seeded, so every machine gets the same fictional people; nothing here needs to be unpredictable.
+    rng = random.Random(f"iptriad-demo-{organisation.slug}")  # noqa: S311
     operator = Actor.operator(organisation)
     today = timezone.localdate()
     created = 0

@@ -20,8 +20,8 @@ HOME_TEMPLATES = {
 
 @member_view
 def home(request: HttpRequest, actor: Actor) -> HttpResponse:
-    assert actor.role is not None
-    return render(request, HOME_TEMPLATES[actor.role], home_context(actor))
+    template = HOME_TEMPLATES[actor.role]
+    return render(request, template, home_context(actor))
 
 
 def health(request: HttpRequest) -> HttpResponse:

@@ -44,9 +44,7 @@ class Command(BaseCommand):
             )
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from error
-        self.stdout.write(
-            f"Added {membership.user.email} to {organisation.name} as {membership.get_role_display()}."
-        )
+        self.stdout.write(f"Added {membership.user.email} to {organisation.name} as {membership.get_role_display()}.")
 
     def _read_password(self) -> str:
         if sys.stdin.isatty():

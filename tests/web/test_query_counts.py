@@ -1,0 +1,63 @@
+"""Pages run the same number of queries whatever the caseload (and never more than the key-page budget)."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from iptriad.accounts.models import Role
+from iptriad.audit.models import AuditAction, AuditEvent
+from tests.conftest import logged_in, make_client
+
+pytestmark = pytest.mark.django_db
+
+KEY_PAGE_BUDGET = 10  # docs/targets: at most 10 queries for a key page
+
+
+def _queries(http, url: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = http.get(url)
+    assert response.status_code == 200
+    return len(captured.captured_queries)
+
+
+def _add_clients(personas, count: int) -> None:
+    for number in range(count):
+        therapist = personas.therapist_a if number % 2 else personas.therapist_a2
+        make_client(personas.org_a, f"Q-{number:03d}", therapist, family_name=f"Bulkson{number}")
+
+
+@pytest.mark.parametrize("role", list(Role))
+@pytest.mark.parametrize("page", ["home", "client-list"])
+def test_it_runs_the_same_queries_for_1_and_50_clients(personas, role, page):
+    if page == "client-list" and role == Role.FACILITATOR:
+        pytest.skip("facilitators have no client list")
+    http = logged_in(personas.member_of_a(role))
+    url = reverse(page)
+    http.get(url)  # warm the session
+    with_one = _queries(http, url)
+    _add_clients(personas, 49)
+    with_fifty = _queries(http, url)
+    assert with_one == with_fifty
+    assert with_fifty <= KEY_PAGE_BUDGET
+
+
+def test_the_client_record_runs_a_fixed_number_of_queries(personas):
+    http = logged_in(personas.therapist_a)
+    url = reverse("client-detail", args=[personas.client_a.pk])
+    http.get(url)
+    assert _queries(http, url) <= KEY_PAGE_BUDGET
+
+
+def test_the_audit_trail_runs_the_same_queries_for_1_and_50_events(personas):
+    http = logged_in(personas.admin_a)
+    url = reverse("audit-list")
+    http.get(url)
+    with_few = _queries(http, url)
+    AuditEvent.objects.bulk_create(
+        AuditEvent(organisation=personas.org_a, actor=personas.therapist_a, action=AuditAction.CLIENT_VIEWED)
+        for _ in range(50)
+    )
+    assert _queries(http, url) == with_few
