@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 
 from iptriad.accounts.selectors import membership_current
 
@@ -29,7 +30,11 @@ class CurrentMembershipMiddleware:
             if membership is not None:
                 # Store UTC, show in the organisation's time zone.
                 timezone.activate(zoneinfo.ZoneInfo(membership.organisation.time_zone))
-                response = self.get_response(request)
-                timezone.deactivate()
+                try:
+                    response = self.get_response(request)
+                finally:
+                    timezone.deactivate()
+                # Pages for members carry client data: no browser or proxy may keep a copy.
+                add_never_cache_headers(response)
                 return response
         return self.get_response(request)

@@ -39,3 +39,8 @@ def members_of_organisation(*, organisation: Organisation) -> QuerySet[Membershi
     return (
         Membership.objects.filter(organisation=organisation).select_related("user").order_by("role", "user__full_name")
     )
+
+
+def user_by_email(*, email: str) -> User | None:
+    email = email.strip().lower()
+    return User.objects.filter(email=email).first() if email else None

@@ -14,7 +14,7 @@ from iptriad.accounts.actors import client_ip
 from iptriad.accounts.forms import LoginForm, OrganisationSwitchForm
 from iptriad.accounts.middleware import SESSION_ORGANISATION_KEY
 from iptriad.accounts.models import User
-from iptriad.accounts.selectors import membership_current
+from iptriad.accounts.selectors import membership_current, user_by_email
 from iptriad.accounts.services import organisation_switch
 from iptriad.audit.models import AuditAction
 from iptriad.audit.services import audit_record_auth
@@ -39,8 +39,7 @@ class LoginView(auth_views.LoginView):
 
     def form_invalid(self, form: Any) -> HttpResponse:
         # Record the attempt against the account if one exists; never store the typed e-mail or password.
-        email = str(form.data.get("username", "")).strip().lower()
-        user = User.objects.filter(email=email).first() if email else None
+        user = user_by_email(email=str(form.data.get("username", "")))
         audit_record_auth(
             action=AuditAction.LOGIN_FAILED, user=user, organisation=None, ip_address=client_ip(self.request)
         )
