@@ -9,7 +9,7 @@ TEST_STAMP := $(VENV)/.installed-test
 CHROMIUM ?= $(shell command -v chromium || command -v chromium-browser || echo /usr/bin/chromium)
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint typecheck checks test-sqlite test-postgres browser clean lock
+.PHONY: help run test lint typecheck checks test-sqlite test-postgres browser bench clean lock
 
 help: ## List the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -57,6 +57,9 @@ test-postgres: $(TEST_STAMP) browser ## The whole pytest suite on PostgreSQL ($$
 	IPTRIAD_DATABASE_URL="$${IPTRIAD_TEST_POSTGRES%/}/iptriad" IPTRIAD_CHROMIUM=$(CHROMIUM) $(BIN)/pytest
 
 test: lint typecheck checks test-sqlite test-postgres ## Everything: lint, types, checks, unit, integration and browser tests (SQLite, and PostgreSQL when IPTRIAD_TEST_POSTGRES is set)
+
+bench: $(RUN_STAMP) ## Benchmark the client pages at 10,000 clients (CLIENTS=100000 for tier M)
+	$(BIN)/python bench/client_pages.py --clients $${CLIENTS:-10000}
 
 lock: $(TEST_STAMP) ## Rewrite requirements/constraints.txt from the installed packages
 	$(BIN)/pip freeze --exclude-editable > requirements/constraints.txt
