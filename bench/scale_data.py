@@ -51,6 +51,8 @@ def scale_organisation(slug: str, clients: int, password: str) -> Organisation:
             )
             for number in range(start, min(start + BATCH, clients))
         ]
+        for client in batch:
+            client.refresh_search_text()
         with transaction.atomic():
             Client.objects.bulk_create(batch)
     return organisation

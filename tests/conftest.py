@@ -64,7 +64,10 @@ def make_client(organisation: Organisation, identifier: str, therapist: User | N
         "consent_to_treatment_on": dt.date(2026, 1, 5),
     }
     values.update(fields)
-    return Client.objects.create(organisation=organisation, identifier=identifier, therapist=therapist, **values)
+    client = Client(organisation=organisation, identifier=identifier, therapist=therapist, **values)
+    client.refresh_search_text()
+    client.save()
+    return client
 
 
 @pytest.fixture

@@ -106,3 +106,15 @@ def test_the_typed_readers_read_good_values(monkeypatch):
     assert env.env_list("IPTRIAD_X", []) == ["a.example", "b.example"]
     monkeypatch.setenv("IPTRIAD_X", "Off")
     assert env.env_bool("IPTRIAD_X", True) is False
+
+
+def test_serve_refuses_to_start_on_an_unmigrated_database(tmp_path):
+    result = run_iptriad("serve", "--port", "8999", tmp_path=tmp_path)
+    assert result.returncode == 1
+    assert "migrations are not applied: run `iptriad migrate` first" in result.stderr
+
+
+def test_serve_refuses_a_malformed_port_from_the_environment(tmp_path):
+    result = run_iptriad("serve", tmp_path=tmp_path, IPTRIAD_PORT="eighty")
+    assert result.returncode == 2
+    assert "IPTRIAD_PORT must be a whole number" in result.stderr

@@ -26,7 +26,8 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 ENVIRONMENT = env_choice("IPTRIAD_ENV", "development", ("development", "production"))
 PRODUCTION = ENVIRONMENT == "production"
 
-# Where the embedded database, the generated development key and backups live.
+# Where the embedded database and the generated development key live (relative to the working directory
+# unless absolute: production should give an absolute path).
 DATA_DIR = Path(env_str("IPTRIAD_DATA_DIR", "var")).resolve()
 
 
@@ -58,6 +59,9 @@ else:
     ALLOWED_HOSTS = env_list("IPTRIAD_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 
 CSRF_TRUSTED_ORIGINS = env_list("IPTRIAD_CSRF_TRUSTED_ORIGINS", [])
+# A TLS-terminating proxy you control sits in front: trust its X-Forwarded-Proto and the last
+# X-Forwarded-For entry (iptriad.accounts.actors.client_ip).
+BEHIND_PROXY = env_bool("IPTRIAD_BEHIND_PROXY", False)
 
 # --- Database -------------------------------------------------------------------------------------
 
@@ -168,7 +172,9 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = env_int("IPTRIAD_HSTS_SECONDS", 31_536_000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env_bool("IPTRIAD_HSTS_PRELOAD", True)
-    if env_bool("IPTRIAD_BEHIND_PROXY", False):
+    # Load balancers probe /health/ over plain HTTP inside the network.
+    SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+    if BEHIND_PROXY:
         # Only when a TLS-terminating proxy you control sets this header and strips it from clients.
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
@@ -195,7 +201,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env_str("IPTRIAD_LOG_LEVEL", "INFO")},
+    "root": {
+        "handlers": ["console"],
+        "level": env_choice("IPTRIAD_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR")),
+    },
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 

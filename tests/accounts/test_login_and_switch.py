@@ -85,3 +85,36 @@ def test_it_tells_a_user_without_any_organisation_what_to_do(personas):
     page = logged_in(personas.therapist_a).get(reverse("home"))
     assert page.status_code == 403
     assert b"not a member of any organisation" in page.content
+
+
+def test_a_failed_login_shows_in_the_audit_trail_of_each_organisation_of_the_account(personas):
+    Membership.objects.create(user=personas.therapist_a, organisation=personas.org_b, role=Role.THERAPIST)
+    HttpClient().post(reverse("login"), {"username": "therapist.a@alpha.example", "password": "wrong"})
+    failed = AuditEvent.objects.filter(action=AuditAction.LOGIN_FAILED, actor=personas.therapist_a)
+    assert sorted(failed.values_list("organisation__slug", flat=True)) == ["alpha", "beta"]
+
+
+def test_a_failed_login_for_an_unknown_address_is_recorded_without_the_address(personas):
+    HttpClient().post(reverse("login"), {"username": "nobody@nowhere.example", "password": "x"})
+    event = AuditEvent.objects.get(action=AuditAction.LOGIN_FAILED)
+    assert (event.actor, event.organisation) == (None, None)
+    assert "nobody" not in str(event.detail)
+
+
+@pytest.mark.parametrize(
+    ("behind_proxy", "forwarded", "expected"),
+    [
+        (False, "203.0.113.9", "10.0.0.2"),  # not behind a proxy: the header is the client's word, ignored
+        (True, "198.51.100.1, 203.0.113.9", "203.0.113.9"),  # only the proxy's own (last) entry is trusted
+        (True, "", "10.0.0.2"),
+    ],
+)
+def test_it_audits_the_real_client_address_only_behind_a_trusted_proxy(
+    personas, settings, behind_proxy, forwarded, expected
+):
+    settings.BEHIND_PROXY = behind_proxy
+    http = logged_in(personas.therapist_a)
+    http.get(
+        reverse("client-detail", args=[personas.client_a.pk]), REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=forwarded
+    )
+    assert AuditEvent.objects.get(action=AuditAction.CLIENT_VIEWED).ip_address == expected

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.http import HttpRequest
 
 from iptriad.accounts.models import Membership, Organisation, Role, User
@@ -38,9 +39,16 @@ class Actor:
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    # REMOTE_ADDR only: X-Forwarded-For is client-controlled unless a trusted proxy rewrites it,
-    # and gunicorn behind a proxy sets REMOTE_ADDR from --forwarded-allow-ips.
-    return request.META.get("REMOTE_ADDR") or None
+    """The address a request came from, for the audit trail.
+
+    Behind a TLS-terminating proxy (IPTRIAD_BEHIND_PROXY) the peer is the proxy, which appends the real
+    client's address to X-Forwarded-For: only that last entry is trusted, the rest is client-supplied.
+    """
+    if settings.BEHIND_PROXY:
+        forwarded = str(request.META.get("HTTP_X_FORWARDED_FOR", "")).split(",")[-1].strip()
+        if forwarded:
+            return forwarded[:45]
+    return str(request.META.get("REMOTE_ADDR", "")) or None
 
 
 def actor_from_request(request: HttpRequest) -> Actor:

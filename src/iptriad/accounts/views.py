@@ -13,8 +13,8 @@ from django.views.decorators.http import require_POST
 from iptriad.accounts.actors import client_ip
 from iptriad.accounts.forms import LoginForm, OrganisationSwitchForm
 from iptriad.accounts.middleware import SESSION_ORGANISATION_KEY
-from iptriad.accounts.models import User
-from iptriad.accounts.selectors import membership_current, user_by_email
+from iptriad.accounts.models import Organisation, User
+from iptriad.accounts.selectors import membership_current, memberships_of_user, user_by_email
 from iptriad.accounts.services import organisation_switch
 from iptriad.audit.models import AuditAction
 from iptriad.audit.services import audit_record_auth
@@ -40,9 +40,17 @@ class LoginView(auth_views.LoginView):
     def form_invalid(self, form: Any) -> HttpResponse:
         # Record the attempt against the account if one exists; never store the typed e-mail or password.
         user = user_by_email(email=str(form.data.get("username", "")))
-        audit_record_auth(
-            action=AuditAction.LOGIN_FAILED, user=user, organisation=None, ip_address=client_ip(self.request)
+        # One event per organisation the account belongs to, so each organisation's admins see it.
+        organisations: list[Organisation | None] = (
+            [m.organisation for m in memberships_of_user(user=user)] if user else []
         )
+        for organisation in organisations or [None]:
+            audit_record_auth(
+                action=AuditAction.LOGIN_FAILED,
+                user=user,
+                organisation=organisation,
+                ip_address=client_ip(self.request),
+            )
         return super().form_invalid(form)
 
 

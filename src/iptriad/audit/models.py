@@ -14,7 +14,6 @@ class AuditAction(models.TextChoices):
     ORGANISATION_SWITCHED = "organisation.switched", "Switched organisation"
     ORGANISATION_CREATED = "organisation.created", "Organisation created"
     MEMBERSHIP_CREATED = "membership.created", "Member added"
-    MEMBERSHIP_UPDATED = "membership.updated", "Member changed"
     CLIENT_CREATED = "client.created", "Client created"
     CLIENT_UPDATED = "client.updated", "Client updated"
     CLIENT_ARCHIVED = "client.archived", "Client archived"

@@ -11,10 +11,12 @@ from django.db import models
 from django.utils import timezone
 
 from iptriad.core.ages import AgeGroup, age_group
+from iptriad.core.search import search_key
 
 PHONE_VALIDATOR = RegexValidator(
     r"^\+?[0-9][0-9 ()-]{5,18}[0-9]$",
-    "Enter a phone number of 7 to 20 digits, optionally starting with + and the country code.",
+    "Enter a phone number of 7 to 20 digits, spaces, brackets or hyphens, optionally starting with + and the "
+    "country code.",
 )
 IDENTIFIER_VALIDATOR = RegexValidator(
     r"^[A-Za-z0-9][A-Za-z0-9./_-]*$",
@@ -61,6 +63,9 @@ class Client(models.Model):
     therapist = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="clients"
     )
+    # Folded "identifier given family" (iptriad.core.search), kept by the services; searched with LIKE
+    # on an index that covers it, so a search reads the index rather than every row.
+    search_text = models.CharField(max_length=250, default="", editable=False)
     status = models.CharField(max_length=10, choices=ClientStatus.choices, default=ClientStatus.ACTIVE)
     archived_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -89,10 +94,14 @@ class Client(models.Model):
         indexes = [
             models.Index(fields=("organisation", "status", "family_name", "given_name"), name="client_org_by_name"),
             models.Index(fields=("organisation", "therapist", "status"), name="client_org_by_therapist"),
+            models.Index(fields=("organisation", "status", "search_text"), name="client_org_search"),
         ]
 
     def __str__(self) -> str:
         return f"{self.given_name} {self.family_name} ({self.identifier})"
+
+    def refresh_search_text(self) -> None:
+        self.search_text = search_key(self.identifier, self.given_name, self.family_name)
 
     @property
     def full_name(self) -> str:

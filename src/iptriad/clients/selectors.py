@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.shortcuts import get_object_or_404
 
 from iptriad.accounts.actors import Actor
+from iptriad.accounts.models import User
 from iptriad.accounts.permissions import Action
 from iptriad.audit.models import AuditAction
 from iptriad.audit.services import audit_record
 from iptriad.clients.models import Client, ClientStatus
 from iptriad.clients.permissions import client_policy
+from iptriad.core.search import search_terms
 
 # The statuses a list may be filtered by; anything else is refused, never passed to the query.
 LIST_STATUSES = {"active": [ClientStatus.ACTIVE], "archived": [ClientStatus.ARCHIVED], "all": list(ClientStatus)}
@@ -19,10 +21,8 @@ LIST_STATUSES = {"active": [ClientStatus.ACTIVE], "archived": [ClientStatus.ARCH
 def client_list(*, actor: Actor, query: str = "", status: str = "active") -> QuerySet[Client]:
     clients = client_policy.scope(actor, Action.LIST, Client.objects.all()).select_related("therapist")
     clients = clients.filter(status__in=LIST_STATUSES.get(status, LIST_STATUSES["active"]))
-    for term in query.split()[:5]:
-        clients = clients.filter(
-            Q(identifier__icontains=term) | Q(given_name__icontains=term) | Q(family_name__icontains=term)
-        )
+    for term in search_terms(query):
+        clients = clients.filter(search_text__contains=term)
     return clients.order_by("family_name", "given_name", "pk")
 
 
@@ -50,14 +50,26 @@ def client_list_record_viewed(*, actor: Actor, shown: list[Client], page: int, s
 def client_counts_by_therapist(*, actor: Actor) -> list[dict[str, object]]:
     """Active clients per assigned therapist, counted in SQL (a supervisor's overview)."""
     clients = client_policy.scope(actor, Action.LIST, Client.objects.all()).filter(status=ClientStatus.ACTIVE)
-    return list(
-        clients.values("therapist_id", "therapist__full_name")
-        .annotate(count=Count("pk"))
-        .order_by("therapist__full_name")
+    # Count on the (organisation, therapist, status) index alone, then name the few therapists found:
+    # joining users into the aggregate would read every client row.
+    counts = list(clients.order_by().values("therapist_id").annotate(count=Count("pk")))
+    names = dict(
+        User.objects.filter(pk__in=[row["therapist_id"] for row in counts if row["therapist_id"]]).values_list(
+            "pk", "full_name"
+        )
     )
+    rows = [
+        {
+            "therapist_id": row["therapist_id"],
+            "therapist__full_name": names.get(row["therapist_id"]),
+            "count": row["count"],
+        }
+        for row in counts
+    ]
+    return sorted(rows, key=lambda row: (row["therapist__full_name"] is None, str(row["therapist__full_name"] or "")))
 
 
 def client_counts_by_status(*, actor: Actor) -> dict[str, int]:
     clients = client_policy.scope(actor, Action.LIST, Client.objects.all())
-    counts = {row["status"]: row["count"] for row in clients.values("status").annotate(count=Count("pk"))}
+    counts = {row["status"]: row["count"] for row in clients.order_by().values("status").annotate(count=Count("pk"))}
     return {status.value: counts.get(status.value, 0) for status in ClientStatus}

@@ -90,6 +90,7 @@ def _validate(*, actor: Actor, details: ClientDetails, client: Client | None) ->
 
 
 def _save(client: Client) -> None:
+    client.refresh_search_text()
     try:
         with transaction.atomic():
             client.save()

@@ -10,7 +10,12 @@ from iptriad.accounts.permissions import Action
 from iptriad.accounts.selectors import members_of_organisation
 from iptriad.audit.selectors import audit_events_for_browse
 from iptriad.clients.permissions import client_policy
-from iptriad.clients.selectors import client_counts_by_status, client_counts_by_therapist, client_list
+from iptriad.clients.selectors import (
+    client_counts_by_status,
+    client_counts_by_therapist,
+    client_list,
+    client_list_record_viewed,
+)
 
 RECENT = 10
 
@@ -21,6 +26,7 @@ def home_context(actor: Actor) -> dict[str, Any]:
         context["client_counts"] = client_counts_by_status(actor=actor)
     if actor.role == Role.THERAPIST:
         context["my_clients"] = list(client_list(actor=actor)[:RECENT])
+        client_list_record_viewed(actor=actor, shown=context["my_clients"], page=1, searched=False)
     if actor.role in (Role.SUPERVISOR, Role.ADMIN):
         context["caseloads"] = client_counts_by_therapist(actor=actor)
     if actor.role == Role.ADMIN:

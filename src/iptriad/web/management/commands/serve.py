@@ -1,11 +1,12 @@
 from __future__ import annotations
 
-import os
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+
+from iptriad.env import env_int, env_str
 
 # Request lines without the query string: a search for a client's name must not land in the log.
 ACCESS_LOG_FORMAT = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
@@ -15,18 +16,20 @@ class Command(BaseCommand):
     help = "Serve iptriad with gunicorn (the production WSGI server)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--host", default=os.environ.get("IPTRIAD_HOST", "127.0.0.1"))
-        parser.add_argument("--port", type=int, default=int(os.environ.get("IPTRIAD_PORT", "8000")))
-        parser.add_argument("--workers", type=int, default=int(os.environ.get("IPTRIAD_WORKERS", "2")))
-        parser.add_argument("--threads", type=int, default=int(os.environ.get("IPTRIAD_THREADS", "4")))
+        parser.add_argument("--host", default=env_str("IPTRIAD_HOST", "127.0.0.1"))
+        parser.add_argument("--port", type=int, default=env_int("IPTRIAD_PORT", 8000))
+        parser.add_argument("--workers", type=int, default=env_int("IPTRIAD_WORKERS", 2))
+        parser.add_argument("--threads", type=int, default=env_int("IPTRIAD_THREADS", 4))
 
     def handle(self, *args: Any, **options: Any) -> None:
         from gunicorn.app.base import BaseApplication
 
-        pending = MigrationExecutor(connection).migration_plan(MigrationExecutor(connection).loader.graph.leaf_nodes())
-        if pending:
-            self.stderr.write(f"{len(pending)} database migrations are not applied: run `iptriad migrate` first.")
+        executor = MigrationExecutor(connection)
+        pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
         connection.close()  # each worker opens its own
+        if pending:
+            # Serving an older schema would fail on the first page that touches it.
+            raise CommandError(f"{len(pending)} database migrations are not applied: run `iptriad migrate` first.")
 
         from iptriad.wsgi import application
 
@@ -38,7 +41,7 @@ class Command(BaseCommand):
             "worker_class": "gthread",
             "accesslog": "-",
             "access_log_format": ACCESS_LOG_FORMAT,
-            "forwarded_allow_ips": os.environ.get("IPTRIAD_FORWARDED_ALLOW_IPS", "127.0.0.1"),
+            "forwarded_allow_ips": env_str("IPTRIAD_FORWARDED_ALLOW_IPS", "127.0.0.1"),
         }
 
         class Server(BaseApplication):  # type: ignore[misc]
