@@ -57,6 +57,7 @@ class ClientForm(forms.ModelForm):  # type: ignore[type-arg]
             "consent_to_treatment_on": "Date consent to treatment was given",
             "consent_to_data_use_on": "Date consent to data use was given",
             "consent_to_data_use": "Consent to use of data for service evaluation",
+            "email": "E-mail",
         }
         help_texts = {
             "phone": "For self-report links by text message, with the country code, e.g. +44 7700 900123.",
