@@ -107,6 +107,7 @@ def test_a_failed_login_for_an_unknown_address_is_recorded_without_the_address(p
         (False, "203.0.113.9", "10.0.0.2"),  # not behind a proxy: the header is the client's word, ignored
         (True, "198.51.100.1, 203.0.113.9", "203.0.113.9"),  # only the proxy's own (last) entry is trusted
         (True, "", "10.0.0.2"),
+        (True, "198.51.100.1, <script>", "10.0.0.2"),  # not an address: never stored
     ],
 )
 def test_it_audits_the_real_client_address_only_behind_a_trusted_proxy(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -46,8 +47,10 @@ def client_ip(request: HttpRequest) -> str | None:
     """
     if settings.BEHIND_PROXY:
         forwarded = str(request.META.get("HTTP_X_FORWARDED_FOR", "")).split(",")[-1].strip()
-        if forwarded:
-            return forwarded[:45]
+        try:
+            return str(ipaddress.ip_address(forwarded))
+        except ValueError:
+            pass  # absent or not an address: fall back to the peer, never store a made-up value
     return str(request.META.get("REMOTE_ADDR", "")) or None
 
 
