@@ -155,3 +155,14 @@ def test_it_hides_a_colleagues_client_from_a_therapist_as_if_it_did_not_exist(pe
     http = logged_in(personas.therapist_a2)
     assert http.get(reverse("client-detail", args=[personas.client_a.pk])).status_code == 404
     assert http.get(reverse("client-detail", args=[987654])).status_code == 404
+
+
+def test_postgresql_searches_clients_through_a_trigram_index(personas):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the trigram index exists on PostgreSQL only (clients migration 0002)")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'client_search_trigram'")
+        (definition,) = cursor.fetchone()
+    assert "gin_trgm_ops" in definition
