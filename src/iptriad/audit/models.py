@@ -32,7 +32,8 @@ class AuditEvent(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    action = models.CharField(max_length=40, choices=AuditAction.choices)
+    # No `choices`: new actions arrive with every feature and must not each need a migration.
+    action = models.CharField(max_length=40)
     object_type = models.CharField(max_length=40, blank=True)
     object_id = models.CharField(max_length=40, blank=True)
     detail = models.JSONField(default=dict, blank=True)
@@ -48,3 +49,7 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.object_type}:{self.object_id}"
+
+    def get_action_display(self) -> str:
+        labels = dict(AuditAction.choices)
+        return str(labels.get(self.action, self.action))
