@@ -1,0 +1,148 @@
+"""One scoring engine for every instrument: answers in, total, band, validity, missing and critical items out.
+
+An answer is the 0-based position of the chosen option in the order the form prints it (None when the item
+was not answered), so reverse keys are applied here, from the data, never by the form.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from iptriad.core.instruments.model import Instrument, Item, MissingPolicy, Scoring, Subscale
+
+MEAN_DECIMALS = 2
+
+
+class AnswerError(ValueError):
+    """The answers do not fit the instrument (count, or a position out of range); the message says how."""
+
+
+@dataclass(frozen=True)
+class ScoreResult:
+    instrument: str
+    version: str
+    total: int | float | None  # None when the answers do not allow a valid total
+    band: str | None
+    valid: bool
+    missing: tuple[int, ...]  # numbers of asked items left unanswered
+    critical: tuple[int, ...]  # numbers of items whose answer raises a risk alert
+    critical_not_answered: tuple[int, ...]  # critical items left unanswered: shown as "not answered", never 0
+    subscales: dict[str, int | float | None]
+    prorated: bool = False
+    item_scores: tuple[int | float | None, ...] = ()
+    derived: dict[str, int | float] = field(default_factory=dict)
+    reasons: tuple[str, ...] = ()  # why the total is invalid, in words
+
+    @property
+    def risk(self) -> bool:
+        return bool(self.critical)
+
+
+def round_half_up(value: float, decimals: int = 0) -> int | float:
+    """Round as people do (2.5 -> 3), not as Python's round() does (2.5 -> 2); whole numbers come back as int."""
+    rounded = Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    return int(rounded) if decimals == 0 else float(rounded)
+
+
+def accepted_answer_counts(instrument: Instrument) -> tuple[int, ...]:
+    """Every item, or the items up to the last scored one (trailing unscored questions may be left off)."""
+    last_scored = max(item.number for item in instrument.scored_items)
+    return tuple(sorted({last_scored, len(instrument.items)}))
+
+
+def _check(instrument: Instrument, answers: Sequence[int | None]) -> None:
+    counts = accepted_answer_counts(instrument)
+    if len(answers) not in counts:
+        expected = " or ".join(str(count) for count in counts)
+        raise AnswerError(f"{instrument.code} takes {expected} answers, not {len(answers)}")
+    for item, position in zip(instrument.items, answers, strict=False):
+        if position is not None and not 0 <= position < len(item.options):
+            raise AnswerError(
+                f"{instrument.code} item {item.number}: position {position} is out of range 0-{len(item.options) - 1}"
+            )
+
+
+def _combine(values: list[int | float], count: int, scoring: Scoring) -> int | float:
+    """A sum over `count` items from the answered `values`, prorating any gap, or their mean."""
+    mean = sum(values) / len(values)
+    if scoring == Scoring.MEAN:
+        return round_half_up(mean, MEAN_DECIMALS)
+    if len(values) == count:
+        return sum(values)
+    return round_half_up(mean * count)
+
+
+def _total(
+    instrument: Instrument, scores: dict[int, int | float | None], asked: list[Item], not_applicable: set[int]
+) -> tuple[int | float | None, bool, list[str]]:
+    scored = [item for item in asked if item.scored and item.number not in not_applicable]
+    answered = [scores[item.number] for item in scored if item.number in scores]
+    values = [value for value in answered if value is not None]  # None: an excluded option ("not assessed")
+    missing = len(scored) - len(answered)
+    policy = instrument.missing
+    if not values:
+        return None, False, ["no scored item was answered"]
+    if policy.policy == MissingPolicy.MIN_ANSWERED:
+        if len(answered) < policy.min_answered:
+            return None, False, [f"only {len(answered)} of {len(scored)} items answered; {policy.min_answered} needed"]
+        return _combine(values, len(values), instrument.scoring), False, []
+    if missing == 0:
+        return _combine(values, len(values), instrument.scoring), False, []
+    if policy.policy == MissingPolicy.INVALID or missing > policy.max_missing:
+        allowed = 0 if policy.policy == MissingPolicy.INVALID else policy.max_missing
+        return None, False, [f"{missing} items unanswered; at most {allowed} allowed"]
+    # PRORATE and IMPUTE_MEAN give the same total: each gap takes the mean of the answered items.
+    countable = len(values) + missing
+    return _combine(values, countable, instrument.scoring), True, []
+
+
+def _subscale(subscale: Subscale, scores: dict[int, int | float | None]) -> int | float | None:
+    values = [scores[n] for n in subscale.items if n in scores and scores[n] is not None]
+    if len(values) < subscale.min_answered or not values:
+        return None
+    return _combine([v for v in values if v is not None], len(subscale.items), subscale.scoring)
+
+
+def score(
+    instrument: Instrument, answers: Sequence[int | None], *, not_applicable: frozenset[int] = frozenset()
+) -> ScoreResult:
+    """Score one administration. `not_applicable` items (e.g. WSAS work item when retired) are left out."""
+    if instrument.scoring == Scoring.SOCIAL_RHYTHM:
+        raise AnswerError(f"{instrument.code} is a diary: score it with iptriad.core.instruments.social_rhythm")
+    _check(instrument, answers)
+    asked = list(instrument.items[: len(answers)])
+    scores: dict[int, int | float | None] = {}
+    for item, position in zip(asked, answers, strict=True):
+        if position is not None:
+            scores[item.number] = item.options[position].score
+    missing = tuple(item.number for item in asked if item.number not in scores and item.number not in not_applicable)
+    critical = tuple(
+        item.number
+        for item in asked
+        if item.critical is not None
+        and scores.get(item.number) is not None
+        and float(scores[item.number] or 0) >= item.critical.min_score
+    )
+    critical_not_answered = tuple(item.number for item in asked if item.critical is not None and item.number in missing)
+    total, prorated, reasons = _total(instrument, scores, asked, set(not_applicable))
+    band = instrument.band_for(total) if total is not None else None
+    derived: dict[str, int | float] = {}
+    if total is not None and instrument.percentage_factor is not None:
+        derived["percentage"] = total * instrument.percentage_factor
+    return ScoreResult(
+        instrument=instrument.code,
+        version=instrument.version,
+        total=total,
+        band=band.label if band else None,
+        valid=total is not None,
+        missing=missing,
+        critical=critical,
+        critical_not_answered=critical_not_answered,
+        subscales={s.code: _subscale(s, scores) for s in instrument.subscales},
+        prorated=prorated,
+        item_scores=tuple(scores.get(item.number) for item in asked),
+        derived=derived,
+        reasons=tuple(reasons),
+    )
