@@ -10,14 +10,21 @@ from __future__ import annotations
 import os
 import sys
 
+# Commands that need no database or settings: answered without starting Django.
+PURE_COMMANDS = ("score", "instruments")
+
 
 def main(argv: list[str] | None = None) -> None:
+    args = sys.argv[1:] if argv is None else argv
+    if args and args[0] in PURE_COMMANDS:
+        from iptriad.core.instruments.cli import main as instruments_main
+
+        raise SystemExit(instruments_main(args))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "iptriad.settings")
     from django.core.management import execute_from_command_line
 
     from iptriad.env import ConfigurationError
 
-    args = sys.argv[1:] if argv is None else argv
     try:
         execute_from_command_line(["iptriad", *args])
     except ConfigurationError as error:
