@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "iptriad.audit",
     "iptriad.accounts",
     "iptriad.clients",
+    "iptriad.measures",
     "iptriad.demo",
 ]
 

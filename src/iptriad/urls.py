@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("iptriad.accounts.urls")),
     path("clients/", include("iptriad.clients.urls")),
     path("audit/", include("iptriad.audit.urls")),
+    path("", include("iptriad.measures.urls")),
 ]

@@ -24,6 +24,13 @@ class Organisation(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=50, unique=True, validators=[SLUG_VALIDATOR])
     time_zone = models.CharField(max_length=64, default="UTC")
+    # Shown to a client right after they answer a self-harm item positively; set by the organisation.
+    crisis_contacts = models.TextField(
+        default=(
+            "If you are in danger now or might act on thoughts of harming yourself, call your local emergency "
+            "number or go to the nearest emergency department. You can also contact your therapist."
+        )
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

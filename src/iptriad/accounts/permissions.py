@@ -19,6 +19,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from iptriad.accounts.actors import Actor, actor_from_request
+from iptriad.accounts.models import Role
 
 M = TypeVar("M", bound=Model)
 P = ParamSpec("P")
@@ -57,3 +58,16 @@ def member_view(
         return view(request, actor_from_request(request), *args, **kwargs)
 
     return cast(Callable[Concatenate[HttpRequest, P], HttpResponse], wrapper)
+
+
+class OrganisationPolicy:
+    """An organisation's own settings: its administrators change them; every member reads its name."""
+
+    def allows(self, actor: Actor, action: Action) -> bool:
+        return action == Action.VIEW or (action == Action.UPDATE and actor.role == Role.ADMIN)
+
+    def scope(self, actor: Actor, action: Action, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        return queryset.filter(pk=actor.organisation.pk) if self.allows(actor, action) else queryset.none()
+
+
+organisation_policy = OrganisationPolicy()

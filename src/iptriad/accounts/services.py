@@ -11,6 +11,7 @@ from django.utils.text import slugify
 
 from iptriad.accounts.actors import Actor
 from iptriad.accounts.models import SLUG_VALIDATOR, Membership, Organisation, Role, User
+from iptriad.accounts.permissions import Action, organisation_policy, require
 from iptriad.audit.models import AuditAction
 from iptriad.audit.services import audit_record, audit_record_auth
 
@@ -83,3 +84,31 @@ def organisation_switch(*, user: User, organisation_id: int, ip_address: str | N
             ip_address=ip_address,
         )
     return membership
+
+
+ERROR_CRISIS_CONTACTS_REQUIRED = (
+    "Give the crisis contacts a client should use; they are shown after a self-harm answer."
+)
+
+
+@transaction.atomic
+def organisation_update_settings(*, actor: Actor, name: str, time_zone: str, crisis_contacts: str) -> Organisation:
+    require(organisation_policy, actor, Action.UPDATE)
+    errors: dict[str, str] = {}
+    if not name.strip():
+        errors["name"] = ERROR_NAME_REQUIRED
+    if time_zone not in zoneinfo.available_timezones():
+        errors["time_zone"] = ERROR_UNKNOWN_TIME_ZONE
+    if not crisis_contacts.strip():
+        errors["crisis_contacts"] = ERROR_CRISIS_CONTACTS_REQUIRED
+    if errors:
+        raise ValidationError(errors)
+    organisation = Organisation.objects.select_for_update().get(pk=actor.organisation.pk)
+    values = {"name": name.strip(), "time_zone": time_zone, "crisis_contacts": crisis_contacts.strip()}
+    changed = [field for field, value in values.items() if getattr(organisation, field) != value]
+    for field in changed:
+        setattr(organisation, field, values[field])
+    if changed:
+        organisation.save(update_fields=changed)
+        audit_record(actor=actor, action=AuditAction.ORGANISATION_UPDATED, obj=organisation, detail={"fields": changed})
+    return organisation

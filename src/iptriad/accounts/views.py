@@ -6,16 +6,18 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
-from django.shortcuts import redirect
-from django.views.decorators.http import require_POST
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
 
-from iptriad.accounts.actors import client_ip
-from iptriad.accounts.forms import LoginForm, OrganisationSwitchForm
+from iptriad.accounts.actors import Actor, client_ip
+from iptriad.accounts.forms import LoginForm, OrganisationSettingsForm, OrganisationSwitchForm
 from iptriad.accounts.middleware import SESSION_ORGANISATION_KEY
 from iptriad.accounts.models import Organisation, User
+from iptriad.accounts.permissions import Action, member_view, organisation_policy, require
 from iptriad.accounts.selectors import membership_current, memberships_of_user, user_by_email
-from iptriad.accounts.services import organisation_switch
+from iptriad.accounts.services import organisation_switch, organisation_update_settings
 from iptriad.audit.models import AuditAction
 from iptriad.audit.services import audit_record_auth
 
@@ -90,3 +92,26 @@ def organisation_switch_action(request: HttpRequest) -> HttpResponse:
     request.session[SESSION_ORGANISATION_KEY] = membership.organisation_id
     messages.success(request, f"You are now working in {membership.organisation.name}.")
     return HttpResponseRedirect("/")
+
+
+@member_view
+@require_http_methods(["GET", "HEAD", "POST"])
+def organisation_settings_page(request: HttpRequest, actor: Actor) -> HttpResponse:
+    require(organisation_policy, actor, Action.UPDATE)
+    organisation = actor.organisation
+    initial = {
+        "name": organisation.name,
+        "time_zone": organisation.time_zone,
+        "crisis_contacts": organisation.crisis_contacts,
+    }
+    form = OrganisationSettingsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            organisation_update_settings(actor=actor, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Settings saved.")
+            return redirect("organisation-settings")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "accounts/organisation_settings.html", {"form": form}, status=status)

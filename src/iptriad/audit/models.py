@@ -21,6 +21,16 @@ class AuditAction(models.TextChoices):
     CLIENT_VIEWED = "client.viewed", "Client record viewed"
     CLIENT_LISTED = "client.listed", "Client list viewed"
     AUDIT_BROWSED = "audit.browsed", "Audit trail viewed"
+    ORGANISATION_UPDATED = "organisation.updated", "Organisation settings changed"
+    MEASURE_RECORDED = "measure.recorded", "Measure recorded"
+    MEASURE_VIEWED = "measure.viewed", "Measures viewed"
+    LINK_CREATED = "selfreport.link_created", "Self-report link sent"
+    LINK_REVOKED = "selfreport.link_revoked", "Self-report link withdrawn"
+    LINK_SUBMITTED = "selfreport.submitted", "Self-report completed"
+    LINK_REFUSED = "selfreport.refused", "Self-report link refused"
+    ALERT_OPENED = "alert.opened", "Risk alert opened"
+    ALERT_CLOSED = "alert.closed", "Risk alert closed"
+    ALERT_VIEWED = "alert.viewed", "Risk alert viewed"
 
 
 class AuditEvent(models.Model):

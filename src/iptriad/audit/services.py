@@ -37,3 +37,23 @@ def audit_record_auth(
     return AuditEvent.objects.create(
         organisation=organisation, actor=user, action=action, detail=detail or {}, ip_address=ip_address
     )
+
+
+def audit_record_without_member(
+    *,
+    organisation: Organisation,
+    action: AuditAction,
+    obj: Model | None = None,
+    ip_address: str | None,
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Events caused by someone who is not a member, such as a client answering a self-report link."""
+    return AuditEvent.objects.create(
+        organisation=organisation,
+        actor=None,
+        action=action,
+        object_type=(obj._meta.model_name or "") if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
+        detail=detail or {},
+        ip_address=ip_address,
+    )

@@ -14,6 +14,7 @@ from iptriad.clients.forms import ClientForm, ClientSearchForm
 from iptriad.clients.permissions import client_policy
 from iptriad.clients.selectors import client_get, client_get_for_view, client_list, client_list_record_viewed
 from iptriad.clients.services import client_archive, client_create, client_reactivate, client_update
+from iptriad.measures.permissions import measure_policy
 from iptriad.web.pages import paginate, render_page
 
 
@@ -63,6 +64,7 @@ def client_detail_page(request: HttpRequest, actor: Actor, client_id: int) -> Ht
         "client": client,
         "may_update": client_policy.allows(actor, Action.UPDATE),
         "may_archive": client_policy.allows(actor, Action.ARCHIVE),
+        "may_measure": measure_policy.allows(actor, Action.VIEW),
     }
     return render(request, "clients/client_detail.html", context)
 

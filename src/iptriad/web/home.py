@@ -16,12 +16,18 @@ from iptriad.clients.selectors import (
     client_list,
     client_list_record_viewed,
 )
+from iptriad.measures.permissions import alert_policy
+from iptriad.measures.selectors import open_alerts
 
 RECENT = 10
+ALERTS_ON_HOME = 20
 
 
 def home_context(actor: Actor) -> dict[str, Any]:
     context: dict[str, Any] = {"actor": actor}
+    if alert_policy.allows(actor, Action.LIST):
+        # Open risk alerts lead the page: nothing else on it is as urgent.
+        context["alerts"] = list(open_alerts(actor=actor)[:ALERTS_ON_HOME])
     if client_policy.allows(actor, Action.LIST):
         context["client_counts"] = client_counts_by_status(actor=actor)
     if actor.role == Role.THERAPIST:

@@ -1,0 +1,99 @@
+"""Forms built from an instrument definition, and the alert and link forms."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from iptriad.core.instruments import Instrument, instruments
+from iptriad.core.instruments.model import Item, ItemText, Respondent, Scoring
+from iptriad.measures.models import AlertAction, RiskLevel
+from iptriad.measures.services import LINK_DAYS_DEFAULT, LINK_DAYS_MAX
+
+NOT_ANSWERED = "-"
+
+
+def _option_label(item: Item, position: int) -> str:
+    option = item.options[position]
+    if option.text:
+        return option.text
+    # Licensed wording not installed: the clinician reads it from the printed form.
+    score = "not scored" if option.score is None else f"scores {option.score:g}"
+    return f"Option {position + 1} as printed ({score})"
+
+
+def item_label(definition: Instrument, item: Item) -> str:
+    return item.text or f"{definition.short_name} item {item.number} (wording on the printed form)"
+
+
+class QuestionnaireForm(forms.Form):
+    """One radio group per item; the value is the position of the option as printed."""
+
+    def __init__(self, *args: Any, definition: Instrument, clinician: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.definition = definition
+        for item in definition.items:
+            choices = [(str(position), _option_label(item, position)) for position in range(len(item.options))]
+            if clinician:
+                # The clinician must say so when an item went unanswered, so no gap is an oversight.
+                choices.append((NOT_ANSWERED, "Not answered"))
+            self.fields[f"item_{item.number}"] = forms.ChoiceField(
+                label=f"{item.number}. {item_label(definition, item)}",
+                choices=choices,
+                widget=forms.RadioSelect,
+                required=item.scored or clinician,
+                error_messages={"required": "Choose an answer for this question."},
+            )
+
+    def answers(self) -> list[int | None]:
+        answers: list[int | None] = []
+        for item in self.definition.items:
+            value = str(self.cleaned_data.get(f"item_{item.number}") or "")
+            answers.append(None if value in ("", NOT_ANSWERED) else int(value))
+        return answers
+
+
+def instrument_choices(*, self_report: bool) -> list[tuple[str, str]]:
+    choices = []
+    for definition in instruments().values():
+        if definition.scoring == Scoring.SOCIAL_RHYTHM:
+            continue  # a weekly diary, entered on its own page
+        if self_report and (definition.respondent != Respondent.SELF or definition.item_text == ItemText.LOCAL):
+            continue
+        choices.append((definition.code, f"{definition.short_name}: {definition.name}"))
+    return choices
+
+
+class RecordChoiceForm(forms.Form):
+    instrument = forms.ChoiceField(label="Measure to record", choices=())
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["instrument"].choices = instrument_choices(self_report=False)  # type: ignore[attr-defined]
+
+
+class LinkForm(forms.Form):
+    instrument = forms.ChoiceField(label="Questionnaire to send", choices=())
+    valid_days = forms.IntegerField(
+        label="Link stays open for (days)", min_value=1, max_value=LINK_DAYS_MAX, initial=LINK_DAYS_DEFAULT
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["instrument"].choices = instrument_choices(self_report=True)  # type: ignore[attr-defined]
+
+
+class ConcernForm(forms.Form):
+    concern = forms.CharField(label="What is the concern?", max_length=300, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class AlertCloseForm(forms.Form):
+    risk_level = forms.ChoiceField(label="Risk level found", choices=RiskLevel.choices, widget=forms.RadioSelect)
+    assessment = forms.CharField(
+        label="Assessment",
+        help_text="Ideation, plan, intent, means, past attempts, protective factors.",
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    action = forms.ChoiceField(label="Action taken", choices=AlertAction.choices, widget=forms.RadioSelect)
+    action_detail = forms.CharField(label="What was done", required=False, widget=forms.Textarea(attrs={"rows": 3}))

@@ -1,0 +1,157 @@
+"""Administrations of instruments, self-report links, and the risk alerts that positive critical items open."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class Mode(models.TextChoices):
+    IN_SESSION = "in_session", "Recorded by a clinician"
+    SELF_REPORT = "self_report", "Self-report link"
+
+
+class Administration(models.Model):
+    """One completed questionnaire: answers item by item, scored on the server against one instrument version."""
+
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
+    client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, related_name="administrations")
+    instrument_code = models.CharField(max_length=20)
+    instrument_version = models.CharField(max_length=20)
+    mode = models.CharField(max_length=20, choices=Mode.choices)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    completed_at = models.DateTimeField(default=timezone.now)
+    total = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
+    band = models.CharField(max_length=100, blank=True)
+    valid = models.BooleanField()
+    prorated = models.BooleanField(default=False)
+    missing_items = models.JSONField(default=list, blank=True)
+    critical_items = models.JSONField(default=list, blank=True)
+    critical_not_answered = models.JSONField(default=list, blank=True)
+    subscales = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ("-completed_at", "-pk")
+        indexes = [
+            models.Index(
+                fields=("organisation", "client", "instrument_code", "completed_at"), name="admin_client_instr"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.instrument_code} {self.completed_at:%Y-%m-%d} total {self.total}"
+
+
+class AdministrationAnswer(models.Model):
+    """One item's answer: the printed position chosen (None: not answered) and the score it gave."""
+
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
+    administration = models.ForeignKey(Administration, on_delete=models.CASCADE, related_name="answers")
+    item_number = models.PositiveSmallIntegerField()
+    position = models.PositiveSmallIntegerField(null=True, blank=True)
+    score = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        ordering = ("item_number",)
+        constraints = [
+            models.UniqueConstraint(fields=("administration", "item_number"), name="answer_one_per_item"),
+        ]
+
+    def __str__(self) -> str:
+        return f"item {self.item_number}: {self.position}"
+
+
+class SelfReportLink(models.Model):
+    """A single-use, expiring link a client opens without logging in; only the token's hash is stored."""
+
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
+    client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, related_name="self_report_links")
+    instrument_code = models.CharField(max_length=20)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    administration = models.OneToOneField(
+        Administration, null=True, blank=True, on_delete=models.PROTECT, related_name="link"
+    )
+
+    class Meta:
+        ordering = ("-created_at", "-pk")
+
+    def __str__(self) -> str:
+        return f"{self.instrument_code} link for client {self.client_id}"
+
+    @property
+    def status(self) -> str:
+        if self.used_at is not None:
+            return "completed"
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.expires_at <= timezone.now():
+            return "expired"
+        return "waiting"
+
+
+class AlertSource(models.TextChoices):
+    CRITICAL_ITEM = "critical_item", "Critical item answered positively"
+    CLINICIAN_CONCERN = "clinician_concern", "Clinician's concern"
+
+
+class RiskLevel(models.TextChoices):
+    LOW = "low", "Low"
+    MODERATE = "moderate", "Moderate"
+    HIGH = "high", "High or imminent"
+
+
+class AlertAction(models.TextChoices):
+    SAFETY_PLAN = "safety_plan", "Safety plan made or reviewed"
+    URGENT_REFERRAL = "urgent_referral", "Urgent referral (crisis or specialist service)"
+    OTHER = "other", "Other action"
+
+
+class RiskAlert(models.Model):
+    """Open until a clinician records the assessment and the action taken (ipt-protocol.md section 10.2)."""
+
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
+    client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, related_name="risk_alerts")
+    source = models.CharField(max_length=20, choices=AlertSource.choices)
+    administration = models.ForeignKey(
+        Administration, null=True, blank=True, on_delete=models.PROTECT, related_name="risk_alerts"
+    )
+    item_number = models.PositiveSmallIntegerField(null=True, blank=True)
+    summary = models.CharField(max_length=300)
+    opened_at = models.DateTimeField(default=timezone.now)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    risk_level = models.CharField(max_length=10, choices=RiskLevel.choices, blank=True)
+    assessment = models.TextField(blank=True)
+    action = models.CharField(max_length=20, choices=AlertAction.choices, blank=True)
+    action_detail = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ("-opened_at", "-pk")
+        indexes = [models.Index(fields=("organisation", "closed_at", "opened_at"), name="alert_org_open")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(closed_at__isnull=True)
+                | (~models.Q(risk_level="") & ~models.Q(action="") & ~models.Q(assessment="")),
+                name="alert_closed_with_assessment_and_action",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"alert for client {self.client_id}: {self.summary}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None

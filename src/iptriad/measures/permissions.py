@@ -1,0 +1,48 @@
+"""Who may record and read measures and risk alerts.
+
+Clinical data: therapists for the clients assigned to them, supervisors for every client of the organisation.
+Administrators (who may be non-clinical staff) and group facilitators do not see scores or risk alerts here.
+"""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from django.db.models import Model, QuerySet
+
+from iptriad.accounts.actors import Actor
+from iptriad.accounts.models import Role
+from iptriad.accounts.permissions import Action
+
+M = TypeVar("M", bound=Model)
+
+CLINICAL_ROLES = frozenset({Role.THERAPIST, Role.SUPERVISOR})
+WHOLE_ORGANISATION_ROLES = frozenset({Role.SUPERVISOR})
+
+
+class ClinicalRecordPolicy:
+    """Rows that hang off a client (`client` foreign key): the same answer for measures, links and alerts."""
+
+    def allows(self, actor: Actor, action: Action) -> bool:
+        return actor.role in CLINICAL_ROLES and action in (Action.LIST, Action.VIEW, Action.CREATE, Action.UPDATE)
+
+    def scope(self, actor: Actor, action: Action, queryset: QuerySet[M]) -> QuerySet[M]:
+        if not self.allows(actor, action):
+            return queryset.none()
+        scoped = queryset.filter(organisation_id=actor.organisation.pk)
+        if actor.role in WHOLE_ORGANISATION_ROLES:
+            return scoped
+        return scoped.filter(client__therapist_id=actor.user_id)
+
+    def scope_clients(self, actor: Actor, action: Action, queryset: QuerySet[M]) -> QuerySet[M]:
+        """The clients whose measures the actor may work with."""
+        if not self.allows(actor, action):
+            return queryset.none()
+        scoped = queryset.filter(organisation_id=actor.organisation.pk)
+        if actor.role in WHOLE_ORGANISATION_ROLES:
+            return scoped
+        return scoped.filter(therapist_id=actor.user_id)
+
+
+measure_policy = ClinicalRecordPolicy()
+alert_policy = ClinicalRecordPolicy()

@@ -1,0 +1,320 @@
+"""Recording measures, self-report links and risk alerts: each a named action, in a transaction, audited.
+
+The safety rule: every positive critical answer opens a risk alert in the same transaction that stores the
+answers, whatever the total and whatever else is missing, so a stored answer can never lack its alert.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from collections.abc import Sequence
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from iptriad.accounts.actors import Actor
+from iptriad.accounts.models import User
+from iptriad.accounts.permissions import Action
+from iptriad.audit.models import AuditAction
+from iptriad.audit.services import audit_record, audit_record_without_member
+from iptriad.clients.models import Client
+from iptriad.core.instruments import AnswerError, Instrument, ScoreResult, UnknownInstrumentError, instrument, score
+from iptriad.core.instruments.model import ItemText, Respondent
+from iptriad.measures.models import (
+    Administration,
+    AdministrationAnswer,
+    AlertAction,
+    AlertSource,
+    Mode,
+    RiskAlert,
+    RiskLevel,
+    SelfReportLink,
+)
+from iptriad.measures.permissions import alert_policy, measure_policy
+
+LINK_DAYS_DEFAULT = 7
+LINK_DAYS_MAX = 30
+
+ERROR_UNKNOWN_INSTRUMENT = "Choose an instrument from the list."
+ERROR_TEXT_NOT_LOADED = (
+    "The wording of the {name} is licensed separately and is not installed, so a client cannot answer it on a "
+    "link; record it in session from the printed form instead."
+)
+ERROR_NOT_SELF_REPORT = "This instrument is rated by a clinician; it cannot be sent as a self-report link."
+ERROR_LINK_DAYS = f"A link can stay open for 1 to {LINK_DAYS_MAX} days."
+ERROR_CLIENT_ARCHIVED = "This client is archived; reactivate the record first."
+ERROR_ALERT_CLOSED = "This alert is already closed."
+ERROR_ASSESSMENT_REQUIRED = "Describe the risk assessment: ideation, plan, intent, means, past attempts, protection."
+ERROR_LEVEL_REQUIRED = "Choose the risk level the assessment found."
+ERROR_ACTION_REQUIRED = "Choose the action taken."
+ERROR_ACTION_DETAIL_REQUIRED = "Say what was done."
+ERROR_CONCERN_REQUIRED = "Say what the concern is."
+
+
+class LinkUnavailableError(Exception):
+    """A self-report link that cannot be answered; `reason` is safe to show the person holding it."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+LINK_NOT_FOUND = "This link is not valid. Check you copied all of it, or ask your therapist for a new one."
+LINK_EXPIRED = "This link has expired. Ask your therapist for a new one."
+LINK_USED = "This questionnaire has already been completed. Thank you."
+LINK_REVOKED = "This link has been withdrawn. Ask your therapist for a new one."
+
+
+def token_hash(token: str) -> str:
+    # The token carries 256 random bits, so a fast hash suffices: there is nothing to guess offline.
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _instrument(code: str) -> Instrument:
+    try:
+        return instrument(code)
+    except UnknownInstrumentError:
+        raise ValidationError({"instrument": ERROR_UNKNOWN_INSTRUMENT}) from None
+
+
+def _require_client(actor: Actor, client: Client, action: Action) -> None:
+    if not measure_policy.scope_clients(actor, action, Client.objects.filter(pk=client.pk)).exists():
+        raise PermissionDenied("You may not record measures for this client.")
+
+
+def _describe_critical(definition: Instrument, number: int, position: int | None) -> str:
+    item = definition.item(number)
+    answer = item.options[position].text if position is not None else None
+    said = f" answered “{answer}”" if answer else " answered positively"
+    return f"{definition.short_name} item {number}{said}"
+
+
+def _store(
+    *,
+    definition: Instrument,
+    client: Client,
+    answers: Sequence[int | None],
+    result: ScoreResult,
+    mode: Mode,
+    recorded_by: User | None,
+    completed_at: dt.datetime,
+) -> tuple[Administration, list[RiskAlert]]:
+    administration = Administration.objects.create(
+        organisation_id=client.organisation_id,
+        client=client,
+        instrument_code=definition.code,
+        instrument_version=definition.version,
+        mode=mode,
+        recorded_by=recorded_by,
+        completed_at=completed_at,
+        total=Decimal(str(result.total)) if result.total is not None else None,
+        band=result.band or "",
+        valid=result.valid,
+        prorated=result.prorated,
+        missing_items=list(result.missing),
+        critical_items=list(result.critical),
+        critical_not_answered=list(result.critical_not_answered),
+        subscales=dict(result.subscales),
+    )
+    AdministrationAnswer.objects.bulk_create(
+        AdministrationAnswer(
+            organisation_id=client.organisation_id,
+            administration=administration,
+            item_number=item.number,
+            position=position,
+            score=Decimal(str(item_score)) if item_score is not None else None,
+        )
+        for item, position, item_score in zip(
+            definition.items[: len(answers)], answers, result.item_scores, strict=True
+        )
+    )
+    alerts = [
+        RiskAlert.objects.create(
+            organisation_id=client.organisation_id,
+            client=client,
+            source=AlertSource.CRITICAL_ITEM,
+            administration=administration,
+            item_number=number,
+            summary=_describe_critical(definition, number, answers[number - 1]),
+            opened_at=completed_at,
+        )
+        for number in result.critical
+    ]
+    return administration, alerts
+
+
+def _score(definition: Instrument, answers: Sequence[int | None]) -> ScoreResult:
+    try:
+        return score(definition, answers)
+    except AnswerError as error:
+        raise ValidationError(str(error)) from error
+
+
+@transaction.atomic
+def administration_record(*, actor: Actor, client: Client, code: str, answers: Sequence[int | None]) -> Administration:
+    """A clinician records a measure in session (including clinician-rated scales such as HAM-D 17)."""
+    _require_client(actor, client, Action.CREATE)
+    definition = _instrument(code)
+    result = _score(definition, answers)
+    administration, alerts = _store(
+        definition=definition,
+        client=client,
+        answers=answers,
+        result=result,
+        mode=Mode.IN_SESSION,
+        recorded_by=actor.user,
+        completed_at=timezone.now(),
+    )
+    audit_record(actor=actor, action=AuditAction.MEASURE_RECORDED, obj=administration, detail={"client": client.pk})
+    for alert in alerts:
+        audit_record(actor=actor, action=AuditAction.ALERT_OPENED, obj=alert, detail={"client": client.pk})
+    return administration
+
+
+@transaction.atomic
+def self_report_link_create(
+    *, actor: Actor, client: Client, code: str, valid_days: int = LINK_DAYS_DEFAULT
+) -> tuple[SelfReportLink, str]:
+    """A new link and its token; the token is returned once and only its hash is kept."""
+    _require_client(actor, client, Action.CREATE)
+    definition = _instrument(code)
+    if definition.respondent != Respondent.SELF:
+        raise ValidationError({"instrument": ERROR_NOT_SELF_REPORT})
+    if definition.item_text == ItemText.LOCAL:
+        raise ValidationError({"instrument": ERROR_TEXT_NOT_LOADED.format(name=definition.short_name)})
+    if not 1 <= valid_days <= LINK_DAYS_MAX:
+        raise ValidationError({"valid_days": ERROR_LINK_DAYS})
+    if client.is_archived:
+        raise ValidationError(ERROR_CLIENT_ARCHIVED)
+    if actor.user is None:
+        raise PermissionDenied("A link is sent by a member, not from the command line.")
+    token = secrets.token_urlsafe(32)
+    now = timezone.now()
+    link = SelfReportLink.objects.create(
+        organisation_id=client.organisation_id,
+        client=client,
+        instrument_code=definition.code,
+        token_hash=token_hash(token),
+        created_by=actor.user,
+        created_at=now,
+        expires_at=now + dt.timedelta(days=valid_days),
+    )
+    audit_record(actor=actor, action=AuditAction.LINK_CREATED, obj=link, detail={"client": client.pk})
+    return link, token
+
+
+def self_report_link_for_token(token: str) -> SelfReportLink:
+    """The link a token opens, or LinkUnavailableError saying why not (never which client it was for)."""
+    link = SelfReportLink.objects.select_related("organisation", "client").filter(token_hash=token_hash(token)).first()
+    if link is None:
+        raise LinkUnavailableError(LINK_NOT_FOUND)
+    if link.used_at is not None:
+        raise LinkUnavailableError(LINK_USED)
+    if link.revoked_at is not None:
+        raise LinkUnavailableError(LINK_REVOKED)
+    if link.expires_at <= timezone.now():
+        raise LinkUnavailableError(LINK_EXPIRED)
+    return link
+
+
+@transaction.atomic
+def self_report_submit(*, token: str, answers: Sequence[int | None], ip_address: str | None) -> Administration:
+    """The client's answers: stored whole or not at all, and the link can be used once only."""
+    link = self_report_link_for_token(token)
+    definition = _instrument(link.instrument_code)
+    result = _score(definition, answers)
+    now = timezone.now()
+    # Claim the link with a conditional update: of two simultaneous submissions only one gets the row.
+    claimed = SelfReportLink.objects.filter(pk=link.pk, used_at__isnull=True, revoked_at__isnull=True).update(
+        used_at=now
+    )
+    if claimed != 1:
+        raise LinkUnavailableError(LINK_USED)
+    administration, alerts = _store(
+        definition=definition,
+        client=link.client,
+        answers=answers,
+        result=result,
+        mode=Mode.SELF_REPORT,
+        recorded_by=None,
+        completed_at=now,
+    )
+    SelfReportLink.objects.filter(pk=link.pk).update(administration=administration)
+    audit_record_without_member(
+        organisation=link.organisation, action=AuditAction.LINK_SUBMITTED, obj=administration, ip_address=ip_address
+    )
+    for alert in alerts:
+        audit_record_without_member(
+            organisation=link.organisation, action=AuditAction.ALERT_OPENED, obj=alert, ip_address=ip_address
+        )
+    return administration
+
+
+@transaction.atomic
+def self_report_link_revoke(*, actor: Actor, link: SelfReportLink) -> SelfReportLink:
+    _require_client(actor, link.client, Action.UPDATE)
+    if link.used_at is None and link.revoked_at is None:
+        link.revoked_at = timezone.now()
+        link.save(update_fields=["revoked_at"])
+        audit_record(actor=actor, action=AuditAction.LINK_REVOKED, obj=link)
+    return link
+
+
+@transaction.atomic
+def risk_alert_open_concern(*, actor: Actor, client: Client, concern: str) -> RiskAlert:
+    """A clinician's own concern opens an alert just as a positive critical item does."""
+    if not alert_policy.scope_clients(actor, Action.CREATE, Client.objects.filter(pk=client.pk)).exists():
+        raise PermissionDenied("You may not raise an alert for this client.")
+    concern = concern.strip()
+    if not concern:
+        raise ValidationError({"concern": ERROR_CONCERN_REQUIRED})
+    alert = RiskAlert.objects.create(
+        organisation_id=client.organisation_id,
+        client=client,
+        source=AlertSource.CLINICIAN_CONCERN,
+        summary=concern[:300],
+        opened_by=actor.user,
+    )
+    audit_record(actor=actor, action=AuditAction.ALERT_OPENED, obj=alert, detail={"client": client.pk})
+    return alert
+
+
+@transaction.atomic
+def risk_alert_close(
+    *, actor: Actor, alert: RiskAlert, risk_level: str, assessment: str, action: str, action_detail: str
+) -> RiskAlert:
+    """Close an alert with the assessment and the action taken; nothing less closes it."""
+    if not alert_policy.scope(actor, Action.UPDATE, RiskAlert.objects.filter(pk=alert.pk)).exists():
+        raise PermissionDenied("You may not close this alert.")
+    locked = RiskAlert.objects.select_for_update().get(pk=alert.pk)
+    if locked.closed_at is not None:
+        raise ValidationError(ERROR_ALERT_CLOSED)
+    errors: dict[str, str] = {}
+    if risk_level not in RiskLevel.values:
+        errors["risk_level"] = ERROR_LEVEL_REQUIRED
+    if not assessment.strip():
+        errors["assessment"] = ERROR_ASSESSMENT_REQUIRED
+    if action not in AlertAction.values:
+        errors["action"] = ERROR_ACTION_REQUIRED
+    if action == AlertAction.OTHER and not action_detail.strip():
+        errors["action_detail"] = ERROR_ACTION_DETAIL_REQUIRED
+    if errors:
+        raise ValidationError(errors)
+    locked.risk_level = risk_level
+    locked.assessment = assessment.strip()
+    locked.action = action
+    locked.action_detail = action_detail.strip()
+    locked.closed_at = timezone.now()
+    locked.closed_by = actor.user
+    locked.save()
+    audit_record(
+        actor=actor,
+        action=AuditAction.ALERT_CLOSED,
+        obj=locked,
+        detail={"client": locked.client_id, "risk_level": risk_level, "action": action},
+    )
+    return locked
