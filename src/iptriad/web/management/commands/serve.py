@@ -41,6 +41,7 @@ class Command(BaseCommand):
             "worker_class": "gthread",
             "accesslog": "-",
             "access_log_format": ACCESS_LOG_FORMAT,
+            "logger_class": "iptriad.web.access_log.RedactingLogger",
             "forwarded_allow_ips": env_str("IPTRIAD_FORWARDED_ALLOW_IPS", "127.0.0.1"),
         }
 
