@@ -17,11 +17,10 @@ def redact_path(path: str) -> str:
 class RedactingLogger(Logger):  # type: ignore[misc]
     def atoms(self, resp: Any, req: Any, environ: dict[str, Any], request_time: Any) -> dict[str, Any]:
         atoms: dict[str, Any] = super().atoms(resp, req, environ, request_time)
-        for key in ("U", "r"):
-            if key in atoms and isinstance(atoms[key], str):
-                atoms[key] = (
-                    SECRET_PATH.sub("/r/[token]", atoms[key]) if key == "U" else _redact_request_line(atoms[key])
-                )
+        if isinstance(atoms.get("U"), str):
+            atoms["U"] = redact_path(atoms["U"])
+        if isinstance(atoms.get("r"), str):
+            atoms["r"] = _redact_request_line(atoms["r"])
         atoms["q"] = ""  # query strings may hold a searched name
         return atoms
 
