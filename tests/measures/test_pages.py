@@ -1,0 +1,157 @@
+import re
+
+import pytest
+from django.db import connection
+from django.test import Client as HttpClient
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from iptriad.measures.models import Administration, RiskAlert, SelfReportLink
+from iptriad.measures.services import administration_record, self_report_link_create
+from tests.conftest import logged_in, make_client
+from tests.measures.factories import PHQ9_NO_RISK, PHQ9_WITH_RISK
+
+pytestmark = pytest.mark.django_db
+
+
+def phq9_form(answers: list[int]) -> dict[str, str]:
+    return {f"item_{number}": str(position) for number, position in enumerate(answers, start=1)}
+
+
+def new_link(personas) -> str:
+    _, token = self_report_link_create(
+        actor=personas.actor(personas.therapist_a), client=personas.client_a, code="phq9"
+    )
+    return reverse("self-report", args=[token])
+
+
+def test_the_self_report_page_shows_only_the_questionnaire(personas):
+    page = HttpClient().get(new_link(personas))
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "Little interest or pleasure in doing things" in html
+    assert personas.client_a.family_name not in html  # nothing identifies the client on the page
+    assert "Log out" not in html
+    assert "Clients" not in html
+    assert "no-store" in page["Cache-Control"]
+
+
+def test_a_half_filled_self_report_is_refused_and_stores_nothing(personas):
+    url = new_link(personas)
+    response = HttpClient().post(url, phq9_form([1, 1, 1]))
+    assert response.status_code == 400
+    assert "Choose an answer for this question." in response.content.decode()
+    assert not Administration.objects.exists()
+
+
+def test_a_positive_item_9_shows_the_crisis_contacts_and_opens_an_alert(personas):
+    personas.org_a.crisis_contacts = "Call Alpha Crisis Line 0000 on any day."
+    personas.org_a.save()
+    response = HttpClient().post(new_link(personas), phq9_form(PHQ9_WITH_RISK))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Call Alpha Crisis Line 0000 on any day." in html
+    assert RiskAlert.objects.filter(client=personas.client_a, item_number=9, closed_at__isnull=True).exists()
+
+
+def test_no_crisis_contacts_without_a_positive_item(personas):
+    response = HttpClient().post(new_link(personas), phq9_form(PHQ9_NO_RISK))
+    assert "If you are thinking about harming yourself" not in response.content.decode()
+
+
+def test_a_used_link_cannot_be_answered_again(personas):
+    url = new_link(personas)
+    HttpClient().post(url, phq9_form(PHQ9_NO_RISK))
+    again = HttpClient().get(url)
+    assert again.status_code == 404
+    assert "already been completed" in again.content.decode()
+    assert HttpClient().post(url, phq9_form(PHQ9_NO_RISK)).status_code == 404
+    assert Administration.objects.count() == 1
+
+
+def test_a_therapist_creates_a_link_and_sees_it_once(personas):
+    http = logged_in(personas.therapist_a)
+    response = http.post(
+        reverse("measures-link-create", args=[personas.client_a.pk]), {"instrument": "phq9", "valid_days": "3"}
+    )
+    first = http.get(response["Location"]).content.decode()
+    url = re.search(r'value="(http://testserver/r/[^"]+/)"', first)
+    assert url is not None
+    assert HttpClient().get(url.group(1)).status_code == 200
+    second = http.get(response["Location"]).content.decode()
+    assert "/r/" not in second
+    assert "cannot be shown again" in second
+    assert SelfReportLink.objects.get().expires_at is not None
+
+
+def test_a_therapist_records_a_measure_and_must_mark_skipped_items(personas):
+    http = logged_in(personas.therapist_a)
+    url = reverse("measures-record", args=[personas.client_a.pk]) + "?instrument=phq9"
+    incomplete = http.post(url, phq9_form([1, 1, 1, 1, 1, 1, 1, 1]))
+    assert incomplete.status_code == 400
+    form = {**phq9_form([1, 1, 1, 1, 1, 1, 1, 1]), "item_9": "-", "item_10": "-"}
+    response = http.post(url, form)
+    administration = Administration.objects.get()
+    assert response.status_code == 302
+    assert administration.critical_not_answered == [9]
+    page = http.get(response["Location"]).content.decode()
+    assert "Not answered" in page
+
+
+def test_open_alerts_lead_the_therapist_and_supervisor_home_pages_until_closed(personas):
+    administration_record(
+        actor=personas.actor(personas.therapist_a), client=personas.client_a, code="phq9", answers=PHQ9_WITH_RISK
+    )
+    for user in (personas.therapist_a, personas.supervisor_a):
+        html = logged_in(user).get(reverse("home")).content.decode()
+        assert "Open risk alerts" in html
+        assert html.index("Open risk alerts") < html.index("</h1>") + 2000
+    assert "Open risk alerts" not in logged_in(personas.therapist_a2).get(reverse("home")).content.decode()
+    assert "Open risk alerts" not in logged_in(personas.admin_a).get(reverse("home")).content.decode()
+    alert = RiskAlert.objects.get()
+    closed = logged_in(personas.supervisor_a).post(
+        reverse("alert-detail", args=[alert.pk]),
+        {"risk_level": "low", "assessment": "Fleeting thoughts, no plan.", "action": "safety_plan"},
+    )
+    assert closed.status_code == 302
+    assert "Open risk alerts" not in logged_in(personas.therapist_a).get(reverse("home")).content.decode()
+
+
+def test_closing_an_alert_without_the_assessment_says_what_is_missing(personas):
+    administration_record(
+        actor=personas.actor(personas.therapist_a), client=personas.client_a, code="phq9", answers=PHQ9_WITH_RISK
+    )
+    alert = RiskAlert.objects.get()
+    response = logged_in(personas.therapist_a).post(reverse("alert-detail", args=[alert.pk]), {"action": "other"})
+    assert response.status_code == 400
+    assert "This field is required." in response.content.decode()
+    alert.refresh_from_db()
+    assert alert.is_open
+
+
+@pytest.mark.parametrize("page", ["measures-client", "alert-list", "home"])
+def test_clinical_pages_run_the_same_queries_for_1_and_20_alerts(personas, page):
+    http = logged_in(personas.supervisor_a)
+    url = reverse(page, args=[personas.client_a.pk]) if page == "measures-client" else reverse(page)
+
+    def queries() -> int:
+        http.get(url)
+        with CaptureQueriesContext(connection) as captured:
+            assert http.get(url).status_code == 200
+        return len(captured.captured_queries)
+
+    administration_record(
+        actor=personas.actor(personas.therapist_a), client=personas.client_a, code="phq9", answers=PHQ9_WITH_RISK
+    )
+    with_one = queries()
+    for number in range(19):
+        client = (
+            make_client(personas.org_a, f"R-{number}", personas.therapist_a)
+            if page != "measures-client"
+            else personas.client_a
+        )
+        administration_record(
+            actor=personas.actor(personas.therapist_a), client=client, code="phq9", answers=PHQ9_WITH_RISK
+        )
+    assert queries() == with_one
+    assert with_one <= 12
