@@ -45,9 +45,10 @@ def client_measures_page(request: HttpRequest, actor: Actor, client_id: int) -> 
         "links": links_for_client(actor=actor, client=client),
         "alerts": list(open_alerts(actor=actor, client=client)),
         "closed_alerts": list(closed_alerts_for_client(actor=actor, client=client)[:10]),
-        "record_form": RecordChoiceForm(),
-        "link_form": LinkForm(),
-        "concern_form": ConcernForm(),
+        # Distinct ids: three forms on one page must not share an element id (labels would point elsewhere).
+        "record_form": RecordChoiceForm(auto_id="record_%s"),
+        "link_form": LinkForm(auto_id="link_%s"),
+        "concern_form": ConcernForm(auto_id="concern_%s"),
     }
     return render(request, "measures/client_measures.html", context)
 

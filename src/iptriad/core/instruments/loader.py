@@ -177,8 +177,10 @@ def parse_instrument(text: str, where: str) -> Instrument:
         percentage_factor=int(raw["percentage_factor"]) if "percentage_factor" in raw else None,
         notes=tuple(raw.get("notes", [])),
     )
-    if instrument.item_text == ItemText.LOCAL and any(item.text for item in items):
-        raise DefinitionError(f"{where}: item text is marked local (restricted) but the file carries item text")
+    if instrument.item_text == ItemText.LOCAL and (
+        instrument.stem or any(item.text or any(option.text for option in item.options) for item in items)
+    ):
+        raise DefinitionError(f"{where}: item text is marked local (restricted) but the file carries form text")
     return instrument
 
 

@@ -47,9 +47,10 @@ def round_half_up(value: float, decimals: int = 0) -> int | float:
 
 
 def accepted_answer_counts(instrument: Instrument) -> tuple[int, ...]:
-    """Every item, or the items up to the last scored one (trailing unscored questions may be left off)."""
-    last_scored = max(item.number for item in instrument.scored_items)
-    return tuple(sorted({last_scored, len(instrument.items)}))
+    """Every item, or the items up to the last scored one: trailing unscored questions may be left off,
+    but never a critical one (PHQ-A asks about suicide after its scored items)."""
+    last_needed = max(item.number for item in instrument.items if item.scored or item.critical is not None)
+    return tuple(sorted({last_needed, len(instrument.items)}))
 
 
 def _check(instrument: Instrument, answers: Sequence[int | None]) -> None:
