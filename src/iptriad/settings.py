@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "iptriad.accounts",
     "iptriad.clients",
     "iptriad.measures",
+    "iptriad.courses",
     "iptriad.demo",
 ]
 

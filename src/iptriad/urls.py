@@ -9,4 +9,5 @@ urlpatterns = [
     path("clients/", include("iptriad.clients.urls")),
     path("audit/", include("iptriad.audit.urls")),
     path("", include("iptriad.measures.urls")),
+    path("", include("iptriad.courses.urls")),
 ]

@@ -14,7 +14,18 @@ from tests.conftest import logged_in
 
 SRC = Path(iptriad.__file__).parent
 EDGE_MODULES = sorted(
-    path for pattern in ("*/views.py", "*/forms.py", "*/api.py", "*/urls.py") for path in SRC.glob(pattern)
+    path
+    for pattern in (
+        "*/views.py",
+        "*/views/*.py",
+        "*/*_views.py",
+        "*/forms.py",
+        "*/forms/*.py",
+        "*/api.py",
+        "*/api/*.py",
+        "*/urls.py",
+    )
+    for path in SRC.glob(pattern)
 )
 
 

@@ -6,6 +6,7 @@ import ipaddress
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
 from iptriad.accounts.models import Membership, Organisation, Role, User
@@ -33,6 +34,12 @@ class Actor:
     def operator(cls, organisation: Organisation) -> Actor:
         """An operator at the command line, who has shell access and so every right."""
         return cls(user=None, organisation=organisation, role=Role.ADMIN, ip_address=None)
+
+    def member(self) -> User:
+        """The acting member; an operator at the command line cannot do what only a member may."""
+        if self.user is None:
+            raise PermissionDenied("Only a member of the organisation can do this, not the command line.")
+        return self.user
 
     @property
     def user_id(self) -> int | None:

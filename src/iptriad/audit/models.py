@@ -31,6 +31,15 @@ class AuditAction(models.TextChoices):
     ALERT_OPENED = "alert.opened", "Risk alert opened"
     ALERT_CLOSED = "alert.closed", "Risk alert closed"
     ALERT_VIEWED = "alert.viewed", "Risk alert viewed"
+    COURSE_OPENED = "course.opened", "Course opened"
+    COURSE_VIEWED = "course.viewed", "Course viewed"
+    COURSE_PHASE_CHANGED = "course.phase_changed", "Course phase changed"
+    COURSE_CLOSED = "course.closed", "Course closed"
+    COURSE_TASK_MARKED = "course.task_marked", "Phase task ticked"
+    COURSE_RECORD_SAVED = "course.record_saved", "Course record saved"
+    COURSE_RECORD_DELETED = "course.record_deleted", "Course record removed"
+    COURSE_SESSION_SAVED = "course.session_saved", "Session recorded"
+    SCHEDULE_CHANGED = "measure.schedule_changed", "Measure schedule changed"
 
 
 class AuditEvent(models.Model):

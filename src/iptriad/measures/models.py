@@ -17,6 +17,13 @@ class Administration(models.Model):
 
     organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
     client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, related_name="administrations")
+    # The course and session it belongs to, when it was given within an IPT course.
+    course = models.ForeignKey(
+        "courses.Course", null=True, blank=True, on_delete=models.PROTECT, related_name="administrations"
+    )
+    session = models.ForeignKey(
+        "courses.CourseSession", null=True, blank=True, on_delete=models.SET_NULL, related_name="administrations"
+    )
     instrument_code = models.CharField(max_length=20)
     instrument_version = models.CharField(max_length=20)
     mode = models.CharField(max_length=20, choices=Mode.choices)
@@ -69,6 +76,9 @@ class SelfReportLink(models.Model):
 
     organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
     client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, related_name="self_report_links")
+    course = models.ForeignKey(
+        "courses.Course", null=True, blank=True, on_delete=models.PROTECT, related_name="self_report_links"
+    )
     instrument_code = models.CharField(max_length=20)
     token_hash = models.CharField(max_length=64, unique=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -155,3 +165,33 @@ class RiskAlert(models.Model):
     @property
     def is_open(self) -> bool:
         return self.closed_at is None
+
+
+class Cadence(models.TextChoices):
+    EVERY_SESSION = "every_session", "Every session"
+    EVERY_N_SESSIONS = "every_n_sessions", "At the start, every N sessions and at the end"
+    WEEKLY = "weekly", "Every week"
+
+
+class MeasureSchedule(models.Model):
+    """Which measure is due when in one course; defaults come from the adaptation and can be edited."""
+
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
+    course = models.ForeignKey("courses.Course", on_delete=models.CASCADE, related_name="measure_schedules")
+    instrument_code = models.CharField(max_length=20)
+    cadence = models.CharField(max_length=20, choices=Cadence.choices)
+    every_n = models.PositiveSmallIntegerField(null=True, blank=True)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ("instrument_code",)
+        constraints = [
+            models.UniqueConstraint(fields=("course", "instrument_code"), name="schedule_once_per_instrument"),
+            models.CheckConstraint(
+                condition=~models.Q(cadence="every_n_sessions") | models.Q(every_n__gte=1),
+                name="schedule_every_n_given",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.instrument_code} {self.cadence}"

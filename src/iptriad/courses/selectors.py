@@ -1,0 +1,51 @@
+"""Reads of courses: scoped by the course policy, audited when a course is seen."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Max, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from iptriad.accounts.actors import Actor
+from iptriad.accounts.permissions import Action
+from iptriad.audit.models import AuditAction
+from iptriad.audit.services import audit_record
+from iptriad.clients.models import Client
+from iptriad.core.protocol import Phase
+from iptriad.courses.models import Course, PhaseChange
+from iptriad.courses.models.sessions import Attendance
+from iptriad.courses.permissions import course_policy
+
+
+def course_get(*, actor: Actor, course_id: int, action: Action = Action.UPDATE) -> Course:
+    """The course if the actor may act on it, else 404 (a foreign and a missing course look alike)."""
+    scoped = course_policy.scope(actor, action, Course.objects.select_related("client", "therapist", "organisation"))
+    return get_object_or_404(scoped, pk=course_id)
+
+
+def course_get_for_view(*, actor: Actor, course_id: int) -> Course:
+    course = course_get(actor=actor, course_id=course_id, action=Action.VIEW)
+    audit_record(actor=actor, action=AuditAction.COURSE_VIEWED, obj=course, detail={"client": course.client_id})
+    return course
+
+
+def courses_of_client(*, actor: Actor, client: Client) -> QuerySet[Course]:
+    return course_policy.scope(actor, Action.LIST, Course.objects.filter(client=client)).select_related("therapist")
+
+
+def caseload(*, actor: Actor) -> QuerySet[Course]:
+    """Open courses with their last session date and sessions held, in one query (annotations in SQL)."""
+    courses = course_policy.scope(actor, Action.LIST, Course.objects.exclude(phase=Phase.CLOSED))
+    return (
+        courses.select_related("client", "therapist", "contract")
+        .annotate(
+            last_session_on=Max("sessions__held_on"),
+            sessions_held=Count("sessions", filter=Q(sessions__attendance=Attendance.ATTENDED)),
+            sessions_recorded=Count("sessions"),
+        )
+        .order_by("therapist__full_name", "client__family_name", "client__given_name", "pk")
+    )
+
+
+def phase_changes(*, course: Course) -> list[PhaseChange]:
+    """The course's phase history; call only with a course the actor was allowed to read."""
+    return list(PhaseChange.objects.filter(course=course).select_related("changed_by"))

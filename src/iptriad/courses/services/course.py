@@ -1,0 +1,180 @@
+"""Opening a course, moving it through its phases, ticking phase tasks, and closing it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from iptriad.accounts.actors import Actor
+from iptriad.accounts.models import User
+from iptriad.accounts.permissions import Action
+from iptriad.accounts.selectors import clinicians_of_organisation
+from iptriad.audit.models import AuditAction
+from iptriad.audit.services import audit_record
+from iptriad.clients.models import Client
+from iptriad.clients.permissions import client_policy
+from iptriad.core.protocol import EndReason, Phase, UnknownProtocolEntryError, check_close, check_transition, protocol
+from iptriad.courses.models import Course, CourseTask, PhaseChange
+from iptriad.courses.permissions import course_policy
+from iptriad.courses.snapshot import course_snapshot
+from iptriad.measures.schedules import schedule_defaults_create
+
+ERROR_OPEN_COURSE_EXISTS = "This client already has an open course: close it before opening another."
+ERROR_CLIENT_ARCHIVED = "This client is archived; reactivate the record first."
+ERROR_UNKNOWN_ADAPTATION = "Choose an adaptation of IPT from the list."
+ERROR_THERAPIST = "Choose a therapist or supervisor of this organisation."
+ERROR_NOT_OPEN = "This course is closed."
+ERROR_UNKNOWN_TASK = "That task is not part of this phase."
+ERROR_OPENED_IN_FUTURE = "A course cannot start in the future."
+ERROR_NO_REASON = "Choose why the course is ending before closing it."
+
+
+def require_course(actor: Actor, course: Course, action: Action = Action.UPDATE) -> None:
+    """Services are entry points too (pages, API, CLI): check the object, not only the role."""
+    if not course_policy.scope(actor, action, Course.objects.filter(pk=course.pk)).exists():
+        raise PermissionDenied("You may not change this course.")
+
+
+def require_open(course: Course) -> None:
+    if not course.is_open:
+        raise ValidationError(ERROR_NOT_OPEN)
+
+
+def _touch(course: Course) -> None:
+    Course.objects.filter(pk=course.pk).update(updated_at=timezone.now())
+
+
+@transaction.atomic
+def course_open(
+    *,
+    actor: Actor,
+    client: Client,
+    adaptation: str,
+    therapist: User | None = None,
+    opened_on: dt.date | None = None,
+) -> Course:
+    if (
+        not course_policy.allows(actor, Action.CREATE)
+        or not client_policy.scope(actor, Action.VIEW, Client.objects.filter(pk=client.pk)).exists()
+    ):
+        raise PermissionDenied("You may not open a course for this client.")
+    errors: dict[str, str] = {}
+    try:
+        protocol().adaptation(adaptation)
+    except UnknownProtocolEntryError:
+        errors["adaptation"] = ERROR_UNKNOWN_ADAPTATION
+    therapist = therapist or actor.user
+    if (
+        therapist is None
+        or not clinicians_of_organisation(organisation=actor.organisation).filter(pk=therapist.pk).exists()
+    ):
+        errors["therapist"] = ERROR_THERAPIST
+    opened_on = opened_on or timezone.localdate()
+    if opened_on > timezone.localdate():
+        errors["opened_on"] = ERROR_OPENED_IN_FUTURE
+    if client.is_archived:
+        errors["client"] = ERROR_CLIENT_ARCHIVED
+    if Course.objects.filter(client=client).open().exists():
+        errors["client"] = ERROR_OPEN_COURSE_EXISTS
+    if errors or therapist is None:
+        raise ValidationError(errors)
+    try:
+        with transaction.atomic():
+            course = Course.objects.create(
+                organisation=actor.organisation,
+                client=client,
+                therapist=therapist,
+                adaptation=adaptation,
+                protocol_version=protocol().version,
+                opened_on=opened_on,
+            )
+    except IntegrityError as error:
+        # Two members opening a course at once: the partial unique index decided.
+        raise ValidationError({"client": ERROR_OPEN_COURSE_EXISTS}) from error
+    PhaseChange.objects.create(
+        organisation=actor.organisation, course=course, from_phase="", to_phase=Phase.INITIAL, changed_by=actor.member()
+    )
+    schedule_defaults_create(course=course)
+    audit_record(actor=actor, action=AuditAction.COURSE_OPENED, obj=course, detail={"client": client.pk})
+    return course
+
+
+def _refuse(refusals: tuple[object, ...]) -> None:
+    if refusals:
+        raise ValidationError([getattr(refusal, "message", str(refusal)) for refusal in refusals])
+
+
+@transaction.atomic
+def course_change_phase(*, actor: Actor, course: Course, to_phase: Phase, note: str = "") -> Course:
+    """Move to the middle, termination or maintenance phase; refused with what to fix when not ready."""
+    require_course(actor, course)
+    course = Course.objects.select_for_update().get(pk=course.pk)
+    if to_phase == Phase.CLOSED:
+        raise ValidationError("Use course_close to close a course.")
+    _refuse(check_transition(course_snapshot(course), to_phase))
+    PhaseChange.objects.create(
+        organisation=course.organisation,
+        course=course,
+        from_phase=course.phase,
+        to_phase=to_phase,
+        changed_by=actor.member(),
+        note=note.strip(),
+    )
+    previous = course.phase
+    course.phase = to_phase
+    course.updated_at = timezone.now()
+    course.save(update_fields=["phase", "updated_at"])
+    audit_record(
+        actor=actor, action=AuditAction.COURSE_PHASE_CHANGED, obj=course, detail={"from": previous, "to": to_phase}
+    )
+    return course
+
+
+@transaction.atomic
+def course_close(
+    *, actor: Actor, course: Course, reason: str, note: str = "", closed_on: dt.date | None = None
+) -> Course:
+    require_course(actor, course)
+    course = Course.objects.select_for_update().get(pk=course.pk)
+    end_reason = EndReason(reason) if reason in set(EndReason) else None
+    _refuse(check_close(course_snapshot(course), end_reason))
+    if end_reason is None:  # check_close refused it already; this keeps the type checker informed
+        raise ValidationError(ERROR_NO_REASON)
+    PhaseChange.objects.create(
+        organisation=course.organisation,
+        course=course,
+        from_phase=course.phase,
+        to_phase=Phase.CLOSED,
+        changed_by=actor.member(),
+        note=note.strip(),
+    )
+    course.phase = Phase.CLOSED
+    course.end_reason = end_reason
+    course.end_note = note.strip()
+    course.closed_on = closed_on or timezone.localdate()
+    course.updated_at = timezone.now()
+    course.save(update_fields=["phase", "end_reason", "end_note", "closed_on", "updated_at"])
+    audit_record(actor=actor, action=AuditAction.COURSE_CLOSED, obj=course, detail={"reason": end_reason})
+    return course
+
+
+@transaction.atomic
+def course_task_mark(*, actor: Actor, course: Course, task_id: str, done: bool) -> None:
+    """Tick or untick a task of the course's current phase checklist."""
+    require_course(actor, course)
+    require_open(course)
+    phase = protocol().phase(course.phase)
+    if task_id not in {task.id for task in phase.tasks}:
+        raise ValidationError(ERROR_UNKNOWN_TASK)
+    existing = CourseTask.objects.filter(course=course, task_id=task_id)
+    if done and not existing.exists():
+        CourseTask.objects.create(
+            organisation=course.organisation, course=course, task_id=task_id, recorded_by=actor.member()
+        )
+    elif not done:
+        existing.delete()
+    _touch(course)
+    audit_record(actor=actor, action=AuditAction.COURSE_TASK_MARKED, obj=course, detail={"task": task_id, "done": done})

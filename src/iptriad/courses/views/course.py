@@ -1,0 +1,149 @@
+"""Course pages: open a course, the course page, phase changes, the phase checklist, closing, the caseload."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.views.decorators.http import require_http_methods, require_POST
+
+from iptriad.accounts.actors import Actor
+from iptriad.accounts.permissions import Action, member_view, require
+from iptriad.clients.selectors import client_get
+from iptriad.core.protocol import Phase, allowed_transitions, check_transition, protocol, session_guide
+from iptriad.courses.forms import CourseCloseForm, CourseOpenForm, PhaseChangeForm
+from iptriad.courses.permissions import course_policy
+from iptriad.courses.sections import SECTIONS
+from iptriad.courses.selectors import caseload, course_get, course_get_for_view, phase_changes
+from iptriad.courses.services.course import course_change_phase, course_close, course_open, course_task_mark
+from iptriad.courses.snapshot import course_snapshot
+
+NEXT_PHASE = {Phase.INITIAL: Phase.MIDDLE, Phase.MIDDLE: Phase.TERMINATION, Phase.TERMINATION: Phase.MAINTENANCE}
+
+
+@member_view
+@require_http_methods(["GET", "HEAD", "POST"])
+def course_open_page(request: HttpRequest, actor: Actor, client_id: int) -> HttpResponse:
+    # The client first: another organisation's client is a 404 for every role, before any role check.
+    client = client_get(actor=actor, client_id=client_id, action=Action.VIEW)
+    require(course_policy, actor, Action.CREATE)
+    form = CourseOpenForm(request.POST or None, actor=actor, client=client)
+    if request.method == "POST" and form.is_valid():
+        try:
+            course = course_open(actor=actor, client=client, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "The course is open, in its initial phase.")
+            return redirect("course-detail", course_id=course.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "courses/course_open.html", {"client": client, "form": form}, status=status)
+
+
+@member_view
+@require_http_methods(["GET", "HEAD"])
+def course_detail_page(request: HttpRequest, actor: Actor, course_id: int) -> HttpResponse:
+    course = course_get_for_view(actor=actor, course_id=course_id)
+    snapshot = course_snapshot(course)
+    context: dict[str, Any] = {
+        "course": course,
+        "snapshot": snapshot,
+        "adaptation": protocol().adaptation(course.adaptation),
+    }
+    if course.is_open:
+        phase = protocol().phase(course.phase)
+        context["guide"] = session_guide(snapshot, snapshot.sessions_held + 1)
+        context["tasks"] = [(task, task.id in snapshot.done_task_ids) for task in phase.tasks]
+        following = NEXT_PHASE.get(Phase(course.phase))
+        if following is not None:
+            context["next_phase"] = following
+            context["next_phase_refusals"] = check_transition(snapshot, following)
+        context["allowed"] = allowed_transitions(snapshot)
+    context["phase_changes"] = phase_changes(course=course)
+    context["sections"] = [
+        {
+            "title": section.TITLE,
+            "template": section.TEMPLATE,
+            "slug": section.__name__.rsplit(".", 1)[-1],
+            **section.context(actor, course),
+        }
+        for section in SECTIONS
+    ]
+    return render(request, "courses/course_detail.html", context)
+
+
+@member_view
+@require_POST
+def course_phase_action(request: HttpRequest, actor: Actor, course_id: int) -> HttpResponse:
+    course = course_get(actor=actor, course_id=course_id)
+    form = PhaseChangeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose the phase to move to.")
+        return redirect("course-detail", course_id=course.pk)
+    try:
+        course_change_phase(
+            actor=actor, course=course, to_phase=Phase(form.cleaned_data["to_phase"]), note=form.cleaned_data["note"]
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, f"The course is now in its {form.cleaned_data['to_phase']} phase.")
+    return redirect("course-detail", course_id=course.pk)
+
+
+class TaskForm(forms.Form):
+    task_id = forms.CharField(max_length=80)
+    done = forms.BooleanField(required=False)
+
+
+@member_view
+@require_POST
+def course_task_action(request: HttpRequest, actor: Actor, course_id: int) -> HttpResponse:
+    course = course_get(actor=actor, course_id=course_id)
+    form = TaskForm(request.POST)
+    if form.is_valid():
+        try:
+            course_task_mark(actor=actor, course=course, **form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+    return redirect(f"/courses/{course.pk}/#tasks")
+
+
+@member_view
+@require_http_methods(["GET", "HEAD", "POST"])
+def course_close_page(request: HttpRequest, actor: Actor, course_id: int) -> HttpResponse:
+    course = course_get(actor=actor, course_id=course_id)
+    form = CourseCloseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            course_close(actor=actor, course=course, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "The course is closed.")
+            return redirect("course-detail", course_id=course.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "courses/course_close.html", {"course": course, "form": form}, status=status)
+
+
+@member_view
+@require_http_methods(["GET", "HEAD"])
+def caseload_page(request: HttpRequest, actor: Actor) -> HttpResponse:
+    require(course_policy, actor, Action.LIST)
+    return render(request, "courses/caseload.html", {"courses": list(caseload(actor=actor)[:500])})
+
+
+urlpatterns = [
+    path("clients/<int:client_id>/courses/new/", course_open_page, name="course-open"),
+    path("courses/<int:course_id>/", course_detail_page, name="course-detail"),
+    path("courses/<int:course_id>/phase/", course_phase_action, name="course-phase"),
+    path("courses/<int:course_id>/tasks/", course_task_action, name="course-task"),
+    path("courses/<int:course_id>/close/", course_close_page, name="course-close"),
+    path("caseload/", caseload_page, name="caseload"),
+]

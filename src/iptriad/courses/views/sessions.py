@@ -1,0 +1,7 @@
+"""Pages for the sessions part of a course."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

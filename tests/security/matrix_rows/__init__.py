@@ -1,0 +1,22 @@
+"""The permission matrix rows, one module per part of the product; `ROWS` is all of them together."""
+
+from __future__ import annotations
+
+from tests.security.matrix_rows import (
+    course_ending,
+    course_focus,
+    course_initial,
+    course_sessions,
+    courses,
+    foundation,
+    measures,
+)
+from tests.security.matrix_rows.base import Row
+
+_MODULES = (foundation, measures, courses, course_initial, course_focus, course_sessions, course_ending)
+
+ROWS: dict[str, Row] = {}
+for _module in _MODULES:
+    _overlap = set(ROWS) & set(_module.ROWS)
+    assert not _overlap, f"URL names in two matrix modules: {_overlap}"
+    ROWS.update(_module.ROWS)

@@ -1,0 +1,73 @@
+"""What a matrix row says, and the objects of organisation A ("own") and B ("other") that rows address."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from iptriad.accounts.models import Role
+from tests.conftest import Personas
+from tests.courses.factories import CourseRecords, ending_records, full_course
+from tests.measures.factories import ClinicalObjects, clinical_objects
+
+A, S, T, F = Role.ADMIN, Role.SUPERVISOR, Role.THERAPIST, Role.FACILITATOR
+
+
+@dataclass(frozen=True)
+class Row:
+    """What each role gets from one URL.
+
+    `target` names the object the URL addresses ("" for none; see MatrixObjects.target): organisation A's on
+    the "own" side, organisation B's on the "other" side, where every role must get 404.
+    """
+
+    method: str
+    expected: dict[Role, int]
+    target: str = ""
+    anonymous: int = 302  # to the login page
+    form: dict[str, str] = field(default_factory=dict)
+    query: str = ""
+    public: bool = False  # the same answer for everyone, logged in or not, own or other organisation
+
+
+def statuses(admin: int, supervisor: int, therapist: int, facilitator: int) -> dict[Role, int]:
+    return {A: admin, S: supervisor, T: therapist, F: facilitator}
+
+
+EVERYONE_OK = statuses(200, 200, 200, 200)
+CLINICAL_OBJECT = statuses(404, 200, 200, 404)  # scores, risk and courses: clinicians only
+CLINICAL_ACTION = statuses(404, 302, 302, 404)  # a POST that redirects on success or on a refusal
+CLINICAL_PAGES = statuses(403, 200, 200, 403)
+
+
+@dataclass(frozen=True)
+class MatrixObjects:
+    clinical: ClinicalObjects
+    course_a: CourseRecords
+    course_b: CourseRecords
+
+    def target(self, name: str, own: bool, personas: Personas) -> int | str:
+        clinical = self.clinical
+        course = self.course_a if own else self.course_b
+        targets: dict[str, int | str] = {
+            "client": (personas.client_a if own else personas.client_b).pk,
+            "administration": (clinical.administration_a if own else clinical.administration_b).pk,
+            "link": (clinical.link_a if own else clinical.link_b).pk,
+            "alert": (clinical.alert_a if own else clinical.alert_b).pk,
+            "token": clinical.token_a if own else clinical.token_b,
+            "course": course.course.pk,
+            "person": course.person.pk,
+            "event": course.event.pk,
+            "problem_area": course.problem_area.pk,
+            "goal": course.goal.pk,
+            "session": course.session.pk,
+        }
+        return targets[name]
+
+
+def matrix_objects(personas: Personas) -> MatrixObjects:
+    clinical = clinical_objects(personas)
+    course_a = full_course(personas.client_a, personas.therapist_a)
+    course_b = full_course(personas.client_b, personas.therapist_b)
+    ending_records(course_a.course)
+    ending_records(course_b.course)
+    return MatrixObjects(clinical=clinical, course_a=course_a, course_b=course_b)

@@ -1,0 +1,24 @@
+"""Rows for the foundation: pages, login, organisations, clients, audit."""
+
+from tests.security.matrix_rows.base import EVERYONE_OK, Row, statuses
+
+CLIENT_PAGES = statuses(200, 200, 200, 403)
+CLIENT_OBJECT = statuses(200, 200, 200, 404)  # to a facilitator, client records do not exist
+CLIENT_ACTION = statuses(302, 302, 302, 404)
+ADMIN_ONLY = statuses(200, 403, 403, 403)
+
+ROWS = {
+    "home": Row("get", EVERYONE_OK),
+    "health": Row("get", EVERYONE_OK, anonymous=200),
+    "login": Row("get", statuses(302, 302, 302, 302), anonymous=200),  # members are sent on to the home page
+    "logout": Row("post", statuses(302, 302, 302, 302)),
+    "organisation-switch": Row("post", statuses(302, 302, 302, 302), form={"organisation": "{org_b}"}),
+    "organisation-settings": Row("get", ADMIN_ONLY),
+    "client-list": Row("get", CLIENT_PAGES),
+    "client-create": Row("get", CLIENT_PAGES),
+    "client-detail": Row("get", CLIENT_OBJECT, target="client"),
+    "client-edit": Row("get", CLIENT_OBJECT, target="client"),
+    "client-archive": Row("post", CLIENT_ACTION, target="client"),
+    "client-reactivate": Row("post", CLIENT_ACTION, target="client"),
+    "audit-list": Row("get", ADMIN_ONLY),
+}
