@@ -15,7 +15,7 @@ from iptriad.clients.permissions import client_policy
 from iptriad.clients.selectors import client_get, client_get_for_view, client_list, client_list_record_viewed
 from iptriad.clients.services import client_archive, client_create, client_reactivate, client_update
 from iptriad.courses.permissions import course_policy
-from iptriad.courses.selectors import courses_of_client
+from iptriad.courses.selectors.course import courses_of_client
 from iptriad.measures.permissions import measure_policy
 from iptriad.web.pages import paginate, render_page
 

@@ -16,10 +16,10 @@ from iptriad.accounts.actors import Actor
 from iptriad.accounts.permissions import Action, member_view, require
 from iptriad.clients.selectors import client_get
 from iptriad.core.protocol import Phase, allowed_transitions, check_transition, protocol, session_guide
-from iptriad.courses.forms import CourseCloseForm, CourseOpenForm, PhaseChangeForm
+from iptriad.courses.forms.course import CourseCloseForm, CourseOpenForm, PhaseChangeForm
 from iptriad.courses.permissions import course_policy
 from iptriad.courses.sections import SECTIONS
-from iptriad.courses.selectors import caseload, course_get, course_get_for_view, phase_changes
+from iptriad.courses.selectors.course import caseload, course_get, course_get_for_view, phase_changes
 from iptriad.courses.services.course import course_change_phase, course_close, course_open, course_task_mark
 from iptriad.courses.snapshot import course_snapshot
 

@@ -1,0 +1,1 @@
+"""Forms of the course, one module per part of the course."""

@@ -1,0 +1,1 @@
+"""Forms for the ending part of a course."""

@@ -1,0 +1,1 @@
+"""Forms for the focus part of a course."""

@@ -1,0 +1,1 @@
+"""Forms for the initial part of a course."""

@@ -1,0 +1,1 @@
+"""Forms for the sessions part of a course."""

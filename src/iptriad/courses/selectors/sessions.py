@@ -1,0 +1,1 @@
+"""Reads for the sessions part of a course, scoped by the course policy."""
