@@ -248,3 +248,39 @@ class TestAlerts:
     def test_a_concern_needs_words(self, personas):
         with pytest.raises(ValidationError, match="Say what the concern is"):
             risk_alert_open_concern(actor=personas.actor(personas.therapist_a), client=personas.client_a, concern="  ")
+
+
+class TestCourseAttachment:
+    def test_a_measure_lands_on_the_clients_open_course(self, personas):
+        from tests.courses.factories import make_course
+
+        course = make_course(personas.client_a, personas.therapist_a)
+        administration = administration_record(
+            actor=personas.actor(personas.therapist_a), client=personas.client_a, code="phq9", answers=PHQ9_NO_RISK
+        )
+        assert (administration.course, administration.session) == (course, None)
+
+    def test_a_self_report_lands_on_the_course_open_when_it_was_sent(self, personas):
+        from tests.courses.factories import make_course
+
+        course = make_course(personas.client_a, personas.therapist_a)
+        _, token = self_report_link_create(
+            actor=personas.actor(personas.therapist_a), client=personas.client_a, code="phq9"
+        )
+        assert self_report_submit(token=token, answers=PHQ9_NO_RISK, ip_address=None).course == course
+
+    def test_a_session_of_another_clients_course_is_refused(self, personas):
+        from tests.conftest import make_client
+        from tests.courses.factories import full_course
+
+        other = full_course(make_client(personas.org_a, "A-0900", personas.therapist_a), personas.therapist_a)
+        before = counts()
+        with pytest.raises(ValidationError, match="not part of this client's course"):
+            administration_record(
+                actor=personas.actor(personas.therapist_a),
+                client=personas.client_a,
+                code="phq9",
+                answers=PHQ9_NO_RISK,
+                session=other.session,
+            )
+        assert counts() == before

@@ -10,6 +10,8 @@ from iptriad.accounts.permissions import Action
 from iptriad.audit.models import AuditAction
 from iptriad.audit.services import audit_record
 from iptriad.clients.models import Client
+from iptriad.courses.models import CourseSession
+from iptriad.courses.permissions import course_policy
 from iptriad.measures.models import Administration, RiskAlert, SelfReportLink
 from iptriad.measures.permissions import alert_policy, measure_policy
 
@@ -64,3 +66,13 @@ def alert_get(*, actor: Actor, alert_id: int, action: Action = Action.VIEW) -> R
     alert = get_object_or_404(scoped, pk=alert_id)
     audit_record(actor=actor, action=AuditAction.ALERT_VIEWED, obj=alert)
     return alert
+
+
+def session_for_measures(*, actor: Actor, client: Client, session_id: str | None) -> CourseSession | None:
+    """The course session a measure is being recorded in, if the actor may work with that course."""
+    if not session_id or not session_id.isdigit():
+        return None
+    sessions = course_policy.scope_records(
+        actor, Action.UPDATE, CourseSession.objects.filter(course__client=client).select_related("course")
+    )
+    return get_object_or_404(sessions, pk=int(session_id))

@@ -24,6 +24,7 @@ from iptriad.audit.services import audit_record, audit_record_without_member
 from iptriad.clients.models import Client
 from iptriad.core.instruments import AnswerError, Instrument, ScoreResult, UnknownInstrumentError, instrument, score
 from iptriad.core.instruments.model import ItemText, Respondent
+from iptriad.courses.models import Course, CourseSession
 from iptriad.measures.models import (
     Administration,
     AdministrationAnswer,
@@ -53,6 +54,8 @@ ERROR_LEVEL_REQUIRED = "Choose the risk level the assessment found."
 ERROR_ACTION_REQUIRED = "Choose the action taken."
 ERROR_ACTION_DETAIL_REQUIRED = "Say what was done."
 ERROR_CONCERN_REQUIRED = "Say what the concern is."
+ERROR_COURSE_MISMATCH = "That course is not this client's open course."
+ERROR_SESSION_MISMATCH = "That session is not part of this client's course."
 
 
 class LinkUnavailableError(Exception):
@@ -93,10 +96,33 @@ def _describe_critical(definition: Instrument, number: int, position: int | None
     return f"{definition.short_name} item {number}{said}"
 
 
+def _open_course(client: Client) -> Course | None:
+    """Measures land on the client's open course (and so on its trajectory) when there is one."""
+    return Course.objects.filter(client=client).open().first()
+
+
+def _course_and_session(
+    client: Client, course: Course | None, session: CourseSession | None
+) -> tuple[Course | None, CourseSession | None]:
+    if session is not None:
+        if session.course.client_id != client.pk:
+            raise ValidationError(ERROR_SESSION_MISMATCH)
+        course = course or session.course
+        if session.course_id != course.pk:
+            raise ValidationError(ERROR_SESSION_MISMATCH)
+    if course is None:
+        return _open_course(client), None
+    if course.client_id != client.pk or not course.is_open:
+        raise ValidationError(ERROR_COURSE_MISMATCH)
+    return course, session
+
+
 def _store(
     *,
     definition: Instrument,
     client: Client,
+    course: Course | None,
+    session: CourseSession | None,
     answers: Sequence[int | None],
     result: ScoreResult,
     mode: Mode,
@@ -106,6 +132,8 @@ def _store(
     administration = Administration.objects.create(
         organisation_id=client.organisation_id,
         client=client,
+        course=course,
+        session=session,
         instrument_code=definition.code,
         instrument_version=definition.version,
         mode=mode,
@@ -155,14 +183,28 @@ def _score(definition: Instrument, answers: Sequence[int | None]) -> ScoreResult
 
 
 @transaction.atomic
-def administration_record(*, actor: Actor, client: Client, code: str, answers: Sequence[int | None]) -> Administration:
-    """A clinician records a measure in session (including clinician-rated scales such as HAM-D 17)."""
+def administration_record(
+    *,
+    actor: Actor,
+    client: Client,
+    code: str,
+    answers: Sequence[int | None],
+    course: Course | None = None,
+    session: CourseSession | None = None,
+) -> Administration:
+    """A clinician records a measure in session (including clinician-rated scales such as HAM-D 17).
+
+    It joins the given course and session, or else the client's open course if there is one.
+    """
     _require_client(actor, client, Action.CREATE)
     definition = _instrument(code)
     result = _score(definition, answers)
+    course, session = _course_and_session(client, course, session)
     administration, alerts = _store(
         definition=definition,
         client=client,
+        course=course,
+        session=session,
         answers=answers,
         result=result,
         mode=Mode.IN_SESSION,
@@ -197,6 +239,7 @@ def self_report_link_create(
     link = SelfReportLink.objects.create(
         organisation_id=client.organisation_id,
         client=client,
+        course=_open_course(client),
         instrument_code=definition.code,
         token_hash=token_hash(token),
         created_by=actor.user,
@@ -209,7 +252,11 @@ def self_report_link_create(
 
 def self_report_link_for_token(token: str) -> SelfReportLink:
     """The link a token opens, or LinkUnavailableError saying why not (never which client it was for)."""
-    link = SelfReportLink.objects.select_related("organisation", "client").filter(token_hash=token_hash(token)).first()
+    link = (
+        SelfReportLink.objects.select_related("organisation", "client", "course")
+        .filter(token_hash=token_hash(token))
+        .first()
+    )
     if link is None:
         raise LinkUnavailableError(LINK_NOT_FOUND)
     if link.used_at is not None:
@@ -237,6 +284,8 @@ def self_report_submit(*, token: str, answers: Sequence[int | None], ip_address:
     administration, alerts = _store(
         definition=definition,
         client=link.client,
+        course=link.course if link.course is not None and link.course.is_open else _open_course(link.client),
+        session=None,
         answers=answers,
         result=result,
         mode=Mode.SELF_REPORT,

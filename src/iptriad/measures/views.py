@@ -23,6 +23,7 @@ from iptriad.measures.selectors import (
     link_get,
     links_for_client,
     open_alerts,
+    session_for_measures,
 )
 from iptriad.measures.services import (
     administration_record,
@@ -62,11 +63,12 @@ def measure_record_page(request: HttpRequest, actor: Actor, client_id: int) -> H
     except UnknownInstrumentError:
         messages.error(request, "Choose a measure to record.")
         return redirect("measures-client", client_id=client.pk)
+    session = session_for_measures(actor=actor, client=client, session_id=request.GET.get("session"))
     form = QuestionnaireForm(request.POST or None, definition=definition, clinician=True)
     if request.method == "POST" and form.is_valid():
         try:
             administration = administration_record(
-                actor=actor, client=client, code=definition.code, answers=form.answers()
+                actor=actor, client=client, code=definition.code, answers=form.answers(), session=session
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -76,7 +78,7 @@ def measure_record_page(request: HttpRequest, actor: Actor, client_id: int) -> H
             messages.success(request, f"{definition.short_name} recorded.")
             return redirect("measures-administration", administration_id=administration.pk)
     status = 400 if request.method == "POST" else 200
-    context = {"client": client, "definition": definition, "form": form}
+    context = {"client": client, "definition": definition, "form": form, "session": session}
     return render(request, "measures/record.html", context, status=status)
 
 
