@@ -44,3 +44,17 @@ def test_the_command_prints_the_logins():
     call_command("demo", stdout=out)
     assert "therapist@demo.iptriad.example" in out.getvalue()
     assert "password for all" in out.getvalue()
+
+
+def test_it_creates_courses_in_every_phase_and_every_problem_area_with_one_open_alert():
+    from iptriad.core.protocol import Phase, ProblemAreaCode
+    from iptriad.courses.models import Course, ProblemAreaChoice
+    from iptriad.measures.models import RiskAlert
+
+    demo_load()
+    assert set(Course.objects.values_list("phase", flat=True)) == {phase.value for phase in Phase}
+    assert set(ProblemAreaChoice.objects.values_list("area", flat=True)) == {area.value for area in ProblemAreaCode}
+    assert RiskAlert.objects.filter(closed_at__isnull=True).count() == 1
+    middle = Course.objects.filter(phase=Phase.MIDDLE).first()
+    assert middle is not None
+    assert middle.administrations.count() == middle.sessions.count()

@@ -18,6 +18,7 @@ from iptriad.accounts.models import Membership, Organisation, Role, User
 from iptriad.accounts.services import member_add, organisation_create
 from iptriad.clients.models import Client, Sex
 from iptriad.clients.services import ClientDetails, client_archive, client_create
+from iptriad.demo.courses import demo_courses_load
 
 DEMO_PASSWORD_DEFAULT = "iptriad-demo-only"  # noqa: S105 (printed by `iptriad demo`; demo data only)
 
@@ -75,6 +76,7 @@ class DemoResult:
     organisation: Organisation
     created_clients: int
     created_users: int
+    created_courses: int = 0
 
 
 def _organisation(name: str, slug: str, time_zone: str) -> Organisation:
@@ -168,8 +170,14 @@ def demo_load() -> DemoResult:
         ).order_by("email")
     )
     created_clients = _clients(organisation, "DEMO", DEMO_CLIENT_COUNT, clinicians)
+    created_courses = demo_courses_load(organisation)
     second = _organisation(*SECOND_ORGANISATION)
     created_users += _staff(second, SECOND_ORGANISATION_STAFF)
     supervisor = User.objects.get(email=SECOND_ORGANISATION_STAFF[0].email)
     created_clients += _clients(second, "OUT", SECOND_ORGANISATION_CLIENT_COUNT, [supervisor])
-    return DemoResult(organisation=organisation, created_clients=created_clients, created_users=created_users)
+    return DemoResult(
+        organisation=organisation,
+        created_clients=created_clients,
+        created_users=created_users,
+        created_courses=created_courses,
+    )

@@ -14,7 +14,8 @@ class Command(BaseCommand):
         result = demo_load()
         self.stdout.write(
             f"Demo organisation {result.organisation.name!r} (slug {result.organisation.slug!r}): "
-            f"{result.created_users} users and {result.created_clients} clients created now."
+            f"{result.created_users} users, {result.created_clients} clients and {result.created_courses} IPT courses "
+            "created now."
         )
         self.stdout.write("Demo logins (password for all: " + demo_password() + "):")
         for person in DEMO_STAFF:
