@@ -35,3 +35,10 @@ def test_every_decision_record_has_a_title():
     decisions = sorted((ROOT / "docs" / "decisions").glob("*.md"))
     assert decisions
     assert all(path.read_text().startswith("# ") for path in decisions)
+
+
+def test_every_instrument_is_documented():
+    from iptriad.core.instruments import instruments
+
+    documented = (ROOT / "docs" / "instruments.md").read_text()
+    assert {code for code in instruments() if f"`{code}`" not in documented} == set()
