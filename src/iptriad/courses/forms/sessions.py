@@ -1,1 +1,136 @@
-"""Forms for the sessions part of a course."""
+"""The session form: attendance, the opener, strategies and techniques, homework, the risk check and a note.
+
+The rules that depend on the course (which strategies, the dates, what a missed session needs) are the
+service's; the form offers the choices and turns the answers into a SessionDetails.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.forms.boundfield import BoundField, BoundWidget
+
+from iptriad.core.protocol import protocol
+from iptriad.courses.forms.course import DateInput
+from iptriad.courses.models import CourseSession
+from iptriad.courses.models.sessions import Attendance, HomeworkReview, RiskCheck
+from iptriad.courses.selectors.sessions import StrategyGroup
+from iptriad.courses.services.sessions import CONCERN_MAX_LENGTH, SessionDetails
+
+
+def _text(label: str, rows: int = 3, help_text: str = "") -> forms.CharField:
+    return forms.CharField(
+        label=label, required=False, help_text=help_text, widget=forms.Textarea(attrs={"rows": rows})
+    )
+
+
+@dataclass(frozen=True)
+class BoundGroup:
+    """One problem area's strategy checkboxes, for a fieldset of their own."""
+
+    area: str
+    options: tuple[BoundWidget, ...]
+
+
+class CourseSessionForm(forms.Form):
+    held_on = forms.DateField(label="Date of the session", widget=DateInput(), initial=dt.date.today)
+    attendance = forms.ChoiceField(
+        label="Attendance",
+        choices=Attendance.choices,
+        initial=Attendance.ATTENDED,
+        widget=forms.RadioSelect,
+        help_text="For a cancelled or missed session only the date, the risk check and a note are kept.",
+    )
+    mood_since_last = _text("How things have been since last time", help_text="The opener: mood and events.")
+    events_linked = _text(
+        "Mood linked to interpersonal events", help_text="Which events, and how mood and events affected each other."
+    )
+    strategies = forms.MultipleChoiceField(
+        label="Problem-area strategies worked on", required=False, widget=forms.CheckboxSelectMultiple
+    )
+    techniques = forms.MultipleChoiceField(label="Techniques used", required=False, widget=forms.CheckboxSelectMultiple)
+    homework_review = forms.ChoiceField(
+        label="The last between-session task",
+        choices=HomeworkReview.choices,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    homework_review_note = _text("What happened with the task")
+    homework_set = _text("Between-session task agreed for next time")
+    risk_check = forms.ChoiceField(
+        label="Risk check", choices=RiskCheck.choices, required=False, widget=forms.RadioSelect
+    )
+    concern = forms.CharField(
+        label="The concern",
+        required=False,
+        max_length=CONCERN_MAX_LENGTH,
+        help_text="Needed for a concern: it opens a risk alert for this client. Say what was said or seen.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    note = _text("Session note", rows=5)
+
+    def __init__(
+        self,
+        *args: Any,
+        strategy_groups: Sequence[StrategyGroup],
+        session: CourseSession | None = None,
+        **kwargs: Any,
+    ) -> None:
+        if session is not None and "initial" not in kwargs:
+            kwargs["initial"] = {
+                name: getattr(session, name)
+                for name in (
+                    "held_on",
+                    "attendance",
+                    "mood_since_last",
+                    "events_linked",
+                    "strategies",
+                    "techniques",
+                    "homework_review",
+                    "homework_review_note",
+                    "homework_set",
+                    "risk_check",
+                    "note",
+                )
+            }
+        super().__init__(*args, **kwargs)
+        self.strategy_groups = tuple(strategy_groups)
+        self.fields["strategies"].choices = [  # type: ignore[attr-defined]
+            choice for group in self.strategy_groups for choice in group.choices
+        ]
+        self.fields["techniques"].choices = [  # type: ignore[attr-defined]
+            (technique.id, technique.name) for technique in protocol().techniques
+        ]
+        # A concern already recorded has its alert: the description is not asked for again.
+        self.concern_recorded = session is not None and session.risk_check == RiskCheck.CONCERN
+        if self.concern_recorded:
+            del self.fields["concern"]
+
+    def bound_strategy_groups(self) -> tuple[BoundGroup, ...]:
+        field: BoundField = self["strategies"]
+        by_value = {str(option.data["value"]): option for option in field}
+        return tuple(
+            BoundGroup(group.area, tuple(by_value[strategy_id] for strategy_id, _ in group.choices))
+            for group in self.strategy_groups
+        )
+
+    def to_details(self) -> SessionDetails:
+        data = self.cleaned_data
+        return SessionDetails(
+            held_on=data["held_on"],
+            attendance=data["attendance"],
+            mood_since_last=data["mood_since_last"],
+            events_linked=data["events_linked"],
+            strategies=tuple(data["strategies"]),
+            techniques=tuple(data["techniques"]),
+            homework_review=data["homework_review"],
+            homework_review_note=data["homework_review_note"],
+            homework_set=data["homework_set"],
+            risk_check=data["risk_check"],
+            concern=data.get("concern", ""),
+            note=data["note"],
+        )

@@ -1,7 +1,117 @@
-"""Pages for the sessions part of a course."""
+"""Session pages: record a session with the session guide beside the form, see a session, correct one."""
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from typing import Any
 
-urlpatterns: list[URLPattern] = []
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import URLPattern, path, reverse
+from django.utils.html import format_html
+from django.views.decorators.http import require_http_methods
+
+from iptriad.accounts.actors import Actor
+from iptriad.accounts.permissions import Action, member_view
+from iptriad.courses.forms.sessions import CourseSessionForm
+from iptriad.courses.models import Course
+from iptriad.courses.selectors.sessions import (
+    SessionPanel,
+    course_for_sessions,
+    course_session_get_for_view,
+    session_panel,
+    strategies_named,
+    strategy_groups,
+    techniques_named,
+)
+from iptriad.courses.services.course import ERROR_NOT_OPEN
+from iptriad.courses.services.sessions import SessionSaved, course_session_record, course_session_update
+
+
+def _saved_messages(request: HttpRequest, saved: SessionSaved, verb: str) -> None:
+    messages.success(request, f"Session {saved.session.number} {verb}.")
+    if saved.alert is not None:
+        link = reverse("alert-detail", kwargs={"alert_id": saved.alert.pk})
+        messages.warning(
+            request,
+            format_html(
+                'A risk alert is open for this client: <a href="{}">record the assessment and the action taken</a>.',
+                link,
+            ),
+        )
+
+
+def _form_page(
+    request: HttpRequest, course: Course, panel: SessionPanel, form: CourseSessionForm, **extra: Any
+) -> HttpResponse:
+    context = {"course": course, "client": course.client, "panel": panel, "form": form, **extra}
+    status = 400 if request.method == "POST" else 200
+    return render(request, "courses/sessions/session_form.html", context, status=status)
+
+
+def _closed(request: HttpRequest, course: Course) -> HttpResponse:
+    messages.error(request, ERROR_NOT_OPEN)
+    return redirect("course-detail", course_id=course.pk)
+
+
+@member_view
+@require_http_methods(["GET", "HEAD", "POST"])
+def course_session_new_page(request: HttpRequest, actor: Actor, course_id: int) -> HttpResponse:
+    course = course_for_sessions(actor=actor, course_id=course_id)
+    if not course.is_open:
+        return _closed(request, course)
+    panel = session_panel(actor=actor, course=course)
+    form = CourseSessionForm(request.POST or None, strategy_groups=strategy_groups(panel.areas))
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = course_session_record(actor=actor, course=course, details=form.to_details())
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            _saved_messages(request, saved, "recorded")
+            return redirect("course-session-detail", session_id=saved.session.pk)
+    return _form_page(request, course, panel, form, number=panel.counts.next_number)
+
+
+@member_view
+@require_http_methods(["GET", "HEAD"])
+def course_session_detail_page(request: HttpRequest, actor: Actor, session_id: int) -> HttpResponse:
+    session = course_session_get_for_view(actor=actor, session_id=session_id)
+    context = {
+        "session": session,
+        "course": session.course,
+        "client": session.course.client,
+        "strategies": strategies_named(session.strategies),
+        "techniques": techniques_named(session.techniques),
+    }
+    return render(request, "courses/sessions/session_detail.html", context)
+
+
+@member_view
+@require_http_methods(["GET", "HEAD", "POST"])
+def course_session_edit_page(request: HttpRequest, actor: Actor, session_id: int) -> HttpResponse:
+    session = course_session_get_for_view(actor=actor, session_id=session_id, action=Action.UPDATE)
+    course = session.course
+    if not course.is_open:
+        return _closed(request, course)
+    panel = session_panel(actor=actor, course=course)
+    form = CourseSessionForm(
+        request.POST or None, strategy_groups=strategy_groups(panel.areas, keep=session.strategies), session=session
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = course_session_update(actor=actor, session=session, details=form.to_details())
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            _saved_messages(request, saved, "saved")
+            return redirect("course-session-detail", session_id=saved.session.pk)
+    return _form_page(request, course, panel, form, number=session.number, session=session)
+
+
+urlpatterns: list[URLPattern] = [
+    path("courses/<int:course_id>/sessions/new/", course_session_new_page, name="course-session-new"),
+    path("courses/sessions/<int:session_id>/", course_session_detail_page, name="course-session-detail"),
+    path("courses/sessions/<int:session_id>/edit/", course_session_edit_page, name="course-session-edit"),
+]
