@@ -6,10 +6,12 @@ from typing import Any
 
 from iptriad.accounts.actors import Actor
 from iptriad.courses.models import Course
+from iptriad.courses.selectors.focus import focus_summary
 
 TITLE = "Focus: problem areas, formulation and contract"
 TEMPLATE = "courses/sections/focus.html"
 
 
 def context(actor: Actor, course: Course) -> dict[str, Any]:
-    return {}
+    """Four queries: problem areas, their goals, the formulation and the contract."""
+    return {"focus": focus_summary(course=course), "may_edit": course.is_open}
