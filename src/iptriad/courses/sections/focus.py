@@ -10,6 +10,7 @@ from iptriad.courses.selectors.focus import focus_summary
 
 TITLE = "Focus: problem areas, formulation and contract"
 TEMPLATE = "courses/sections/focus.html"
+STYLESHEET = "iptriad/focus.css"
 
 
 def context(actor: Actor, course: Course) -> dict[str, Any]:

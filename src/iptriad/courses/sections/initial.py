@@ -22,6 +22,7 @@ from iptriad.courses.services.initial import risk_alert_needed
 
 TITLE = "Initial phase"
 TEMPLATE = "courses/sections/initial.html"
+STYLESHEET = "iptriad/initial.css"
 
 
 def context(actor: Actor, course: Course) -> dict[str, Any]:

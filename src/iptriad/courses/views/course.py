@@ -65,6 +65,7 @@ def course_detail_page(request: HttpRequest, actor: Actor, course_id: int) -> Ht
             context["next_phase_refusals"] = check_transition(snapshot, following)
         context["allowed"] = allowed_transitions(snapshot)
     context["phase_changes"] = phase_changes(course=course)
+    context["stylesheets"] = [getattr(s, "STYLESHEET", "") for s in SECTIONS if getattr(s, "STYLESHEET", "")]
     context["sections"] = [
         {
             "title": section.TITLE,
