@@ -1,7 +1,266 @@
-"""Pages for the ending part of a course."""
+"""Pages for the ending part of a course: the termination review (with the goals and the symptom change), the
+relapse-prevention plan and its printable copy for the client, and the maintenance plan."""
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from typing import Any
 
-urlpatterns: list[URLPattern] = []
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from iptriad.accounts.actors import Actor
+from iptriad.accounts.permissions import member_view
+from iptriad.core.protocol import Phase, check_start_maintenance
+from iptriad.courses.forms.ending import (
+    GoalStatusForm,
+    MaintenancePlanForm,
+    RelapsePreventionPlanForm,
+    TerminationReviewForm,
+)
+from iptriad.courses.models import Goal
+from iptriad.courses.models.focus import Frequency
+from iptriad.courses.selectors.ending import (
+    EndingRecords,
+    ending_records,
+    ending_records_for_view,
+    goal_get,
+    goals_of_course,
+    people_to_turn_to_hints,
+    symptom_change,
+)
+from iptriad.courses.services.ending import (
+    CONTINUING_STEPS,
+    ERROR_MAINTENANCE_NOT_CHOSEN,
+    ERROR_TOO_EARLY,
+    ending_window_open,
+    goal_status_update,
+    maintenance_plan_delete,
+    maintenance_plan_save,
+    relapse_prevention_plan_save,
+    termination_review_save,
+)
+from iptriad.courses.snapshot import course_snapshot
+
+
+def _section_url(course_id: int) -> str:
+    return reverse("course-detail", args=[course_id]) + "#section-ending"
+
+
+def _goal_form(goal: Goal, data: Any = None) -> GoalStatusForm:
+    # One form per goal on one page: the ids carry the goal's id, the field names stay plain for the POST.
+    return GoalStatusForm(
+        data,
+        initial={"status": goal.status, "status_note": goal.status_note},
+        auto_id=f"id_goal{goal.pk}_%s",
+    )
+
+
+def _review_initial(records: EndingRecords) -> dict[str, Any]:
+    review = records.review
+    if review is None:
+        return {}
+    return {
+        name: getattr(review, name)
+        for name in (
+            "progress_summary",
+            "why_better",
+            "skills_gained",
+            "feelings_about_ending",
+            "next_step",
+            "next_step_detail",
+            "reviewed_on",
+        )
+    }
+
+
+def _render_review(
+    request: HttpRequest,
+    actor: Actor,
+    records: EndingRecords,
+    form: TerminationReviewForm,
+    *,
+    bound_goal: tuple[int, GoalStatusForm] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    course = records.course
+    goals = goals_of_course(actor=actor, course=course)
+    goal_forms = [
+        (goal, bound_goal[1] if bound_goal is not None and bound_goal[0] == goal.pk else _goal_form(goal))
+        for goal in goals
+    ]
+    context = {
+        "course": course,
+        "review": records.review,
+        "form": form,
+        "editable": course.is_open and ending_window_open(course_snapshot(course)),
+        "too_early": ERROR_TOO_EARLY,
+        "goal_forms": goal_forms,
+        "goals_editable": course.is_open,
+        "symptoms": symptom_change(actor=actor, course=course),
+    }
+    return render(request, "courses/ending/review.html", context, status=status)
+
+
+@member_view
+@require_http_methods(["GET", "HEAD", "POST"])
+def ending_review_page(request: HttpRequest, actor: Actor, course_id: int) -> HttpResponse:
+    if request.method == "POST":
+        records = ending_records(actor=actor, course_id=course_id)
+    else:
+        records = ending_records_for_view(actor=actor, course_id=course_id, page="ending.review")
+    form = TerminationReviewForm(request.POST or None, initial=_review_initial(records))
+    if request.method == "POST" and form.is_valid():
+        try:
+            termination_review_save(actor=actor, course=records.course, details=form.to_details())
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "The termination review is saved.")
+            return redirect(_section_url(course_id))
+    return _render_review(request, actor, records, form, status=400 if request.method == "POST" else 200)
+
+
+@member_view
+@require_POST
+def ending_goal_action(request: HttpRequest, actor: Actor, goal_id: int) -> HttpResponse:
+    goal = goal_get(actor=actor, goal_id=goal_id)
+    form = _goal_form(goal, request.POST)
+    if form.is_valid():
+        try:
+            goal_status_update(actor=actor, goal=goal, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "The goal's status is saved.")
+            return redirect(reverse("course-ending-review", args=[goal.course_id]) + f"#goal-{goal.pk}")
+    records = ending_records(actor=actor, course_id=goal.course_id)
+    review_form = TerminationReviewForm(initial=_review_initial(records))
+    return _render_review(request, actor, records, review_form, bound_goal=(goal.pk, form), status=400)
+
+
+@member_view
+@require_http_methods(["GET", "HEAD", "POST"])
+def ending_plan_page(request: HttpRequest, actor: Actor, course_id: int) -> HttpResponse:
+    if request.method == "POST":
+        records = ending_records(actor=actor, course_id=course_id)
+    else:
+        records = ending_records_for_view(actor=actor, course_id=course_id, page="ending.plan")
+    course, plan = records.course, records.plan
+    if plan is not None:
+        initial: dict[str, Any] = {
+            name: getattr(plan, name)
+            for name in (
+                "warning_signs",
+                "what_helps",
+                "people_to_turn_to",
+                "if_symptoms_return",
+                "emergency_contacts",
+                "agreed_on",
+            )
+        }
+    else:
+        initial = {"emergency_contacts": course.organisation.crisis_contacts}
+    form = RelapsePreventionPlanForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            relapse_prevention_plan_save(actor=actor, course=course, details=form.to_details())
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "The relapse-prevention plan is saved.")
+            return redirect(_section_url(course_id))
+    context = {
+        "course": course,
+        "plan": plan,
+        "form": form,
+        "editable": course.is_open and ending_window_open(course_snapshot(course)),
+        "too_early": ERROR_TOO_EARLY,
+        "people": people_to_turn_to_hints(actor=actor, course=course),
+    }
+    return render(request, "courses/ending/plan.html", context, status=400 if request.method == "POST" else 200)
+
+
+@member_view
+@require_http_methods(["GET", "HEAD"])
+def ending_plan_print_page(request: HttpRequest, actor: Actor, course_id: int) -> HttpResponse:
+    records = ending_records_for_view(actor=actor, course_id=course_id, page="ending.plan_print")
+    return render(request, "courses/ending/plan_print.html", {"course": records.course, "plan": records.plan})
+
+
+@member_view
+@require_http_methods(["GET", "HEAD", "POST"])
+def ending_maintenance_page(request: HttpRequest, actor: Actor, course_id: int) -> HttpResponse:
+    if request.method == "POST":
+        records = ending_records(actor=actor, course_id=course_id)
+    else:
+        records = ending_records_for_view(actor=actor, course_id=course_id, page="ending.maintenance")
+    course, maintenance = records.course, records.maintenance
+    if maintenance is not None:
+        initial: dict[str, Any] = {
+            "frequency": maintenance.frequency,
+            "sessions_planned": maintenance.sessions_planned,
+            "starts_on": maintenance.starts_on,
+            "notes": maintenance.notes,
+        }
+    else:
+        # §3.4 [S25c]: monthly maintenance is enough for many who remitted with IPT alone.
+        initial = {"frequency": Frequency.MONTHLY}
+    form = MaintenancePlanForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            maintenance_plan_save(actor=actor, course=course, details=form.to_details())
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "The maintenance plan is saved.")
+            return redirect(_section_url(course_id))
+    snapshot = course_snapshot(course)
+    chosen = records.review is not None and records.review.next_step in CONTINUING_STEPS
+    context = {
+        "course": course,
+        "review": records.review,
+        "maintenance": maintenance,
+        "form": form,
+        "window_open": course.is_open and ending_window_open(snapshot),
+        "chosen": chosen,
+        "too_early": ERROR_TOO_EARLY,
+        "not_chosen": ERROR_MAINTENANCE_NOT_CHOSEN,
+        "may_delete": course.is_open and maintenance is not None and course.phase != Phase.MAINTENANCE,
+        "maintenance_refusals": check_start_maintenance(snapshot) if course.phase == Phase.TERMINATION else (),
+        "contract": snapshot.contract,
+        "sessions_held": snapshot.sessions_held,
+    }
+    status = 400 if request.method == "POST" else 200
+    return render(request, "courses/ending/maintenance.html", context, status=status)
+
+
+@member_view
+@require_POST
+def ending_maintenance_delete_action(request: HttpRequest, actor: Actor, course_id: int) -> HttpResponse:
+    records = ending_records(actor=actor, course_id=course_id)
+    try:
+        maintenance_plan_delete(actor=actor, course=records.course)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, "The maintenance plan is removed.")
+    return redirect(_section_url(course_id))
+
+
+urlpatterns = [
+    path("courses/<int:course_id>/ending/review/", ending_review_page, name="course-ending-review"),
+    path("courses/goals/<int:goal_id>/ending-status/", ending_goal_action, name="course-ending-goal"),
+    path("courses/<int:course_id>/ending/plan/", ending_plan_page, name="course-ending-plan"),
+    path("courses/<int:course_id>/ending/plan/print/", ending_plan_print_page, name="course-ending-plan-print"),
+    path("courses/<int:course_id>/ending/maintenance/", ending_maintenance_page, name="course-ending-maintenance"),
+    path(
+        "courses/<int:course_id>/ending/maintenance/delete/",
+        ending_maintenance_delete_action,
+        name="course-ending-maintenance-delete",
+    ),
+]
