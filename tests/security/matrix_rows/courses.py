@@ -7,7 +7,9 @@ ROWS = {
     "course-open": Row("get", statuses(403, 200, 200, 404), target="client"),
     "course-detail": Row("get", CLINICAL_OBJECT, target="course"),
     "course-phase": Row("post", CLINICAL_ACTION, target="course", form={"to_phase": "termination"}),
-    "course-task": Row("post", CLINICAL_ACTION, target="course", form={"task_id": "middle.problem_area_work", "done": "on"}),
+    "course-task": Row(
+        "post", CLINICAL_ACTION, target="course", form={"task_id": "middle.problem_area_work", "done": "on"}
+    ),
     "course-close": Row("get", CLINICAL_OBJECT, target="course"),
     "caseload": Row("get", CLINICAL_PAGES),
 }
