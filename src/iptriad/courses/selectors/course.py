@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections import defaultdict
+
 from django.db.models import Count, Max, Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from iptriad.accounts.actors import Actor
 from iptriad.accounts.permissions import Action
@@ -11,9 +15,11 @@ from iptriad.audit.models import AuditAction
 from iptriad.audit.services import audit_record
 from iptriad.clients.models import Client
 from iptriad.core.protocol import Phase
+from iptriad.core.schedules import Cadence, Due, Given, ScheduleRule, due_measures
 from iptriad.courses.models import Course, PhaseChange
 from iptriad.courses.models.sessions import Attendance
 from iptriad.courses.permissions import course_policy
+from iptriad.measures.models import Administration, MeasureSchedule
 
 
 def course_get(*, actor: Actor, course_id: int, action: Action = Action.UPDATE) -> Course:
@@ -49,3 +55,29 @@ def caseload(*, actor: Actor) -> QuerySet[Course]:
 def phase_changes(*, course: Course) -> list[PhaseChange]:
     """The course's phase history; call only with a course the actor was allowed to read."""
     return list(PhaseChange.objects.filter(course=course).select_related("changed_by"))
+
+
+def measures_due_by_course(*, courses: list[Course], today: dt.date) -> dict[int, tuple[Due, ...]]:
+    """Due and overdue measures of each course for its next session, in two queries for the whole list."""
+    ids = [course.pk for course in courses]
+    rules: dict[int, list[ScheduleRule]] = defaultdict(list)
+    for row in MeasureSchedule.objects.filter(course_id__in=ids, active=True).values(
+        "course_id", "instrument_code", "cadence", "every_n"
+    ):
+        rules[row["course_id"]].append(ScheduleRule(row["instrument_code"], Cadence(row["cadence"]), row["every_n"]))
+    given: dict[int, list[Given]] = defaultdict(list)
+    for course_id, code, session_number, completed_at in Administration.objects.filter(course_id__in=ids).values_list(
+        "course_id", "instrument_code", "session__number", "completed_at"
+    ):
+        given[course_id].append(Given(code, session_number, timezone.localdate(completed_at)))
+    due: dict[int, tuple[Due, ...]] = {}
+    for course in courses:
+        contract = getattr(course, "contract", None)
+        due[course.pk] = due_measures(
+            rules[course.pk],
+            next_session=int(getattr(course, "sessions_recorded", 0)) + 1,
+            sessions_planned=contract.sessions_planned if contract is not None else None,
+            given=given[course.pk],
+            today=today,
+        )
+    return due

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from iptriad.accounts.actors import Actor
@@ -19,10 +20,17 @@ from iptriad.core.protocol import Phase, allowed_transitions, check_transition, 
 from iptriad.courses.forms.course import CourseCloseForm, CourseOpenForm, PhaseChangeForm
 from iptriad.courses.permissions import course_policy
 from iptriad.courses.sections import SECTIONS
-from iptriad.courses.selectors.course import caseload, course_get, course_get_for_view, phase_changes
+from iptriad.courses.selectors.course import (
+    caseload,
+    course_get,
+    course_get_for_view,
+    measures_due_by_course,
+    phase_changes,
+)
 from iptriad.courses.services.course import course_change_phase, course_close, course_open, course_task_mark
 from iptriad.courses.snapshot import course_snapshot
 
+CASELOAD_LIMIT = 500
 NEXT_PHASE = {Phase.INITIAL: Phase.MIDDLE, Phase.MIDDLE: Phase.TERMINATION, Phase.TERMINATION: Phase.MAINTENANCE}
 
 
@@ -137,7 +145,10 @@ def course_close_page(request: HttpRequest, actor: Actor, course_id: int) -> Htt
 @require_http_methods(["GET", "HEAD"])
 def caseload_page(request: HttpRequest, actor: Actor) -> HttpResponse:
     require(course_policy, actor, Action.LIST)
-    return render(request, "courses/caseload.html", {"courses": list(caseload(actor=actor)[:500])})
+    courses = list(caseload(actor=actor)[:CASELOAD_LIMIT])
+    due = measures_due_by_course(courses=courses, today=timezone.localdate())
+    rows = [{"course": course, "due": due[course.pk]} for course in courses]
+    return render(request, "courses/caseload.html", {"rows": rows, "limit": CASELOAD_LIMIT})
 
 
 urlpatterns = [
