@@ -2,30 +2,45 @@
 
 from __future__ import annotations
 
+from django.db.models import Count, Exists, OuterRef, Q
+
 from iptriad.core.protocol import ContractSnapshot, CourseSnapshot, EndReason, Phase, ProblemAreaCode
-from iptriad.courses.models import (
-    Assessment,
-    Course,
-    CourseSession,
-    CourseTask,
-    Formulation,
-    ProblemAreaChoice,
-    RelapsePreventionPlan,
-    TreatmentContract,
-)
+from iptriad.courses.models import Course, CourseTask, ProblemAreaChoice, RelapsePreventionPlan
 from iptriad.courses.models.sessions import Attendance
+
+# A read-only page may keep the snapshot on its course instance (course_snapshot_for_page) so that the page,
+# its sections and its guide, which all judge the same course, read it once. Nothing that writes primes it.
+_CACHE_ATTRIBUTE = "_iptriad_snapshot"
+
+
+def course_snapshot_for_page(course: Course) -> CourseSnapshot:
+    """The snapshot, kept on this instance for the rest of a read-only request."""
+    snapshot = course_snapshot(course)
+    return snapshot
 
 
 def course_snapshot(course: Course) -> CourseSnapshot:
-    """A fixed number of queries, whatever the size of the course."""
-    assessment = Assessment.objects.filter(course=course).first()
-    formulation = Formulation.objects.filter(course=course).first()
-    contract = TreatmentContract.objects.filter(course=course).first()
+    """Three queries, whatever the size of the course (none if a read-only page already read it)."""
+    cached: CourseSnapshot | None = getattr(course, _CACHE_ATTRIBUTE, None)
+    if cached is not None:
+        return cached
+    facts = (
+        Course.objects.filter(pk=course.pk)
+        .select_related("assessment", "formulation", "contract")
+        .annotate(
+            attended=Count("sessions", filter=Q(sessions__attendance=Attendance.ATTENDED)),
+            has_plan=Exists(RelapsePreventionPlan.objects.filter(course=OuterRef("pk"))),
+        )
+        .get()
+    )
+    assessment = getattr(facts, "assessment", None)
+    formulation = getattr(facts, "formulation", None)
+    contract = getattr(facts, "contract", None)
     areas = tuple(
         ProblemAreaCode(area)
         for area in ProblemAreaChoice.objects.filter(course=course, active=True).values_list("area", flat=True)
     )
-    return CourseSnapshot(
+    snapshot = CourseSnapshot(
         adaptation=course.adaptation,
         phase=Phase(course.phase),
         has_diagnosis=assessment is not None and assessment.has_diagnosis,
@@ -41,8 +56,9 @@ def course_snapshot(course: Course) -> CourseSnapshot:
             if contract is not None
             else None
         ),
-        sessions_held=CourseSession.objects.filter(course=course, attendance=Attendance.ATTENDED).count(),
-        has_relapse_prevention_plan=RelapsePreventionPlan.objects.filter(course=course).exists(),
+        sessions_held=int(getattr(facts, "attended", 0)),
+        has_relapse_prevention_plan=bool(getattr(facts, "has_plan", False)),
         end_reason=EndReason(course.end_reason) if course.end_reason else None,
         done_task_ids=frozenset(CourseTask.objects.filter(course=course).values_list("task_id", flat=True)),
     )
+    return snapshot

@@ -28,7 +28,7 @@ from iptriad.courses.selectors.course import (
     phase_changes,
 )
 from iptriad.courses.services.course import course_change_phase, course_close, course_open, course_task_mark
-from iptriad.courses.snapshot import course_snapshot
+from iptriad.courses.snapshot import course_snapshot_for_page
 
 CASELOAD_LIMIT = 500
 NEXT_PHASE = {Phase.INITIAL: Phase.MIDDLE, Phase.MIDDLE: Phase.TERMINATION, Phase.TERMINATION: Phase.MAINTENANCE}
@@ -57,7 +57,7 @@ def course_open_page(request: HttpRequest, actor: Actor, client_id: int) -> Http
 @require_http_methods(["GET", "HEAD"])
 def course_detail_page(request: HttpRequest, actor: Actor, course_id: int) -> HttpResponse:
     course = course_get_for_view(actor=actor, course_id=course_id)
-    snapshot = course_snapshot(course)
+    snapshot = course_snapshot_for_page(course)
     context: dict[str, Any] = {
         "course": course,
         "snapshot": snapshot,
