@@ -40,6 +40,8 @@ class AuditAction(models.TextChoices):
     COURSE_RECORD_DELETED = "course.record_deleted", "Course record removed"
     COURSE_SESSION_SAVED = "course.session_saved", "Session recorded"
     SCHEDULE_CHANGED = "measure.schedule_changed", "Measure schedule changed"
+    API_TOKEN_CREATED = "api.token_created", "API token created"
+    API_TOKEN_REVOKED = "api.token_revoked", "API token revoked"
 
 
 class AuditEvent(models.Model):

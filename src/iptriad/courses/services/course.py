@@ -30,6 +30,8 @@ ERROR_NOT_OPEN = "This course is closed."
 ERROR_UNKNOWN_TASK = "That task is not part of this phase."
 ERROR_OPENED_IN_FUTURE = "A course cannot start in the future."
 ERROR_NO_REASON = "Choose why the course is ending before closing it."
+ERROR_OPENED_BEFORE_BIRTH = "A course cannot start before the client was born: check the date."
+ERROR_THERAPIST_NOT_SELF = "As a therapist you can open a course only with yourself as its therapist."
 
 
 def require_course(actor: Actor, course: Course, action: Action = Action.UPDATE) -> None:
@@ -72,9 +74,13 @@ def course_open(
         or not clinicians_of_organisation(organisation=actor.organisation).filter(pk=therapist.pk).exists()
     ):
         errors["therapist"] = ERROR_THERAPIST
+    elif not client_policy.may_assign_any_therapist(actor) and therapist.pk != actor.user_id:
+        errors["therapist"] = ERROR_THERAPIST_NOT_SELF
     opened_on = opened_on or timezone.localdate()
     if opened_on > timezone.localdate():
         errors["opened_on"] = ERROR_OPENED_IN_FUTURE
+    elif opened_on < client.date_of_birth:
+        errors["opened_on"] = ERROR_OPENED_BEFORE_BIRTH
     if client.is_archived:
         errors["client"] = ERROR_CLIENT_ARCHIVED
     if Course.objects.filter(client=client).open().exists():
