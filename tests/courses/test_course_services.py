@@ -122,3 +122,20 @@ def test_a_colleague_cannot_change_a_course(personas):
         course_change_phase(
             actor=personas.actor(personas.therapist_a2), course=records.course, to_phase=Phase.TERMINATION
         )
+
+
+@pytest.mark.parametrize(
+    ("closed_on", "message"),
+    [
+        (dt.date(2999, 1, 1), services.ERROR_CLOSED_IN_FUTURE),
+        (dt.date(2026, 8, 1), services.ERROR_CLOSED_BEFORE_OPENING),
+    ],
+)
+def test_closing_refuses_an_impossible_end_date(personas, closed_on, message):
+    records = full_course(personas.client_a, personas.therapist_a)
+    with pytest.raises(ValidationError, match=message):
+        course_close(
+            actor=personas.actor(personas.therapist_a), course=records.course, reason="moved", closed_on=closed_on
+        )
+    records.course.refresh_from_db()
+    assert records.course.is_open

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 
 from iptriad.accounts.actors import Actor
 from iptriad.accounts.selectors import clinicians_of_organisation
@@ -25,7 +25,7 @@ class DateInput(forms.DateInput):
 
 class CourseOpenForm(forms.Form):
     adaptation = forms.ChoiceField(label="Adaptation of IPT")
-    opened_on = forms.DateField(label="Start date", widget=DateInput(), initial=dt.date.today)
+    opened_on = forms.DateField(label="Start date", widget=DateInput(), initial=timezone.localdate)
 
     def __init__(self, *args: Any, actor: Actor, client: Client, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -63,4 +63,4 @@ class CourseCloseForm(forms.Form):
         label="Why is the course ending?", choices=EndReasonChoice.choices, widget=forms.RadioSelect
     )
     note = forms.CharField(label="Note", required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    closed_on = forms.DateField(label="End date", widget=DateInput(), initial=dt.date.today)
+    closed_on = forms.DateField(label="End date", widget=DateInput(), initial=timezone.localdate)

@@ -6,13 +6,13 @@ service's; the form offers the choices and turns the answers into a SessionDetai
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django import forms
 from django.forms.boundfield import BoundField, BoundWidget
+from django.utils import timezone
 
 from iptriad.core.protocol import protocol
 from iptriad.courses.forms.course import DateInput
@@ -37,7 +37,7 @@ class BoundGroup:
 
 
 class CourseSessionForm(forms.Form):
-    held_on = forms.DateField(label="Date of the session", widget=DateInput(), initial=dt.date.today)
+    held_on = forms.DateField(label="Date of the session", widget=DateInput(), initial=timezone.localdate)
     attendance = forms.ChoiceField(
         label="Attendance",
         choices=Attendance.choices,

@@ -30,6 +30,8 @@ ERROR_NOT_OPEN = "This course is closed."
 ERROR_UNKNOWN_TASK = "That task is not part of this phase."
 ERROR_OPENED_IN_FUTURE = "A course cannot start in the future."
 ERROR_NO_REASON = "Choose why the course is ending before closing it."
+ERROR_CLOSED_IN_FUTURE = "A course cannot end in the future."
+ERROR_CLOSED_BEFORE_OPENING = "A course cannot end before it began: check the date."
 ERROR_OPENED_BEFORE_BIRTH = "A course cannot start before the client was born: check the date."
 ERROR_THERAPIST_NOT_SELF = "As a therapist you can open a course only with yourself as its therapist."
 
@@ -149,6 +151,11 @@ def course_close(
     _refuse(check_close(course_snapshot(course), end_reason))
     if end_reason is None:  # check_close refused it already; this keeps the type checker informed
         raise ValidationError(ERROR_NO_REASON)
+    closed_on = closed_on or timezone.localdate()
+    if closed_on > timezone.localdate():
+        raise ValidationError({"closed_on": ERROR_CLOSED_IN_FUTURE})
+    if closed_on < course.opened_on:
+        raise ValidationError({"closed_on": ERROR_CLOSED_BEFORE_OPENING})
     PhaseChange.objects.create(
         organisation=course.organisation,
         course=course,
@@ -160,7 +167,7 @@ def course_close(
     course.phase = Phase.CLOSED
     course.end_reason = end_reason
     course.end_note = note.strip()
-    course.closed_on = closed_on or timezone.localdate()
+    course.closed_on = closed_on
     course.updated_at = timezone.now()
     course.save(update_fields=["phase", "end_reason", "end_note", "closed_on", "updated_at"])
     audit_record(actor=actor, action=AuditAction.COURSE_CLOSED, obj=course, detail={"reason": end_reason})
