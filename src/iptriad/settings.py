@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "iptriad.clients",
     "iptriad.measures",
     "iptriad.courses",
+    "iptriad.api",
     "iptriad.demo",
 ]
 

@@ -10,4 +10,5 @@ urlpatterns = [
     path("audit/", include("iptriad.audit.urls")),
     path("", include("iptriad.measures.urls")),
     path("", include("iptriad.courses.urls")),
+    path("api/v1/", include("iptriad.api.urls")),
 ]

@@ -15,6 +15,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from iptriad.accounts.models import Role
 from tests.conftest import Personas, logged_in
 from tests.security.matrix_rows import ROWS
+from tests.security.matrix_rows.api import ApiRow
 from tests.security.matrix_rows.base import MatrixObjects, Row, T, matrix_objects
 
 pytestmark = pytest.mark.django_db
@@ -40,6 +41,8 @@ def _request(http: HttpClient, personas: Personas, objects: MatrixObjects, name:
         url = reverse(name, args=[objects.target(row.target, side == OWN, personas)]) + row.query
     else:
         url = reverse(name) + row.query
+    if isinstance(row, ApiRow) and row.method != "get":
+        return getattr(http, row.method)(url, row.json, content_type="application/json")
     form = {key: value.format(org_b=personas.org_b.pk) for key, value in row.form.items()}
     return http.get(url) if row.method == "get" else http.post(url, form)
 

@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
 
 from iptriad.core.instruments import Instrument, instruments
 from iptriad.core.instruments.model import Item, ItemText, Respondent, Scoring
-from iptriad.measures.models import AlertAction, RiskLevel
-from iptriad.measures.services import LINK_DAYS_DEFAULT, LINK_DAYS_MAX
+from iptriad.measures.models import AlertAction, Cadence, MeasureSchedule, RiskLevel
+from iptriad.measures.services import (
+    ERROR_SCHEDULE_EVERY_N,
+    LINK_DAYS_DEFAULT,
+    LINK_DAYS_MAX,
+    SCHEDULE_EVERY_N_MAX,
+    SCHEDULE_FIELDS,
+    ScheduleChange,
+    schedule_field,
+)
 
 NOT_ANSWERED = "-"
 
@@ -97,3 +106,78 @@ class AlertCloseForm(forms.Form):
     )
     action = forms.ChoiceField(label="Action taken", choices=AlertAction.choices, widget=forms.RadioSelect)
     action_detail = forms.CharField(label="What was done", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+# --- Measure schedules of a course ------------------------------------------------------------------------------
+
+
+def _instrument_label(code: str) -> str:
+    definition = instruments().get(code)
+    return definition.short_name if definition is not None else code.upper()
+
+
+class ScheduleEditForm(forms.Form):
+    """One fieldset per schedule row: how often, every how many sessions, and whether it is in use."""
+
+    def __init__(self, *args: Any, schedules: Sequence[MeasureSchedule], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.schedules = list(schedules)
+        self.rows: list[dict[str, Any]] = []
+        for schedule in self.schedules:
+            name = _instrument_label(schedule.instrument_code)
+            cadence, every_n, active = (schedule_field(schedule.pk, field) for field in SCHEDULE_FIELDS)
+            self.fields[cadence] = forms.ChoiceField(
+                label="How often", choices=Cadence.choices, initial=schedule.cadence
+            )
+            self.fields[every_n] = forms.IntegerField(
+                label="Every how many sessions",
+                help_text="Only for “at the start, every N sessions and at the end”.",
+                required=False,
+                initial=schedule.every_n,
+                widget=forms.NumberInput(attrs={"min": 1, "max": SCHEDULE_EVERY_N_MAX}),
+                error_messages={"invalid": ERROR_SCHEDULE_EVERY_N},
+            )
+            self.fields[active] = forms.BooleanField(label="In use", required=False, initial=schedule.active)
+            self.rows.append(
+                {
+                    "schedule": schedule,
+                    "name": name,
+                    "cadence": self[cadence],
+                    "every_n": self[every_n],
+                    "active": self[active],
+                }
+            )
+
+    def changes(self) -> list[ScheduleChange]:
+        return [
+            ScheduleChange(
+                schedule_id=schedule.pk,
+                cadence=self.cleaned_data[schedule_field(schedule.pk, "cadence")],
+                every_n=self.cleaned_data[schedule_field(schedule.pk, "every_n")],
+                active=self.cleaned_data[schedule_field(schedule.pk, "active")],
+            )
+            for schedule in self.schedules
+        ]
+
+
+class ScheduleAddForm(forms.Form):
+    # A plain text value behind the list, so the service's own refusals (unknown, already scheduled) are the ones shown.
+    instrument = forms.CharField(label="Measure", widget=forms.Select)
+    cadence = forms.ChoiceField(label="How often", choices=Cadence.choices, initial=Cadence.EVERY_N_SESSIONS)
+    every_n = forms.IntegerField(
+        label="Every how many sessions",
+        help_text="Only for “at the start, every N sessions and at the end”.",
+        required=False,
+        initial=4,
+        widget=forms.NumberInput(attrs={"min": 1, "max": SCHEDULE_EVERY_N_MAX}),
+        error_messages={"invalid": ERROR_SCHEDULE_EVERY_N},
+    )
+
+    def __init__(self, *args: Any, schedules: Sequence[MeasureSchedule], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        scheduled = {schedule.instrument_code for schedule in schedules}
+        self.fields["instrument"].widget.choices = [
+            (definition.code, f"{definition.short_name}: {definition.name}")
+            for definition in instruments().values()
+            if definition.code not in scheduled
+        ]

@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from dataclasses import dataclass
+
+from django.db.models import F, Max, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from iptriad.accounts.actors import Actor
 from iptriad.accounts.permissions import Action
 from iptriad.audit.models import AuditAction
 from iptriad.audit.services import audit_record
 from iptriad.clients.models import Client
-from iptriad.courses.models import CourseSession
+from iptriad.core.instruments import UnknownInstrumentError, instrument
+from iptriad.core.schedules import Cadence, Given, ScheduleRule, due_measures
+from iptriad.courses.models import Course, CourseSession
 from iptriad.courses.permissions import course_policy
-from iptriad.measures.models import Administration, RiskAlert, SelfReportLink
+from iptriad.measures.models import Administration, MeasureSchedule, RiskAlert, SelfReportLink
 from iptriad.measures.permissions import alert_policy, measure_policy
+from iptriad.measures.trajectory import Score, Trajectory, build_trajectory, course_scores, trajectories
 
 RECENT_LINKS = 10
 
@@ -76,3 +83,120 @@ def session_for_measures(*, actor: Actor, client: Client, session_id: str | None
         actor, Action.UPDATE, CourseSession.objects.filter(course__client=client).select_related("course")
     )
     return get_object_or_404(sessions, pk=int(session_id))
+
+
+# --- Courses: trajectories, schedules and what is due ---------------------------------------------------------
+
+
+def course_for_measures(*, actor: Actor, course_id: int, action: Action = Action.VIEW) -> Course:
+    """The course if the actor may work with it (its therapist, or a supervisor); otherwise 404."""
+    scoped = course_policy.scope(actor, action, Course.objects.select_related("client", "organisation"))
+    return get_object_or_404(scoped, pk=course_id)
+
+
+def course_for_client_measures(*, actor: Actor, client: Client) -> Course | None:
+    """The client's open course, else their latest one, if the actor may read it."""
+    courses = course_policy.scope(actor, Action.VIEW, Course.objects.filter(client=client))
+    return courses.order_by(F("closed_on").desc(nulls_first=True), "-opened_on", "-pk").first()
+
+
+def course_trajectories(*, course: Course) -> list[Trajectory]:
+    """One trajectory per instrument given in the course, in one query; the course must be one the actor may read."""
+    return trajectories(course_scores(course=course))
+
+
+def trajectory_for_chart(*, actor: Actor, course_id: int, code: str) -> Trajectory:
+    """One instrument's trajectory in a course, for its chart; an unknown instrument is a 404 like a foreign course."""
+    course = course_for_measures(actor=actor, course_id=course_id)
+    try:
+        definition = instrument(code)
+    except UnknownInstrumentError:
+        raise Http404("No such instrument.") from None
+    scores = course_scores(course=course, code=definition.code).get(definition.code, [])
+    audit_record(actor=actor, action=AuditAction.MEASURE_VIEWED, obj=course, detail={"instrument": definition.code})
+    return build_trajectory(definition, scores)
+
+
+def course_schedules(*, actor: Actor, course: Course, action: Action = Action.VIEW) -> list[MeasureSchedule]:
+    return list(course_policy.scope_records(actor, action, MeasureSchedule.objects.filter(course=course)))
+
+
+@dataclass(frozen=True)
+class DueMeasure:
+    code: str
+    name: str
+    overdue: bool
+    reason: str
+
+
+@dataclass(frozen=True)
+class CourseMeasures:
+    """What the course page's Measures section shows."""
+
+    trajectories: list[Trajectory]
+    next_session: int | None  # None when the course is closed: nothing is due any more
+    due: list[DueMeasure]
+
+
+def _due_measures(*, actor: Actor, course: Course, scores: dict[str, list[Score]]) -> tuple[int, list[DueMeasure]]:
+    """Two queries: the active schedule rows, and the last session number with the contract's planned count."""
+    schedules = course_policy.scope_records(
+        actor, Action.VIEW, MeasureSchedule.objects.filter(course=course, active=True)
+    )
+    rules = [
+        ScheduleRule(schedule.instrument_code, Cadence(schedule.cadence), schedule.every_n) for schedule in schedules
+    ]
+    last_number, sessions_planned = (
+        Course.objects.filter(pk=course.pk)
+        .annotate(last_number=Max("sessions__number"))
+        .values_list("last_number", "contract__sessions_planned")
+        .get()
+    )
+    next_session = (last_number or 0) + 1
+    given = [
+        Given(code, score.session_number, timezone.localtime(score.completed_at).date())
+        for code, instrument_scores in scores.items()
+        for score in instrument_scores
+    ]
+    due = due_measures(
+        rules, next_session=next_session, sessions_planned=sessions_planned, given=given, today=timezone.localdate()
+    )
+    return next_session, [
+        DueMeasure(item.instrument, _short_name(item.instrument), item.overdue, item.reason) for item in due
+    ]
+
+
+def _short_name(code: str) -> str:
+    try:
+        return instrument(code).short_name
+    except UnknownInstrumentError:
+        return code.upper()
+
+
+def course_measures(*, actor: Actor, course: Course) -> CourseMeasures:
+    """Trajectories and, for an open course, what is due at the next session: three queries whatever the size."""
+    scores = course_scores(course=course)
+    next_session: int | None = None
+    due: list[DueMeasure] = []
+    if course.is_open:
+        next_session, due = _due_measures(actor=actor, course=course, scores=scores)
+    return CourseMeasures(trajectories=trajectories(scores), next_session=next_session, due=due)
+
+
+# --- Export -----------------------------------------------------------------------------------------------------
+
+
+def client_for_operator(*, client_id: int) -> Client | None:
+    """A client by id for an operator at the command line, who has shell access and so every right."""
+    return Client.objects.select_related("organisation").filter(pk=client_id).first()
+
+
+def administrations_for_export(*, actor: Actor, client: Client) -> list[Administration]:
+    """Every administration of the client with its answers, oldest first: two queries."""
+    administrations = Administration.objects.filter(client=client)
+    if actor.user is None:
+        # Actor.operator: the command line, within the client's organisation.
+        administrations = administrations.filter(organisation_id=actor.organisation.pk)
+    else:
+        administrations = measure_policy.scope(actor, Action.VIEW, administrations)
+    return list(administrations.prefetch_related("answers").order_by("completed_at", "pk"))

@@ -10,10 +10,11 @@ import datetime as dt
 import hashlib
 import secrets
 from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from iptriad.accounts.actors import Actor
@@ -22,14 +23,25 @@ from iptriad.accounts.permissions import Action
 from iptriad.audit.models import AuditAction
 from iptriad.audit.services import audit_record, audit_record_without_member
 from iptriad.clients.models import Client
-from iptriad.core.instruments import AnswerError, Instrument, ScoreResult, UnknownInstrumentError, instrument, score
+from iptriad.core.instruments import (
+    AnswerError,
+    Instrument,
+    ScoreResult,
+    UnknownInstrumentError,
+    instrument,
+    instruments,
+    score,
+)
 from iptriad.core.instruments.model import ItemText, Respondent
 from iptriad.courses.models import Course, CourseSession
+from iptriad.courses.services.course import require_course, require_open
 from iptriad.measures.models import (
     Administration,
     AdministrationAnswer,
     AlertAction,
     AlertSource,
+    Cadence,
+    MeasureSchedule,
     Mode,
     RiskAlert,
     RiskLevel,
@@ -367,3 +379,123 @@ def risk_alert_close(
         detail={"client": locked.client_id, "risk_level": risk_level, "action": action},
     )
     return locked
+
+
+# --- Measure schedules of a course ------------------------------------------------------------------------------
+
+SCHEDULE_EVERY_N_MAX = 52  # Design note: a year of weekly sessions; a larger gap is not a schedule
+ERROR_SCHEDULE_UNKNOWN_INSTRUMENT = "Choose a measure from the list."
+ERROR_SCHEDULE_CADENCE = "Choose how often the measure is given."
+ERROR_SCHEDULE_EVERY_N = (
+    f"Give the number of sessions between measures, a whole number from 1 to {SCHEDULE_EVERY_N_MAX}."
+)
+ERROR_SCHEDULE_DUPLICATE = "The {name} is already in this course's schedule: change its row instead."
+ERROR_SCHEDULE_NOT_IN_COURSE = "That measure is not in this course's schedule; reload the page and try again."
+SCHEDULE_FIELDS = ("cadence", "every_n", "active")
+
+
+def schedule_field(schedule_id: int, name: str) -> str:
+    """The name of one schedule row's field, shared by the edit form and the errors below."""
+    return f"schedule-{schedule_id}-{name}"
+
+
+@dataclass(frozen=True)
+class ScheduleChange:
+    """The wanted state of one schedule row; every_n counts only for the every-N-sessions cadence."""
+
+    schedule_id: int
+    cadence: str
+    every_n: int | None
+    active: bool
+
+
+def _schedule_errors(cadence: str, every_n: int | None) -> dict[str, str]:
+    if cadence not in Cadence.values:
+        return {"cadence": ERROR_SCHEDULE_CADENCE}
+    if cadence == Cadence.EVERY_N_SESSIONS and (every_n is None or not 1 <= every_n <= SCHEDULE_EVERY_N_MAX):
+        return {"every_n": ERROR_SCHEDULE_EVERY_N}
+    return {}
+
+
+def _every_n(cadence: str, every_n: int | None) -> int | None:
+    # Kept only where it means something, so a row never shows a number its cadence ignores.
+    return every_n if cadence == Cadence.EVERY_N_SESSIONS else None
+
+
+@transaction.atomic
+def measure_schedule_add(
+    *, actor: Actor, course: Course, code: str, cadence: str, every_n: int | None = None
+) -> MeasureSchedule:
+    """Add an instrument to a course's schedule; an instrument is scheduled once per course."""
+    require_course(actor, course)
+    require_open(course)
+    errors: dict[str, str] = {}
+    code = code.strip()
+    if code not in instruments():
+        errors["instrument"] = ERROR_SCHEDULE_UNKNOWN_INSTRUMENT
+    elif MeasureSchedule.objects.filter(course=course, instrument_code=code).exists():
+        errors["instrument"] = ERROR_SCHEDULE_DUPLICATE.format(name=instruments()[code].short_name)
+    errors.update(_schedule_errors(cadence, every_n))
+    if errors:
+        raise ValidationError(errors)
+    try:
+        with transaction.atomic():
+            schedule = MeasureSchedule.objects.create(
+                organisation_id=course.organisation_id,
+                course=course,
+                instrument_code=code,
+                cadence=cadence,
+                every_n=_every_n(cadence, every_n),
+            )
+    except IntegrityError as error:
+        # Two members adding the same instrument at once: the unique constraint decided.
+        raise ValidationError(
+            {"instrument": ERROR_SCHEDULE_DUPLICATE.format(name=instruments()[code].short_name)}
+        ) from error
+    audit_record(
+        actor=actor,
+        action=AuditAction.SCHEDULE_CHANGED,
+        obj=schedule,
+        detail={"instrument": code, "fields": ["instrument_code", "cadence", "every_n", "active"]},
+    )
+    return schedule
+
+
+@transaction.atomic
+def measure_schedules_update(
+    *, actor: Actor, course: Course, changes: Sequence[ScheduleChange]
+) -> list[MeasureSchedule]:
+    """Change a course's schedule rows together: all or none; returns the rows that changed (each audited)."""
+    require_course(actor, course)
+    require_open(course)
+    rows = {row.pk: row for row in MeasureSchedule.objects.select_for_update().filter(course=course)}
+    errors: dict[str, str] = {}
+    for change in changes:
+        if change.schedule_id not in rows:
+            raise ValidationError(ERROR_SCHEDULE_NOT_IN_COURSE)
+        for field, message in _schedule_errors(change.cadence, change.every_n).items():
+            errors[schedule_field(change.schedule_id, field)] = message
+    if errors:
+        raise ValidationError(errors)
+    changed: list[MeasureSchedule] = []
+    for change in changes:
+        row = rows[change.schedule_id]
+        wanted = {
+            "cadence": change.cadence,
+            "every_n": _every_n(change.cadence, change.every_n),
+            "active": change.active,
+        }
+        fields = [field for field in SCHEDULE_FIELDS if getattr(row, field) != wanted[field]]
+        if not fields:
+            continue
+        for field in fields:
+            setattr(row, field, wanted[field])
+        row.save(update_fields=fields)
+        audit_record(
+            actor=actor,
+            action=AuditAction.SCHEDULE_CHANGED,
+            obj=row,
+            detail={"instrument": row.instrument_code, "fields": fields},
+        )
+        changed.append(row)
+    return changed

@@ -1,4 +1,5 @@
-"""Measures pages for clinicians: a client's measures, recording, self-report links, and risk alerts."""
+"""Measures pages for clinicians: a client's measures, recording, self-report links, risk alerts, a course's
+trajectories (charts served as SVG images) and measure schedule, and the FHIR download."""
 
 from __future__ import annotations
 
@@ -7,12 +8,25 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_http_methods, require_POST
 
 from iptriad.accounts.actors import Actor
 from iptriad.accounts.permissions import Action, member_view, require
 from iptriad.core.instruments import UnknownInstrumentError, instrument
-from iptriad.measures.forms import AlertCloseForm, ConcernForm, LinkForm, QuestionnaireForm, RecordChoiceForm
+from iptriad.courses.models import Course
+from iptriad.measures.charts import trajectory_svg
+from iptriad.measures.export import client_fhir_export, json_chunks
+from iptriad.measures.forms import (
+    AlertCloseForm,
+    ConcernForm,
+    LinkForm,
+    QuestionnaireForm,
+    RecordChoiceForm,
+    ScheduleAddForm,
+    ScheduleEditForm,
+)
+from iptriad.measures.models import MeasureSchedule
 from iptriad.measures.permissions import alert_policy
 from iptriad.measures.selectors import (
     administration_get,
@@ -20,13 +34,20 @@ from iptriad.measures.selectors import (
     alert_get,
     client_for_measures,
     closed_alerts_for_client,
+    course_for_client_measures,
+    course_for_measures,
+    course_schedules,
+    course_trajectories,
     link_get,
     links_for_client,
     open_alerts,
     session_for_measures,
+    trajectory_for_chart,
 )
 from iptriad.measures.services import (
     administration_record,
+    measure_schedule_add,
+    measure_schedules_update,
     risk_alert_close,
     risk_alert_open_concern,
     self_report_link_create,
@@ -34,14 +55,20 @@ from iptriad.measures.services import (
 )
 
 SESSION_NEW_LINK = "iptriad_new_self_report_link"
+# The chart is an image of its own: it may use its inline <style> and nothing else (no script, no fetch).
+SVG_CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'unsafe-inline'"
+FHIR_JSON = "application/fhir+json; charset=utf-8"
 
 
 @member_view
 @require_http_methods(["GET", "HEAD"])
 def client_measures_page(request: HttpRequest, actor: Actor, client_id: int) -> HttpResponse:
     client = client_for_measures(actor=actor, client_id=client_id)
+    course = course_for_client_measures(actor=actor, client=client)
     context = {
         "client": client,
+        "course": course,
+        "trajectories": course_trajectories(course=course) if course is not None else [],
         "administrations": list(administrations_for_client(actor=actor, client=client)[:50]),
         "links": links_for_client(actor=actor, client=client),
         "alerts": list(open_alerts(actor=actor, client=client)),
@@ -181,3 +208,84 @@ def alert_detail_page(request: HttpRequest, actor: Actor, alert_id: int) -> Http
             return redirect("alert-detail", alert_id=alert.pk)
     status = 400 if request.method == "POST" else 200
     return render(request, "measures/alert_detail.html", {"alert": alert, "form": form}, status=status)
+
+
+@member_view
+@require_http_methods(["GET", "HEAD"])
+def trajectory_svg_image(request: HttpRequest, actor: Actor, course_id: int) -> HttpResponse:
+    """One instrument's chart in a course (?instrument=phq9), drawn on the server, for an <img> on the pages."""
+    trajectory = trajectory_for_chart(actor=actor, course_id=course_id, code=request.GET.get("instrument", ""))
+    response = HttpResponse(trajectory_svg(trajectory), content_type="image/svg+xml")
+    response["Content-Security-Policy"] = SVG_CONTENT_SECURITY_POLICY
+    add_never_cache_headers(response)
+    return response
+
+
+def _schedule_page(
+    request: HttpRequest,
+    course: Course,
+    schedules: list[MeasureSchedule],
+    edit_form: ScheduleEditForm,
+    add_form: ScheduleAddForm,
+    status: int,
+) -> HttpResponse:
+    context = {"course": course, "schedules": schedules, "edit_form": edit_form, "add_form": add_form}
+    return render(request, "measures/schedule.html", context, status=status)
+
+
+@member_view
+@require_http_methods(["GET", "HEAD", "POST"])
+def schedule_page(request: HttpRequest, actor: Actor, course_id: int) -> HttpResponse:
+    """A course's measure schedule: view it, and change every row in one go."""
+    action = Action.UPDATE if request.method == "POST" else Action.VIEW
+    course = course_for_measures(actor=actor, course_id=course_id, action=action)
+    schedules = course_schedules(actor=actor, course=course, action=action)
+    edit_form = ScheduleEditForm(request.POST or None, schedules=schedules, auto_id="edit_%s")
+    if request.method == "POST" and edit_form.is_valid():
+        try:
+            changed = measure_schedules_update(actor=actor, course=course, changes=edit_form.changes())
+        except ValidationError as error:
+            edit_form.add_error(None, error)
+        else:
+            if changed:
+                messages.success(request, "The measure schedule is saved.")
+            else:
+                messages.info(request, "Nothing was changed.")
+            return redirect("measures-schedule", course_id=course.pk)
+    add_form = ScheduleAddForm(schedules=schedules, auto_id="add_%s")
+    return _schedule_page(request, course, schedules, edit_form, add_form, 400 if request.method == "POST" else 200)
+
+
+@member_view
+@require_POST
+def schedule_add_action(request: HttpRequest, actor: Actor, course_id: int) -> HttpResponse:
+    course = course_for_measures(actor=actor, course_id=course_id, action=Action.UPDATE)
+    schedules = course_schedules(actor=actor, course=course, action=Action.UPDATE)
+    add_form = ScheduleAddForm(request.POST, schedules=schedules, auto_id="add_%s")
+    if add_form.is_valid():
+        try:
+            schedule = measure_schedule_add(
+                actor=actor,
+                course=course,
+                code=add_form.cleaned_data["instrument"],
+                cadence=add_form.cleaned_data["cadence"],
+                every_n=add_form.cleaned_data["every_n"],
+            )
+        except ValidationError as error:
+            add_form.add_error(None, error)
+        else:
+            messages.success(request, f"{instrument(schedule.instrument_code).short_name} is now in the schedule.")
+            return redirect("measures-schedule", course_id=course.pk)
+    edit_form = ScheduleEditForm(schedules=schedules, auto_id="edit_%s")
+    return _schedule_page(request, course, schedules, edit_form, add_form, 400)
+
+
+@member_view
+@require_http_methods(["GET", "HEAD"])
+def fhir_export_download(request: HttpRequest, actor: Actor, client_id: int) -> HttpResponse:
+    """Every administration of the client as a FHIR R4 Bundle, downloaded as a file."""
+    client = client_for_measures(actor=actor, client_id=client_id)
+    export = client_fhir_export(actor=actor, client=client)
+    response = HttpResponse("".join(json_chunks(export.bundle)), content_type=FHIR_JSON)
+    response["Content-Disposition"] = f'attachment; filename="iptriad-client-{client.pk}-measures.fhir.json"'
+    return response

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tests.security.matrix_rows import (
+    api,
     course_ending,
     course_focus,
     course_initial,
@@ -13,7 +14,7 @@ from tests.security.matrix_rows import (
 )
 from tests.security.matrix_rows.base import Row
 
-_MODULES = (foundation, measures, courses, course_initial, course_focus, course_sessions, course_ending)
+_MODULES = (foundation, measures, courses, course_initial, course_focus, course_sessions, course_ending, api)
 
 ROWS: dict[str, Row] = {}
 for _module in _MODULES:

@@ -8,6 +8,6 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from iptriad.courses.sections import ending, focus, initial, sessions
+from iptriad.courses.sections import ending, focus, initial, measures, sessions
 
-SECTIONS: tuple[ModuleType, ...] = (initial, focus, sessions, ending)
+SECTIONS: tuple[ModuleType, ...] = (initial, focus, sessions, measures, ending)

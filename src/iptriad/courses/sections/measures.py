@@ -10,6 +10,7 @@ from iptriad.measures.selectors import course_measures
 
 TITLE = "Measures"
 TEMPLATE = "courses/sections/measures.html"
+STYLESHEET = "iptriad/measures.css"
 
 
 def context(actor: Actor, course: Course) -> dict[str, Any]:

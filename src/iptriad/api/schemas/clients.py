@@ -1,0 +1,82 @@
+"""Client records."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from ninja import Schema
+from pydantic import Field, StrictBool
+
+from iptriad.api.schemas.common import Id, InputSchema, Line, PageMeta, PageQuery, Search, UserRef
+
+SexValue = Literal["female", "male", "intersex", "not_recorded"]
+
+
+class ClientOut(Schema):
+    id: int
+    identifier: str
+    given_name: str
+    family_name: str
+    date_of_birth: dt.date
+    sex: str
+    gender: str
+    phone: str
+    email: str
+    preferred_language: str
+    consent_to_treatment: bool
+    consent_to_treatment_on: dt.date | None
+    consent_to_data_use: bool
+    consent_to_data_use_on: dt.date | None
+    therapist: UserRef | None
+    status: str = Field(description="active or archived")
+    archived_at: dt.datetime | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class ClientPage(PageMeta):
+    items: list[ClientOut]
+
+
+class ClientListQuery(PageQuery):
+    q: Search = Field("", description="Search by name or identifier.")
+    status: Literal["active", "archived", "all"] = "active"
+
+
+class ClientIn(InputSchema):
+    """A client as entered on the client form; the service checks dates, consent, therapist and identifier."""
+
+    identifier: Line = Field(description="The organisation's own record number: letters, digits, . / _ -")
+    given_name: Line
+    family_name: Line
+    date_of_birth: dt.date
+    sex: SexValue = "not_recorded"
+    gender: Line = ""
+    phone: Line = ""
+    email: Line = ""
+    preferred_language: Line = Field("en", description="A language code, e.g. en, fr, sw.")
+    consent_to_treatment: StrictBool = False
+    consent_to_treatment_on: dt.date | None = None
+    consent_to_data_use: StrictBool = False
+    consent_to_data_use_on: dt.date | None = None
+    therapist: Id | None = Field(None, description="The user id of the assigned therapist or supervisor.")
+
+
+class ClientPatch(InputSchema):
+    """Only the fields sent change; send null to clear a date or the therapist."""
+
+    identifier: Line | None = None
+    given_name: Line | None = None
+    family_name: Line | None = None
+    date_of_birth: dt.date | None = None
+    sex: SexValue | None = None
+    gender: Line | None = None
+    phone: Line | None = None
+    email: Line | None = None
+    preferred_language: Line | None = None
+    consent_to_treatment: StrictBool | None = None
+    consent_to_treatment_on: dt.date | None = None
+    consent_to_data_use: StrictBool | None = None
+    consent_to_data_use_on: dt.date | None = None
+    therapist: Id | None = None

@@ -1,0 +1,73 @@
+"""Types shared by every resource: ids, text, errors, pages of a list."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from ninja import Schema
+from pydantic import AfterValidator, ConfigDict, Field
+
+# The largest id a database row can have (a signed 64-bit key): larger numbers are refused as input instead of
+# overflowing the database driver.
+MAX_ID = 2**63 - 1
+LIST_LIMIT_DEFAULT = 25
+LIST_LIMIT_MAX = 100
+
+ERROR_NUL = "Text cannot contain NUL characters."
+
+
+def _no_nul(value: str) -> str:
+    # PostgreSQL refuses NUL in text; a form field refuses it too (ProhibitNullCharactersValidator).
+    if "\x00" in value:
+        raise ValueError(ERROR_NUL)
+    return value
+
+
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+# Bounded strings without NUL characters: a code or id of protocol data, a line, a paragraph of notes.
+Code = Annotated[str, Field(max_length=80), AfterValidator(_no_nul)]
+Line = Annotated[str, Field(max_length=300), AfterValidator(_no_nul)]
+Paragraph = Annotated[str, Field(max_length=10_000), AfterValidator(_no_nul)]
+Search = Annotated[str, Field(max_length=100), AfterValidator(_no_nul)]  # as long as the pages' search box
+
+
+class InputSchema(Schema):
+    """A request body: unknown fields are refused (a misspelt field must not be silently ignored)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class FieldError(Schema):
+    field: str | None = Field(description="The input field at fault (dotted path), or null for the whole request.")
+    message: str
+
+
+class ErrorOut(Schema):
+    """Every error answer: 400, 401, 403, 404, 405 aside, and 422."""
+
+    detail: list[FieldError]
+
+
+class UserRef(Schema):
+    id: int
+    full_name: str
+
+
+class ClientRef(Schema):
+    id: int
+    identifier: str
+    given_name: str
+    family_name: str
+
+
+class PageMeta(Schema):
+    count: int = Field(description="How many items match, over all pages.")
+    limit: int
+    offset: int
+
+
+class PageQuery(Schema):
+    limit: int = Field(LIST_LIMIT_DEFAULT, ge=1, le=LIST_LIMIT_MAX, description="Items per page (1 to 100).")
+    offset: int = Field(0, ge=0, le=MAX_ID, description="How many items to skip.")

@@ -1,0 +1,263 @@
+"""IPT courses: the course, where it stands, the actions on it, and its whole record (read-only)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from ninja import ModelSchema, Schema
+from pydantic import Field, StrictBool
+
+from iptriad.api.schemas.common import ClientRef, Code, Id, InputSchema, Paragraph, UserRef
+from iptriad.courses.models import (
+    Assessment,
+    CourseSession,
+    Formulation,
+    Goal,
+    InventoryPerson,
+    MaintenancePlan,
+    ProblemAreaChoice,
+    RelapsePreventionPlan,
+    TerminationReview,
+    TimelineEvent,
+    TreatmentContract,
+    Triad,
+)
+
+# Fields every course record row has that the API leaves out: the organisation (always the caller's) and the
+# course (the record is read through it).
+_OWNERS = ["organisation", "course"]
+
+
+class AdaptationOut(Schema):
+    id: str
+    name: str
+    population: str
+    sessions: str = Field(description="The usual dose, in the reference's words.")
+    default_sessions: int
+
+
+class CourseOut(Schema):
+    id: int
+    client: ClientRef
+    therapist: UserRef
+    adaptation: str
+    protocol_version: str
+    phase: str = Field(description="initial, middle, termination, maintenance or closed")
+    opened_on: dt.date
+    closed_on: dt.date | None
+    end_reason: str
+    end_note: str
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class CaseloadCourseOut(CourseOut):
+    last_session_on: dt.date | None
+    sessions_held: int
+    sessions_recorded: int
+
+
+class MessageOut(Schema):
+    code: str
+    message: str
+
+
+class EntryOut(Schema):
+    id: str
+    text: str
+
+
+class TaskOut(EntryOut):
+    done: bool
+
+
+class ContractFactsOut(Schema):
+    sessions_planned: int
+    agreed_on: dt.date | None
+    renegotiated: bool
+
+
+class SnapshotOut(Schema):
+    """The facts the protocol rules judge the course by."""
+
+    adaptation: str
+    phase: str
+    has_diagnosis: bool
+    problem_areas: list[str]
+    has_formulation: bool
+    formulation_agreed: bool
+    contract: ContractFactsOut | None
+    sessions_held: int
+    has_relapse_prevention_plan: bool
+    end_reason: str | None
+    done_task_ids: list[str]
+
+
+class SessionGuideOut(Schema):
+    """What to have in mind for the next session."""
+
+    session_number: int
+    label: str = Field(description="'Session 3 of 16', or 'Session 3' before a contract.")
+    sessions_planned: int | None
+    sessions_remaining: int | None
+    phase: str
+    phase_name: str
+    tasks: list[EntryOut] = Field(description="The phase's tasks not done yet.")
+    session_steps: list[EntryOut]
+    announce_ending: bool
+    midpoint_review: bool
+    termination_due: bool
+    initial_phase_overrun: bool
+    contract_overrun: bool
+    cautions: list[MessageOut]
+
+
+class PhaseChangeOut(Schema):
+    from_phase: str
+    to_phase: str
+    changed_at: dt.datetime
+    changed_by: UserRef
+    note: str
+
+
+class CourseDetailOut(Schema):
+    course: CourseOut
+    snapshot: SnapshotOut
+    session_guide: SessionGuideOut | None = Field(description="For the next session; null once closed.")
+    tasks: list[TaskOut] = Field(description="The current phase's checklist.")
+    next_phase: str | None
+    next_phase_refusals: list[MessageOut] = Field(description="What to do before the next phase can start.")
+    allowed_transitions: list[str]
+    phase_changes: list[PhaseChangeOut]
+
+
+class CourseOpenIn(InputSchema):
+    adaptation: Code = Field(description="An adaptation id from GET /adaptations, e.g. standard.")
+    therapist: Id | None = Field(None, description="Who runs the course; yourself when left out.")
+    opened_on: dt.date | None = Field(None, description="Today when left out.")
+
+
+class PhaseChangeIn(InputSchema):
+    to_phase: Literal["middle", "termination", "maintenance"]
+    note: Paragraph = ""
+
+
+class CourseCloseIn(InputSchema):
+    reason: Literal["completed", "dropped_out", "referred", "moved", "other"]
+    note: Paragraph = ""
+    closed_on: dt.date | None = Field(None, description="Today when left out.")
+
+
+class TaskMarkIn(InputSchema):
+    task_id: Code = Field(description="A task id of the course's current phase (see `tasks`).")
+    done: StrictBool
+
+
+# --- The course record, read-only ------------------------------------------------------------------------------
+
+
+class AssessmentOut(ModelSchema):
+    class Meta:
+        model = Assessment
+        exclude = _OWNERS
+
+
+class InventoryPersonOut(ModelSchema):
+    class Meta:
+        model = InventoryPerson
+        exclude = _OWNERS
+
+
+class TimelineEventOut(ModelSchema):
+    class Meta:
+        model = TimelineEvent
+        exclude = _OWNERS
+
+
+class TriadOut(ModelSchema):
+    support_people: list[int] = Field(description="Inventory person ids.")
+
+    class Meta:
+        model = Triad
+        exclude = [*_OWNERS, "support_people"]
+
+    @staticmethod
+    def resolve_support_people(triad: Triad) -> list[int]:
+        return [person.pk for person in triad.support_people.all()]  # prefetched by the selector
+
+
+class ProblemAreaOut(ModelSchema):
+    class Meta:
+        model = ProblemAreaChoice
+        exclude = _OWNERS
+
+
+class GoalOut(ModelSchema):
+    class Meta:
+        model = Goal
+        exclude = _OWNERS
+
+
+class FormulationOut(ModelSchema):
+    class Meta:
+        model = Formulation
+        exclude = _OWNERS
+
+
+class ContractOut(ModelSchema):
+    class Meta:
+        model = TreatmentContract
+        exclude = _OWNERS
+
+
+class SessionOut(ModelSchema):
+    class Meta:
+        model = CourseSession
+        exclude = _OWNERS
+
+
+class TerminationReviewOut(ModelSchema):
+    class Meta:
+        model = TerminationReview
+        exclude = _OWNERS
+
+
+class RelapsePreventionPlanOut(ModelSchema):
+    class Meta:
+        model = RelapsePreventionPlan
+        exclude = _OWNERS
+
+
+class MaintenancePlanOut(ModelSchema):
+    class Meta:
+        model = MaintenancePlan
+        exclude = _OWNERS
+
+
+class DoneTaskOut(Schema):
+    task_id: str
+    done_on: dt.date
+
+
+class CourseRecordOut(Schema):
+    course: CourseOut
+    assessment: AssessmentOut | None
+    inventory: list[InventoryPersonOut]
+    timeline: list[TimelineEventOut]
+    triad: TriadOut | None
+    problem_areas: list[ProblemAreaOut]
+    goals: list[GoalOut]
+    formulation: FormulationOut | None
+    contract: ContractOut | None
+    sessions: list[SessionOut]
+    termination_review: TerminationReviewOut | None
+    relapse_prevention_plan: RelapsePreventionPlanOut | None
+    maintenance_plan: MaintenancePlanOut | None
+    tasks_done: list[DoneTaskOut]
+    phase_changes: list[PhaseChangeOut]
+
+
+class TaskMarkOut(Schema):
+    task_id: str
+    done: bool

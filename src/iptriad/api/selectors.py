@@ -1,0 +1,190 @@
+"""Reads the API needs beyond the apps' own selectors: tokens, a course and its whole record, measure lists.
+
+Every clinical read is scoped by the owning policy (a foreign or missing object is a 404) and audited as the
+pages audit theirs. The course record reads the models directly (its parts have no services for the API yet),
+each part scoped with course_policy.scope_records, in a fixed number of queries whatever the course's size.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+
+from iptriad.accounts.actors import Actor
+from iptriad.accounts.models import Membership, Organisation
+from iptriad.accounts.permissions import Action
+from iptriad.api.models import ApiToken
+from iptriad.api.services import PREFIX_LENGTH, token_hash
+from iptriad.audit.models import AuditAction
+from iptriad.audit.services import audit_record
+from iptriad.clients.models import Client
+from iptriad.core.protocol import (
+    CourseSnapshot,
+    Phase,
+    Refusal,
+    SessionGuide,
+    allowed_transitions,
+    check_transition,
+    protocol,
+    session_guide,
+)
+from iptriad.courses.models import (
+    Assessment,
+    Course,
+    CourseSession,
+    CourseTask,
+    Formulation,
+    Goal,
+    InventoryPerson,
+    MaintenancePlan,
+    PhaseChange,
+    ProblemAreaChoice,
+    RelapsePreventionPlan,
+    TerminationReview,
+    TimelineEvent,
+    TreatmentContract,
+    Triad,
+)
+from iptriad.courses.permissions import course_policy
+from iptriad.courses.selectors.course import course_get_for_view, phase_changes
+from iptriad.courses.snapshot import course_snapshot
+from iptriad.measures.models import Administration, RiskAlert
+from iptriad.measures.permissions import alert_policy
+
+# The phase each open phase moves on to; closing is its own action.
+NEXT_PHASE = {Phase.INITIAL: Phase.MIDDLE, Phase.MIDDLE: Phase.TERMINATION, Phase.TERMINATION: Phase.MAINTENANCE}
+
+
+# --- Tokens ---------------------------------------------------------------------------------------------------
+
+
+def api_token_for_secret(token: str) -> ApiToken | None:
+    if not token or len(token) > 200:
+        return None
+    return ApiToken.objects.select_related("user", "organisation").filter(token_hash=token_hash(token)).first()
+
+
+def membership_for_token(api_token: ApiToken) -> Membership | None:
+    """The token member's membership as it is now: None once it (or the user) is deactivated."""
+    return (
+        Membership.objects.select_related("user", "organisation")
+        .filter(user_id=api_token.user_id, organisation_id=api_token.organisation_id, is_active=True)
+        .filter(user__is_active=True)
+        .first()
+    )
+
+
+def api_token_by_prefix(prefix: str) -> ApiToken | None:
+    if len(prefix) != PREFIX_LENGTH:
+        return None
+    return ApiToken.objects.select_related("user", "organisation").filter(prefix=prefix).first()
+
+
+def api_tokens_of_organisation(*, organisation: Organisation) -> QuerySet[ApiToken]:
+    return ApiToken.objects.filter(organisation=organisation).select_related("user").order_by("-created_at", "-pk")
+
+
+# --- Courses --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CourseOverview:
+    """A course with what the course page shows about where it stands and what may happen next."""
+
+    course: Course
+    snapshot: CourseSnapshot
+    guide: SessionGuide | None  # for the next session; None once closed
+    tasks: list[tuple[str, str, bool]]  # (task id, text, done) of the current phase's checklist
+    next_phase: Phase | None
+    next_phase_refusals: tuple[Refusal, ...]
+    allowed: tuple[Phase, ...]
+    phase_changes: list[PhaseChange]
+
+
+def course_overview(*, actor: Actor, course_id: int) -> CourseOverview:
+    course = course_get_for_view(actor=actor, course_id=course_id)
+    snapshot = course_snapshot(course)
+    following = NEXT_PHASE.get(Phase(course.phase)) if course.is_open else None
+    tasks: list[tuple[str, str, bool]] = []
+    if course.is_open:
+        tasks = [
+            (task.id, task.text, task.id in snapshot.done_task_ids) for task in protocol().phase(course.phase).tasks
+        ]
+    return CourseOverview(
+        course=course,
+        snapshot=snapshot,
+        guide=session_guide(snapshot, snapshot.sessions_held + 1) if course.is_open else None,
+        tasks=tasks,
+        next_phase=following,
+        next_phase_refusals=check_transition(snapshot, following) if following is not None else (),
+        allowed=allowed_transitions(snapshot) if course.is_open else (),
+        phase_changes=phase_changes(course=course),
+    )
+
+
+@dataclass(frozen=True)
+class CourseRecord:
+    """Everything recorded in one course, read-only."""
+
+    course: Course
+    assessment: Assessment | None
+    inventory: list[InventoryPerson]
+    timeline: list[TimelineEvent]
+    triad: Triad | None
+    problem_areas: list[ProblemAreaChoice]
+    goals: list[Goal]
+    formulation: Formulation | None
+    contract: TreatmentContract | None
+    sessions: list[CourseSession]
+    termination_review: TerminationReview | None
+    relapse_prevention_plan: RelapsePreventionPlan | None
+    maintenance_plan: MaintenancePlan | None
+    tasks: list[CourseTask]
+    phase_changes: list[PhaseChange]
+
+
+def _records(actor: Actor, model: Any, course: Course) -> QuerySet[Any]:
+    return course_policy.scope_records(actor, Action.VIEW, model.objects.filter(course=course))
+
+
+def course_record(*, actor: Actor, course_id: int) -> CourseRecord:
+    """The whole record of a course the actor may read (audited as a view of the course), in a fixed number of
+    queries (one per part) whatever its size."""
+    course = course_get_for_view(actor=actor, course_id=course_id)
+    return CourseRecord(
+        course=course,
+        assessment=_records(actor, Assessment, course).first(),
+        inventory=list(_records(actor, InventoryPerson, course)),
+        timeline=list(_records(actor, TimelineEvent, course)),
+        triad=_records(actor, Triad, course).prefetch_related("support_people").first(),
+        problem_areas=list(_records(actor, ProblemAreaChoice, course)),
+        goals=list(_records(actor, Goal, course)),
+        formulation=_records(actor, Formulation, course).first(),
+        contract=_records(actor, TreatmentContract, course).first(),
+        sessions=list(_records(actor, CourseSession, course)),
+        termination_review=_records(actor, TerminationReview, course).first(),
+        relapse_prevention_plan=_records(actor, RelapsePreventionPlan, course).first(),
+        maintenance_plan=_records(actor, MaintenancePlan, course).first(),
+        tasks=list(_records(actor, CourseTask, course)),
+        phase_changes=list(_records(actor, PhaseChange, course).select_related("changed_by")),
+    )
+
+
+# --- Measures -------------------------------------------------------------------------------------------------
+
+
+def administrations_listed(*, actor: Actor, client: Client, shown: list[Administration]) -> None:
+    """Who saw which scores in a list (the API's lists and exports are reads of the clinical record)."""
+    audit_record(
+        actor=actor,
+        action=AuditAction.MEASURE_VIEWED,
+        obj=client,
+        detail={"administration_ids": [administration.pk for administration in shown]},
+    )
+
+
+def alert_ids_of_administration(*, actor: Actor, administration: Administration) -> list[int]:
+    alerts = alert_policy.scope(actor, Action.VIEW, RiskAlert.objects.filter(administration=administration))
+    return list(alerts.order_by("pk").values_list("pk", flat=True))

@@ -1,0 +1,88 @@
+"""The API object and its URL patterns, included at /api/v1/ by iptriad.urls.
+
+URL names are global and start with "api-" (one per operation: "api-" + the view's name, hyphenated), so the
+permission matrix (tests/security/matrix_rows/api.py) can name every operation beside the pages. The OpenAPI
+document is served at /api/v1/openapi.json; the interactive docs page is off, because ninja's loads its
+scripts from a CDN and clinics may be offline (use any OpenAPI viewer on the document instead).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.urls import URLPattern, URLResolver, reverse
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
+from ninja import NinjaAPI
+from ninja.operation import Operation
+from ninja.router import Router
+
+from iptriad.api import clients, courses, measures
+from iptriad.api.auth import AUTH, TIME_ZONE_FLAG
+from iptriad.api.errors import install
+
+OPENAPI_URL_NAME = "api-openapi"
+ROOT_URL_NAME = "api-root"
+
+
+class IptriadAPI(NinjaAPI):
+    """ninja's API with plain (un-namespaced) URL names and operation ids named after the views."""
+
+    def get_root_path(self, path_params: dict[str, Any]) -> str:
+        return reverse(ROOT_URL_NAME, kwargs=path_params)
+
+    def get_openapi_operation_id(self, operation: Operation) -> str:
+        return operation.view_func.__name__.removesuffix("_api")
+
+    def get_operation_url_name(self, operation: Operation, router: Router) -> str:
+        return "api-" + operation.view_func.__name__.removesuffix("_api").replace("_", "-")
+
+
+def _every_request(run: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Answers carry client data: no browser or proxy may keep a copy. A token request's time zone ends here."""
+
+    @functools.wraps(run)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            response = run(request, *args, **kwargs)
+        finally:
+            if getattr(request, TIME_ZONE_FLAG, False):
+                timezone.deactivate()
+        add_never_cache_headers(response)
+        return response
+
+    return wrapper
+
+
+api = IptriadAPI(
+    title="iptriad API",
+    version="1",
+    description=(
+        "Clients, measures, risk alerts and IPT courses, under the same permissions and audit as the pages. "
+        "Authenticate with a personal token (`Authorization: Bearer <token>`, from `iptriad apitoken create`) "
+        "or the logged-in session (unsafe methods then need the X-CSRFToken header). Errors: "
+        '{"detail": [{"field": ..., "message": ...}]}. See docs/api.md.'
+    ),
+    auth=AUTH,
+    docs_url=None,
+    urls_namespace="api",
+)
+install(api)
+api.add_decorator(_every_request, mode="view")
+api.add_router("", clients.router)
+api.add_router("", measures.router)
+api.add_router("", courses.router)
+
+
+def _patterns() -> list[URLPattern | URLResolver]:
+    patterns, _app_name, _namespace = api.urls
+    for pattern in patterns:
+        if isinstance(pattern, URLPattern) and pattern.name == "openapi-json":
+            pattern.name = OPENAPI_URL_NAME
+    return patterns
+
+
+urlpatterns = _patterns()
