@@ -284,3 +284,11 @@ class TestCourseAttachment:
                 session=other.session,
             )
         assert counts() == before
+
+
+def test_the_therapist_of_a_clients_open_course_may_raise_an_alert_though_not_assigned(personas):
+    from tests.courses.factories import make_course
+
+    make_course(personas.client_a, personas.therapist_a2)  # client_a is assigned to therapist_a
+    alert = risk_alert_open_concern(actor=personas.actor(personas.therapist_a2), client=personas.client_a, concern="x")
+    assert alert.is_open

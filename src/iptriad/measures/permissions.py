@@ -6,9 +6,9 @@ Administrators (who may be non-clinical staff) and group facilitators do not see
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from django.db.models import Model, QuerySet
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 
 from iptriad.accounts.actors import Actor
 from iptriad.accounts.models import Role
@@ -32,7 +32,10 @@ class ClinicalRecordPolicy:
         scoped = queryset.filter(organisation_id=actor.organisation.pk)
         if actor.role in WHOLE_ORGANISATION_ROLES:
             return scoped
-        return scoped.filter(client__therapist_id=actor.user_id)
+        return scoped.filter(
+            Q(client__therapist_id=actor.user_id)
+            | Exists(_open_courses_of(actor).filter(client_id=OuterRef("client_id")))
+        )
 
     def scope_clients(self, actor: Actor, action: Action, queryset: QuerySet[M]) -> QuerySet[M]:
         """The clients whose measures the actor may work with."""
@@ -41,7 +44,16 @@ class ClinicalRecordPolicy:
         scoped = queryset.filter(organisation_id=actor.organisation.pk)
         if actor.role in WHOLE_ORGANISATION_ROLES:
             return scoped
-        return scoped.filter(therapist_id=actor.user_id)
+        return scoped.filter(
+            Q(therapist_id=actor.user_id) | Exists(_open_courses_of(actor).filter(client_id=OuterRef("pk")))
+        )
+
+
+def _open_courses_of(actor: Actor) -> QuerySet[Any]:
+    """A therapist also works with the clients whose open IPT course they run, assigned to them or not."""
+    from iptriad.courses.models import Course  # the course app depends on measures; import when called
+
+    return Course.objects.open().filter(organisation_id=actor.organisation.pk, therapist_id=actor.user_id)
 
 
 measure_policy = ClinicalRecordPolicy()
