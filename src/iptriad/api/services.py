@@ -18,7 +18,8 @@ from django.utils import timezone
 from iptriad.accounts.actors import Actor
 from iptriad.accounts.models import Membership, User
 from iptriad.api.models import ApiToken
-from iptriad.audit.models import AuditEvent
+from iptriad.audit.models import AuditAction
+from iptriad.audit.services import audit_record
 
 TOKEN_DAYS_DEFAULT = 90
 TOKEN_DAYS_MAX = 365
@@ -32,27 +33,17 @@ ERROR_DAYS = f"A token can be valid for 1 to {TOKEN_DAYS_MAX} days."
 ERROR_NOT_A_MEMBER = "This person is not an active member of the organisation."
 ERROR_ALREADY_REVOKED = "This token is already revoked."
 
-# Audit actions for tokens. AuditAction has no members for them yet, so the events are written directly with
-# these values (AuditEvent.action has no choices by design); see docs/api.md.
-AUDIT_CREATED = "api.token_created"
-AUDIT_REVOKED = "api.token_revoked"
+AUDIT_CREATED = AuditAction.API_TOKEN_CREATED
+AUDIT_REVOKED = AuditAction.API_TOKEN_REVOKED
 
 
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _audit(*, actor: Actor, action: str, token: ApiToken) -> None:
+def _audit(*, actor: Actor, action: AuditAction, token: ApiToken) -> None:
     # Ids only, never the token: the audit trail must not hold a usable secret.
-    AuditEvent.objects.create(
-        organisation=actor.organisation,
-        actor=actor.user,
-        action=action,
-        object_type="apitoken",
-        object_id=str(token.pk),
-        detail={"user": token.user_id, "prefix": token.prefix},
-        ip_address=actor.ip_address,
-    )
+    audit_record(actor=actor, action=action, obj=token, detail={"user": token.user_id, "prefix": token.prefix})
 
 
 def _new_secret() -> str:
