@@ -2,28 +2,35 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from django.db.models import Count, Exists, OuterRef, Q
 
 from iptriad.core.protocol import ContractSnapshot, CourseSnapshot, EndReason, Phase, ProblemAreaCode
 from iptriad.courses.models import Course, CourseTask, ProblemAreaChoice, RelapsePreventionPlan
 from iptriad.courses.models.sessions import Attendance
 
-# A read-only page may keep the snapshot on its course instance (course_snapshot_for_page) so that the page,
-# its sections and its guide, which all judge the same course, read it once. Nothing that writes primes it.
-_CACHE_ATTRIBUTE = "_iptriad_snapshot"
+# A read-only page reads the snapshot of a course once (`snapshots_reused`): the page, its sections and its
+# guide all judge the same course and would otherwise each re-read it. Writes never run inside it.
+_reused: ContextVar[dict[int, CourseSnapshot] | None] = ContextVar("iptriad_course_snapshots", default=None)
 
 
-def course_snapshot_for_page(course: Course) -> CourseSnapshot:
-    """The snapshot, kept on this instance for the rest of a read-only request."""
-    snapshot = course_snapshot(course)
-    return snapshot
+@contextmanager
+def snapshots_reused() -> Iterator[None]:
+    token = _reused.set({})
+    try:
+        yield
+    finally:
+        _reused.reset(token)
 
 
 def course_snapshot(course: Course) -> CourseSnapshot:
-    """Three queries, whatever the size of the course (none if a read-only page already read it)."""
-    cached: CourseSnapshot | None = getattr(course, _CACHE_ATTRIBUTE, None)
-    if cached is not None:
-        return cached
+    """Three queries, whatever the size of the course (none when a read-only page already read it)."""
+    reused = _reused.get()
+    if reused is not None and course.pk in reused:
+        return reused[course.pk]
     facts = (
         Course.objects.filter(pk=course.pk)
         .select_related("assessment", "formulation", "contract")
@@ -61,4 +68,6 @@ def course_snapshot(course: Course) -> CourseSnapshot:
         end_reason=EndReason(course.end_reason) if course.end_reason else None,
         done_task_ids=frozenset(CourseTask.objects.filter(course=course).values_list("task_id", flat=True)),
     )
+    if reused is not None:
+        reused[course.pk] = snapshot
     return snapshot

@@ -18,6 +18,7 @@ from iptriad.accounts.permissions import Action, member_view, require
 from iptriad.clients.selectors import client_get
 from iptriad.core.protocol import Phase, allowed_transitions, check_transition, protocol, session_guide
 from iptriad.courses.forms.course import CourseCloseForm, CourseOpenForm, PhaseChangeForm
+from iptriad.courses.models import Course
 from iptriad.courses.permissions import course_policy
 from iptriad.courses.sections import SECTIONS
 from iptriad.courses.selectors.course import (
@@ -28,7 +29,7 @@ from iptriad.courses.selectors.course import (
     phase_changes,
 )
 from iptriad.courses.services.course import course_change_phase, course_close, course_open, course_task_mark
-from iptriad.courses.snapshot import course_snapshot_for_page
+from iptriad.courses.snapshot import course_snapshot, snapshots_reused
 
 CASELOAD_LIMIT = 500
 NEXT_PHASE = {Phase.INITIAL: Phase.MIDDLE, Phase.MIDDLE: Phase.TERMINATION, Phase.TERMINATION: Phase.MAINTENANCE}
@@ -57,7 +58,13 @@ def course_open_page(request: HttpRequest, actor: Actor, client_id: int) -> Http
 @require_http_methods(["GET", "HEAD"])
 def course_detail_page(request: HttpRequest, actor: Actor, course_id: int) -> HttpResponse:
     course = course_get_for_view(actor=actor, course_id=course_id)
-    snapshot = course_snapshot_for_page(course)
+    with snapshots_reused():
+        context = _course_page_context(actor, course)
+    return render(request, "courses/course_detail.html", context)
+
+
+def _course_page_context(actor: Actor, course: Course) -> dict[str, Any]:
+    snapshot = course_snapshot(course)
     context: dict[str, Any] = {
         "course": course,
         "snapshot": snapshot,
@@ -83,7 +90,7 @@ def course_detail_page(request: HttpRequest, actor: Actor, course_id: int) -> Ht
         }
         for section in SECTIONS
     ]
-    return render(request, "courses/course_detail.html", context)
+    return context
 
 
 @member_view
