@@ -211,5 +211,8 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
+# Licensed instrument wording loaded locally (docs/instruments.md); empty: none.
+INSTRUMENT_TEXT_DIR = env_str("IPTRIAD_INSTRUMENT_TEXT_DIR", "") or None
+
 # Size of one page of a list.
 PAGE_SIZE = 25

@@ -18,8 +18,9 @@ from iptriad.audit.models import AuditAction
 from iptriad.audit.services import audit_record
 from iptriad.clients.models import Client
 from iptriad.core.fhir import AdministrationRecord, administration_bundle
-from iptriad.core.instruments import AnswerError, UnknownInstrumentError, instrument, score
+from iptriad.core.instruments import AnswerError, UnknownInstrumentError, score
 from iptriad.core.instruments.model import Scoring
+from iptriad.measures.definitions import definition as instrument
 from iptriad.measures.models import Administration
 from iptriad.measures.selectors import administrations_for_export
 

@@ -7,8 +7,9 @@ from typing import Any
 
 from django import forms
 
-from iptriad.core.instruments import Instrument, instruments
+from iptriad.core.instruments import Instrument
 from iptriad.core.instruments.model import Item, ItemText, Respondent, Scoring
+from iptriad.measures.definitions import definitions as instruments
 from iptriad.measures.models import AlertAction, Cadence, MeasureSchedule, RiskLevel
 from iptriad.measures.services import (
     ERROR_SCHEDULE_EVERY_N,

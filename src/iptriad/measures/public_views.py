@@ -9,7 +9,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from iptriad.accounts.actors import client_ip
-from iptriad.core.instruments import instrument
+from iptriad.measures.definitions import definition as instrument
 from iptriad.measures.forms import QuestionnaireForm
 from iptriad.measures.services import LinkUnavailableError, self_report_link_for_token, self_report_submit
 

@@ -14,10 +14,11 @@ from iptriad.accounts.permissions import Action
 from iptriad.audit.models import AuditAction
 from iptriad.audit.services import audit_record
 from iptriad.clients.models import Client
-from iptriad.core.instruments import UnknownInstrumentError, instrument
+from iptriad.core.instruments import UnknownInstrumentError
 from iptriad.core.schedules import Cadence, Given, ScheduleRule, due_measures
 from iptriad.courses.models import Course, CourseSession
 from iptriad.courses.permissions import course_policy
+from iptriad.measures.definitions import definition as instrument
 from iptriad.measures.models import Administration, MeasureSchedule, RiskAlert, SelfReportLink
 from iptriad.measures.permissions import alert_policy, measure_policy
 from iptriad.measures.trajectory import Score, Trajectory, build_trajectory, course_scores, trajectories

@@ -23,18 +23,12 @@ from iptriad.accounts.permissions import Action
 from iptriad.audit.models import AuditAction
 from iptriad.audit.services import audit_record, audit_record_without_member
 from iptriad.clients.models import Client
-from iptriad.core.instruments import (
-    AnswerError,
-    Instrument,
-    ScoreResult,
-    UnknownInstrumentError,
-    instrument,
-    instruments,
-    score,
-)
+from iptriad.core.instruments import AnswerError, Instrument, ScoreResult, UnknownInstrumentError, score
 from iptriad.core.instruments.model import ItemText, Respondent
 from iptriad.courses.models import Course, CourseSession
 from iptriad.courses.services.course import require_course, require_open
+from iptriad.measures.definitions import definition as instrument
+from iptriad.measures.definitions import definitions as instruments
 from iptriad.measures.models import (
     Administration,
     AdministrationAnswer,

@@ -19,7 +19,7 @@ from django.db.models import OuterRef, Subquery
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from iptriad.core.instruments import Instrument, UnknownInstrumentError, instrument
+from iptriad.core.instruments import Instrument, UnknownInstrumentError
 from iptriad.core.outcomes import (
     CHANGE_CONVENTIONS,
     ChangeConvention,
@@ -29,6 +29,7 @@ from iptriad.core.outcomes import (
     classify_change,
 )
 from iptriad.courses.models import Course, CourseSession
+from iptriad.measures.definitions import definition as instrument
 from iptriad.measures.models import Administration
 
 MINUS = "\N{MINUS SIGN}"  # typographic minus: reads (and is spoken) as "minus", not as a hyphen

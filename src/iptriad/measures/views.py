@@ -13,9 +13,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from iptriad.accounts.actors import Actor
 from iptriad.accounts.permissions import Action, member_view, require
-from iptriad.core.instruments import UnknownInstrumentError, instrument
+from iptriad.core.instruments import UnknownInstrumentError
 from iptriad.courses.models import Course
 from iptriad.measures.charts import trajectory_svg
+from iptriad.measures.definitions import definition as instrument
 from iptriad.measures.export import client_fhir_export, json_chunks
 from iptriad.measures.forms import (
     AlertCloseForm,

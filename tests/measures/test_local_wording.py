@@ -1,0 +1,50 @@
+"""An operator's locally loaded wording makes the EPDS usable on a self-report link."""
+
+import pytest
+from django.core.checks import run_checks
+from django.core.exceptions import ValidationError
+from django.test import Client as HttpClient
+from django.urls import reverse
+
+from iptriad.core.instruments import instrument
+from iptriad.measures.services import self_report_link_create
+
+pytestmark = pytest.mark.django_db
+
+EPDS = instrument("epds")
+
+
+def epds_wording(version: str = EPDS.version) -> str:
+    items = "\n".join(
+        f'[items.{n}]\ntext = "Local item {n}"\noptions = ["A{n}", "B{n}", "C{n}", "D{n}"]' for n in range(1, 11)
+    )
+    return f'code = "epds"\nversion = "{version}"\n{items}\n'
+
+
+def test_without_wording_the_epds_cannot_be_sent(personas):
+    with pytest.raises(ValidationError, match="licensed separately"):
+        self_report_link_create(actor=personas.actor(personas.therapist_a), client=personas.client_a, code="epds")
+
+
+def test_loaded_wording_lets_a_client_answer_the_epds(personas, settings, tmp_path):
+    (tmp_path / "epds.toml").write_text(epds_wording())
+    settings.INSTRUMENT_TEXT_DIR = str(tmp_path)
+    _, token = self_report_link_create(
+        actor=personas.actor(personas.therapist_a), client=personas.client_a, code="epds"
+    )
+    page = HttpClient().get(reverse("self-report", args=[token])).content.decode()
+    assert "Local item 3" in page
+    assert "D10" in page
+
+
+def test_the_system_check_refuses_wording_for_another_version(settings, tmp_path):
+    (tmp_path / "epds.toml").write_text(epds_wording(version="0.1"))
+    settings.INSTRUMENT_TEXT_DIR = str(tmp_path)
+    errors = [message for message in run_checks() if message.id == "iptriad.E002"]
+    assert errors
+    assert "checked against version 0.1" in errors[0].msg
+
+
+def test_the_system_check_refuses_a_missing_folder(settings, tmp_path):
+    settings.INSTRUMENT_TEXT_DIR = str(tmp_path / "nowhere")
+    assert [message.id for message in run_checks() if message.id.startswith("iptriad.")] == ["iptriad.E001"]
