@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from iptriad.core.instruments import accepted_answer_counts, instruments
 from iptriad.core.instruments.cli import main
 
 IPTRIAD = str(Path(sys.executable).with_name("iptriad"))
@@ -100,3 +101,22 @@ def test_instruments_lists_every_code():
     status, out, _ = run("instruments")
     assert status == 0
     assert out.splitlines()[0].startswith("phq9") or "phq9" in out
+
+
+@pytest.mark.parametrize("code", sorted(instruments()))
+def test_every_shipped_instrument_honours_the_contract(code):
+    definition = instruments()[code]
+    if definition.scoring == "social_rhythm":
+        answers = ["07:00", "07:30", "09:00", "19:00", "23:00"] * 7
+    else:
+        answers = ["0"] * accepted_answer_counts(definition)[-1]
+    status, out, _ = run("score", code, *answers, "--json")
+    data = json.loads(out)
+    assert status == 0
+    assert {"instrument", "version", "total", "band", "valid", "missing", "critical", "subscales"} <= set(data)
+    assert (data["instrument"], data["version"], data["valid"]) == (code, definition.version, True)
+    low, high = definition.score_range
+    assert low <= data["total"] <= high
+    fewest = 35 if definition.scoring == "social_rhythm" else accepted_answer_counts(definition)[0]
+    too_few = run("score", code, *answers[: fewest - 1])
+    assert too_few[0] == 2

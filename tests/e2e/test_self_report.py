@@ -7,6 +7,7 @@ import re
 from playwright.sync_api import Page, ViewportSize, expect
 
 from tests.conftest import PASSWORD, Personas
+from tests.courses.factories import make_course
 from tests.e2e.conftest import LogIn
 
 PHONE: ViewportSize = {"width": 390, "height": 844}
@@ -16,6 +17,7 @@ ANSWERS = ["Several days"] * 7 + ["More than half the days", "Several days"]  # 
 def test_it_takes_a_phq9_from_link_to_alert(page: Page, personas: Personas, log_in: LogIn, live_server) -> None:
     personas.org_a.crisis_contacts = "Alpha crisis line: call 0000, day or night."
     personas.org_a.save()
+    course = make_course(personas.client_a, personas.therapist_a)  # the score must land on its trajectory
 
     log_in(page, personas.therapist_a.email, PASSWORD)
     page.goto(f"/clients/{personas.client_a.pk}/")
@@ -49,6 +51,11 @@ def test_it_takes_a_phq9_from_link_to_alert(page: Page, personas: Personas, log_
     expect(alerts).to_contain_text("PHQ-9 item 9 answered “Several days”")
     page.goto(f"/clients/{personas.client_a.pk}/measures/")
     expect(page.get_by_role("cell", name=re.compile(r"^10 · moderate"))).to_be_visible()
+    page.goto(f"/courses/{course.pk}/")
+    trajectory = page.get_by_role("table", name="PHQ-9 scores in this course")
+    expect(trajectory.get_by_role("row")).to_have_count(2)  # the header and the client's answers
+    expect(trajectory).to_contain_text("moderate")
+    expect(page.get_by_role("img", name=re.compile("PHQ-9"))).to_be_visible()
 
     # The supervisor sees it too, and closes it with the assessment and action.
     page.get_by_role("button", name="Log out").click()
