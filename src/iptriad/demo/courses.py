@@ -32,7 +32,7 @@ from iptriad.courses.models import (
     Triad,
 )
 from iptriad.courses.services.course import course_change_phase, course_close, course_open
-from iptriad.measures.models import Administration
+from iptriad.measures.models import Administration, RiskAlert
 from iptriad.measures.services import administration_record
 
 
@@ -252,9 +252,9 @@ def _sessions(course: Course, demo: DemoCourse, actor: Actor, opened: dt.date) -
         administration = administration_record(
             actor=actor, client=course.client, code=code, answers=answers, session=session
         )
-        Administration.objects.filter(pk=administration.pk).update(
-            completed_at=timezone.make_aware(dt.datetime.combine(held_on, dt.time(10, 0)))
-        )
+        completed_at = timezone.make_aware(dt.datetime.combine(held_on, dt.time(10, 0)))
+        Administration.objects.filter(pk=administration.pk).update(completed_at=completed_at)
+        RiskAlert.objects.filter(administration=administration).update(opened_at=completed_at)
 
 
 def _ending(course: Course, demo: DemoCourse, opened: dt.date) -> None:
