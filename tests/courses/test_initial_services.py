@@ -477,3 +477,20 @@ class TestTriad:
             triad_save(actor=therapist, course=course, details=TriadDetails(acute_crisis="x"))
         assert excinfo.value.messages == [ERROR_NOT_OPEN]
         assert snapshot() == before
+
+
+def test_a_moderate_or_high_risk_screen_opens_a_risk_alert_once(personas):
+    import dataclasses
+
+    from iptriad.courses.services.initial import AssessmentDetails, assessment_save
+    from iptriad.measures.models import RiskAlert
+    from tests.courses.factories import make_course
+
+    course = make_course(personas.client_a, personas.therapist_a)
+    actor = personas.actor(personas.therapist_a)
+    details = AssessmentDetails(suicide_risk_screen="moderate")
+    assessment_save(actor=actor, course=course, details=details)
+    assessment_save(actor=actor, course=course, details=dataclasses.replace(details, presenting_problems="Low mood"))
+    alert = RiskAlert.objects.get(client=personas.client_a)
+    assert alert.is_open
+    assert "suicide risk screen moderate" in alert.summary

@@ -47,4 +47,4 @@ def test_the_system_check_refuses_wording_for_another_version(settings, tmp_path
 
 def test_the_system_check_refuses_a_missing_folder(settings, tmp_path):
     settings.INSTRUMENT_TEXT_DIR = str(tmp_path / "nowhere")
-    assert [message.id for message in run_checks() if message.id.startswith("iptriad.")] == ["iptriad.E001"]
+    assert [m.id for m in run_checks() if (m.id or "").startswith("iptriad.")] == ["iptriad.E001"]

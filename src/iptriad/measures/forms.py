@@ -52,7 +52,8 @@ class QuestionnaireForm(forms.Form):
                 label=f"{item.number}. {item_label(definition, item)}",
                 choices=choices,
                 widget=forms.RadioSelect,
-                required=item.scored or clinician,
+                # Critical questions are required even when unscored (PHQ-A 12 and 13): never skipped silently.
+                required=item.scored or item.critical is not None or clinician,
                 error_messages={"required": "Choose an answer for this question."},
             )
 

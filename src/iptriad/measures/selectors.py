@@ -201,3 +201,8 @@ def administrations_for_export(*, actor: Actor, client: Client) -> list[Administ
     else:
         administrations = measure_policy.scope(actor, Action.VIEW, administrations)
     return list(administrations.prefetch_related("answers").order_by("completed_at", "pk"))
+
+
+def client_measures_viewed(*, actor: Actor, client: Client) -> None:
+    """Seeing a client's scores, links and alerts is a view of their record: audited like one."""
+    audit_record(actor=actor, action=AuditAction.MEASURE_VIEWED, obj=client, detail={"page": "client_measures"})

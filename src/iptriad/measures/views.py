@@ -34,6 +34,7 @@ from iptriad.measures.selectors import (
     administrations_for_client,
     alert_get,
     client_for_measures,
+    client_measures_viewed,
     closed_alerts_for_client,
     course_for_client_measures,
     course_for_measures,
@@ -65,6 +66,7 @@ FHIR_JSON = "application/fhir+json; charset=utf-8"
 @require_http_methods(["GET", "HEAD"])
 def client_measures_page(request: HttpRequest, actor: Actor, client_id: int) -> HttpResponse:
     client = client_for_measures(actor=actor, client_id=client_id)
+    client_measures_viewed(actor=actor, client=client)
     course = course_for_client_measures(actor=actor, client=client)
     context = {
         "client": client,

@@ -7,7 +7,6 @@ from collections import defaultdict
 
 from django.db.models import Count, Max, Q, QuerySet
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 
 from iptriad.accounts.actors import Actor
 from iptriad.accounts.permissions import Action
@@ -15,8 +14,8 @@ from iptriad.audit.models import AuditAction
 from iptriad.audit.services import audit_record
 from iptriad.clients.models import Client
 from iptriad.core.protocol import Phase
-from iptriad.core.schedules import Cadence, Due, Given, ScheduleRule, due_measures
-from iptriad.courses.models import Course, PhaseChange
+from iptriad.core.schedules import Cadence, Due, ScheduleRule, due_measures
+from iptriad.courses.models import Course, CourseSession, PhaseChange
 from iptriad.courses.models.sessions import Attendance
 from iptriad.courses.permissions import course_policy
 from iptriad.measures.models import Administration, MeasureSchedule
@@ -58,26 +57,33 @@ def phase_changes(*, course: Course) -> list[PhaseChange]:
 
 
 def measures_due_by_course(*, courses: list[Course], today: dt.date) -> dict[int, tuple[Due, ...]]:
-    """Due and overdue measures of each course for its next session, in two queries for the whole list."""
+    """Due and overdue measures of each course for its next session, in three queries for the whole list."""
+    from iptriad.courses.selectors.sessions import given_measures  # sessions reads build on this module
+
     ids = [course.pk for course in courses]
     rules: dict[int, list[ScheduleRule]] = defaultdict(list)
     for row in MeasureSchedule.objects.filter(course_id__in=ids, active=True).values(
         "course_id", "instrument_code", "cadence", "every_n"
     ):
         rules[row["course_id"]].append(ScheduleRule(row["instrument_code"], Cadence(row["cadence"]), row["every_n"]))
-    given: dict[int, list[Given]] = defaultdict(list)
-    for course_id, code, session_number, completed_at in Administration.objects.filter(course_id__in=ids).values_list(
-        "course_id", "instrument_code", "session__number", "completed_at"
+    administrations: dict[int, list[Administration]] = defaultdict(list)
+    for administration in Administration.objects.filter(course_id__in=ids).only(
+        "course_id", "instrument_code", "session_id", "completed_at"
     ):
-        given[course_id].append(Given(code, session_number, timezone.localdate(completed_at)))
+        administrations[administration.course_id].append(administration)  # type: ignore[index]
+    sessions: dict[int, list[CourseSession]] = defaultdict(list)
+    for session in CourseSession.objects.filter(course_id__in=ids).only("course_id", "held_on", "attendance"):
+        sessions[session.course_id].append(session)
     due: dict[int, tuple[Due, ...]] = {}
     for course in courses:
         contract = getattr(course, "contract", None)
+        # The same reading as the session guide: measures belong to attended sessions, by link or by date.
+        given = given_measures(administrations[course.pk], sorted(sessions[course.pk], key=lambda s: s.held_on))
         due[course.pk] = due_measures(
             rules[course.pk],
-            next_session=int(getattr(course, "sessions_recorded", 0)) + 1,
+            next_session=int(getattr(course, "sessions_held", 0)) + 1,
             sessions_planned=contract.sessions_planned if contract is not None else None,
-            given=given[course.pk],
+            given=given,
             today=today,
         )
     return due

@@ -130,7 +130,7 @@ def _focus_areas(actor: Actor, course: Course) -> tuple[FocusArea, ...]:
     return tuple(areas)
 
 
-def _given(administrations: Sequence[Administration], sessions: Sequence[CourseSession]) -> list[Given]:
+def given_measures(administrations: Sequence[Administration], sessions: Sequence[CourseSession]) -> list[Given]:
     """Each administration with the attended-session count it belongs to.
 
     Attached to an attended session: that session. Not attached (given before the session was recorded, or on a
@@ -178,7 +178,7 @@ def _due(
         rules,
         next_session=next_session,
         sessions_planned=planned,
-        given=_given(list(administrations), sessions),
+        given=given_measures(list(administrations), sessions),
         today=timezone.localdate(),
     )
     return tuple(DueMeasure(d.instrument, _instrument_name(d.instrument), d.overdue, d.reason) for d in due)

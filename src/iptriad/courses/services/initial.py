@@ -26,6 +26,7 @@ from iptriad.core.protocol.closeness import MAX_RINGS
 from iptriad.courses.models import Assessment, Course, InventoryPerson, TimelineEvent, Triad
 from iptriad.courses.models.initial import Relationship, RiskScreen, TimelineKind
 from iptriad.courses.services.course import require_course, require_open
+from iptriad.measures.services import risk_alert_open_concern
 
 # Risk screen results after which the clinician opens a risk alert (ipt-protocol.md §10.2: moderate and
 # high or imminent risk call for action beyond documenting). Pages and the course section read this.
@@ -134,11 +135,19 @@ def assessment_save(*, actor: Actor, course: Course, details: AssessmentDetails)
     created = assessment is None
     if assessment is None:
         assessment = Assessment(organisation_id=course.organisation_id, course=course)
+    previous_screen = "" if created else assessment.suicide_risk_screen
     changed = _apply(assessment, details, created=created)
     if changed or created:
         assessment.updated_at = timezone.now()
         assessment.save()
         _saved(actor, course, assessment, changed)
+    if risk_alert_needed(assessment.suicide_risk_screen) and assessment.suicide_risk_screen != previous_screen:
+        # A risk flag is never left as a note: a moderate or high screen opens an alert in the same transaction,
+        # which stays open until the assessment and action are recorded (ipt-protocol.md §10.2).
+        label = RiskScreen(assessment.suicide_risk_screen).label.lower()
+        risk_alert_open_concern(
+            actor=actor, client=course.client, concern=f"Initial assessment: suicide risk screen {label}."
+        )
     return assessment
 
 
