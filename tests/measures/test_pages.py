@@ -1,4 +1,5 @@
 import re
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -155,3 +156,33 @@ def test_clinical_pages_run_the_same_queries_for_1_and_20_alerts(personas, page)
         )
     assert queries() == with_one
     assert with_one <= 12
+
+
+def test_a_therapist_records_a_week_of_the_srm5_diary(personas):
+    from iptriad.measures.models import SocialRhythmEntry
+
+    http = logged_in(personas.therapist_a)
+    url = reverse("measures-record", args=[personas.client_a.pk]) + "?instrument=srm5"
+    page = http.get(url)
+    assert "Get out of bed" in page.content.decode() or "bed" in page.content.decode().lower()
+    form = {"week_start": "2026-11-02"}
+    for day in range(1, 8):
+        for activity, time in enumerate(("07:00", "07:30", "09:00", "19:00", "23:00"), start=1):
+            form[f"d{day}_a{activity}"] = time
+    form["d7_a5"] = ""  # did not go to bed at a usual time on day 7
+    response = http.post(url, form)
+    administration = Administration.objects.get(instrument_code="srm5")
+    assert response.status_code == 302
+    # 34 hits over 5 qualifying activities (bedtime happened on 6 days, all at the usual time): 6.8
+    assert (administration.total, administration.subscales) == (Decimal("6.80"), {"activity_level_index": 34})
+    assert SocialRhythmEntry.objects.filter(administration=administration).count() == 35
+    assert SocialRhythmEntry.objects.get(administration=administration, day="2026-11-08", activity=5).minutes is None
+
+
+def test_a_diary_week_in_the_future_is_refused(personas):
+    http = logged_in(personas.therapist_a)
+    url = reverse("measures-record", args=[personas.client_a.pk]) + "?instrument=srm5"
+    response = http.post(url, {"week_start": "2999-01-01", "d1_a1": "07:00"})
+    assert response.status_code == 400
+    assert "cannot end in the future" in response.content.decode()
+    assert not Administration.objects.exists()

@@ -68,8 +68,8 @@ class QuestionnaireForm(forms.Form):
 def instrument_choices(*, self_report: bool) -> list[tuple[str, str]]:
     choices = []
     for definition in instruments().values():
-        if definition.scoring == Scoring.SOCIAL_RHYTHM:
-            continue  # a weekly diary, entered on its own page
+        if self_report and definition.scoring == Scoring.SOCIAL_RHYTHM:
+            continue  # a weekly diary, copied in by the clinician (the record page shows the diary form)
         if self_report and (definition.respondent != Respondent.SELF or definition.item_text == ItemText.LOCAL):
             continue
         choices.append((definition.code, f"{definition.short_name}: {definition.name}"))
@@ -183,3 +183,41 @@ class ScheduleAddForm(forms.Form):
             for definition in instruments().values()
             if definition.code not in scheduled
         ]
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%H:%M", **kwargs)
+
+
+class SocialRhythmForm(forms.Form):
+    """One week of the SRM-5 diary: a clock time per activity per day, empty when it did not happen."""
+
+    week_start = forms.DateField(label="First day of the week", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, definition: Instrument, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.definition = definition
+        for day in range(1, 8):
+            for item in definition.items:
+                self.fields[f"d{day}_a{item.number}"] = forms.TimeField(
+                    label=f"Day {day}: {item.text or f'activity {item.number}'}",
+                    required=False,
+                    widget=TimeInput(),
+                )
+
+    def week(self) -> list[list[int | None]]:
+        week: list[list[int | None]] = []
+        for day in range(1, 8):
+            times: list[int | None] = []
+            for item in self.definition.items:
+                value = self.cleaned_data.get(f"d{day}_a{item.number}")
+                times.append(None if value is None else value.hour * 60 + value.minute)
+            week.append(times)
+        return week
+
+    def days(self) -> list[list[forms.BoundField]]:
+        """The fields day by day, for the template's table."""
+        return [[self[f"d{day}_a{item.number}"] for item in self.definition.items] for day in range(1, 8)]

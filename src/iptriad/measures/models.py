@@ -195,3 +195,23 @@ class MeasureSchedule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.instrument_code} {self.cadence}"
+
+
+class SocialRhythmEntry(models.Model):
+    """One cell of an SRM-5 weekly diary: when an activity happened on a day (ipt-protocol.md §2.1)."""
+
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
+    administration = models.ForeignKey(Administration, on_delete=models.CASCADE, related_name="rhythm_entries")
+    day = models.DateField()
+    activity = models.PositiveSmallIntegerField()  # the activity's item number in the SRM-5 definition
+    minutes = models.PositiveSmallIntegerField(null=True, blank=True)  # after midnight; None: did not happen
+
+    class Meta:
+        ordering = ("day", "activity")
+        constraints = [
+            models.UniqueConstraint(fields=("administration", "day", "activity"), name="rhythm_entry_once"),
+            models.CheckConstraint(condition=models.Q(minutes__lt=1440), name="rhythm_minutes_in_a_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} activity {self.activity}: {self.minutes}"

@@ -24,7 +24,8 @@ from iptriad.audit.models import AuditAction
 from iptriad.audit.services import audit_record, audit_record_without_member
 from iptriad.clients.models import Client
 from iptriad.core.instruments import AnswerError, Instrument, ScoreResult, UnknownInstrumentError, score
-from iptriad.core.instruments.model import ItemText, Respondent
+from iptriad.core.instruments.model import ItemText, Respondent, Scoring
+from iptriad.core.instruments.social_rhythm import score_social_rhythm
 from iptriad.courses.models import Course, CourseSession
 from iptriad.courses.services.course import require_course, require_open
 from iptriad.measures.definitions import definition as instrument
@@ -40,6 +41,7 @@ from iptriad.measures.models import (
     RiskAlert,
     RiskLevel,
     SelfReportLink,
+    SocialRhythmEntry,
 )
 from iptriad.measures.permissions import alert_policy, measure_policy
 
@@ -493,3 +495,51 @@ def measure_schedules_update(
         )
         changed.append(row)
     return changed
+
+
+ERROR_WEEK_IN_FUTURE = "The diary week cannot end in the future."
+ERROR_NOT_A_DIARY = "This instrument is not a weekly diary."
+
+
+@transaction.atomic
+def social_rhythm_record(
+    *, actor: Actor, client: Client, week_start: dt.date, week: Sequence[Sequence[int | None]]
+) -> Administration:
+    """A week of the SRM-5 diary: the times kept cell by cell, the SRM score and activity level computed here."""
+    _require_client(actor, client, Action.CREATE)
+    definition = _instrument("srm5")
+    if definition.scoring != Scoring.SOCIAL_RHYTHM:
+        raise ValidationError(ERROR_NOT_A_DIARY)
+    if week_start + dt.timedelta(days=6) > timezone.localdate():
+        raise ValidationError({"week_start": ERROR_WEEK_IN_FUTURE})
+    try:
+        result = score_social_rhythm(definition, week)
+    except AnswerError as error:
+        raise ValidationError(str(error)) from error
+    course, _ = _course_and_session(client, None, None)
+    administration = Administration.objects.create(
+        organisation_id=client.organisation_id,
+        client=client,
+        course=course,
+        instrument_code=definition.code,
+        instrument_version=definition.version,
+        mode=Mode.IN_SESSION,
+        recorded_by=actor.user,
+        completed_at=timezone.now(),
+        total=Decimal(str(result.score)) if result.score is not None else None,
+        valid=result.valid,
+        subscales={"activity_level_index": result.activity_level_index},
+    )
+    SocialRhythmEntry.objects.bulk_create(
+        SocialRhythmEntry(
+            organisation_id=client.organisation_id,
+            administration=administration,
+            day=week_start + dt.timedelta(days=day),
+            activity=activity + 1,
+            minutes=minutes,
+        )
+        for day, times in enumerate(week)
+        for activity, minutes in enumerate(times)
+    )
+    audit_record(actor=actor, action=AuditAction.MEASURE_RECORDED, obj=administration, detail={"client": client.pk})
+    return administration

@@ -13,7 +13,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from iptriad.accounts.actors import Actor
 from iptriad.accounts.permissions import Action, member_view, require
-from iptriad.core.instruments import UnknownInstrumentError
+from iptriad.clients.models import Client
+from iptriad.core.instruments import Instrument, UnknownInstrumentError
+from iptriad.core.instruments.model import Scoring
 from iptriad.courses.models import Course
 from iptriad.measures.charts import trajectory_svg
 from iptriad.measures.definitions import definition as instrument
@@ -26,6 +28,7 @@ from iptriad.measures.forms import (
     RecordChoiceForm,
     ScheduleAddForm,
     ScheduleEditForm,
+    SocialRhythmForm,
 )
 from iptriad.measures.models import MeasureSchedule
 from iptriad.measures.permissions import alert_policy
@@ -54,6 +57,7 @@ from iptriad.measures.services import (
     risk_alert_open_concern,
     self_report_link_create,
     self_report_link_revoke,
+    social_rhythm_record,
 )
 
 SESSION_NEW_LINK = "iptriad_new_self_report_link"
@@ -93,6 +97,8 @@ def measure_record_page(request: HttpRequest, actor: Actor, client_id: int) -> H
     except UnknownInstrumentError:
         messages.error(request, "Choose a measure to record.")
         return redirect("measures-client", client_id=client.pk)
+    if definition.scoring == Scoring.SOCIAL_RHYTHM:
+        return _social_rhythm_page(request, actor, client, definition)
     session = session_for_measures(actor=actor, client=client, session_id=request.GET.get("session"))
     form = QuestionnaireForm(request.POST or None, definition=definition, clinician=True)
     if request.method == "POST" and form.is_valid():
@@ -110,6 +116,23 @@ def measure_record_page(request: HttpRequest, actor: Actor, client_id: int) -> H
     status = 400 if request.method == "POST" else 200
     context = {"client": client, "definition": definition, "form": form, "session": session}
     return render(request, "measures/record.html", context, status=status)
+
+
+def _social_rhythm_page(request: HttpRequest, actor: Actor, client: Client, definition: Instrument) -> HttpResponse:
+    form = SocialRhythmForm(request.POST or None, definition=definition)
+    if request.method == "POST" and form.is_valid():
+        try:
+            administration = social_rhythm_record(
+                actor=actor, client=client, week_start=form.cleaned_data["week_start"], week=form.week()
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"{definition.short_name} week recorded.")
+            return redirect("measures-administration", administration_id=administration.pk)
+    status = 400 if request.method == "POST" else 200
+    context = {"client": client, "definition": definition, "form": form}
+    return render(request, "measures/social_rhythm.html", context, status=status)
 
 
 @member_view
