@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import F, Max, QuerySet
+from django.db.models import F, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -15,8 +15,9 @@ from iptriad.audit.models import AuditAction
 from iptriad.audit.services import audit_record
 from iptriad.clients.models import Client
 from iptriad.core.instruments import UnknownInstrumentError
-from iptriad.core.schedules import Cadence, Given, ScheduleRule, due_measures
+from iptriad.core.schedules import Cadence, ScheduleRule, due_measures
 from iptriad.courses.models import Course, CourseSession
+from iptriad.courses.models.sessions import Attendance
 from iptriad.courses.permissions import course_policy
 from iptriad.measures.definitions import definition as instrument
 from iptriad.measures.models import Administration, MeasureSchedule, RiskAlert, SelfReportLink
@@ -147,20 +148,23 @@ def _due_measures(*, actor: Actor, course: Course, scores: dict[str, list[Score]
     rules = [
         ScheduleRule(schedule.instrument_code, Cadence(schedule.cadence), schedule.every_n) for schedule in schedules
     ]
-    last_number, sessions_planned = (
-        Course.objects.filter(pk=course.pk)
-        .annotate(last_number=Max("sessions__number"))
-        .values_list("last_number", "contract__sessions_planned")
-        .get()
+    # Read the course as the session guide does: sessions counted by attendance, measures belonging to
+    # attended sessions by their link or by date (courses/selectors/sessions.given_measures).
+    from iptriad.courses.selectors.sessions import given_measures
+
+    sessions = list(CourseSession.objects.filter(course=course).only("held_on", "attendance").order_by("held_on", "pk"))
+    sessions_planned = Course.objects.filter(pk=course.pk).values_list("contract__sessions_planned", flat=True).get()
+    attended = sum(1 for session in sessions if session.attendance == Attendance.ATTENDED)
+    next_session = attended + 1
+    administrations = list(
+        Administration.objects.filter(course=course).only("instrument_code", "session_id", "completed_at")
     )
-    next_session = (last_number or 0) + 1
-    given = [
-        Given(code, score.session_number, timezone.localtime(score.completed_at).date())
-        for code, instrument_scores in scores.items()
-        for score in instrument_scores
-    ]
     due = due_measures(
-        rules, next_session=next_session, sessions_planned=sessions_planned, given=given, today=timezone.localdate()
+        rules,
+        next_session=next_session,
+        sessions_planned=sessions_planned,
+        given=given_measures(administrations, sessions),
+        today=timezone.localdate(),
     )
     return next_session, [
         DueMeasure(item.instrument, _short_name(item.instrument), item.overdue, item.reason) for item in due
