@@ -31,6 +31,12 @@ class Api:
     def patch(self, path: str, body: Any = None, **headers: str) -> Any:
         return self.send("patch", path, body, **headers)
 
+    def put(self, path: str, body: Any = None, **headers: str) -> Any:
+        return self.send("put", path, body, **headers)
+
+    def delete(self, path: str, **headers: str) -> Any:
+        return self.send("delete", path, None, **headers)
+
     def send(self, method: str, path: str, body: Any = None, **headers: str) -> Any:
         return getattr(self.http, method)(
             BASE + path,

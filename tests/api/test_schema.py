@@ -42,7 +42,11 @@ def test_every_operation_has_a_summary_an_id_and_typed_answers(document):
             ids.append(operation["operationId"])
             successes = [code for code in operation["responses"] if code.startswith("2")]
             assert len(successes) == 1, where
-            assert "schema" in operation["responses"][successes[0]]["content"]["application/json"], where
+            if successes == ["204"]:  # a removal answers nothing
+                assert method == "delete", where
+                assert "content" not in operation["responses"]["204"], where
+            else:
+                assert "schema" in operation["responses"][successes[0]]["content"]["application/json"], where
             declared = set(operation["responses"])
             assert declared >= (READ_ERRORS if method == "get" else WRITE_ERRORS), where
             for code in declared - set(successes):
@@ -80,3 +84,13 @@ def test_the_record_names_foreign_keys_as_ids(document):
 
 def test_there_is_no_docs_page_loading_third_party_scripts():
     assert HttpClient().get("/api/v1/docs").status_code == 404
+
+
+def test_the_codes_a_service_checks_are_listed(document):
+    schemas = document["components"]["schemas"]
+    assert "partner" in schemas["PersonIn"]["properties"]["relationship"]["enum"]
+    assert schemas["SessionIn"]["properties"]["risk_check"]["enum"] == ["", "no_concern", "concern", "not_asked"]
+    assert schemas["MaintenancePlanIn"]["properties"]["frequency"]["enum"] == ["weekly", "fortnightly", "monthly"]
+    # A PATCH body sends only what changes: nothing in it is required.
+    for name in ("PersonPatch", "EventPatch", "ProblemAreaPatch", "GoalPatch", "SessionPatch"):
+        assert not schemas[name].get("required"), name

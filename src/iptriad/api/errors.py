@@ -22,6 +22,7 @@ from iptriad.api.schemas.common import ErrorOut
 
 ERRORS_READ: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
 ERRORS_WRITE: dict[int, Any] = {400: ErrorOut, **ERRORS_READ, 422: ErrorOut}
+NO_CONTENT: dict[int, Any] = {204: None}  # a removal's answer: no body
 
 NOT_FOUND = "Not found."
 FORBIDDEN = "Your role may not do this."

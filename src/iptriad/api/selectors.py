@@ -1,8 +1,9 @@
 """Reads the API needs beyond the apps' own selectors: tokens, a course and its whole record, measure lists.
 
 Every clinical read is scoped by the owning policy (a foreign or missing object is a 404) and audited as the
-pages audit theirs. The course record reads the models directly (its parts have no services for the API yet),
-each part scoped with course_policy.scope_records, in a fixed number of queries whatever the course's size.
+pages audit theirs. The course record reads every part in one go (the parts are written through their own
+endpoints and services), each part scoped with course_policy.scope_records, in a fixed number of queries whatever
+the course's size.
 """
 
 from __future__ import annotations

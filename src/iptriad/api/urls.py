@@ -20,7 +20,7 @@ from ninja import NinjaAPI
 from ninja.operation import Operation
 from ninja.router import Router
 
-from iptriad.api import clients, courses, measures
+from iptriad.api import clients, course_ending, course_focus, course_initial, course_sessions, courses, measures
 from iptriad.api.auth import AUTH, TIME_ZONE_FLAG
 from iptriad.api.errors import install
 
@@ -61,7 +61,8 @@ api = IptriadAPI(
     title="iptriad API",
     version="1",
     description=(
-        "Clients, measures, risk alerts and IPT courses, under the same permissions and audit as the pages. "
+        "Clients, measures, risk alerts and IPT courses with every part of their record, under the same permissions "
+        "and audit as the pages. "
         "Authenticate with a personal token (`Authorization: Bearer <token>`, from `iptriad apitoken create`) "
         "or the logged-in session (unsafe methods then need the X-CSRFToken header). Errors: "
         '{"detail": [{"field": ..., "message": ...}]}. See docs/api.md.'
@@ -75,6 +76,10 @@ api.add_decorator(_every_request, mode="view")
 api.add_router("", clients.router)
 api.add_router("", measures.router)
 api.add_router("", courses.router)
+api.add_router("", course_initial.router)
+api.add_router("", course_focus.router)
+api.add_router("", course_sessions.router)
+api.add_router("", course_ending.router)
 
 
 def _patterns() -> list[URLPattern | URLResolver]:

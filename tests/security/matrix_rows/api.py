@@ -1,8 +1,12 @@
 """Rows for the JSON API at /api/v1: one per operation (URL names "api-..."), sent with a JSON body.
 
-Anonymous callers get 401 (no redirect to a login page). A POST that creates answers 201; an action refused by
-a service's rules answers 422 (the role got past the permission check: that is what the row shows). The same
-rows drive tests/api/test_matrix.py, by token and by session, for every role and both organisations.
+Anonymous callers get 401 (no redirect to a login page). A POST that creates answers 201, a DELETE 204; an action
+refused by a service's rules answers 422 (the role got past the permission check: that is what the row shows). The
+same rows drive tests/api/test_matrix.py, by token and by session, for every role and both organisations.
+
+The course of the matrix (tests.courses.factories.full_course with ending_records) is in its middle phase with an
+agreed contract of 12 sessions, one held: removing a problem area or a goal is refused, and so is writing the
+ending (too early), while the maintenance plan can still be removed.
 """
 
 from __future__ import annotations
@@ -24,9 +28,28 @@ class ApiRow(Row):
 CLIENT_PAGES = statuses(200, 200, 200, 403)
 CLIENT_OBJECT = statuses(200, 200, 200, 404)  # to a facilitator, client records do not exist
 CLINICAL_CREATED = statuses(404, 201, 201, 404)
+CLINICAL_DELETED = statuses(404, 204, 204, 404)
+CLINICAL_REFUSED = statuses(404, 422, 422, 404)  # let through to the service, which refuses it
 NEW_CLIENT = {"identifier": "A-0900", "given_name": "Noor", "family_name": "Placeholm", "date_of_birth": "1979-08-30"}
 PHQ9 = {"instrument": "phq9", "answers": [1, 1, 1, 1, 1, 1, 1, 2, 0]}
 ALERT_CLOSE = {"assessment": "Passive thoughts, no plan or intent.", "risk_level": "low", "action": "safety_plan"}
+CONTRACT_RENEGOTIATED = {
+    "sessions_planned": 14,
+    "frequency": "weekly",
+    "session_minutes": 50,
+    "starts_on": "2026-09-01",
+    "agreed_on": "2026-09-08",
+    "renegotiation_note": "Two more sessions for the dispute with the landlord.",
+}
+SESSION = {"held_on": "2026-09-08", "homework_review": "none_set", "risk_check": "no_concern", "note": "Opened well."}
+REVIEW = {"progress_summary": "Mood lifted; PHQ-9 from 16 to 6.", "reviewed_on": "2026-09-08"}
+PLAN = {
+    "warning_signs": "Sleeping badly",
+    "what_helps": "Calling a friend",
+    "people_to_turn_to": "Sam",
+    "if_symptoms_return": "Call the clinic",
+    "emergency_contacts": "Local emergency number",
+}
 
 ROWS: dict[str, Row] = {
     # The OpenAPI document holds no client data: public, like the login page.
@@ -62,4 +85,68 @@ ROWS: dict[str, Row] = {
         "post", CLINICAL_OBJECT, target="course", json={"task_id": "middle.problem_area_work", "done": True}
     ),
     "api-course-record": ApiRow("get", CLINICAL_OBJECT, target="course"),
+    # The initial phase's records.
+    "api-assessment-save": ApiRow(
+        "put", CLINICAL_OBJECT, target="course", json={"diagnosis_code": "F32.1", "suicide_risk_screen": "low"}
+    ),
+    "api-person-create": ApiRow(
+        "post", CLINICAL_CREATED, target="course", json={"name": "Ali", "relationship": "friend", "ring": 2}
+    ),
+    "api-person-get": ApiRow("get", CLINICAL_OBJECT, target="person"),
+    "api-person-update": ApiRow("patch", CLINICAL_OBJECT, target="person", json={"satisfying": "Kind, patient"}),
+    "api-person-delete": ApiRow("delete", CLINICAL_DELETED, target="person"),
+    "api-event-create": ApiRow(
+        "post",
+        CLINICAL_CREATED,
+        target="course",
+        json={"occurred_on": "2026-06-01", "kind": "symptom_onset", "description": "Low mood began"},
+    ),
+    "api-event-get": ApiRow("get", CLINICAL_OBJECT, target="event"),
+    "api-event-update": ApiRow("patch", CLINICAL_OBJECT, target="event", json={"description": "Moved to the city"}),
+    "api-event-delete": ApiRow("delete", CLINICAL_DELETED, target="event"),
+    "api-triad-save": ApiRow("put", CLINICAL_OBJECT, target="course", json={"acute_crisis": "The move"}),
+    # The focus.
+    "api-problem-area-choose": ApiRow(
+        "post", CLINICAL_CREATED, target="course", json={"area": "grief", "evidence": "Her mother died in May."}
+    ),
+    "api-problem-area-get": ApiRow("get", CLINICAL_OBJECT, target="problem_area"),
+    "api-problem-area-update": ApiRow(
+        "patch", CLINICAL_OBJECT, target="problem_area", json={"evidence": "Low mood since the move"}
+    ),
+    "api-problem-area-end": ApiRow(
+        "post", CLINICAL_OBJECT, target="problem_area", json={"end_note": "Agreed to focus on the dispute instead"}
+    ),
+    "api-problem-area-remove": ApiRow("delete", CLINICAL_REFUSED, target="problem_area"),  # the middle phase
+    "api-goal-add": ApiRow("post", CLINICAL_CREATED, target="problem_area", json={"text": "Join a walking group"}),
+    "api-goal-get": ApiRow("get", CLINICAL_OBJECT, target="goal"),
+    "api-goal-update": ApiRow("patch", CLINICAL_OBJECT, target="goal", json={"status": "in_progress"}),
+    "api-goal-remove": ApiRow("delete", CLINICAL_REFUSED, target="goal"),  # the middle phase
+    "api-formulation-draft": ApiRow("get", CLINICAL_OBJECT, target="course"),
+    "api-formulation-save": ApiRow(
+        "put",
+        CLINICAL_OBJECT,
+        target="course",
+        json={"text": "Your depression began after the move.", "shared_on": "2026-09-01", "agreed_on": "2026-09-01"},
+    ),
+    "api-contract-save": ApiRow("put", CLINICAL_OBJECT, target="course", json=CONTRACT_RENEGOTIATED),
+    # Sessions.
+    "api-session-list": ApiRow("get", CLINICAL_OBJECT, target="course"),
+    "api-session-record": ApiRow("post", CLINICAL_CREATED, target="course", json=SESSION),
+    "api-session-get": ApiRow("get", CLINICAL_OBJECT, target="session"),
+    "api-session-update": ApiRow(
+        "patch", CLINICAL_OBJECT, target="session", json={"homework_review": "none_set", "risk_check": "no_concern"}
+    ),
+    # The ending: too early in the middle phase with 11 contracted sessions to go.
+    "api-termination-review-save": ApiRow("put", CLINICAL_REFUSED, target="course", json=REVIEW),
+    "api-goal-status": ApiRow(
+        "patch", CLINICAL_OBJECT, target="goal", json={"status": "in_progress", "status_note": "Two new friends"}
+    ),
+    "api-relapse-prevention-plan-save": ApiRow("put", CLINICAL_REFUSED, target="course", json=PLAN),
+    "api-maintenance-plan-save": ApiRow(
+        "put",
+        CLINICAL_REFUSED,
+        target="course",
+        json={"frequency": "monthly", "sessions_planned": 6, "starts_on": "2026-12-01"},
+    ),
+    "api-maintenance-plan-delete": ApiRow("delete", CLINICAL_DELETED, target="course"),
 }

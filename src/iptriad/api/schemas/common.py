@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Iterable
+from typing import Annotated, Any
 
 from ninja import Schema
 from pydantic import AfterValidator, ConfigDict, Field
@@ -16,7 +17,7 @@ LIST_LIMIT_MAX = 100
 ERROR_NUL = "Text cannot contain NUL characters."
 
 
-def _no_nul(value: str) -> str:
+def no_nul(value: str) -> str:
     # PostgreSQL refuses NUL in text; a form field refuses it too (ProhibitNullCharactersValidator).
     if "\x00" in value:
         raise ValueError(ERROR_NUL)
@@ -27,10 +28,22 @@ Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
 # Bounded strings without NUL characters: a code or id of protocol data, a line, a paragraph of notes.
-Code = Annotated[str, Field(max_length=80), AfterValidator(_no_nul)]
-Line = Annotated[str, Field(max_length=300), AfterValidator(_no_nul)]
-Paragraph = Annotated[str, Field(max_length=10_000), AfterValidator(_no_nul)]
-Search = Annotated[str, Field(max_length=100), AfterValidator(_no_nul)]  # as long as the pages' search box
+Code = Annotated[str, Field(max_length=80), AfterValidator(no_nul)]
+Line = Annotated[str, Field(max_length=300), AfterValidator(no_nul)]
+Paragraph = Annotated[str, Field(max_length=10_000), AfterValidator(no_nul)]
+Search = Annotated[str, Field(max_length=100), AfterValidator(no_nul)]  # as long as the pages' search box
+
+
+def one_of(values: Iterable[str], default: Any = ..., description: str | None = None) -> Any:
+    """A code the service checks against `values`, so another value is refused (422) with the service's own
+    message, as on the pages; the OpenAPI document lists the values as an enum."""
+    return Field(default, description=description, json_schema_extra={"enum": list(values)})
+
+
+def unchanged(description: str | None = None, **constraints: Any) -> Any:
+    """The default of a PATCH field: left out, the stored value stays. The field's type still refuses a null where
+    the value cannot be empty (send "" to empty a text)."""
+    return Field(None, description=description, **constraints)
 
 
 class InputSchema(Schema):
@@ -71,3 +84,17 @@ class PageMeta(Schema):
 class PageQuery(Schema):
     limit: int = Field(LIST_LIMIT_DEFAULT, ge=1, le=LIST_LIMIT_MAX, description="Items per page (1 to 100).")
     offset: int = Field(0, ge=0, le=MAX_ID, description="How many items to skip.")
+
+
+class WithExtras:
+    """A record answered with a few computed values beside its own fields (for a response schema that adds them):
+    the extras are attributes, every other attribute is the record's."""
+
+    def __init__(self, record: Any, **extras: Any) -> None:
+        self._record = record
+        self.__dict__.update(extras)
+
+    def __getattr__(self, name: str) -> Any:  # only for names that are not extras
+        if name == "_record":  # not set yet (a copy being made): no recursion
+            raise AttributeError(name)
+        return getattr(self._record, name)

@@ -212,6 +212,9 @@ class ContractOut(ModelSchema):
 
 
 class SessionOut(ModelSchema):
+    strategies: list[str] = Field(description="Strategy ids of the course's problem areas, in protocol order.")
+    techniques: list[str] = Field(description="Technique ids of IPT, in protocol order.")
+
     class Meta:
         model = CourseSession
         exclude = _OWNERS

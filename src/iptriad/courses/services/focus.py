@@ -427,6 +427,11 @@ def _contract_values(terms: ContractTerms) -> dict[str, object]:
     }
 
 
+CONTRACT_START_MAX_DAYS_AHEAD = 366  # a contract agreed now starts within the year, not at the end of the calendar
+ERROR_CONTRACT_BEFORE_COURSE = "The contract cannot start before the course began."
+ERROR_CONTRACT_TOO_FAR_AHEAD = "The contract must start within a year from today: check the year."
+
+
 @transaction.atomic
 def contract_save(
     *, actor: Actor, course: Course, terms: ContractTerms, renegotiation_note: str = ""
@@ -447,7 +452,11 @@ def contract_save(
         errors["frequency"] = ERROR_UNKNOWN_FREQUENCY
     if not SESSION_MINUTES_MIN <= terms.session_minutes <= SESSION_MINUTES_MAX:
         errors["session_minutes"] = ERROR_SESSION_MINUTES
-    if terms.planned_end_on is not None and terms.planned_end_on < terms.starts_on:
+    if terms.starts_on < course.opened_on:
+        errors["starts_on"] = ERROR_CONTRACT_BEFORE_COURSE
+    elif terms.starts_on > timezone.localdate() + dt.timedelta(days=CONTRACT_START_MAX_DAYS_AHEAD):
+        errors["starts_on"] = ERROR_CONTRACT_TOO_FAR_AHEAD
+    elif terms.planned_end_on is not None and terms.planned_end_on < terms.starts_on:
         errors["planned_end_on"] = ERROR_END_BEFORE_START
     if terms.agreed_on is not None and terms.agreed_on > timezone.localdate():
         errors["agreed_on"] = ERROR_DATE_IN_FUTURE

@@ -1,0 +1,89 @@
+"""The sessions of a course. The bodies parse and type; the service (iptriad.courses.services.sessions) decides
+what is valid, numbers the session and opens a risk alert for a concern in the same transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ninja import Schema
+from pydantic import Field
+
+from iptriad.api.schemas.common import Code, InputSchema, Paragraph, one_of, unchanged
+from iptriad.api.schemas.courses import SessionOut
+from iptriad.courses.models.sessions import Attendance, HomeworkReview, RiskCheck
+from iptriad.courses.services.sessions import CONCERN_MAX_LENGTH
+
+ATTENDANCES = Attendance.values
+HOMEWORK_REVIEWS = ["", *HomeworkReview.values]
+RISK_CHECKS = ["", *RiskCheck.values]
+CHOICES_MAX = 100  # strategy or technique ids in one session: far more than the protocol has
+
+CodeList = list[Code]
+
+
+class SessionIn(InputSchema):
+    """A session as the session form records it; its number and phase are the service's to set."""
+
+    held_on: dt.date = Field(description="Not in the future, nor before the course opened or the previous session.")
+    attendance: Code = one_of(ATTENDANCES, Attendance.ATTENDED.value, "A cancelled or missed session needs a note.")
+    mood_since_last: Paragraph = ""
+    events_linked: Paragraph = ""
+    strategies: CodeList = Field(
+        default_factory=list,
+        max_length=CHOICES_MAX,
+        description="Strategy ids of the course's active problem areas (GET /courses/{id} and the protocol).",
+    )
+    techniques: CodeList = Field(default_factory=list, max_length=CHOICES_MAX, description="Technique ids of IPT.")
+    homework_review: Code = one_of(HOMEWORK_REVIEWS, "", "Required for an attended session.")
+    homework_review_note: Paragraph = ""
+    homework_set: Paragraph = ""
+    risk_check: Code = one_of(RISK_CHECKS, "", "Required for an attended session; concern opens a risk alert.")
+    concern: Paragraph = Field(
+        "",
+        description=f"With risk_check concern: what was said or seen ({CONCERN_MAX_LENGTH} characters); it goes to "
+        "the risk alert, not to the session.",
+    )
+    note: Paragraph = ""
+
+
+class SessionPatch(InputSchema):
+    """Only the fields sent change; the session is then checked whole, as on the edit form. A concern once recorded
+    stays (its alert is open or closed on its own)."""
+
+    held_on: dt.date = unchanged()
+    attendance: Code = one_of(ATTENDANCES, None)
+    mood_since_last: Paragraph = unchanged()
+    events_linked: Paragraph = unchanged()
+    strategies: CodeList = unchanged(max_length=CHOICES_MAX)
+    techniques: CodeList = unchanged(max_length=CHOICES_MAX)
+    homework_review: Code = one_of(HOMEWORK_REVIEWS, None)
+    homework_review_note: Paragraph = unchanged()
+    homework_set: Paragraph = unchanged()
+    risk_check: Code = one_of(RISK_CHECKS, None)
+    concern: Paragraph = unchanged("Only when this change makes risk_check a concern.")
+    note: Paragraph = unchanged()
+
+
+class SessionItemOut(SessionOut):
+    course_id: int
+
+
+class SessionSavedOut(SessionItemOut):
+    alert_id: int | None = Field(description="The risk alert a concern opened with this save, else null.")
+
+
+class SessionSummaryOut(Schema):
+    """A session in the course's list, without its free text (read one session for it)."""
+
+    id: int
+    number: int
+    held_on: dt.date
+    phase: str
+    attendance: str
+    strategies: list[str]
+    techniques: list[str]
+    homework_review: str
+    risk_check: str
+    recorded_by_id: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
