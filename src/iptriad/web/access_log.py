@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Any
 
@@ -29,3 +30,14 @@ def _redact_request_line(line: str) -> str:
     method, _, rest = line.partition(" ")
     path, _, protocol = rest.partition(" ")
     return f"{method} {redact_path(path.split('?')[0])} {protocol}".strip()
+
+
+class RedactSecretPaths(logging.Filter):
+    """Django logs every 4xx with its path ("Not Found: /r/<token>/"): the token is cut out before it is written."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(redact_path(arg) if isinstance(arg, str) else arg for arg in record.args)
+        if isinstance(record.msg, str):
+            record.msg = redact_path(record.msg) if record.msg.startswith("/r/") else record.msg
+        return True
