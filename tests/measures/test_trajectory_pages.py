@@ -80,7 +80,7 @@ class TestChart:
         assert response["Content-Type"] == "image/svg+xml"
         assert "<script" not in svg.lower()
         assert "no-store" in response["Cache-Control"]
-        assert response["Content-Security-Policy"] == "default-src 'none'; style-src 'unsafe-inline'"
+        assert response["Content-Security-Policy"] == "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
         assert svg.startswith("<svg")
 
     def test_it_shows_the_severity_bands_and_the_sessions(self, personas):

@@ -62,7 +62,7 @@ from iptriad.measures.services import (
 
 SESSION_NEW_LINK = "iptriad_new_self_report_link"
 # The chart is an image of its own: it may use its inline <style> and nothing else (no script, no fetch).
-SVG_CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'unsafe-inline'"
+SVG_CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
 FHIR_JSON = "application/fhir+json; charset=utf-8"
 
 
