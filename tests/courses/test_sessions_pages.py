@@ -305,3 +305,27 @@ class TestQueryBudget:
         with_one = section_queries()
         add_sessions(records, 19)
         assert section_queries() == with_one
+
+
+def test_the_session_page_links_the_alert_its_risk_check_opened(personas):
+    from django.urls import reverse
+
+    from iptriad.courses.services.sessions import SessionDetails, course_session_record
+    from tests.conftest import logged_in
+    from tests.courses.factories import full_course
+
+    course = full_course(personas.client_a, personas.therapist_a).course
+    saved = course_session_record(
+        actor=personas.actor(personas.therapist_a),
+        course=course,
+        details=SessionDetails(
+            held_on=course.opened_on,
+            attendance="attended",
+            homework_review="none_set",
+            risk_check="concern",
+            concern="Spoke of hopelessness.",
+        ),
+    )
+    assert saved.alert is not None
+    page = logged_in(personas.therapist_a).get(reverse("course-session-detail", args=[saved.session.pk]))
+    assert reverse("alert-detail", args=[saved.alert.pk]) in page.content.decode()

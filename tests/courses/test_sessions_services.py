@@ -422,3 +422,17 @@ class TestUpdate:
         with pytest.raises(ValidationError) as excinfo:
             course_session_update(actor=actor, session=records.session, details=details())
         assert excinfo.value.messages == [ERROR_NOT_OPEN]
+
+
+def test_the_alert_a_session_opens_points_back_to_the_session(personas):
+    from iptriad.courses.services.sessions import course_session_record
+    from tests.courses.factories import full_course
+
+    course = full_course(personas.client_a, personas.therapist_a).course
+    saved = course_session_record(
+        actor=personas.actor(personas.therapist_a),
+        course=course,
+        details=details(risk_check=RiskCheck.CONCERN, concern=CONCERN),
+    )
+    assert saved.alert is not None
+    assert saved.alert.session == saved.session

@@ -134,6 +134,10 @@ class RiskAlert(models.Model):
         Administration, null=True, blank=True, on_delete=models.PROTECT, related_name="risk_alerts"
     )
     item_number = models.PositiveSmallIntegerField(null=True, blank=True)
+    # The course session whose risk check raised it, so the session shows its alert and the alert its session.
+    session = models.ForeignKey(
+        "courses.CourseSession", null=True, blank=True, on_delete=models.SET_NULL, related_name="risk_alerts"
+    )
     summary = models.CharField(max_length=300)
     opened_at = models.DateTimeField(default=timezone.now)
     opened_by = models.ForeignKey(

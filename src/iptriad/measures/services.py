@@ -322,7 +322,9 @@ def self_report_link_revoke(*, actor: Actor, link: SelfReportLink) -> SelfReport
 
 
 @transaction.atomic
-def risk_alert_open_concern(*, actor: Actor, client: Client, concern: str) -> RiskAlert:
+def risk_alert_open_concern(
+    *, actor: Actor, client: Client, concern: str, session: CourseSession | None = None
+) -> RiskAlert:
     """A clinician's own concern opens an alert just as a positive critical item does."""
     if not alert_policy.scope_clients(actor, Action.CREATE, Client.objects.filter(pk=client.pk)).exists():
         raise PermissionDenied("You may not raise an alert for this client.")
@@ -333,6 +335,7 @@ def risk_alert_open_concern(*, actor: Actor, client: Client, concern: str) -> Ri
         organisation_id=client.organisation_id,
         client=client,
         source=AlertSource.CLINICIAN_CONCERN,
+        session=session if session is not None and session.course.client_id == client.pk else None,
         summary=concern[:300],
         opened_by=actor.user,
     )

@@ -28,7 +28,7 @@ from iptriad.courses.models.sessions import Attendance
 from iptriad.courses.permissions import course_policy
 from iptriad.courses.selectors.course import course_get
 from iptriad.courses.snapshot import course_snapshot
-from iptriad.measures.models import Administration, MeasureSchedule
+from iptriad.measures.models import Administration, MeasureSchedule, RiskAlert
 
 FORMULATION_EXCERPT_WORDS = 80
 # The section's table needs none of a session's free text, so it is left in the database.
@@ -244,3 +244,8 @@ def strategies_named(ids: Sequence[str]) -> tuple[NamedStrategy, ...]:
 def techniques_named(ids: Sequence[str]) -> tuple[str, ...]:
     known = {technique.id: technique.name for technique in protocol().techniques}
     return tuple(known.get(technique_id, technique_id) for technique_id in ids)
+
+
+def session_alerts(*, session: CourseSession) -> list[RiskAlert]:
+    """The risk alerts this session's risk check opened; call only with a session the actor may read."""
+    return list(RiskAlert.objects.filter(session=session).order_by("opened_at", "pk"))

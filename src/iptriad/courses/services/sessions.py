@@ -196,9 +196,9 @@ def _validated(
     return values
 
 
-def _open_alert(actor: Actor, course: Course, concern: str) -> RiskAlert:
+def _open_alert(actor: Actor, course: Course, concern: str, session: CourseSession) -> RiskAlert:
     try:
-        return risk_alert_open_concern(actor=actor, client=course.client, concern=concern)
+        return risk_alert_open_concern(actor=actor, client=course.client, concern=concern, session=session)
     except PermissionDenied as error:
         # Raised inside the transaction: the session written just before is rolled back with it.
         raise ValidationError(ERROR_ALERT_REFUSED) from error
@@ -238,7 +238,7 @@ def course_session_record(*, actor: Actor, course: Course, details: SessionDetai
         raise ValidationError(ERROR_NUMBER_TAKEN) from error
     alert = None
     if session.risk_check == RiskCheck.CONCERN:
-        alert = _open_alert(actor, course, details.concern.strip())
+        alert = _open_alert(actor, course, details.concern.strip(), session)
     _touch(course)
     fields = tuple(name for name in RECORDED_FIELDS if getattr(session, name))
     detail: dict[str, object] = {"course": course.pk, "number": session.number, "created": True, "fields": fields}
@@ -265,7 +265,7 @@ def course_session_update(*, actor: Actor, session: CourseSession, details: Sess
         setattr(session, name, value)
     session.updated_at = timezone.now()
     session.save(update_fields=[*values, "updated_at"])
-    alert = _open_alert(actor, course, details.concern.strip()) if opens_concern else None
+    alert = _open_alert(actor, course, details.concern.strip(), session) if opens_concern else None
     _touch(course)
     detail: dict[str, object] = {"course": course.pk, "number": session.number, "created": False, "fields": changed}
     if alert is not None:

@@ -20,6 +20,7 @@ from iptriad.courses.selectors.sessions import (
     SessionPanel,
     course_for_sessions,
     course_session_get_for_view,
+    session_alerts,
     session_panel,
     strategies_named,
     strategy_groups,
@@ -84,6 +85,7 @@ def course_session_detail_page(request: HttpRequest, actor: Actor, session_id: i
         "client": session.course.client,
         "strategies": strategies_named(session.strategies),
         "techniques": techniques_named(session.techniques),
+        "alerts": session_alerts(session=session),
     }
     return render(request, "courses/sessions/session_detail.html", context)
 
