@@ -1,6 +1,6 @@
 """FHIR R4: export of administrations as a Bundle, import and rescoring of public Questionnaire responses.
 
-The public fixtures (instruments.md section 19) live read-only in the shared folder beside the repository.
+The public fixtures (instruments.md section 19) are copied into tests/core/fixtures/fhir.
 """
 
 from __future__ import annotations
@@ -30,15 +30,8 @@ from iptriad.core.fhir import (
 from iptriad.core.instruments import instrument, instruments, score
 from iptriad.core.instruments.model import Scoring
 
-
-def _fixtures_dir() -> Path:
-    """shared/fixtures/fhir beside the repository (the folder holding pyproject.toml)."""
-    here = Path(__file__).resolve()
-    repo = next((parent for parent in here.parents if (parent / "pyproject.toml").is_file()), here.parents[2])
-    return repo.parent / "shared" / "fixtures" / "fhir"
-
-
-FIXTURES = _fixtures_dir()
+# Byte copies of the public fixtures, with their sources and licences in fixtures/fhir/README.md.
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "fhir"
 COMPLETED = datetime(2024, 5, 1, 10, 30, tzinfo=UTC)
 MODELS: dict[str, type[Observation] | type[QuestionnaireResponse]] = {
     "Observation": Observation,
@@ -48,7 +41,7 @@ MODELS: dict[str, type[Observation] | type[QuestionnaireResponse]] = {
 
 def load(name: str) -> Any:
     if not FIXTURES.is_dir():
-        pytest.fail(f"FHIR fixtures folder missing: {FIXTURES} (the read-only shared/fixtures/fhir beside the repo)")
+        pytest.fail(f"FHIR fixtures folder missing: {FIXTURES}")
     path = FIXTURES / name
     if not path.is_file():
         pytest.fail(f"FHIR fixture missing: {path}")
