@@ -47,6 +47,18 @@ def require_open(course: Course) -> None:
         raise ValidationError(ERROR_NOT_OPEN)
 
 
+def course_for_change(actor: Actor, course: Course) -> Course:
+    """The course row locked for this transaction (one writer at a time), if the actor may change it and it is open.
+
+    Every change to a part of the course starts here, so two members editing at once take turns and a closed
+    course is read-only everywhere.
+    """
+    require_course(actor, course)
+    locked = Course.objects.select_for_update(of=("self",)).select_related("client").get(pk=course.pk)
+    require_open(locked)
+    return locked
+
+
 def _touch(course: Course) -> None:
     Course.objects.filter(pk=course.pk).update(updated_at=timezone.now())
 

@@ -23,7 +23,7 @@ from iptriad.core.protocol.rules import MAINTENANCE_MAX
 from iptriad.courses.models import Course, Goal, MaintenancePlan, RelapsePreventionPlan, TerminationReview
 from iptriad.courses.models.ending import NextStep
 from iptriad.courses.models.focus import Frequency, GoalStatus
-from iptriad.courses.services.course import require_course, require_open
+from iptriad.courses.services.course import course_for_change
 from iptriad.courses.snapshot import course_snapshot
 
 ERROR_TOO_EARLY = (
@@ -89,14 +89,6 @@ def ending_window_open(snapshot: CourseSnapshot) -> bool:
     if snapshot.phase is Phase.MIDDLE and snapshot.contract is not None:
         return snapshot.contract.sessions_planned - (snapshot.sessions_held + 1) <= ANNOUNCE_ENDING_MAX_REMAINING
     return False
-
-
-def _locked_course(actor: Actor, course: Course) -> Course:
-    """The course row locked for this transaction (one writer at a time), open and the actor's to change."""
-    require_course(actor, course)
-    locked = Course.objects.select_for_update().get(pk=course.pk)
-    require_open(locked)
-    return locked
 
 
 def _require_ending(course: Course) -> None:
@@ -167,7 +159,7 @@ def _validate_review(course: Course, details: TerminationReviewDetails, has_main
 @transaction.atomic
 def termination_review_save(*, actor: Actor, course: Course, details: TerminationReviewDetails) -> TerminationReview:
     """Create or update the course's termination review."""
-    course = _locked_course(actor, course)
+    course = course_for_change(actor, course)
     _require_ending(course)
     details = dataclasses.replace(
         details,
@@ -203,7 +195,7 @@ def goal_status_update(*, actor: Actor, goal: Goal, status: str, status_note: st
 
     Design note: allowed in any open phase, because the midpoint review goes over the goals too.
     """
-    course = _locked_course(actor, goal.course)
+    course = course_for_change(actor, goal.course)
     goal = Goal.objects.select_for_update().get(pk=goal.pk, course=course)
     if status not in GoalStatus.values:
         raise ValidationError({"status": ERROR_GOAL_STATUS})
@@ -252,7 +244,7 @@ def relapse_prevention_plan_save(
     *, actor: Actor, course: Course, details: RelapsePreventionPlanDetails
 ) -> RelapsePreventionPlan:
     """Create or update the client's plan for staying well; every part of it is required."""
-    course = _locked_course(actor, course)
+    course = course_for_change(actor, course)
     _require_ending(course)
     details = dataclasses.replace(details, **{name: getattr(details, name).strip() for name, _ in PLAN_REQUIRED})
     errors = {name: message for name, message in PLAN_REQUIRED if not getattr(details, name)}
@@ -299,7 +291,7 @@ def maintenance_plan_save(*, actor: Actor, course: Course, details: MaintenanceP
 
     The move to the maintenance phase is course_change_phase's, which also needs the renegotiated contract.
     """
-    course = _locked_course(actor, course)
+    course = course_for_change(actor, course)
     _require_ending(course)
     review = TerminationReview.objects.filter(course=course).first()
     if review is None or review.next_step not in CONTINUING_STEPS:
@@ -340,7 +332,7 @@ def maintenance_plan_save(*, actor: Actor, course: Course, details: MaintenanceP
 @transaction.atomic
 def maintenance_plan_delete(*, actor: Actor, course: Course) -> None:
     """Remove the maintenance plan when further sessions are no longer planned (before the maintenance phase)."""
-    course = _locked_course(actor, course)
+    course = course_for_change(actor, course)
     if course.phase == Phase.MAINTENANCE:
         raise ValidationError(ERROR_MAINTENANCE_RUNNING)
     plan = MaintenancePlan.objects.filter(course=course).first()

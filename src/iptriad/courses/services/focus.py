@@ -29,7 +29,7 @@ from iptriad.core.protocol.rules import DUPLICATE_PROBLEM_AREA
 from iptriad.courses.models import Course, Formulation, Goal, ProblemAreaChoice, TreatmentContract
 from iptriad.courses.models.focus import Frequency, GoalStatus
 from iptriad.courses.selectors.focus import contract_planned_end
-from iptriad.courses.services.course import require_course, require_open
+from iptriad.courses.services.course import course_for_change
 from iptriad.courses.snapshot import course_snapshot
 
 # Problem areas
@@ -97,11 +97,6 @@ def _check_date(errors: dict[str, str], field: str, day: dt.date | None, course:
         errors[field] = ERROR_DATE_BEFORE_COURSE
 
 
-def _lock(course: Course) -> Course:
-    """The course row locked for this transaction: two members changing its focus at once take turns."""
-    return Course.objects.select_for_update().get(pk=course.pk)
-
-
 def _touch(course: Course) -> None:
     Course.objects.filter(pk=course.pk).update(updated_at=timezone.now())
 
@@ -142,9 +137,7 @@ def problem_area_choose(
 
     After the middle phase started, a new area is part of a renegotiated focus; its date records when.
     """
-    require_course(actor, course)
-    course = _lock(course)
-    require_open(course)
+    course = course_for_change(actor, course)
     errors: dict[str, str] = {}
     if area not in {code.value for code in ProblemAreaCode}:
         raise ValidationError({"area": ERROR_UNKNOWN_AREA})
@@ -183,9 +176,7 @@ def problem_area_update(
     *, actor: Actor, choice: ProblemAreaChoice, evidence: str, dispute_stage: str = ""
 ) -> ProblemAreaChoice:
     """Edit the evidence for an active problem area and, for a role dispute, its stage (which can move on)."""
-    require_course(actor, choice.course)
-    course = _lock(choice.course)
-    require_open(course)
+    course = course_for_change(actor, choice.course)
     choice = ProblemAreaChoice.objects.select_for_update().get(pk=choice.pk)
     if not choice.active:
         raise ValidationError(ERROR_AREA_ENDED)
@@ -212,9 +203,7 @@ def problem_area_end(
     *, actor: Actor, choice: ProblemAreaChoice, end_note: str, ended_on: dt.date | None = None
 ) -> ProblemAreaChoice:
     """End a problem area of an agreed focus: a renegotiation, kept on record with its date and reason."""
-    require_course(actor, choice.course)
-    course = _lock(choice.course)
-    require_open(course)
+    course = course_for_change(actor, choice.course)
     choice = ProblemAreaChoice.objects.select_for_update().get(pk=choice.pk)
     if not choice.active:
         raise ValidationError(ERROR_AREA_ENDED)
@@ -241,9 +230,7 @@ def problem_area_end(
 @transaction.atomic
 def problem_area_remove(*, actor: Actor, choice: ProblemAreaChoice) -> None:
     """Remove a problem area, and its goals, while the focus is still being chosen (before the middle phase)."""
-    require_course(actor, choice.course)
-    course = _lock(choice.course)
-    require_open(course)
+    course = course_for_change(actor, choice.course)
     if _after_middle_started(course):
         raise ValidationError(ERROR_REMOVE_AFTER_MIDDLE)
     detail = {"course": course.pk, "problem_area": choice.pk, "goals": choice.goals.count()}
@@ -274,9 +261,7 @@ def goal_add(
     status_note: str = "",
 ) -> Goal:
     """A goal of the contract for an active problem area (§4.5: goals per problem area)."""
-    require_course(actor, problem_area.course)
-    course = _lock(problem_area.course)
-    require_open(course)
+    course = course_for_change(actor, problem_area.course)
     problem_area = ProblemAreaChoice.objects.get(pk=problem_area.pk)
     if not problem_area.active:
         raise ValidationError(ERROR_GOAL_AREA_ENDED)
@@ -299,9 +284,7 @@ def goal_add(
 @transaction.atomic
 def goal_update(*, actor: Actor, goal: Goal, text: str, status: str, status_note: str = "") -> Goal:
     """Edit a goal or record how far it got; a goal of an ended problem area can still take its final status."""
-    require_course(actor, goal.course)
-    course = _lock(goal.course)
-    require_open(course)
+    course = course_for_change(actor, goal.course)
     goal = Goal.objects.select_for_update().get(pk=goal.pk)
     errors = _goal_errors(text, status)
     if errors:
@@ -321,9 +304,7 @@ def goal_update(*, actor: Actor, goal: Goal, text: str, status: str, status_note
 @transaction.atomic
 def goal_remove(*, actor: Actor, goal: Goal) -> None:
     """Remove a goal while the focus is still being chosen (before the middle phase)."""
-    require_course(actor, goal.course)
-    course = _lock(goal.course)
-    require_open(course)
+    course = course_for_change(actor, goal.course)
     if _after_middle_started(course):
         raise ValidationError(ERROR_GOAL_REMOVE_AFTER_MIDDLE)
     detail = {"course": course.pk, "problem_area": goal.problem_area_id}
@@ -360,9 +341,7 @@ def formulation_save(
 ) -> Formulation:
     """Write or edit the interpersonal formulation and record when it was shared with the client and agreed (§3.1
     item 8: the client must agree)."""
-    require_course(actor, course)
-    course = _lock(course)
-    require_open(course)
+    course = course_for_change(actor, course)
     errors: dict[str, str] = {}
     text = _normalised(text)
     if not text:
@@ -442,9 +421,7 @@ def contract_save(
     1 to 56 sessions but not fewer than were held (check_contract with renegotiated=True), and marks the contract
     renegotiated.
     """
-    require_course(actor, course)
-    course = _lock(course)
-    require_open(course)
+    course = course_for_change(actor, course)
     contract = TreatmentContract.objects.select_for_update().filter(course=course).first()
     renegotiating = contract is not None and contract.agreed_on is not None
     errors: dict[str, str] = {}

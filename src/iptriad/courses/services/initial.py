@@ -25,7 +25,7 @@ from iptriad.core.protocol import ProblemAreaCode
 from iptriad.core.protocol.closeness import MAX_RINGS
 from iptriad.courses.models import Assessment, Course, InventoryPerson, TimelineEvent, Triad
 from iptriad.courses.models.initial import Relationship, RiskScreen, TimelineKind
-from iptriad.courses.services.course import require_course, require_open
+from iptriad.courses.services.course import course_for_change
 from iptriad.measures.services import risk_alert_open_concern
 
 # Risk screen results after which the clinician opens a risk alert (ipt-protocol.md §10.2: moderate and
@@ -121,7 +121,7 @@ class TriadDetails:
 @transaction.atomic
 def assessment_save(*, actor: Actor, course: Course, details: AssessmentDetails) -> Assessment:
     """Record or update the course's assessment, diagnosis, sick role and psychoeducation."""
-    course = _writable_course(actor, course)
+    course = course_for_change(actor, course)
     details = _tidy(details)
     errors = _lengths(Assessment, details)
     if details.suicide_risk_screen and details.suicide_risk_screen not in RiskScreen.values:
@@ -162,7 +162,7 @@ def risk_alert_needed(screen: str) -> bool:
 
 @transaction.atomic
 def inventory_person_create(*, actor: Actor, course: Course, details: PersonDetails) -> InventoryPerson:
-    course = _writable_course(actor, course)
+    course = course_for_change(actor, course)
     details = _tidy(details)
     _validate_person(details)
     person = InventoryPerson(organisation_id=course.organisation_id, course=course)
@@ -174,7 +174,7 @@ def inventory_person_create(*, actor: Actor, course: Course, details: PersonDeta
 
 @transaction.atomic
 def inventory_person_update(*, actor: Actor, person: InventoryPerson, details: PersonDetails) -> InventoryPerson:
-    course = _writable_course(actor, person.course)
+    course = course_for_change(actor, person.course)
     person = _fresh(InventoryPerson, person.pk, course)
     details = _tidy(details)
     _validate_person(details)
@@ -188,7 +188,7 @@ def inventory_person_update(*, actor: Actor, person: InventoryPerson, details: P
 @transaction.atomic
 def inventory_person_delete(*, actor: Actor, person: InventoryPerson) -> None:
     """Remove a person; their timeline events stay without the link, and they leave the triad's support."""
-    course = _writable_course(actor, person.course)
+    course = course_for_change(actor, person.course)
     person = _fresh(InventoryPerson, person.pk, course)
     # Recorded before the delete, while the person still has its id.
     audit_record(actor=actor, action=AuditAction.COURSE_RECORD_DELETED, obj=person, detail={"course": course.pk})
@@ -219,7 +219,7 @@ def _validate_person(details: PersonDetails) -> None:
 
 @transaction.atomic
 def timeline_event_create(*, actor: Actor, course: Course, details: EventDetails) -> TimelineEvent:
-    course = _writable_course(actor, course)
+    course = course_for_change(actor, course)
     details = _tidy(details)
     _validate_event(course, details)
     event = TimelineEvent(organisation_id=course.organisation_id, course=course)
@@ -231,7 +231,7 @@ def timeline_event_create(*, actor: Actor, course: Course, details: EventDetails
 
 @transaction.atomic
 def timeline_event_update(*, actor: Actor, event: TimelineEvent, details: EventDetails) -> TimelineEvent:
-    course = _writable_course(actor, event.course)
+    course = course_for_change(actor, event.course)
     event = _fresh(TimelineEvent, event.pk, course)
     details = _tidy(details)
     _validate_event(course, details)
@@ -244,7 +244,7 @@ def timeline_event_update(*, actor: Actor, event: TimelineEvent, details: EventD
 
 @transaction.atomic
 def timeline_event_delete(*, actor: Actor, event: TimelineEvent) -> None:
-    course = _writable_course(actor, event.course)
+    course = course_for_change(actor, event.course)
     event = _fresh(TimelineEvent, event.pk, course)
     audit_record(actor=actor, action=AuditAction.COURSE_RECORD_DELETED, obj=event, detail={"course": course.pk})
     event.delete()
@@ -273,7 +273,7 @@ def _validate_event(course: Course, details: EventDetails) -> None:
 @transaction.atomic
 def triad_save(*, actor: Actor, course: Course, details: TriadDetails) -> Triad:
     """Record or update the course's triad; the support people must come from this course's inventory."""
-    course = _writable_course(actor, course)
+    course = course_for_change(actor, course)
     details = _tidy(details)
     wanted = {person.pk for person in details.support_people}
     if any(person.course_id != course.pk for person in details.support_people) or (
@@ -298,14 +298,6 @@ def triad_save(*, actor: Actor, course: Course, details: TriadDetails) -> Triad:
 
 # ---------------------------------------------------------------------------------------------------------
 # Shared steps
-
-
-def _writable_course(actor: Actor, course: Course) -> Course:
-    """The course, locked for this change, if the actor may change it and it is open."""
-    require_course(actor, course)
-    locked = Course.objects.select_for_update(of=("self",)).select_related("client").get(pk=course.pk)
-    require_open(locked)
-    return locked
 
 
 def _fresh(model: type[Any], pk: int, course: Course) -> Any:

@@ -20,7 +20,7 @@ from iptriad.audit.services import audit_record
 from iptriad.core.protocol import protocol
 from iptriad.courses.models import Course, CourseSession, ProblemAreaChoice
 from iptriad.courses.models.sessions import Attendance, HomeworkReview, RiskCheck
-from iptriad.courses.services.course import require_course, require_open
+from iptriad.courses.services.course import course_for_change
 from iptriad.measures.models import RiskAlert
 from iptriad.measures.services import risk_alert_open_concern
 
@@ -208,16 +208,10 @@ def _touch(course: Course) -> None:
     Course.objects.filter(pk=course.pk).update(updated_at=timezone.now())
 
 
-def _locked_course(course: Course) -> Course:
-    return Course.objects.select_for_update().select_related("client").get(pk=course.pk)
-
-
 @transaction.atomic
 def course_session_record(*, actor: Actor, course: Course, details: SessionDetails) -> SessionSaved:
     """Record the next session of an open course (any open phase, maintenance sessions included)."""
-    require_course(actor, course)
-    course = _locked_course(course)
-    require_open(course)
+    course = course_for_change(actor, course)
     last = CourseSession.objects.filter(course=course).order_by("-number").first()
     values = _validated(details, course=course, previous=last, following=None, existing=None)
     now = timezone.now()  # one instant for both, so the page can tell a session never changed since
@@ -251,9 +245,7 @@ def course_session_record(*, actor: Actor, course: Course, details: SessionDetai
 @transaction.atomic
 def course_session_update(*, actor: Actor, session: CourseSession, details: SessionDetails) -> SessionSaved:
     """Correct a recorded session while the course is open; its number and phase stay as recorded."""
-    require_course(actor, session.course)
-    course = _locked_course(session.course)
-    require_open(course)
+    course = course_for_change(actor, session.course)
     session = CourseSession.objects.get(pk=session.pk, course=course)
     siblings = CourseSession.objects.filter(course=course)
     previous = siblings.filter(number__lt=session.number).order_by("-number").first()
