@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from fhir.resources.R4B.bundle import Bundle
 
+from iptriad.accounts.tokens import token_hash
 from iptriad.audit.models import AuditAction, AuditEvent
 from iptriad.core.instruments import instruments
 from iptriad.measures.models import Administration, AdministrationAnswer, RiskAlert, SelfReportLink
@@ -18,7 +19,6 @@ from iptriad.measures.services import (
     ERROR_NOT_SELF_REPORT,
     ERROR_TEXT_NOT_LOADED,
     ERROR_UNKNOWN_INSTRUMENT,
-    token_hash,
 )
 from tests.api.conftest import fields
 from tests.courses.factories import full_course

@@ -4,6 +4,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from iptriad.accounts.tokens import token_hash
 from iptriad.audit.models import AuditAction, AuditEvent
 from iptriad.core.instruments import instrument, instruments
 from iptriad.measures import services
@@ -124,7 +125,7 @@ class TestSelfReportLinks:
         )
         assert len(token) >= 40
         assert token not in link.token_hash
-        assert link.token_hash == services.token_hash(token)
+        assert link.token_hash == token_hash(token)
         assert not SelfReportLink.objects.filter(token_hash=token).exists()
 
     def test_a_client_answers_once_and_the_alert_opens(self, personas):

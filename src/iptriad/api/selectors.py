@@ -16,8 +16,9 @@ from django.db.models import QuerySet
 from iptriad.accounts.actors import Actor
 from iptriad.accounts.models import Membership, Organisation
 from iptriad.accounts.permissions import Action
+from iptriad.accounts.tokens import token_hash
 from iptriad.api.models import ApiToken
-from iptriad.api.services import PREFIX_LENGTH, token_hash
+from iptriad.api.services import PREFIX_LENGTH
 from iptriad.audit.models import AuditAction
 from iptriad.audit.services import audit_record
 from iptriad.clients.models import Client

@@ -7,7 +7,6 @@ self-report links (a fast hash suffices: there is nothing to guess offline).
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import secrets
 
 from django.core.exceptions import ValidationError
@@ -17,6 +16,7 @@ from django.utils import timezone
 
 from iptriad.accounts.actors import Actor
 from iptriad.accounts.models import Membership, User
+from iptriad.accounts.tokens import token_hash
 from iptriad.api.models import ApiToken
 from iptriad.audit.models import AuditAction
 from iptriad.audit.services import audit_record
@@ -35,10 +35,6 @@ ERROR_ALREADY_REVOKED = "This token is already revoked."
 
 AUDIT_CREATED = AuditAction.API_TOKEN_CREATED
 AUDIT_REVOKED = AuditAction.API_TOKEN_REVOKED
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _audit(*, actor: Actor, action: AuditAction, token: ApiToken) -> None:

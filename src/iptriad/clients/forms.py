@@ -14,13 +14,7 @@ from iptriad.accounts.selectors import clinicians_of_organisation
 from iptriad.clients.models import Client
 from iptriad.clients.permissions import client_policy
 from iptriad.clients.services import ClientDetails
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format="%Y-%m-%d", **kwargs)
+from iptriad.web.widgets import DateInput
 
 
 class ClinicianChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]

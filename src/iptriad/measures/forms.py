@@ -20,6 +20,7 @@ from iptriad.measures.services import (
     ScheduleChange,
     schedule_field,
 )
+from iptriad.web.widgets import DateInput, TimeInput
 
 NOT_ANSWERED = "-"
 
@@ -185,17 +186,10 @@ class ScheduleAddForm(forms.Form):
         ]
 
 
-class TimeInput(forms.TimeInput):
-    input_type = "time"
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format="%H:%M", **kwargs)
-
-
 class SocialRhythmForm(forms.Form):
     """One week of the SRM-5 diary: a clock time per activity per day, empty when it did not happen."""
 
-    week_start = forms.DateField(label="First day of the week", widget=forms.DateInput(attrs={"type": "date"}))
+    week_start = forms.DateField(label="First day of the week", widget=DateInput())
 
     def __init__(self, *args: Any, definition: Instrument, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

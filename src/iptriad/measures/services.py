@@ -7,7 +7,6 @@ answers, whatever the total and whatever else is missing, so a stored answer can
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from django.utils import timezone
 from iptriad.accounts.actors import Actor
 from iptriad.accounts.models import User
 from iptriad.accounts.permissions import Action
+from iptriad.accounts.tokens import token_hash
 from iptriad.audit.models import AuditAction
 from iptriad.audit.services import audit_record, audit_record_without_member
 from iptriad.clients.models import Client
@@ -78,11 +78,6 @@ LINK_NOT_FOUND = "This link is not valid. Check you copied all of it, or ask you
 LINK_EXPIRED = "This link has expired. Ask your therapist for a new one."
 LINK_USED = "This questionnaire has already been completed. Thank you."
 LINK_REVOKED = "This link has been withdrawn. Ask your therapist for a new one."
-
-
-def token_hash(token: str) -> str:
-    # The token carries 256 random bits, so a fast hash suffices: there is nothing to guess offline.
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _instrument(code: str) -> Instrument:

@@ -14,13 +14,7 @@ from iptriad.clients.models import Client
 from iptriad.clients.permissions import client_policy
 from iptriad.core.protocol import Phase, protocol
 from iptriad.courses.models.course import EndReasonChoice
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format="%Y-%m-%d", **kwargs)
+from iptriad.web.widgets import DateInput
 
 
 class CourseOpenForm(forms.Form):

@@ -10,7 +10,6 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from iptriad.courses.forms.course import DateInput
 from iptriad.courses.models.ending import NextStep
 from iptriad.courses.models.focus import GoalStatus
 from iptriad.courses.services.ending import (
@@ -31,6 +30,7 @@ from iptriad.courses.services.ending import (
     RelapsePreventionPlanDetails,
     TerminationReviewDetails,
 )
+from iptriad.web.widgets import DateInput
 
 TEXT_MAX = 5000  # characters in one free-text answer: room for a page of notes, not for a pasted file
 

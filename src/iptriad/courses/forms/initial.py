@@ -13,10 +13,10 @@ from django.db.models import QuerySet
 
 from iptriad.core.protocol import protocol
 from iptriad.core.protocol.closeness import DEFAULT_RINGS, MAX_RINGS
-from iptriad.courses.forms.course import DateInput
 from iptriad.courses.models import Assessment, InventoryPerson, TimelineEvent, Triad
 from iptriad.courses.models.initial import RiskScreen, TimelineKind
 from iptriad.courses.services.initial import AssessmentDetails, EventDetails, PersonDetails, TriadDetails
+from iptriad.web.widgets import DateInput
 
 TEXT = {"rows": 3}
 YES_NO_UNKNOWN = (("", "Not known yet"), ("yes", "Yes"), ("no", "No"))

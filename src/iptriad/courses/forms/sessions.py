@@ -15,11 +15,11 @@ from django.forms.boundfield import BoundField, BoundWidget
 from django.utils import timezone
 
 from iptriad.core.protocol import protocol
-from iptriad.courses.forms.course import DateInput
 from iptriad.courses.models import CourseSession
 from iptriad.courses.models.sessions import Attendance, HomeworkReview, RiskCheck
 from iptriad.courses.selectors.sessions import StrategyGroup
 from iptriad.courses.services.sessions import CONCERN_MAX_LENGTH, SessionDetails
+from iptriad.web.widgets import DateInput
 
 
 def _text(label: str, rows: int = 3, help_text: str = "") -> forms.CharField:
