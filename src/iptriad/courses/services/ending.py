@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from typing import TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -156,6 +157,34 @@ def _validate_review(course: Course, details: TerminationReviewDetails, has_main
         raise ValidationError(errors)
 
 
+R = TypeVar("R", TerminationReview, RelapsePreventionPlan, MaintenancePlan)
+
+
+def _save_course_record(actor: Actor, course: Course, model: type[R], details: object) -> R:
+    """Create or update a course's one record of `model` from the fields that changed; audited (field names
+    only). Saving something unchanged writes nothing."""
+    record = model.objects.filter(course=course).first()
+    created = record is None
+    if record is None:
+        record = model(organisation_id=course.organisation_id, course=course)
+    changed = _changed_fields(record, details)
+    if not created and not changed:
+        return record
+    for name in changed:
+        setattr(record, name, getattr(details, name))
+    if isinstance(record, RelapsePreventionPlan):  # the one of the three that keeps when it last changed
+        record.updated_at = timezone.now()
+    record.save()
+    _touch(course)
+    audit_record(
+        actor=actor,
+        action=AuditAction.COURSE_RECORD_SAVED,
+        obj=record,
+        detail={"course": course.pk, "created": created, "fields": changed},
+    )
+    return record
+
+
 @transaction.atomic
 def termination_review_save(*, actor: Actor, course: Course, details: TerminationReviewDetails) -> TerminationReview:
     """Create or update the course's termination review."""
@@ -169,24 +198,7 @@ def termination_review_save(*, actor: Actor, course: Course, details: Terminatio
         },
     )
     _validate_review(course, details, MaintenancePlan.objects.filter(course=course).exists())
-    review = TerminationReview.objects.filter(course=course).first()
-    created = review is None
-    if review is None:
-        review = TerminationReview(organisation_id=course.organisation_id, course=course)
-    changed = _changed_fields(review, details)
-    if not created and not changed:
-        return review
-    for name in changed:
-        setattr(review, name, getattr(details, name))
-    review.save()
-    _touch(course)
-    audit_record(
-        actor=actor,
-        action=AuditAction.COURSE_RECORD_SAVED,
-        obj=review,
-        detail={"course": course.pk, "created": created, "fields": changed},
-    )
-    return review
+    return _save_course_record(actor, course, TerminationReview, details)
 
 
 @transaction.atomic
@@ -251,25 +263,7 @@ def relapse_prevention_plan_save(
     _date_errors(errors, "agreed_on", details.agreed_on, course)
     if errors:
         raise ValidationError(errors)
-    plan = RelapsePreventionPlan.objects.filter(course=course).first()
-    created = plan is None
-    if plan is None:
-        plan = RelapsePreventionPlan(organisation_id=course.organisation_id, course=course)
-    changed = _changed_fields(plan, details)
-    if not created and not changed:
-        return plan
-    for name in changed:
-        setattr(plan, name, getattr(details, name))
-    plan.updated_at = timezone.now()
-    plan.save()
-    _touch(course)
-    audit_record(
-        actor=actor,
-        action=AuditAction.COURSE_RECORD_SAVED,
-        obj=plan,
-        detail={"course": course.pk, "created": created, "fields": changed},
-    )
-    return plan
+    return _save_course_record(actor, course, RelapsePreventionPlan, details)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -309,24 +303,7 @@ def maintenance_plan_save(*, actor: Actor, course: Course, details: MaintenanceP
         errors["starts_on"] = _before_course(course)
     if errors:
         raise ValidationError(errors)
-    plan = MaintenancePlan.objects.filter(course=course).first()
-    created = plan is None
-    if plan is None:
-        plan = MaintenancePlan(organisation_id=course.organisation_id, course=course)
-    changed = _changed_fields(plan, details)
-    if not created and not changed:
-        return plan
-    for name in changed:
-        setattr(plan, name, getattr(details, name))
-    plan.save()
-    _touch(course)
-    audit_record(
-        actor=actor,
-        action=AuditAction.COURSE_RECORD_SAVED,
-        obj=plan,
-        detail={"course": course.pk, "created": created, "fields": changed},
-    )
-    return plan
+    return _save_course_record(actor, course, MaintenancePlan, details)
 
 
 @transaction.atomic
