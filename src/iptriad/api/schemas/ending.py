@@ -10,10 +10,9 @@ from typing import Annotated
 from pydantic import AfterValidator, Field, StrictInt
 
 from iptriad.api.schemas.common import Code, InputSchema, no_nul, one_of
-from iptriad.courses.forms.ending import TEXT_MAX
 from iptriad.courses.models.ending import NextStep
 from iptriad.courses.models.focus import GoalStatus
-from iptriad.courses.services.ending import MAINTENANCE_FREQUENCIES
+from iptriad.courses.services.ending import MAINTENANCE_FREQUENCIES, TEXT_MAX
 
 # As long as the ending forms take one free-text answer.
 EndingText = Annotated[str, Field(max_length=TEXT_MAX), AfterValidator(no_nul)]

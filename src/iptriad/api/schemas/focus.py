@@ -11,8 +11,8 @@ from pydantic import Field, StrictBool, StrictInt
 from iptriad.api.schemas.common import Code, InputSchema, Paragraph, one_of, unchanged
 from iptriad.api.schemas.courses import ContractOut, FormulationOut, GoalOut, MessageOut, ProblemAreaOut
 from iptriad.core.protocol import DisputeStage, ProblemAreaCode
-from iptriad.courses.forms.focus import LARGEST_NUMBER
 from iptriad.courses.models.focus import Frequency, GoalStatus
+from iptriad.courses.services.focus import LARGEST_NUMBER
 
 AREAS = [code.value for code in ProblemAreaCode]
 STAGES = ["", *(stage.value for stage in DisputeStage)]

@@ -26,13 +26,12 @@ from iptriad.courses.services.ending import (
     ERROR_WARNING_SIGNS,
     ERROR_WHAT_HELPS,
     MAINTENANCE_FREQUENCIES,
+    TEXT_MAX,
     MaintenancePlanDetails,
     RelapsePreventionPlanDetails,
     TerminationReviewDetails,
 )
 from iptriad.web.widgets import DateInput
-
-TEXT_MAX = 5000  # characters in one free-text answer: room for a page of notes, not for a pasted file
 
 
 def _text(label: str, *, required: bool = False, message: str = "", help_text: str = "", rows: int = 3) -> Any:

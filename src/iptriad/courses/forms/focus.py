@@ -10,11 +10,8 @@ from django.utils import timezone
 from iptriad.core.protocol import ProblemAreaCode, protocol
 from iptriad.core.protocol.rules import CONFIRM_DEFICITS
 from iptriad.courses.models.focus import Frequency, GoalStatus
-from iptriad.courses.services.focus import ContractTerms
+from iptriad.courses.services.focus import LARGEST_NUMBER, ContractTerms
 from iptriad.web.widgets import DateInput
-
-# Long numbers are refused here; the services give the rule (check_contract, the session length bounds).
-LARGEST_NUMBER = 1000
 
 
 def _area_choices() -> list[tuple[str, str]]:

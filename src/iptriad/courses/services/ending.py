@@ -27,6 +27,8 @@ from iptriad.courses.models.focus import Frequency, GoalStatus
 from iptriad.courses.services.course import course_for_change
 from iptriad.courses.snapshot import course_snapshot
 
+TEXT_MAX = 5000  # characters in one free-text answer: room for a page of notes, not for a pasted file
+
 ERROR_TOO_EARLY = (
     "The ending is prepared in the termination phase, or in the middle phase once the contract has at most "
     f"{ANNOUNCE_ENDING_MAX_REMAINING} sessions left after the next one: start the termination phase first."

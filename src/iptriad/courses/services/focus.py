@@ -32,6 +32,10 @@ from iptriad.courses.selectors.focus import contract_planned_end
 from iptriad.courses.services.course import course_for_change
 from iptriad.courses.snapshot import course_snapshot
 
+# Numbers past this are refused at the edges (forms, API) before the rules run; the services give the rule
+# (check_contract, the session length bounds).
+LARGEST_NUMBER = 1000
+
 # Problem areas
 ERROR_UNKNOWN_AREA = "Choose a problem area from the list."
 ERROR_NO_EVIDENCE = (
