@@ -12,6 +12,8 @@ import sys
 
 # Commands that need no database or settings: answered without starting Django.
 PURE_COMMANDS = ("score", "instruments")
+# Commands spelt with a hyphen on the command line; Django's command modules need an identifier.
+COMMAND_ALIASES = {"rotate-keys": "rotate_keys"}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -20,6 +22,8 @@ def main(argv: list[str] | None = None) -> None:
         from iptriad.core.instruments.cli import main as instruments_main
 
         raise SystemExit(instruments_main(args))
+    if args and args[0] in COMMAND_ALIASES:
+        args = [COMMAND_ALIASES[args[0]], *args[1:]]
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "iptriad.settings")
     from django.core.management import execute_from_command_line
 
