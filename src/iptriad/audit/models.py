@@ -42,10 +42,17 @@ class AuditAction(models.TextChoices):
     SCHEDULE_CHANGED = "measure.schedule_changed", "Measure schedule changed"
     API_TOKEN_CREATED = "api.token_created", "API token created"
     API_TOKEN_REVOKED = "api.token_revoked", "API token revoked"
+    ACCESS_DENIED = "access.denied", "Access denied"
+    AUDIT_VERIFIED = "audit.verified", "Audit trail integrity checked"
 
 
 class AuditEvent(models.Model):
-    """One audited action. Rows are only ever added; `detail` holds ids and field names, never clinical text."""
+    """One audited action. Rows are only ever added; `detail` holds ids and field names, never clinical text.
+
+    Events form one hash chain per organisation (and one for events without an organisation): `sequence` is the
+    event's position in its chain and `event_hash` covers `previous_hash` and every audited field, so an edit,
+    a deletion or a reordering shows up in `iptriad audit verify` (iptriad.audit.chain).
+    """
 
     organisation = models.ForeignKey(
         "accounts.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -60,9 +67,23 @@ class AuditEvent(models.Model):
     detail = models.JSONField(default=dict, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    sequence = models.PositiveBigIntegerField()
+    previous_hash = models.CharField(max_length=64)
+    event_hash = models.CharField(max_length=64)
 
     class Meta:
         ordering = ("-created_at", "-pk")
+        constraints = [
+            # Unique positions per chain; NULL organisations need their own index (NULLs never collide).
+            models.UniqueConstraint(
+                fields=("organisation", "sequence"),
+                condition=models.Q(organisation__isnull=False),
+                name="audit_chain_position",
+            ),
+            models.UniqueConstraint(
+                fields=("sequence",), condition=models.Q(organisation__isnull=True), name="audit_system_chain_position"
+            ),
+        ]
         indexes = [
             models.Index(fields=("organisation", "-created_at"), name="audit_org_recent"),
             models.Index(fields=("organisation", "object_type", "object_id"), name="audit_org_object"),
@@ -74,3 +95,23 @@ class AuditEvent(models.Model):
     def get_action_display(self) -> str:
         labels = dict(AuditAction.choices)
         return str(labels.get(self.action, self.action))
+
+
+class AuditChainHead(models.Model):
+    """The end of one chain: appends lock this row, and the verifier compares it with the chain's last event.
+
+    `chain` is the organisation's id, or 0 for the chain of events without an organisation (failed logins of
+    unknown users, denied anonymous requests).
+    """
+
+    SYSTEM_CHAIN = 0
+
+    chain = models.PositiveBigIntegerField(primary_key=True)
+    organisation = models.OneToOneField(
+        "accounts.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    last_sequence = models.PositiveBigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"audit chain {self.chain} at {self.last_sequence}"

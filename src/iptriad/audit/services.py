@@ -1,4 +1,8 @@
-"""Writing audit events. Callers run inside their own transaction, so the event and the change commit together."""
+"""Writing audit events. Callers run inside their own transaction, so the event and the change commit together.
+
+Every writer goes through `iptriad.audit.chain.append_event`, which links the event into its organisation's
+hash chain.
+"""
 
 from __future__ import annotations
 
@@ -8,19 +12,20 @@ from django.db.models import Model
 
 from iptriad.accounts.actors import Actor
 from iptriad.accounts.models import Organisation, User
+from iptriad.audit.chain import append_event
 from iptriad.audit.models import AuditAction, AuditEvent
 
 
 def audit_record(
     *, actor: Actor, action: AuditAction, obj: Model | None = None, detail: dict[str, Any] | None = None
 ) -> AuditEvent:
-    return AuditEvent.objects.create(
+    return append_event(
         organisation=actor.organisation,
         actor=actor.user,
         action=action,
-        object_type=obj._meta.model_name or "" if obj is not None else "",
+        object_type=_object_type(obj),
         object_id=str(obj.pk) if obj is not None else "",
-        detail=detail or {},
+        detail=detail,
         ip_address=actor.ip_address,
     )
 
@@ -34,9 +39,7 @@ def audit_record_auth(
     detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Authentication events, which can happen before there is an organisation to act in."""
-    return AuditEvent.objects.create(
-        organisation=organisation, actor=user, action=action, detail=detail or {}, ip_address=ip_address
-    )
+    return append_event(organisation=organisation, actor=user, action=action, detail=detail, ip_address=ip_address)
 
 
 def audit_record_without_member(
@@ -48,12 +51,25 @@ def audit_record_without_member(
     detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Events caused by someone who is not a member, such as a client answering a self-report link."""
-    return AuditEvent.objects.create(
+    return append_event(
         organisation=organisation,
         actor=None,
         action=action,
-        object_type=(obj._meta.model_name or "") if obj is not None else "",
+        object_type=_object_type(obj),
         object_id=str(obj.pk) if obj is not None else "",
-        detail=detail or {},
+        detail=detail,
         ip_address=ip_address,
     )
+
+
+def audit_record_denied(
+    *, user: User | None, organisation: Organisation | None, ip_address: str | None, detail: dict[str, Any]
+) -> AuditEvent:
+    """A request the application refused (401, 403, or 404 to someone signed in): recorded by the middleware."""
+    return append_event(
+        organisation=organisation, actor=user, action=AuditAction.ACCESS_DENIED, detail=detail, ip_address=ip_address
+    )
+
+
+def _object_type(obj: Model | None) -> str:
+    return (obj._meta.model_name or "") if obj is not None else ""

@@ -1,0 +1,349 @@
+"""The audit trail's hash chains: appending an event to its chain, and verifying every chain end to end.
+
+Each organisation has one chain, and events without an organisation (a failed login of an unknown e-mail
+address, a denied anonymous request) share the system chain. An event's `event_hash` is SHA-256 over the
+previous event's hash and a canonical serialisation of every audited field, so changing, deleting or moving
+an event breaks the chain at that point. The chain head (AuditChainHead) holds the last position and hash:
+appends lock it, which keeps one chain from forking, and the verifier compares it with the last event, which
+catches a deleted tail. Decision record: docs/decisions/0018-hash-chained-audit-trail.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import ipaddress
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Max, QuerySet
+from django.utils import timezone
+
+from iptriad.accounts.models import Organisation, User
+from iptriad.audit.models import AuditChainHead, AuditEvent
+
+# The previous hash of a chain's first event.
+GENESIS_HASH = "0" * 64
+# Part of every hashed payload, so a future change of the serialisation can be told apart from tampering.
+PAYLOAD_VERSION = 1
+# Rows fetched per round trip while verifying: memory stays flat however long the trail is.
+VERIFY_CHUNK = 2000
+# Problems listed per chain; beyond that they are only counted (a rewritten trail would list every row).
+PROBLEMS_LISTED_PER_CHAIN = 1000
+
+
+def canonical_payload(
+    *,
+    organisation_id: int | None,
+    actor_id: int | None,
+    action: str,
+    object_type: str,
+    object_id: str,
+    detail: Any,
+    ip_address: str | None,
+    created_at: dt.datetime,
+    sequence: int,
+) -> bytes:
+    """Sorted-key compact JSON of every audited field: the same bytes for the same event on any database."""
+    document = {
+        "v": PAYLOAD_VERSION,
+        "organisation": organisation_id,
+        "actor": actor_id,
+        "action": action,
+        "object_type": object_type,
+        "object_id": object_id,
+        "detail": detail,
+        "ip": ip_address,
+        "created_at": created_at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
+        "sequence": sequence,
+    }
+    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def chain_hash(previous_hash: str, payload: bytes) -> str:
+    return hashlib.sha256(previous_hash.encode("utf-8") + payload).hexdigest()
+
+
+def chain_key(organisation_id: int | None) -> int:
+    return organisation_id if organisation_id is not None else AuditChainHead.SYSTEM_CHAIN
+
+
+# --- Appending ----------------------------------------------------------------------------------------
+
+
+def append_event(
+    *,
+    organisation: Organisation | None,
+    actor: User | None,
+    action: str,
+    object_type: str = "",
+    object_id: str = "",
+    detail: dict[str, Any] | None = None,
+    ip_address: str | None = None,
+) -> AuditEvent:
+    """Add one event at the end of its chain; the only way events are written.
+
+    Inside the caller's transaction the event commits (or rolls back) with the change it records; no savepoint
+    of its own, so a failed append fails the caller's whole transaction rather than leaving the change unaudited.
+    """
+    # Stored exactly as hashed: a JSON round trip turns tuples into lists and keys into strings up front.
+    detail = json.loads(json.dumps(detail or {}))
+    ip_address = _normalised_ip(ip_address)
+    organisation_id = organisation.pk if organisation is not None else None
+    with transaction.atomic(savepoint=False):
+        sequence, previous_hash = _claim_next_position(organisation_id)
+        created_at = timezone.now()  # taken under the chain's lock, so times rise along the chain
+        event = AuditEvent(
+            organisation=organisation,
+            actor=actor,
+            action=str(action),
+            object_type=object_type,
+            object_id=object_id,
+            detail=detail,
+            ip_address=ip_address,
+            created_at=created_at,
+            sequence=sequence,
+            previous_hash=previous_hash,
+        )
+        event.event_hash = chain_hash(previous_hash, _payload_of_event(event))
+        event.save(force_insert=True)
+        AuditChainHead.objects.filter(chain=chain_key(organisation_id)).update(last_hash=event.event_hash)
+    return event
+
+
+def _claim_next_position(organisation_id: int | None) -> tuple[int, str]:
+    """Take the chain's next sequence number and the hash to link to, locking the head until commit.
+
+    One upsert instead of SELECT ... FOR UPDATE plus a create-if-missing step: the head row is created by the
+    chain's first event, concurrent first appends cannot both create it, and every append costs the same.
+    PostgreSQL holds the updated row's lock until commit; SQLite's IMMEDIATE transactions serialise writers.
+    """
+    table = connection.ops.quote_name(AuditChainHead._meta.db_table)
+    sql = (
+        f"INSERT INTO {table} AS head (chain, organisation_id, last_sequence, last_hash) "  # noqa: S608  # nosec B608
+        "VALUES (%s, %s, 1, %s) "
+        "ON CONFLICT (chain) DO UPDATE SET last_sequence = head.last_sequence + 1 "
+        "RETURNING last_sequence, last_hash"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [chain_key(organisation_id), organisation_id, GENESIS_HASH])
+        sequence, previous_hash = cursor.fetchone()
+    return int(sequence), str(previous_hash)
+
+
+def _normalised_ip(ip_address: str | None) -> str | None:
+    """The address as PostgreSQL's inet gives it back (lower case, compressed), or None if it is not one."""
+    if not ip_address:
+        return None
+    try:
+        return str(ipaddress.ip_address(ip_address))
+    except ValueError:
+        return None
+
+
+def _payload_of_event(event: AuditEvent) -> bytes:
+    return canonical_payload(
+        organisation_id=event.organisation_id,
+        actor_id=event.actor_id,
+        action=event.action,
+        object_type=event.object_type,
+        object_id=event.object_id,
+        detail=event.detail,
+        ip_address=event.ip_address,
+        created_at=event.created_at,
+        sequence=event.sequence,
+    )
+
+
+# --- Verifying ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChainProblem:
+    """One break in a chain: which event (if any), where, what kind and what it means."""
+
+    chain: str
+    kind: str  # edited, deleted, relinked, reordered, truncated, head
+    message: str
+    event_id: int | None = None
+    sequence: int | None = None
+
+    def __str__(self) -> str:
+        where = f"event {self.event_id} (sequence {self.sequence})" if self.event_id is not None else "chain head"
+        return f"{self.chain}: {where}: {self.kind}: {self.message}"
+
+
+@dataclass
+class ChainReport:
+    chain: str
+    events_checked: int = 0
+    last_sequence: int = 0
+    last_hash: str = GENESIS_HASH
+    problems: list[ChainProblem] = field(default_factory=list)
+    problems_not_listed: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems and not self.problems_not_listed
+
+    def add(self, kind: str, message: str, event_id: int | None = None, sequence: int | None = None) -> None:
+        if len(self.problems) >= PROBLEMS_LISTED_PER_CHAIN:
+            self.problems_not_listed += 1
+            return
+        self.problems.append(ChainProblem(self.chain, kind, message, event_id, sequence))
+
+
+@dataclass
+class VerificationReport:
+    """The result of `verify_chains`: `.ok`, `.events_checked`, `.problems`, and a report per chain."""
+
+    chains: list[ChainReport] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(chain.ok for chain in self.chains)
+
+    @property
+    def events_checked(self) -> int:
+        return sum(chain.events_checked for chain in self.chains)
+
+    @property
+    def problems(self) -> list[ChainProblem]:
+        return [problem for chain in self.chains for problem in chain.problems]
+
+
+_ROW_FIELDS = (
+    "pk",
+    "organisation_id",
+    "actor_id",
+    "action",
+    "object_type",
+    "object_id",
+    "detail",
+    "ip_address",
+    "created_at",
+    "sequence",
+    "previous_hash",
+    "event_hash",
+)
+
+
+def verify_chains(organisation: Organisation | None = None) -> VerificationReport:
+    """Recompute every chain (or only `organisation`'s) from its first event and compare it with its head."""
+    if organisation is not None:
+        keys = [organisation.pk]
+    else:
+        with_events = AuditEvent.objects.order_by().values_list("organisation_id", flat=True).distinct()
+        keys = sorted(set(AuditChainHead.objects.values_list("chain", flat=True)) | {chain_key(o) for o in with_events})
+    names = dict(Organisation.objects.filter(pk__in=keys).values_list("pk", "slug"))
+    report = VerificationReport()
+    for key in keys:
+        label = "(no organisation)" if key == AuditChainHead.SYSTEM_CHAIN else names.get(key, f"organisation {key}")
+        chain = ChainReport(chain=label)
+        # The head is read first and only events up to it are checked: events appended while the check runs
+        # are newer than the head it read, not a fault.
+        head = AuditChainHead.objects.filter(chain=key).first()
+        _verify_events(chain, _chain_rows(key, up_to=head.last_sequence if head is not None else None))
+        _verify_head(chain, head)
+        if head is not None:
+            _verify_nothing_beyond_head(chain, key)
+        report.chains.append(chain)
+    return report
+
+
+def _chain_events(key: int) -> QuerySet[AuditEvent]:
+    if key == AuditChainHead.SYSTEM_CHAIN:
+        return AuditEvent.objects.filter(organisation__isnull=True)
+    return AuditEvent.objects.filter(organisation_id=key)
+
+
+def _chain_rows(key: int, up_to: int | None) -> Iterator[tuple[Any, ...]]:
+    events = _chain_events(key).order_by("sequence")
+    if up_to is not None:
+        events = events.filter(sequence__lte=up_to)
+    return events.values_list(*_ROW_FIELDS).iterator(chunk_size=VERIFY_CHUNK)
+
+
+def _verify_events(chain: ChainReport, rows: Iterable[tuple[Any, ...]]) -> None:
+    previous_created_at: dt.datetime | None = None
+    for (
+        event_id,
+        organisation_id,
+        actor_id,
+        action,
+        object_type,
+        object_id,
+        detail,
+        ip_address,
+        created_at,
+        sequence,
+        previous_hash,
+        stored_hash,
+    ) in rows:
+        chain.events_checked += 1
+        payload = canonical_payload(
+            organisation_id=organisation_id,
+            actor_id=actor_id,
+            action=action,
+            object_type=object_type,
+            object_id=object_id,
+            detail=detail,
+            ip_address=ip_address,
+            created_at=created_at,
+            sequence=sequence,
+        )
+        broken = False
+        expected = chain.last_sequence + 1
+        if sequence != expected:
+            broken = True
+            missing = str(expected) if sequence == expected + 1 else f"{expected} to {sequence - 1}"
+            chain.add("deleted", f"sequence {missing} missing: deleted events", event_id, sequence)
+        elif previous_hash != chain.last_hash:
+            broken = True
+            chain.add(
+                "relinked",
+                f"its previous hash does not match event sequence {chain.last_sequence}: events before it were "
+                "deleted and renumbered, rewritten, or moved",
+                event_id,
+                sequence,
+            )
+        if chain_hash(previous_hash, payload) != stored_hash:
+            broken = True
+            chain.add("edited", "its content no longer matches its hash: the event was changed", event_id, sequence)
+        if broken and previous_created_at is not None and created_at < previous_created_at:
+            chain.add("reordered", "it is dated before the event ahead of it in the chain", event_id, sequence)
+        # Carry on from what is stored, so one edited event is reported once, not at every event after it.
+        chain.last_sequence = sequence
+        chain.last_hash = stored_hash
+        previous_created_at = created_at
+
+
+def _verify_head(chain: ChainReport, head: AuditChainHead | None) -> None:
+    if head is None:
+        if chain.events_checked:
+            chain.add("head", "the chain has events but no head: the head row was deleted")
+        return
+    if head.last_sequence > chain.last_sequence:
+        chain.add(
+            "truncated",
+            f"the head says the chain ends at sequence {head.last_sequence}, the events end at "
+            f"{chain.last_sequence}: events at the end were deleted",
+        )
+    elif head.last_hash != chain.last_hash:
+        chain.add("head", "the head's hash does not match the last event's: the last event or the head was changed")
+
+
+def _verify_nothing_beyond_head(chain: ChainReport, key: int) -> None:
+    """Events past the head were not appended by the application (it moves the head in the same transaction)."""
+    last_event = _chain_events(key).aggregate(last=Max("sequence"))["last"]
+    head = AuditChainHead.objects.filter(chain=key).first()  # read after the events: it only ever grows
+    head_sequence = head.last_sequence if head is not None else 0
+    if last_event is not None and last_event > head_sequence:
+        chain.add(
+            "head",
+            f"events run to sequence {last_event} but the head stops at {head_sequence}: events were added "
+            "around the application",
+        )
