@@ -114,6 +114,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "iptriad.accounts.middleware.CurrentMembershipMiddleware",
+    # After the membership is known, so a refused request is recorded in its organisation's audit chain.
+    "iptriad.audit.middleware.AuditDeniedRequestsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",

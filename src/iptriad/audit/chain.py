@@ -135,13 +135,15 @@ def _claim_next_position(organisation_id: int | None) -> tuple[int, str]:
 
 
 def _normalised_ip(ip_address: str | None) -> str | None:
-    """The address as PostgreSQL's inet gives it back (lower case, compressed), or None if it is not one."""
+    """The address as the database gives it back (Django's IPv6 form, which PostgreSQL's inet keeps), or None."""
     if not ip_address:
         return None
     try:
-        return str(ipaddress.ip_address(ip_address))
+        ipaddress.ip_address(ip_address)
     except ValueError:
-        return None
+        return None  # never store a made-up value
+    prepared = AuditEvent._meta.get_field("ip_address").get_prep_value(ip_address)
+    return str(prepared) if prepared else None
 
 
 def _payload_of_event(event: AuditEvent) -> bytes:

@@ -1,0 +1,53 @@
+"""`iptriad audit verify [--organisation SLUG]`: recompute the audit trail's hash chains and report any break."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from iptriad.accounts.models import Organisation
+from iptriad.audit.chain import ChainReport, verify_chains
+
+
+class Command(BaseCommand):
+    help = "Check the audit trail: every event still matches its hash and its place in its organisation's chain."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        commands = parser.add_subparsers(dest="command", required=True)
+        verify = commands.add_parser(
+            "verify", help="Recompute every chain; exit status 0 when all are intact, 1 on any break."
+        )
+        verify.add_argument("--organisation", metavar="SLUG", help="Check only this organisation's chain")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        organisation = None
+        if options["organisation"]:
+            organisation = Organisation.objects.filter(slug=options["organisation"]).first()
+            if organisation is None:
+                raise CommandError(f"No organisation has the slug {options['organisation']!r}.")
+        started = time.monotonic()
+        report = verify_chains(organisation)
+        for chain in report.chains:
+            self._write_chain(chain)
+        seconds = time.monotonic() - started
+        summary = f"{report.events_checked} events in {len(report.chains)} chains checked in {seconds:.1f} s"
+        if not report.ok:
+            raise CommandError(f"The audit trail is broken: {len(report.problems)} problems. {summary}.")
+        self.stdout.write(f"The audit trail is intact: {summary}.")
+
+    def _write_chain(self, chain: ChainReport) -> None:
+        if chain.ok:
+            self.stdout.write(
+                f"{chain.chain}: {chain.events_checked} events checked, OK "
+                f"(last sequence {chain.last_sequence}, hash {chain.last_hash})"
+            )
+            return
+        count = len(chain.problems) + chain.problems_not_listed
+        self.stdout.write(f"{chain.chain}: {chain.events_checked} events checked, {count} problems")
+        for problem in chain.problems:
+            where = f"event {problem.event_id} (sequence {problem.sequence})" if problem.event_id else "chain head"
+            self.stdout.write(f"  {where}: {problem.kind}: {problem.message}")
+        if chain.problems_not_listed:
+            self.stdout.write(f"  ... and {chain.problems_not_listed} more")
