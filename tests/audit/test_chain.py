@@ -1,5 +1,6 @@
 import datetime as dt
 import importlib
+from typing import Any
 
 import pytest
 from django.apps import apps
@@ -53,7 +54,7 @@ def test_a_clean_trail_verifies(personas):
 
 
 def test_the_stored_event_is_exactly_what_was_hashed(personas):
-    detail = {"ids": (1, 2), 3: "x"}
+    detail: dict[Any, Any] = {"ids": (1, 2), 3: "x"}
     event = append_event(
         organisation=personas.org_a, actor=None, action="test", detail=detail, ip_address="::FFFF:1.2.3.4"
     )

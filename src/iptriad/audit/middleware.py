@@ -15,6 +15,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 
 from iptriad.accounts.actors import Actor, client_ip
+from iptriad.accounts.models import Membership, Organisation, User
 from iptriad.audit.services import audit_record_denied
 from iptriad.web.access_log import redact_path
 
@@ -56,7 +57,9 @@ def _signed_in(request: HttpRequest) -> bool:
 
 def _record(request: HttpRequest, status: int) -> None:
     api_actor = getattr(request, "auth", None)
-    membership = getattr(request, "membership", None)
+    membership: Membership | None = getattr(request, "membership", None)
+    user: User | None
+    organisation: Organisation | None
     if isinstance(api_actor, Actor):
         user, organisation = api_actor.user, api_actor.organisation
     else:

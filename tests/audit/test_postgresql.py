@@ -1,0 +1,74 @@
+"""What only PostgreSQL enforces or exercises: the append-only trigger, roles, and truly concurrent appends."""
+
+import threading
+
+import pytest
+from django.db import DatabaseError, connection, transaction
+
+from iptriad.accounts.models import Organisation
+from iptriad.audit.chain import append_event, verify_chains
+from iptriad.audit.models import AuditEvent
+
+pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only")
+
+EVENTS = AuditEvent._meta.db_table
+
+
+@pytest.mark.django_db
+def test_the_application_cannot_update_or_delete_an_audit_event(personas):
+    event = append_event(organisation=personas.org_a, actor=None, action="test")
+    with pytest.raises(DatabaseError, match="append-only: UPDATE"), transaction.atomic():
+        AuditEvent.objects.filter(pk=event.pk).update(action="changed")
+    with pytest.raises(DatabaseError, match="append-only: DELETE"), transaction.atomic():
+        AuditEvent.objects.filter(pk=event.pk).delete()
+    with pytest.raises(DatabaseError, match="append-only: UPDATE"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {EVENTS} SET detail = '{{}}'::jsonb")  # noqa: S608
+    assert AuditEvent.objects.get(pk=event.pk).action == "test"
+
+
+@pytest.mark.django_db
+def test_a_role_granted_only_insert_and_select_cannot_change_the_trail(personas):
+    event = append_event(organisation=personas.org_a, actor=None, action="test")
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Created and dropped inside this transaction: the role never outlives the test.
+        cursor.execute("CREATE ROLE iptriad_audit_test_app NOLOGIN")
+        cursor.execute(f"GRANT SELECT, INSERT ON {EVENTS} TO iptriad_audit_test_app")
+        cursor.execute("SET LOCAL ROLE iptriad_audit_test_app")
+        with pytest.raises(DatabaseError, match="permission denied"), transaction.atomic():
+            cursor.execute(f"DELETE FROM {EVENTS} WHERE id = %s", [event.pk])  # noqa: S608
+        with pytest.raises(DatabaseError, match="permission denied"), transaction.atomic():
+            cursor.execute(f"TRUNCATE {EVENTS}")
+        cursor.execute("RESET ROLE")
+        transaction.set_rollback(True)
+    assert AuditEvent.objects.filter(pk=event.pk).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_appends_in_one_organisation_never_fork_the_chain():
+    organisation = Organisation.objects.create(name="Gamma", slug="gamma")
+    writers, per_writer = 4, 25
+    start = threading.Barrier(writers)
+    errors: list[BaseException] = []
+
+    def write(writer: int) -> None:
+        try:
+            start.wait()
+            for n in range(per_writer):
+                with transaction.atomic():
+                    append_event(organisation=organisation, actor=None, action="test", detail={"w": writer, "n": n})
+        except BaseException as error:  # reported by the main thread
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=write, args=(writer,)) for writer in range(writers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    sequences = list(AuditEvent.objects.filter(organisation=organisation).values_list("sequence", flat=True))
+    assert sorted(sequences) == list(range(1, writers * per_writer + 1))
+    report = verify_chains(organisation)
+    assert report.ok, report.problems
+    assert report.events_checked == writers * per_writer
