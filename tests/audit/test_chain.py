@@ -167,3 +167,13 @@ def test_the_migration_seals_events_written_before_the_chain_oldest_first(person
     assert report.events_checked == 6
     chain = AuditEvent.objects.filter(organisation=personas.org_a).order_by("sequence")
     assert [event.created_at for event in chain] == sorted(event.created_at for event in chain)
+
+
+def test_an_append_costs_three_queries_however_long_the_chain(personas, django_assert_num_queries):
+    _events(personas, 20)
+    actor = personas.actor(personas.therapist_a)
+    # Claim the position (upsert of the head), insert the event, store its hash in the head; no savepoint.
+    with django_assert_num_queries(3):
+        audit_record(actor=actor, action=AuditAction.CLIENT_VIEWED, obj=personas.client_a)
+    with django_assert_num_queries(3):
+        append_event(organisation=None, actor=None, action=AuditAction.LOGIN_FAILED)  # the chain's first event
