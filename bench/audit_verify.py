@@ -122,7 +122,14 @@ def main() -> None:
     for _ in range(args.appends):
         append_event(organisation=organisation, actor=None, action="bench.append", detail={"n": 1})
     per_append = (time.perf_counter() - started) * 1000 / args.appends
-    print(f"\nappend_event (own transaction each): {per_append:.2f} ms per event over {args.appends} appends")
+    print(f"\nappend_event, each its own transaction: {per_append:.2f} ms per event over {args.appends} appends")
+    # Inside one transaction the commit (a disk flush) is paid once: what remains is the chain's own work.
+    started = time.perf_counter()
+    with transaction.atomic():
+        for _ in range(args.appends):
+            append_event(organisation=organisation, actor=None, action="bench.append", detail={"n": 1})
+    per_append = (time.perf_counter() - started) * 1000 / args.appends
+    print(f"append_event, all in one transaction: {per_append:.2f} ms per event over {args.appends} appends")
 
 
 if __name__ == "__main__":

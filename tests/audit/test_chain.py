@@ -135,7 +135,7 @@ def test_the_verify_command_names_the_break_and_exits_1(personas, capsys):
     assert exit_status.value.code == 1
     captured = capsys.readouterr()
     assert f"event {events[0].pk} (sequence 1): edited" in captured.out
-    assert "The audit trail is broken: 1 problems" in captured.err
+    assert "The audit trail is broken: 1 problem." in captured.err
 
 
 def test_the_verify_command_refuses_an_unknown_organisation(personas):

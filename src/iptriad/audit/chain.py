@@ -189,7 +189,11 @@ class ChainReport:
 
     @property
     def ok(self) -> bool:
-        return not self.problems and not self.problems_not_listed
+        return self.problem_count == 0
+
+    @property
+    def problem_count(self) -> int:
+        return len(self.problems) + self.problems_not_listed
 
     def add(self, kind: str, message: str, event_id: int | None = None, sequence: int | None = None) -> None:
         if len(self.problems) >= PROBLEMS_LISTED_PER_CHAIN:
@@ -215,6 +219,10 @@ class VerificationReport:
     @property
     def problems(self) -> list[ChainProblem]:
         return [problem for chain in self.chains for problem in chain.problems]
+
+    @property
+    def problem_count(self) -> int:
+        return sum(chain.problem_count for chain in self.chains)
 
 
 _ROW_FIELDS = (

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from django import forms
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.views.decorators.http import require_http_methods
+from django.shortcuts import redirect
+from django.views.decorators.http import require_http_methods, require_POST
 
 from iptriad.accounts.actors import Actor
 from iptriad.accounts.permissions import Action, member_view, require
 from iptriad.audit.models import AuditAction
 from iptriad.audit.permissions import audit_policy
 from iptriad.audit.selectors import audit_events_for_browse
-from iptriad.audit.services import audit_record
+from iptriad.audit.services import audit_record, audit_verify_organisation
 from iptriad.web.pages import paginate, render_page
 
 
@@ -43,3 +45,35 @@ def audit_list_page(request: HttpRequest, actor: Actor) -> HttpResponse:
     audit_record(actor=actor, action=AuditAction.AUDIT_BROWSED, detail={"page": page.number})
     context = {"filters": filters, "page": page}
     return render_page(request, "audit/audit_list.html", context, partial="audit/_audit_results.html")
+
+
+# Problems shown on the page; `iptriad audit verify` lists them all.
+PROBLEMS_SHOWN = 5
+
+
+@member_view
+@require_POST
+def audit_verify_page(request: HttpRequest, actor: Actor) -> HttpResponse:
+    """Check the organisation's audit chain now: a POST, since it reads the whole trail and is itself audited."""
+    chain = audit_verify_organisation(actor=actor)
+    if chain.ok:
+        messages.success(
+            request,
+            f"The audit trail is intact: {chain.events_checked} events checked, each still matching its hash "
+            f"and its place. The latest hash is {chain.last_hash}.",
+        )
+    else:
+        count = chain.problem_count
+        messages.error(
+            request, f"The audit trail is broken: {count} {_problems(count)} in {chain.events_checked} events."
+        )
+        for problem in chain.problems[:PROBLEMS_SHOWN]:
+            where = f"Event {problem.event_id} (number {problem.sequence})" if problem.event_id else "The chain head"
+            messages.error(request, f"{where}: {problem.kind}: {problem.message}.")
+        if count > PROBLEMS_SHOWN:
+            messages.error(request, "An operator can list every problem with: iptriad audit verify.")
+    return redirect("audit-list")
+
+
+def _problems(count: int) -> str:
+    return "problem" if count == 1 else "problems"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tests.security.matrix_rows import (
     api,
+    audit,
     course_ending,
     course_focus,
     course_initial,
@@ -14,7 +15,7 @@ from tests.security.matrix_rows import (
 )
 from tests.security.matrix_rows.base import Row
 
-_MODULES = (foundation, measures, courses, course_initial, course_focus, course_sessions, course_ending, api)
+_MODULES = (foundation, measures, courses, course_initial, course_focus, course_sessions, course_ending, api, audit)
 
 ROWS: dict[str, Row] = {}
 for _module in _MODULES:

@@ -34,7 +34,7 @@ class Command(BaseCommand):
         seconds = time.monotonic() - started
         summary = f"{report.events_checked} events in {len(report.chains)} chains checked in {seconds:.1f} s"
         if not report.ok:
-            raise CommandError(f"The audit trail is broken: {len(report.problems)} problems. {summary}.")
+            raise CommandError(f"The audit trail is broken: {_problems(report.problem_count)}. {summary}.")
         self.stdout.write(f"The audit trail is intact: {summary}.")
 
     def _write_chain(self, chain: ChainReport) -> None:
@@ -44,10 +44,14 @@ class Command(BaseCommand):
                 f"(last sequence {chain.last_sequence}, hash {chain.last_hash})"
             )
             return
-        count = len(chain.problems) + chain.problems_not_listed
-        self.stdout.write(f"{chain.chain}: {chain.events_checked} events checked, {count} problems")
+        count = chain.problem_count
+        self.stdout.write(f"{chain.chain}: {chain.events_checked} events checked, {_problems(count)}")
         for problem in chain.problems:
             where = f"event {problem.event_id} (sequence {problem.sequence})" if problem.event_id else "chain head"
             self.stdout.write(f"  {where}: {problem.kind}: {problem.message}")
         if chain.problems_not_listed:
             self.stdout.write(f"  ... and {chain.problems_not_listed} more")
+
+
+def _problems(count: int) -> str:
+    return f"{count} problem" if count == 1 else f"{count} problems"
