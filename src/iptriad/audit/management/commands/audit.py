@@ -32,7 +32,8 @@ class Command(BaseCommand):
         for chain in report.chains:
             self._write_chain(chain)
         seconds = time.monotonic() - started
-        summary = f"{report.events_checked} events in {len(report.chains)} chains checked in {seconds:.1f} s"
+        chains = "1 chain" if len(report.chains) == 1 else f"{len(report.chains)} chains"
+        summary = f"{report.events_checked} events in {chains} checked in {seconds:.1f} s"
         if not report.ok:
             raise CommandError(f"The audit trail is broken: {_problems(report.problem_count)}. {summary}.")
         self.stdout.write(f"The audit trail is intact: {summary}.")
