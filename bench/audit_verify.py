@@ -123,13 +123,16 @@ def main() -> None:
         append_event(organisation=organisation, actor=None, action="bench.append", detail={"n": 1})
     per_append = (time.perf_counter() - started) * 1000 / args.appends
     print(f"\nappend_event, each its own transaction: {per_append:.2f} ms per event over {args.appends} appends")
-    # Inside one transaction the commit (a disk flush) is paid once: what remains is the chain's own work.
+    # Without waiting for the disk flush at each commit, what remains is the chain's own work (3 queries).
+    # (Not one transaction for all: rewriting one head row hundreds of times in a transaction is not a real load.)
+    no_flush = "SET synchronous_commit TO off" if connection.vendor == "postgresql" else "PRAGMA synchronous=OFF"
+    with connection.cursor() as cursor:
+        cursor.execute(no_flush)
     started = time.perf_counter()
-    with transaction.atomic():
-        for _ in range(args.appends):
-            append_event(organisation=organisation, actor=None, action="bench.append", detail={"n": 1})
+    for _ in range(args.appends):
+        append_event(organisation=organisation, actor=None, action="bench.append", detail={"n": 1})
     per_append = (time.perf_counter() - started) * 1000 / args.appends
-    print(f"append_event, all in one transaction: {per_append:.2f} ms per event over {args.appends} appends")
+    print(f"append_event, commits not flushed to disk: {per_append:.2f} ms per event over {args.appends} appends")
 
 
 if __name__ == "__main__":

@@ -57,3 +57,11 @@ def test_the_page_names_a_break_in_the_trail(personas):
 def test_only_an_admin_may_check_the_trail(personas):
     assert logged_in(personas.supervisor_a).post(reverse("audit-verify")).status_code == 403
     assert logged_in(personas.admin_a).get(reverse("audit-verify")).status_code == 405
+
+
+def test_a_refused_request_shows_on_the_page(personas):
+    url = reverse("client-detail", args=[personas.client_b.pk])
+    assert logged_in(personas.therapist_a).get(url).status_code == 404
+    page = logged_in(personas.admin_a).get(reverse("audit-list")).content.decode()
+    assert "Access denied" in page
+    assert f"GET {url}: 404" in page
