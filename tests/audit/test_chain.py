@@ -177,3 +177,27 @@ def test_an_append_costs_three_queries_however_long_the_chain(personas, django_a
         audit_record(actor=actor, action=AuditAction.CLIENT_VIEWED, obj=personas.client_a)
     with django_assert_num_queries(3):
         append_event(organisation=None, actor=None, action=AuditAction.LOGIN_FAILED)  # the chain's first event
+
+
+def test_a_rewritten_chain_passes_alone_but_not_against_a_hash_kept_elsewhere(personas, capsys):
+    kept = _events(personas, 3)[-1].event_hash
+    for event in AuditEvent.objects.filter(organisation=personas.org_a):
+        tampering.delete(event)
+    AuditChainHead.objects.filter(chain=personas.org_a.pk).delete()
+    _events(personas, 3, organisation=personas.org_a)  # a forger recomputing every hash from the start
+    assert verify_chains(personas.org_a).ok
+    report = verify_chains(personas.org_a, expected={3: kept})
+    assert _kinds(report) == [(3, "anchor")]
+    assert _kinds(verify_chains(personas.org_a, expected={4: kept})) == [(None, "anchor")]
+    with pytest.raises(CommandError):
+        call_command("audit", "verify", "--organisation", "alpha", "--expect", f"3:{kept}")
+    assert "(sequence 3): anchor" in capsys.readouterr().out
+
+
+def test_the_verify_command_checks_the_expected_hash_arguments(personas):
+    event = _events(personas, 1)[0]
+    call_command("audit", "verify", "--organisation", "alpha", "--expect", f"1:{event.event_hash.upper()}")
+    with pytest.raises(CommandError, match="give SEQUENCE:HASH"):
+        call_command("audit", "verify", "--organisation", "alpha", "--expect", "1:abc")
+    with pytest.raises(CommandError, match="--expect needs --organisation"):
+        call_command("audit", "verify", "--expect", f"1:{event.event_hash}")

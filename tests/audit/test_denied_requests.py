@@ -1,6 +1,7 @@
 """Every refused request leaves an ACCESS_DENIED event: 401, 403, and 404 to someone signed in."""
 
 import logging
+from typing import Any
 
 import pytest
 from django.test import Client as HttpClient
@@ -14,13 +15,20 @@ from tests.api.conftest import api_as
 from tests.conftest import logged_in
 from tests.security.matrix_rows import ROWS
 from tests.security.matrix_rows.api import ApiRow
-from tests.security.matrix_rows.base import matrix_objects
+from tests.security.matrix_rows.base import Row, matrix_objects
 
 pytestmark = pytest.mark.django_db
 
 
 def _denied() -> list[AuditEvent]:
     return list(AuditEvent.objects.filter(action=AuditAction.ACCESS_DENIED).order_by("pk"))
+
+
+def _send(http: HttpClient, row: Row, url: str) -> Any:
+    """The request the permission matrix makes for this row."""
+    if isinstance(row, ApiRow) and row.method != "get":
+        return getattr(http, row.method)(url, row.json, content_type="application/json")
+    return http.get(url) if row.method == "get" else http.post(url, row.form)
 
 
 def test_a_probe_of_another_organisations_record_is_audited(personas):
@@ -47,17 +55,32 @@ def test_every_object_url_of_another_organisation_is_audited(personas):
     targeted = {name: row for name, row in ROWS.items() if row.target and not row.public}
     for name, row in targeted.items():
         url = reverse(name, args=[objects.target(row.target, False, personas)])
-        if isinstance(row, ApiRow) and row.method != "get":
-            response = getattr(http, row.method)(url, row.json, content_type="application/json")
-        else:
-            response = http.get(url) if row.method == "get" else http.post(url, row.form)
-        assert response.status_code == 404, name
+        assert _send(http, row, url).status_code == 404, name
     events = _denied()
     assert len(events) == len(targeted)
     assert {(event.organisation_id, event.actor_id, event.detail["status"]) for event in events} == {
         (personas.org_a.pk, personas.therapist_a.pk, 404)
     }
     assert verify_chains().ok
+
+
+def test_every_refusal_in_the_permission_matrix_is_audited(personas):
+    objects = matrix_objects(personas)
+    expected = []
+    for role in Role:
+        http = logged_in(personas.member_of_a(role))
+        for name, row in ROWS.items():
+            if row.public or row.expected[role] != 403:
+                continue
+            url = reverse(name, args=[objects.target(row.target, True, personas)]) if row.target else reverse(name)
+            assert _send(http, row, url + row.query).status_code == 403, (name, role)
+            expected.append((personas.member_of_a(role).pk, name))
+    assert len(expected) > 20  # the matrix refuses many role and page pairs
+    events = _denied()
+    assert sorted((event.actor_id, event.detail["status"]) for event in events) == sorted(
+        (actor, 403) for actor, _ in expected
+    )
+    assert {event.organisation_id for event in events} == {personas.org_a.pk}
 
 
 def test_a_role_refused_an_action_is_audited(personas):

@@ -168,7 +168,7 @@ class ChainProblem:
     """One break in a chain: which event (if any), where, what kind and what it means."""
 
     chain: str
-    kind: str  # edited, deleted, relinked, reordered, truncated, head
+    kind: str  # edited, deleted, relinked, reordered, truncated, head, anchor
     message: str
     event_id: int | None = None
     sequence: int | None = None
@@ -241,8 +241,16 @@ _ROW_FIELDS = (
 )
 
 
-def verify_chains(organisation: Organisation | None = None) -> VerificationReport:
-    """Recompute every chain (or only `organisation`'s) from its first event and compare it with its head."""
+def verify_chains(
+    organisation: Organisation | None = None, *, expected: dict[int, str] | None = None
+) -> VerificationReport:
+    """Recompute every chain (or only `organisation`'s) from its first event and compare it with its head.
+
+    `expected` maps sequence numbers of `organisation`'s chain to hashes kept elsewhere (docs/operators/audit.md):
+    each must still be there, which catches a chain rewritten from its start with recomputed hashes.
+    """
+    if expected and organisation is None:
+        raise ValueError("expected hashes belong to one organisation's chain")
     if organisation is not None:
         keys = [organisation.pk]
     else:
@@ -256,7 +264,7 @@ def verify_chains(organisation: Organisation | None = None) -> VerificationRepor
         # The head is read first and only events up to it are checked: events appended while the check runs
         # are newer than the head it read, not a fault.
         head = AuditChainHead.objects.filter(chain=key).first()
-        _verify_events(chain, _chain_rows(key, up_to=head.last_sequence if head is not None else None))
+        _verify_events(chain, _chain_rows(key, up_to=head.last_sequence if head is not None else None), expected or {})
         _verify_head(chain, head)
         if head is not None:
             _verify_nothing_beyond_head(chain, key)
@@ -277,8 +285,9 @@ def _chain_rows(key: int, up_to: int | None) -> Iterator[tuple[Any, ...]]:
     return events.values_list(*_ROW_FIELDS).iterator(chunk_size=VERIFY_CHUNK)
 
 
-def _verify_events(chain: ChainReport, rows: Iterable[tuple[Any, ...]]) -> None:
+def _verify_events(chain: ChainReport, rows: Iterable[tuple[Any, ...]], anchors: dict[int, str]) -> None:
     previous_created_at: dt.datetime | None = None
+    unmatched = dict(anchors)  # hashes kept elsewhere, not yet met
     for (
         event_id,
         organisation_id,
@@ -306,10 +315,10 @@ def _verify_events(chain: ChainReport, rows: Iterable[tuple[Any, ...]]) -> None:
             sequence=sequence,
         )
         broken = False
-        expected = chain.last_sequence + 1
-        if sequence != expected:
+        next_sequence = chain.last_sequence + 1
+        if sequence != next_sequence:
             broken = True
-            missing = str(expected) if sequence == expected + 1 else f"{expected} to {sequence - 1}"
+            missing = str(next_sequence) if sequence == next_sequence + 1 else f"{next_sequence} to {sequence - 1}"
             chain.add("deleted", f"sequence {missing} missing: deleted events", event_id, sequence)
         elif previous_hash != chain.last_hash:
             broken = True
@@ -325,10 +334,15 @@ def _verify_events(chain: ChainReport, rows: Iterable[tuple[Any, ...]]) -> None:
             chain.add("edited", "its content no longer matches its hash: the event was changed", event_id, sequence)
         if broken and previous_created_at is not None and created_at < previous_created_at:
             chain.add("reordered", "it is dated before the event ahead of it in the chain", event_id, sequence)
+        if sequence in unmatched and unmatched.pop(sequence) != stored_hash:
+            rewritten = "its hash differs from the one kept elsewhere: the chain was rewritten"
+            chain.add("anchor", rewritten, event_id, sequence)
         # Carry on from what is stored, so one edited event is reported once, not at every event after it.
         chain.last_sequence = sequence
         chain.last_hash = stored_hash
         previous_created_at = created_at
+    for sequence in sorted(unmatched):
+        chain.add("anchor", f"no event has sequence {sequence}, whose hash was kept elsewhere: it was deleted")
 
 
 def _verify_head(chain: ChainReport, head: AuditChainHead | None) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Any
 
@@ -20,6 +21,14 @@ class Command(BaseCommand):
             "verify", help="Recompute every chain; exit status 0 when all are intact, 1 on any break."
         )
         verify.add_argument("--organisation", metavar="SLUG", help="Check only this organisation's chain")
+        verify.add_argument(
+            "--expect",
+            metavar="SEQUENCE:HASH",
+            action="append",
+            default=[],
+            help="A hash kept off the server (from an earlier OK line) that the organisation's chain must still "
+            "hold at that sequence; may be repeated; needs --organisation",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         organisation = None
@@ -27,8 +36,11 @@ class Command(BaseCommand):
             organisation = Organisation.objects.filter(slug=options["organisation"]).first()
             if organisation is None:
                 raise CommandError(f"No organisation has the slug {options['organisation']!r}.")
+        expected = _expected_hashes(options["expect"])
+        if expected and organisation is None:
+            raise CommandError("--expect needs --organisation: sequences are counted per organisation.")
         started = time.monotonic()
-        report = verify_chains(organisation)
+        report = verify_chains(organisation, expected=expected)
         for chain in report.chains:
             self._write_chain(chain)
         seconds = time.monotonic() - started
@@ -56,3 +68,13 @@ class Command(BaseCommand):
 
 def _problems(count: int) -> str:
     return f"{count} problem" if count == 1 else f"{count} problems"
+
+
+def _expected_hashes(values: list[str]) -> dict[int, str]:
+    expected = {}
+    for value in values:
+        sequence, _, digest = value.partition(":")
+        if not sequence.isdigit() or not re.fullmatch(r"[0-9a-f]{64}", digest.strip().lower()):
+            raise CommandError(f"--expect {value!r}: give SEQUENCE:HASH, e.g. 1200:3fa4... (64 hex digits).")
+        expected[int(sequence)] = digest.strip().lower()
+    return expected
