@@ -54,11 +54,11 @@ def test_a_clean_trail_verifies(personas):
 
 
 def test_the_stored_event_is_exactly_what_was_hashed(personas):
-    detail: dict[Any, Any] = {"ids": (1, 2), 3: "x"}
+    detail: dict[Any, Any] = {"ids": (1, 2), 3: "x", "floats": [1e20, 2.0, 0.1, 1.5e-07, -3.25]}
     event = append_event(
         organisation=personas.org_a, actor=None, action="test", detail=detail, ip_address="::FFFF:1.2.3.4"
     )
-    assert event.detail == {"ids": [1, 2], "3": "x"}
+    assert event.detail == {"ids": [1, 2], "3": "x", "floats": [1e20, 2.0, 0.1, 1.5e-07, -3.25]}
     assert verify_chains(personas.org_a).ok
 
 

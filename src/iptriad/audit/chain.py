@@ -55,12 +55,23 @@ def canonical_payload(
         "action": action,
         "object_type": object_type,
         "object_id": object_id,
-        "detail": detail,
+        "detail": _integral_floats_as_ints(detail),
         "ip": ip_address,
         "created_at": created_at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
         "sequence": sequence,
     }
     return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def _integral_floats_as_ints(value: Any) -> Any:
+    """PostgreSQL's jsonb gives 1e+20 back as 100000000000000000000: both must serialise alike."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {key: _integral_floats_as_ints(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_integral_floats_as_ints(item) for item in value]
+    return value
 
 
 def chain_hash(previous_hash: str, payload: bytes) -> str:
