@@ -42,6 +42,7 @@ class AuditAction(models.TextChoices):
     SCHEDULE_CHANGED = "measure.schedule_changed", "Measure schedule changed"
     API_TOKEN_CREATED = "api.token_created", "API token created"
     API_TOKEN_REVOKED = "api.token_revoked", "API token revoked"
+    ENCRYPTION_KEYS_ROTATED = "encryption.keys_rotated", "Encrypted text moved to the current key"
 
 
 class AuditEvent(models.Model):
