@@ -21,7 +21,7 @@ def raw_value(model: type[models.Model], column: str, pk: int) -> str:
     table = model._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(f'SELECT "{column}" FROM "{table}" WHERE id = %s', [pk])  # noqa: S608 (test's own names)
-        return cursor.fetchone()[0]
+        return str(cursor.fetchone()[0])
 
 
 def write_raw(model: type[models.Model], column: str, pk: int, value: str) -> None:

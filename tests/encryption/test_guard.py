@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 from pathlib import Path
+from typing import Any
 
 from django.apps import apps
 from django.core import checks
@@ -28,7 +29,7 @@ CODED_CHAR_FIELDS = {"adaptation", "protocol_version", "task_id", "linked_proble
 SOURCE = Path(iptriad.__file__).parent
 
 
-def text_fields(model: type[models.Model]) -> list[models.Field]:
+def text_fields(model: type[models.Model]) -> list[models.Field[Any, Any]]:
     return [f for f in model._meta.concrete_fields if isinstance(f, models.TextField)]
 
 
