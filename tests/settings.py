@@ -4,6 +4,8 @@ import os
 
 os.environ.setdefault("IPTRIAD_SECRET_KEY", "test-only-secret-key-that-is-long-enough-for-django-checks-0123456789")
 os.environ.setdefault("IPTRIAD_DATA_DIR", "var/test")
+# A fixed AES-256 key (base64 of 32 bytes); tests of rotation add their own keys with override_settings.
+os.environ.setdefault("IPTRIAD_ENCRYPTION_KEYS", "test:dGVzdC1vbmx5LWVuY3J5cHRpb24ta2V5LTMyYnl0ZXM")
 
 from iptriad.settings import *  # noqa: F403
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from iptriad import env
+from iptriad.encryption.keys import new_key_entry
 
 IPTRIAD = str(Path(sys.executable).with_name("iptriad"))
 
@@ -25,6 +26,7 @@ PRODUCTION = {
     "IPTRIAD_ENV": "production",
     "IPTRIAD_SECRET_KEY": secrets.token_urlsafe(64),
     "IPTRIAD_ALLOWED_HOSTS": "clinic.example.org",
+    "IPTRIAD_ENCRYPTION_KEYS": new_key_entry(),
 }
 
 

@@ -22,6 +22,12 @@ def main(argv: list[str] | None = None) -> None:
         from iptriad.core.instruments.cli import main as instruments_main
 
         raise SystemExit(instruments_main(args))
+    if args[:2] == ["rotate-keys", "--new-key"]:
+        # A first production key is made before IPTRIAD_ENCRYPTION_KEYS exists, so without loading the settings.
+        from iptriad.encryption.keys import new_key_entry
+
+        sys.stdout.write(new_key_entry() + "\n")
+        return
     if args and args[0] in COMMAND_ALIASES:
         args = [COMMAND_ALIASES[args[0]], *args[1:]]
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "iptriad.settings")

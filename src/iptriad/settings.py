@@ -6,12 +6,14 @@ Production (IPTRIAD_ENV=production) refuses to start without its secrets and pas
 
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 
 import dj_database_url
 from csp import constants as csp_constants
 
+from iptriad.encryption.keys import new_key_entry, parse_keyring
 from iptriad.env import (
     ConfigurationError,
     env_bool,
@@ -64,6 +66,28 @@ CSRF_TRUSTED_ORIGINS = env_list("IPTRIAD_CSRF_TRUSTED_ORIGINS", [])
 # X-Forwarded-For entry (iptriad.accounts.actors.client_ip).
 BEHIND_PROXY = env_bool("IPTRIAD_BEHIND_PROXY", False)
 
+# --- Encryption at rest (docs/operators/encryption.md) ---------------------------------------------
+
+
+def _development_encryption_keys() -> str:
+    """One key generated into the data directory, readable by its owner only; production sets the variable."""
+    key_file = DATA_DIR / "encryption_keys"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    entry = new_key_entry()
+    with os.fdopen(os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as handle:
+        handle.write(entry)
+    return entry
+
+
+# Free-text clinical content is encrypted with the first key; every key listed decrypts (iptriad.encryption).
+if PRODUCTION:
+    ENCRYPTION_KEYS = env_str("IPTRIAD_ENCRYPTION_KEYS")
+else:
+    ENCRYPTION_KEYS = env_str("IPTRIAD_ENCRYPTION_KEYS", "") or _development_encryption_keys()
+parse_keyring(ENCRYPTION_KEYS)  # a malformed ring stops the start with a one-line message
+
 # --- Database -------------------------------------------------------------------------------------
 
 SQLITE_PATH = DATA_DIR / "iptriad.sqlite3"
@@ -104,6 +128,7 @@ INSTALLED_APPS = [
     "iptriad.courses",
     "iptriad.api",
     "iptriad.demo",
+    "iptriad.encryption",
 ]
 
 MIDDLEWARE = [

@@ -44,6 +44,7 @@ class AuditAction(models.TextChoices):
     API_TOKEN_REVOKED = "api.token_revoked", "API token revoked"
     ACCESS_DENIED = "access.denied", "Access denied"
     AUDIT_VERIFIED = "audit.verified", "Audit trail integrity checked"
+    ENCRYPTION_KEYS_ROTATED = "encryption.keys_rotated", "Encrypted text moved to the current key"
 
 
 class AuditEvent(models.Model):

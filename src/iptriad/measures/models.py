@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from iptriad.encryption.fields import EncryptedTextField
+
 
 class Mode(models.TextChoices):
     IN_SESSION = "in_session", "Recorded by a clinician"
@@ -138,7 +140,7 @@ class RiskAlert(models.Model):
     session = models.ForeignKey(
         "courses.CourseSession", null=True, blank=True, on_delete=models.SET_NULL, related_name="risk_alerts"
     )
-    summary = models.CharField(max_length=300)
+    summary = EncryptedTextField(max_length=300)  # a clinician's concern is clinical text
     opened_at = models.DateTimeField(default=timezone.now)
     opened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -148,9 +150,9 @@ class RiskAlert(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     risk_level = models.CharField(max_length=10, choices=RiskLevel.choices, blank=True)
-    assessment = models.TextField(blank=True)
+    assessment = EncryptedTextField(blank=True)
     action = models.CharField(max_length=20, choices=AlertAction.choices, blank=True)
-    action_detail = models.TextField(blank=True)
+    action_detail = EncryptedTextField(blank=True)
 
     class Meta:
         ordering = ("-opened_at", "-pk")

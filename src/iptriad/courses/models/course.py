@@ -7,6 +7,7 @@ from django.db import models
 from django.utils import timezone
 
 from iptriad.core.protocol import EndReason, Phase
+from iptriad.encryption.fields import EncryptedTextField
 
 
 class PhaseChoice(models.TextChoices):
@@ -42,7 +43,7 @@ class Course(models.Model):
     opened_on = models.DateField(default=timezone.localdate)
     closed_on = models.DateField(null=True, blank=True)
     end_reason = models.CharField(max_length=20, choices=EndReasonChoice.choices, blank=True)
-    end_note = models.TextField(blank=True)
+    end_note = EncryptedTextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 
@@ -96,7 +97,7 @@ class PhaseChange(models.Model):
     to_phase = models.CharField(max_length=20, choices=PhaseChoice.choices)
     changed_at = models.DateTimeField(default=timezone.now)
     changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    note = models.TextField(blank=True)
+    note = EncryptedTextField(blank=True)
 
     class Meta:
         ordering = ("changed_at", "pk")

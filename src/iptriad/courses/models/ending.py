@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from iptriad.courses.models.course import Course
 from iptriad.courses.models.focus import Frequency
+from iptriad.encryption.fields import EncryptedTextField
 
 
 class NextStep(models.TextChoices):
@@ -21,12 +22,12 @@ class TerminationReview(models.Model):
 
     organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
     course = models.OneToOneField(Course, on_delete=models.CASCADE, related_name="termination_review")
-    progress_summary = models.TextField(blank=True)
-    why_better = models.TextField(blank=True, help_text="Why the client feels better: credit their own efforts.")
-    skills_gained = models.TextField(blank=True)
-    feelings_about_ending = models.TextField(blank=True)
+    progress_summary = EncryptedTextField(blank=True)
+    why_better = EncryptedTextField(blank=True, help_text="Why the client feels better: credit their own efforts.")
+    skills_gained = EncryptedTextField(blank=True)
+    feelings_about_ending = EncryptedTextField(blank=True)
     next_step = models.CharField(max_length=20, choices=NextStep.choices, blank=True)
-    next_step_detail = models.TextField(blank=True)
+    next_step_detail = EncryptedTextField(blank=True)
     reviewed_on = models.DateField(default=timezone.localdate)
 
     def __str__(self) -> str:
@@ -38,11 +39,11 @@ class RelapsePreventionPlan(models.Model):
 
     organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
     course = models.OneToOneField(Course, on_delete=models.CASCADE, related_name="relapse_prevention_plan")
-    warning_signs = models.TextField()
-    what_helps = models.TextField()
-    people_to_turn_to = models.TextField()
-    if_symptoms_return = models.TextField()
-    emergency_contacts = models.TextField()
+    warning_signs = EncryptedTextField()
+    what_helps = EncryptedTextField()
+    people_to_turn_to = EncryptedTextField()
+    if_symptoms_return = EncryptedTextField()
+    emergency_contacts = EncryptedTextField()
     agreed_on = models.DateField(null=True, blank=True)
     updated_at = models.DateTimeField(default=timezone.now)
 
@@ -58,7 +59,7 @@ class MaintenancePlan(models.Model):
     frequency = models.CharField(max_length=20, choices=Frequency.choices, default=Frequency.MONTHLY)
     sessions_planned = models.PositiveSmallIntegerField()
     starts_on = models.DateField()
-    notes = models.TextField(blank=True)
+    notes = EncryptedTextField(blank=True)
 
     def __str__(self) -> str:
         return f"maintenance plan of course {self.course_id}"

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from iptriad.core.protocol import DisputeStage, ProblemAreaCode
 from iptriad.courses.models.course import Course
+from iptriad.encryption.fields import EncryptedTextField
 
 
 class ProblemAreaChoiceField(models.TextChoices):
@@ -28,12 +29,12 @@ class ProblemAreaChoice(models.Model):
     organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="problem_areas")
     area = models.CharField(max_length=30, choices=ProblemAreaChoiceField.choices)
-    evidence = models.TextField(blank=True)
+    evidence = EncryptedTextField(blank=True)
     dispute_stage = models.CharField(max_length=20, choices=DisputeStageChoice.choices, blank=True)
     chosen_on = models.DateField(default=timezone.localdate)
     active = models.BooleanField(default=True)
     ended_on = models.DateField(null=True, blank=True)
-    end_note = models.TextField(blank=True, help_text="Why the focus changed (a renegotiated focus).")
+    end_note = EncryptedTextField(blank=True, help_text="Why the focus changed (a renegotiated focus).")
 
     class Meta:
         ordering = ("chosen_on", "pk")
@@ -61,9 +62,9 @@ class Goal(models.Model):
     organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="goals")
     problem_area = models.ForeignKey(ProblemAreaChoice, on_delete=models.CASCADE, related_name="goals")
-    text = models.TextField()
+    text = EncryptedTextField()
     status = models.CharField(max_length=20, choices=GoalStatus.choices, default=GoalStatus.NOT_STARTED)
-    status_note = models.TextField(blank=True)
+    status_note = EncryptedTextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -78,7 +79,7 @@ class Formulation(models.Model):
 
     organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
     course = models.OneToOneField(Course, on_delete=models.CASCADE, related_name="formulation")
-    text = models.TextField()
+    text = EncryptedTextField()
     shared_on = models.DateField(null=True, blank=True)
     agreed_on = models.DateField(null=True, blank=True)
     updated_at = models.DateTimeField(default=timezone.now)
@@ -104,11 +105,11 @@ class TreatmentContract(models.Model):
     session_minutes = models.PositiveSmallIntegerField(default=50)
     starts_on = models.DateField()
     planned_end_on = models.DateField()
-    missed_session_rule = models.TextField(blank=True)
-    other_terms = models.TextField(blank=True)
+    missed_session_rule = EncryptedTextField(blank=True)
+    other_terms = EncryptedTextField(blank=True)
     agreed_on = models.DateField(null=True, blank=True)
     renegotiated = models.BooleanField(default=False)
-    renegotiation_note = models.TextField(blank=True)
+    renegotiation_note = EncryptedTextField(blank=True)
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -6,6 +6,7 @@ from django.db import models
 from django.utils import timezone
 
 from iptriad.courses.models.course import Course
+from iptriad.encryption.fields import EncryptedTextField
 
 
 class RiskScreen(models.TextChoices):
@@ -20,16 +21,16 @@ class Assessment(models.Model):
 
     organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
     course = models.OneToOneField(Course, on_delete=models.CASCADE, related_name="assessment")
-    presenting_problems = models.TextField(blank=True)
+    presenting_problems = EncryptedTextField(blank=True)
     diagnosis_code = models.CharField(max_length=20, blank=True, help_text="As in your classification, e.g. ICD-10.")
     diagnosis_label = models.CharField(max_length=200, blank=True)
-    episode_history = models.TextField(blank=True)
-    medication = models.TextField(blank=True)
+    episode_history = EncryptedTextField(blank=True)
+    medication = EncryptedTextField(blank=True)
     suicide_risk_screen = models.CharField(max_length=20, choices=RiskScreen.choices, blank=True)
-    suicide_risk_notes = models.TextField(blank=True)
+    suicide_risk_notes = EncryptedTextField(blank=True)
     assessed_on = models.DateField(null=True, blank=True)
     sick_role_given_on = models.DateField(null=True, blank=True)
-    sick_role_notes = models.TextField(blank=True)
+    sick_role_notes = EncryptedTextField(blank=True)
     psychoeducation_given_on = models.DateField(null=True, blank=True)
     updated_at = models.DateTimeField(default=timezone.now)
 
@@ -61,17 +62,17 @@ class InventoryPerson(models.Model):
     relationship_detail = models.CharField(max_length=100, blank=True)
     ring = models.PositiveSmallIntegerField(default=2, help_text="Closeness ring: 1 is the inner, closest ring.")
     angle = models.FloatField(null=True, blank=True, help_text="Where on the ring, in degrees; set by the drawing.")
-    contact = models.TextField(blank=True)
-    satisfying = models.TextField(blank=True)
-    unsatisfying = models.TextField(blank=True)
-    communication = models.TextField(blank=True)
+    contact = EncryptedTextField(blank=True)
+    satisfying = EncryptedTextField(blank=True)
+    unsatisfying = EncryptedTextField(blank=True)
+    communication = EncryptedTextField(blank=True)
     knows_about_depression = models.BooleanField(null=True, blank=True)
-    feelings = models.TextField(blank=True)
-    expectations = models.TextField(blank=True)
-    support = models.TextField(blank=True)
+    feelings = EncryptedTextField(blank=True)
+    expectations = EncryptedTextField(blank=True)
+    support = EncryptedTextField(blank=True)
     can_ask_for_support = models.BooleanField(null=True, blank=True)
-    change_since_onset = models.TextField(blank=True)
-    desired_change = models.TextField(blank=True)
+    change_since_onset = EncryptedTextField(blank=True)
+    desired_change = EncryptedTextField(blank=True)
     linked_problem_area = models.CharField(max_length=30, blank=True)
     focus_candidate = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
@@ -100,7 +101,7 @@ class TimelineEvent(models.Model):
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="timeline")
     occurred_on = models.DateField()
     kind = models.CharField(max_length=30, choices=TimelineKind.choices)
-    description = models.TextField()
+    description = EncryptedTextField()
     person = models.ForeignKey(
         InventoryPerson, null=True, blank=True, on_delete=models.SET_NULL, related_name="timeline_events"
     )
@@ -117,11 +118,11 @@ class Triad(models.Model):
 
     organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
     course = models.OneToOneField(Course, on_delete=models.CASCADE, related_name="triad")
-    acute_crisis = models.TextField(blank=True)
-    biological_vulnerabilities = models.TextField(blank=True)
-    psychological_vulnerabilities = models.TextField(blank=True)
-    social_vulnerabilities = models.TextField(blank=True)
-    social_support = models.TextField(blank=True)
+    acute_crisis = EncryptedTextField(blank=True)
+    biological_vulnerabilities = EncryptedTextField(blank=True)
+    psychological_vulnerabilities = EncryptedTextField(blank=True)
+    social_vulnerabilities = EncryptedTextField(blank=True)
+    social_support = EncryptedTextField(blank=True)
     support_people = models.ManyToManyField(InventoryPerson, blank=True, related_name="+")
     updated_at = models.DateTimeField(default=timezone.now)
 

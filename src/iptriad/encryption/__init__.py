@@ -1,0 +1,1 @@
+"""Free-text clinical content encrypted at rest, and `iptriad rotate-keys` (docs/decisions/0017)."""
