@@ -3,6 +3,7 @@ import io
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
+from django.test import RequestFactory
 
 from iptriad.accounts.models import Membership, Organisation, Role, User
 from iptriad.audit.models import AuditAction, AuditEvent
@@ -61,7 +62,12 @@ def test_adduser_creates_the_account_from_a_password_on_stdin_and_adds_the_membe
     )
     user = User.objects.get(email="new.person@alpha.example")
     assert Membership.objects.get(user=user).role == Role.THERAPIST
-    assert authenticate(username="new.person@alpha.example", password="a-long-enough-passphrase") == user
+    assert (
+        authenticate(
+            RequestFactory().post("/login/"), username="new.person@alpha.example", password="a-long-enough-passphrase"
+        )
+        == user
+    )
     assert "as Therapist" in output
 
 

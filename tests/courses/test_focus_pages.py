@@ -28,7 +28,7 @@ from tests.courses.factories import OPENED, full_course, make_course
 pytestmark = pytest.mark.django_db
 
 TODAY = dt.date(2026, 11, 26)
-KEY_PAGE_BUDGET = 12  # the formulation page reads the most: five record kinds for its draft
+KEY_PAGE_BUDGET = 13  # the formulation page reads the most: five record kinds for its draft; +1 the MFA device
 
 
 @pytest.fixture(autouse=True)
