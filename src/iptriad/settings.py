@@ -194,11 +194,14 @@ if min(AXES_FAILURE_LIMIT, AXES_COOLOFF_TIME.total_seconds(), SESSION_IDLE_SECON
         "IPTRIAD_LOGIN_FAILURE_LIMIT, IPTRIAD_LOGIN_LOCKOUT_MINUTES and IPTRIAD_SESSION_IDLE_MINUTES must be positive"
     )
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_FORM_FIELD = "username"  # the login form's field (the e-mail address) and authenticate()'s keyword
 AXES_CLIENT_IP_CALLABLE = "iptriad.accounts.actors.client_ip"
 AXES_LOCKOUT_CALLABLE = "iptriad.accounts.views.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ADMIN = False
 AXES_VERBOSE = False
+# Our audit trail records logins; axes' own access log would be a second, never-trimmed copy of who and where.
+AXES_DISABLE_ACCESS_LOG = True
 
 # django-otp: the issuer shown in authenticator apps; failed codes slow further tries (1 s, 2 s, 4 s, ...).
 OTP_TOTP_ISSUER = "iptriad"

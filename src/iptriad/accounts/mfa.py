@@ -129,11 +129,12 @@ def recovery_codes_regenerate(*, user: User, ip_address: str | None) -> list[str
 
 
 @transaction.atomic
-def mfa_reset(*, user: User, ip_address: str | None) -> None:
+def mfa_reset(*, user: User, ip_address: str | None, by_operator: bool = False) -> None:
     """Remove the authenticator and the recovery codes; where MFA is required the user must enrol again."""
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
-    audit_auth_event(user=user, action=AuditAction.MFA_RESET, ip_address=ip_address)
+    detail = {"by": "operator"} if by_operator else {"by": "self"}
+    audit_auth_event(user=user, action=AuditAction.MFA_RESET, ip_address=ip_address, detail=detail)
 
 
 @transaction.atomic

@@ -89,9 +89,20 @@ SESSION_EXPIRED_MESSAGES = {
 
 API_PREFIX = "/api/"
 
-# Pages a half-signed-in user (password only) may reach: signing in, the MFA steps, and what is not for members.
+# Pages a half-signed-in user (password only) may reach: signing in, the MFA steps, what is not for members,
+# and switching to another of their organisations (whose own policy then applies).
 MFA_EXEMPT_URL_NAMES = frozenset(
-    {"login", "logout", "mfa-verify", "mfa-enrol", "mfa-qr", "account-reauth", "health", "self-report"}
+    {
+        "login",
+        "logout",
+        "mfa-verify",
+        "mfa-enrol",
+        "mfa-qr",
+        "account-reauth",
+        "organisation-switch",
+        "health",
+        "self-report",
+    }
 )
 ERROR_API_MFA = "Finish signing in with your authenticator code on the web page first, or use an API token."
 

@@ -194,7 +194,10 @@ def user_deactivate(*, email: str, ip_address: str | None = None) -> tuple[User,
         user.save(update_fields=["is_active"])
     ended = sessions_end_for_user(user)
     audit_auth_event(
-        user=user, action=AuditAction.USER_DEACTIVATED, ip_address=ip_address, detail={"sessions_ended": ended}
+        user=user,
+        action=AuditAction.USER_DEACTIVATED,
+        ip_address=ip_address,
+        detail={"sessions_ended": ended, "by": "operator"},
     )
     return user, ended
 
