@@ -20,7 +20,8 @@ EMAIL = "therapist.a@alpha.example"
 
 
 def _attempt(password: str, address: str = "192.0.2.20", **extra: str):
-    return HttpClient(REMOTE_ADDR=address, **extra).post(reverse("login"), {"username": EMAIL, "password": password})
+    form = {"username": EMAIL, "password": password}
+    return HttpClient().post(reverse("login"), form, REMOTE_ADDR=address, **extra)
 
 
 def _fail(times: int, address: str = "192.0.2.20", **extra: str) -> None:

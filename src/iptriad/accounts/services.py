@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zoneinfo
+from typing import Any
 
 from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.password_validation import validate_password
@@ -136,7 +137,7 @@ def audit_auth_event(
     action: AuditAction,
     ip_address: str | None,
     organisation: Organisation | None = None,
-    detail: dict[str, object] | None = None,
+    detail: dict[str, Any] | None = None,
 ) -> None:
     """An authentication event, seen by the admins of every organisation the user belongs to (or the one given)."""
     organisations: list[Organisation | None]
