@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 import time_machine
@@ -19,12 +20,12 @@ pytestmark = pytest.mark.django_db
 EMAIL = "therapist.a@alpha.example"
 
 
-def _attempt(password: str, address: str = "192.0.2.20", **extra: str):
+def _attempt(password: str, address: str = "192.0.2.20", **extra: Any):
     form = {"username": EMAIL, "password": password}
     return HttpClient().post(reverse("login"), form, REMOTE_ADDR=address, **extra)
 
 
-def _fail(times: int, address: str = "192.0.2.20", **extra: str) -> None:
+def _fail(times: int, address: str = "192.0.2.20", **extra: Any) -> None:
     """Type a wrong password `times` times; the fifth answers with the lockout page."""
     for attempt in range(1, times + 1):
         expected = 200 if attempt < 5 else 429
