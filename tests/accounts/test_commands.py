@@ -126,3 +126,20 @@ def test_adduser_refuses_a_second_membership_in_the_same_organisation(monkeypatc
     )
     with pytest.raises(CommandError, match="already a member"):
         run("adduser", "p@example.org", "--org", "alpha", "--role", "therapist")
+
+
+def test_createorg_requires_mfa_from_the_start(db):
+    call_command("createorg", "Northside Wellbeing", stdout=io.StringIO())
+    assert Organisation.objects.get(slug="northside-wellbeing").mfa_required
+
+
+def test_the_demo_organisations_have_mfa_off_and_the_demo_says_where_to_switch_it_on(db):
+    out = io.StringIO()
+    call_command("demo", stdout=out)
+    assert set(Organisation.objects.values_list("slug", "mfa_required")) == {
+        ("demo", False),
+        ("demo-outreach", False),
+    }
+    text = out.getvalue()
+    assert "switched OFF for the demo organisations" in text
+    assert "'Require an authenticator app' under Settings" in text
