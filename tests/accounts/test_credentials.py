@@ -134,3 +134,12 @@ def test_the_reauthentication_page_refuses_a_wrong_password(personas):
             "/account/email/"
         )
         assert http.get(reverse("account-email")).status_code == 200
+
+
+def test_guessing_the_password_on_the_reauthentication_page_locks_out_like_the_login_form(personas):
+    http = logged_in(personas.facilitator_a, verified=False)
+    for _ in range(4):
+        assert http.post(reverse("account-reauth"), {"password": "a-guess"}).status_code == 400
+    assert http.post(reverse("account-reauth"), {"password": "a-guess"}).status_code == 429
+    assert http.post(reverse("account-reauth"), {"password": PASSWORD}).status_code == 429
+    assert AuditEvent.objects.filter(action=AuditAction.LOCKED_OUT, actor=personas.facilitator_a).exists()

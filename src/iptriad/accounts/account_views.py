@@ -170,7 +170,7 @@ def account_page(request: HttpRequest) -> HttpResponse:
 def reauthenticate_page(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     with_code = mfa.has_mfa(user)
-    form = ReauthenticateForm(request.POST or None, user=user, with_code=with_code)
+    form = ReauthenticateForm(request.POST or None, request=request, user=user, with_code=with_code)
     if request.method == "POST" and form.is_valid():
         ip_address = client_ip(request)
         if with_code:

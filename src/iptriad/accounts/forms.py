@@ -4,8 +4,10 @@ import copy
 from typing import Any
 
 from django import forms
+from django.contrib.auth import authenticate
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.http import HttpRequest
 
 from iptriad.accounts.models import User
 
@@ -64,15 +66,19 @@ class ReauthenticateForm(forms.Form):
         label="Password", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
     )
 
-    def __init__(self, *args: Any, user: User, with_code: bool, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, request: HttpRequest, user: User, with_code: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.request = request
         self.user = user
         if with_code:
             self.fields["code"] = copy.deepcopy(MfaCodeForm.base_fields["code"])
 
     def clean_password(self) -> str:
         password: str = self.cleaned_data["password"]
-        if not self.user.check_password(password):
+        # Through the authentication backends, so django-axes counts failures here as at the login form: a
+        # session left open cannot be used to guess the password without being locked out.
+        authenticated = authenticate(self.request, username=self.user.email, password=password)
+        if authenticated is None or authenticated.pk != self.user.pk:
             raise forms.ValidationError("That password is not right.")
         return password
 
