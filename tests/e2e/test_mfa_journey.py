@@ -29,7 +29,8 @@ def test_a_therapist_enrols_verifies_and_later_uses_a_recovery_code(page: Page, 
     expect(page.get_by_role("heading", name="Set up an authenticator app")).to_be_visible()
     qr = page.get_by_role("img", name=re.compile("QR code"))
     expect(qr).to_be_visible()
-    assert qr.evaluate("image => image.naturalWidth") > 0  # the SVG loaded under the strict CSP
+    # The SVG loads and decodes under the strict CSP (decode() waits for the load, and fails if it is refused).
+    assert qr.evaluate("image => image.decode().then(() => image.naturalWidth)") > 0
     secret = page.locator("code.secret").inner_text()
     # Nothing of the organisation yet: the client list sends the therapist back here.
     page.goto("/clients/")
