@@ -11,6 +11,9 @@ from dataclasses import dataclass
 
 import pytest
 from django.test import Client as HttpClient
+from django_otp import DEVICE_ID_SESSION_KEY  # type: ignore[import-untyped]
+from django_otp.oath import totp  # type: ignore[import-untyped]
+from django_otp.plugins.otp_totp.models import TOTPDevice  # type: ignore[import-untyped]
 
 from iptriad.accounts.actors import Actor
 from iptriad.accounts.middleware import SESSION_ORGANISATION_KEY
@@ -91,12 +94,32 @@ def personas(db: None) -> Personas:
     )
 
 
-def logged_in(user: User, organisation: Organisation | None = None) -> HttpClient:
-    """A test HTTP client logged in as the user, working in the given organisation."""
-    http = HttpClient()
-    http.force_login(user)
+def totp_device(user: User) -> TOTPDevice:
+    """The user's confirmed authenticator device, created on first use (as if they had enrolled)."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
+
+
+def totp_code(device: TOTPDevice) -> str:
+    """The code the user's authenticator app shows now."""
+    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):0{device.digits}d}"
+
+
+def logged_in(
+    user: User, organisation: Organisation | None = None, *, verified: bool = True, enforce_csrf_checks: bool = False
+) -> HttpClient:
+    """A test HTTP client logged in as the user, working in the given organisation.
+
+    `verified`: the session has also passed the authenticator code (the user gets a device), as a real
+    login must where MFA is required; False gives a session that has typed the password only.
+    """
+    http = HttpClient(enforce_csrf_checks=enforce_csrf_checks)
+    http.force_login(user)  # starts the session clocks (iptriad.accounts.signals)
+    session = http.session
+    if verified:
+        device = totp_device(user)
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     if organisation is not None:
-        session = http.session
         session[SESSION_ORGANISATION_KEY] = organisation.pk
-        session.save()
+    session.save()
     return http

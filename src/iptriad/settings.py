@@ -6,6 +6,7 @@ Production (IPTRIAD_ENV=production) refuses to start without its secrets and pas
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
 from pathlib import Path
@@ -120,6 +121,10 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "iptriad.web",
     "iptriad.audit",
     "iptriad.accounts",
@@ -138,12 +143,17 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "iptriad.accounts.middleware.SessionTimeoutMiddleware",
     "iptriad.accounts.middleware.CurrentMembershipMiddleware",
     # After the membership is known, so a refused request is recorded in its organisation's audit chain.
     "iptriad.audit.middleware.AuditDeniedRequestsMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "iptriad.accounts.middleware.MfaRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Last, so it turns a login refused by a lockout into the lockout page (429).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "iptriad.urls"
@@ -180,6 +190,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # zxcvbn's dictionaries include leaked-password lists: refuses guessable passwords offline.
+    {"NAME": "iptriad.accounts.passwords.ZxcvbnValidator", "OPTIONS": {"min_score": 3}},
+]
+# The axes backend first: it refuses a locked-out username and address before the password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 # Sessions live in the database so several app servers can share them (no local state).
@@ -189,6 +206,34 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Lax"
+# Idle limit; the absolute limit is SESSION_COOKIE_AGE, counted from login (iptriad.accounts.middleware).
+SESSION_IDLE_SECONDS = env_int("IPTRIAD_SESSION_IDLE_MINUTES", 30) * 60
+# Changing e-mail, password or MFA needs a password (and code) typed this recently.
+REAUTHENTICATION_SECONDS = 5 * 60
+
+# Login lockout (django-axes): failures are counted per username and address together, in the database so
+# that every app server sees them; the address is the one the audit trail records.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = env_int("IPTRIAD_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("IPTRIAD_LOGIN_LOCKOUT_MINUTES", 15))
+if min(AXES_FAILURE_LIMIT, AXES_COOLOFF_TIME.total_seconds(), SESSION_IDLE_SECONDS) <= 0:
+    raise ConfigurationError(
+        "IPTRIAD_LOGIN_FAILURE_LIMIT, IPTRIAD_LOGIN_LOCKOUT_MINUTES and IPTRIAD_SESSION_IDLE_MINUTES must be positive"
+    )
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_FORM_FIELD = "username"  # the login form's field (the e-mail address) and authenticate()'s keyword
+AXES_CLIENT_IP_CALLABLE = "iptriad.accounts.actors.client_ip"
+AXES_LOCKOUT_CALLABLE = "iptriad.accounts.views.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ADMIN = False
+AXES_VERBOSE = False
+# Our audit trail records logins; axes' own access log would be a second, never-trimmed copy of who and where.
+AXES_DISABLE_ACCESS_LOG = True
+
+# django-otp: the issuer shown in authenticator apps; failed codes slow further tries (1 s, 2 s, 4 s, ...).
+OTP_TOTP_ISSUER = "iptriad"
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
 
 # --- Security headers -----------------------------------------------------------------------------
 

@@ -3,6 +3,7 @@ import io
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
+from django.test import RequestFactory
 
 from iptriad.accounts.models import Membership, Organisation, Role, User
 from iptriad.audit.models import AuditAction, AuditEvent
@@ -61,7 +62,12 @@ def test_adduser_creates_the_account_from_a_password_on_stdin_and_adds_the_membe
     )
     user = User.objects.get(email="new.person@alpha.example")
     assert Membership.objects.get(user=user).role == Role.THERAPIST
-    assert authenticate(username="new.person@alpha.example", password="a-long-enough-passphrase") == user
+    assert (
+        authenticate(
+            RequestFactory().post("/login/"), username="new.person@alpha.example", password="a-long-enough-passphrase"
+        )
+        == user
+    )
     assert "as Therapist" in output
 
 
@@ -120,3 +126,20 @@ def test_adduser_refuses_a_second_membership_in_the_same_organisation(monkeypatc
     )
     with pytest.raises(CommandError, match="already a member"):
         run("adduser", "p@example.org", "--org", "alpha", "--role", "therapist")
+
+
+def test_createorg_requires_mfa_from_the_start(db):
+    call_command("createorg", "Northside Wellbeing", stdout=io.StringIO())
+    assert Organisation.objects.get(slug="northside-wellbeing").mfa_required
+
+
+def test_the_demo_organisations_have_mfa_off_and_the_demo_says_where_to_switch_it_on(db):
+    out = io.StringIO()
+    call_command("demo", stdout=out)
+    assert set(Organisation.objects.values_list("slug", "mfa_required")) == {
+        ("demo", False),
+        ("demo-outreach", False),
+    }
+    text = out.getvalue()
+    assert "switched OFF for the demo organisations" in text
+    assert "'Require an authenticator app' under Settings" in text

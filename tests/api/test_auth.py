@@ -139,16 +139,14 @@ class TestSession:
         assert [client["identifier"] for client in in_a] == ["A-0001"]
 
     def test_it_refuses_an_unsafe_request_without_the_csrf_token(self, personas):
-        http = HttpClient(enforce_csrf_checks=True)
-        http.force_login(personas.therapist_a)
+        http = logged_in(personas.therapist_a, enforce_csrf_checks=True)
         response = Api(http).post(f"/clients/{personas.client_a.pk}/alerts", {"concern": "Hopeless."})
         assert response.status_code == 403
         assert fields(response)[None] == [ERROR_CSRF]
         assert not AuditEvent.objects.filter(action=AuditAction.ALERT_OPENED).exists()
 
     def test_it_accepts_an_unsafe_request_with_the_csrf_token(self, personas):
-        http = HttpClient(enforce_csrf_checks=True)
-        http.force_login(personas.therapist_a)
+        http = logged_in(personas.therapist_a, enforce_csrf_checks=True)
         http.get("/clients/")  # a page sets the csrftoken cookie, as the browser gets it
         csrf = http.cookies["csrftoken"].value
         response = Api(http).post(

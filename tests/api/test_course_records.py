@@ -8,7 +8,6 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from django.test import Client as HttpClient
 
 from iptriad.api.auth import ERROR_CSRF
 from iptriad.audit.models import AuditAction, AuditEvent
@@ -29,7 +28,7 @@ from iptriad.courses.services import ending, focus, initial, sessions
 from iptriad.courses.services.course import ERROR_NOT_OPEN
 from iptriad.measures.models import RiskAlert
 from tests.api.conftest import Api, api_as, fields
-from tests.conftest import make_client
+from tests.conftest import logged_in, make_client
 from tests.courses.factories import CourseRecords, full_course, make_course
 
 pytestmark = pytest.mark.django_db
@@ -462,8 +461,7 @@ def test_another_organisations_therapist_gets_404(personas, records):
 
 
 def test_the_session_needs_the_csrf_token_for_every_unsafe_method(personas, records):
-    http = HttpClient(enforce_csrf_checks=True)
-    http.force_login(personas.therapist_a)
+    http = logged_in(personas.therapist_a, enforce_csrf_checks=True)
     api = Api(http)
     for method, path, body in [
         ("put", "/courses/{course}/assessment", {}),

@@ -12,8 +12,12 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from django_otp.plugins.otp_totp.models import TOTPDevice  # type: ignore[import-untyped]
 from playwright.sync_api import Browser, BrowserContext, Error, Page, Playwright, expect, sync_playwright
 from pytest_django.live_server_helper import LiveServer
+
+from iptriad.accounts.models import User
+from tests.conftest import totp_code, totp_device
 
 E2E_DIR = Path(__file__).resolve().parent
 
@@ -104,10 +108,22 @@ def page(context: BrowserContext) -> Iterator[Page]:
 
 
 def _log_in(page: Page, email: str, password: str) -> None:
+    """The password, then the authenticator code, both through the real pages.
+
+    The person gets an authenticator device first (as if they had set one up), and the code is computed
+    from its key as their phone would. django-otp accepts each code once: the device forgets the last code
+    used, so a test may log the same person in twice within one 30-second step.
+    """
+    device = totp_device(User.objects.get(email=email))
+    TOTPDevice.objects.filter(pk=device.pk).update(last_t=-1)
     page.goto("/login/")
     page.get_by_label("E-mail").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="Enter your authenticator code")).to_be_visible()
+    device.refresh_from_db()
+    page.get_by_label("Code").fill(totp_code(device))
+    page.get_by_role("button", name="Verify").click()
     expect(page.get_by_role("button", name="Log out")).to_be_visible()
 
 

@@ -5,3 +5,6 @@ class AccountsConfig(AppConfig):
     name = "iptriad.accounts"
     label = "accounts"
     verbose_name = "Organisations and users"
+
+    def ready(self) -> None:
+        from iptriad.accounts import signals  # noqa: F401  (connects the receivers)

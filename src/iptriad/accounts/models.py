@@ -1,3 +1,5 @@
+# mypy: disable-error-code="import-untyped"
+# (django-stubs follows the foreign keys of django-otp's device models to User; django-otp ships no types.)
 """Organisations (the tenants), users, and the memberships that give a user a role in an organisation."""
 
 from __future__ import annotations
@@ -31,6 +33,11 @@ class Organisation(models.Model):
             "number or go to the nearest emergency department. You can also contact your therapist."
         )
     )
+    # Secure by default: staff who see client records sign in with a second factor (docs/decisions/0016).
+    mfa_required = models.BooleanField(
+        default=True,
+        help_text="Administrators, supervisors and therapists must sign in with an authenticator app code.",
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -51,6 +58,9 @@ class Role(models.TextChoices):
 
 # Roles whose members may be a client's assigned therapist.
 CLINICIAN_ROLES = (Role.THERAPIST, Role.SUPERVISOR)
+
+# Roles that must use MFA where the organisation requires it; facilitators may enrol voluntarily.
+MFA_REQUIRED_ROLES = (Role.ADMIN, Role.SUPERVISOR, Role.THERAPIST)
 
 
 class UserManager(BaseUserManager["User"]):

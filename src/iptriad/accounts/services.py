@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import zoneinfo
+from typing import Any
 
+from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import slugify
 
 from iptriad.accounts.actors import Actor
@@ -23,7 +27,9 @@ ERROR_NAME_REQUIRED = "Give a name."
 
 
 @transaction.atomic
-def organisation_create(*, name: str, slug: str = "", time_zone: str = "UTC") -> Organisation:
+def organisation_create(
+    *, name: str, slug: str = "", time_zone: str = "UTC", mfa_required: bool = True
+) -> Organisation:
     """An operator's action (CLI): there is no member yet to act as."""
     name = name.strip()
     if not name:
@@ -34,7 +40,7 @@ def organisation_create(*, name: str, slug: str = "", time_zone: str = "UTC") ->
         raise ValidationError({"time_zone": ERROR_UNKNOWN_TIME_ZONE})
     if Organisation.objects.filter(slug=slug).exists():
         raise ValidationError({"slug": ERROR_SLUG_TAKEN})
-    organisation = Organisation.objects.create(name=name, slug=slug, time_zone=time_zone)
+    organisation = Organisation.objects.create(name=name, slug=slug, time_zone=time_zone, mfa_required=mfa_required)
     audit_record(actor=Actor.operator(organisation), action=AuditAction.ORGANISATION_CREATED, obj=organisation)
     return organisation
 
@@ -92,7 +98,9 @@ ERROR_CRISIS_CONTACTS_REQUIRED = (
 
 
 @transaction.atomic
-def organisation_update_settings(*, actor: Actor, name: str, time_zone: str, crisis_contacts: str) -> Organisation:
+def organisation_update_settings(
+    *, actor: Actor, name: str, time_zone: str, crisis_contacts: str, mfa_required: bool | None = None
+) -> Organisation:
     require(organisation_policy, actor, Action.UPDATE)
     errors: dict[str, str] = {}
     if not name.strip():
@@ -104,7 +112,13 @@ def organisation_update_settings(*, actor: Actor, name: str, time_zone: str, cri
     if errors:
         raise ValidationError(errors)
     organisation = Organisation.objects.select_for_update().get(pk=actor.organisation.pk)
-    values = {"name": name.strip(), "time_zone": time_zone, "crisis_contacts": crisis_contacts.strip()}
+    values: dict[str, object] = {
+        "name": name.strip(),
+        "time_zone": time_zone,
+        "crisis_contacts": crisis_contacts.strip(),
+    }
+    if mfa_required is not None:
+        values["mfa_required"] = mfa_required
     changed = [field for field, value in values.items() if getattr(organisation, field) != value]
     for field in changed:
         setattr(organisation, field, values[field])
@@ -112,3 +126,90 @@ def organisation_update_settings(*, actor: Actor, name: str, time_zone: str, cri
         organisation.save(update_fields=changed)
         audit_record(actor=actor, action=AuditAction.ORGANISATION_UPDATED, obj=organisation, detail={"fields": changed})
     return organisation
+
+
+# --- The user's own sign-in: audit, password, e-mail, deactivation ----------------------------------------
+
+
+def audit_auth_event(
+    *,
+    user: User,
+    action: AuditAction,
+    ip_address: str | None,
+    organisation: Organisation | None = None,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """An authentication event, seen by the admins of every organisation the user belongs to (or the one given)."""
+    organisations: list[Organisation | None]
+    if organisation is not None:
+        organisations = [organisation]
+    else:
+        organisations = [
+            membership.organisation
+            for membership in Membership.objects.filter(user=user, is_active=True).select_related("organisation")
+        ] or [None]
+    for each in organisations:
+        audit_record_auth(action=action, user=user, organisation=each, ip_address=ip_address, detail=detail)
+
+
+ERROR_EMAIL_TAKEN = "Another account already uses this e-mail address."
+ERROR_EMAIL_UNCHANGED = "This is already your e-mail address."
+
+
+@transaction.atomic
+def password_change(*, user: User, new_password: str, ip_address: str | None) -> None:
+    """Set a new, validated password. Other sessions end: their stored password hash no longer matches."""
+    validate_password(new_password, user)
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    audit_auth_event(user=user, action=AuditAction.PASSWORD_CHANGED, ip_address=ip_address)
+
+
+@transaction.atomic
+def email_change(*, user: User, new_email: str, ip_address: str | None) -> User:
+    email = User.objects.normalize_email(new_email.strip()).lower()
+    if email == user.email:
+        raise ValidationError({"email": ERROR_EMAIL_UNCHANGED})
+    if User.objects.filter(email=email).exclude(pk=user.pk).exists():
+        raise ValidationError({"email": ERROR_EMAIL_TAKEN})
+    user.email = email
+    user.full_clean(validate_unique=False, exclude=["password"])
+    user.save(update_fields=["email"])
+    # Only that the address changed: the addresses themselves are personal data and stay out of the trail.
+    audit_auth_event(user=user, action=AuditAction.EMAIL_CHANGED, ip_address=ip_address)
+    return user
+
+
+@transaction.atomic
+def user_deactivate(*, email: str, ip_address: str | None = None) -> tuple[User, int]:
+    """Stop an account from logging in and end its sessions now; returns the user and the sessions ended.
+
+    The authentication backend refuses inactive users on every request as well, so a session this misses
+    (one written at the same moment) still cannot be used.
+    """
+    user = User.objects.select_for_update().filter(email=email.strip().lower()).first()
+    if user is None:
+        raise ValidationError({"email": "No account has this e-mail address."})
+    if user.is_active:
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+    ended = sessions_end_for_user(user)
+    audit_auth_event(
+        user=user,
+        action=AuditAction.USER_DEACTIVATED,
+        ip_address=ip_address,
+        detail={"sessions_ended": ended, "by": "operator"},
+    )
+    return user, ended
+
+
+def sessions_end_for_user(user: User, keep_session_key: str | None = None) -> int:
+    """Delete the user's stored sessions (database sessions: decoded one by one, unexpired ones only)."""
+    ended = 0
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        if session.session_key == keep_session_key:
+            continue
+        if str(session.get_decoded().get(SESSION_KEY)) == str(user.pk):
+            session.delete()
+            ended += 1
+    return ended

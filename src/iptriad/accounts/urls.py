@@ -1,10 +1,19 @@
 from django.urls import path
 
-from iptriad.accounts import views
+from iptriad.accounts import account_views, views
 
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.logout_action, name="logout"),
     path("organisation/switch/", views.organisation_switch_action, name="organisation-switch"),
     path("organisation/settings/", views.organisation_settings_page, name="organisation-settings"),
+    path("mfa/verify/", account_views.mfa_verify_page, name="mfa-verify"),
+    path("mfa/enrol/", account_views.mfa_enrol_page, name="mfa-enrol"),
+    path("mfa/enrol/qr.svg", account_views.mfa_qr_image, name="mfa-qr"),
+    path("account/", account_views.account_page, name="account"),
+    path("account/confirm/", account_views.reauthenticate_page, name="account-reauth"),
+    path("account/password/", account_views.password_change_page, name="account-password"),
+    path("account/email/", account_views.email_change_page, name="account-email"),
+    path("account/mfa/recovery-codes/", account_views.recovery_codes_regenerate_action, name="mfa-recovery-codes"),
+    path("account/mfa/reset/", account_views.mfa_reset_action, name="mfa-reset"),
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
@@ -103,6 +104,7 @@ def organisation_settings_page(request: HttpRequest, actor: Actor) -> HttpRespon
         "name": organisation.name,
         "time_zone": organisation.time_zone,
         "crisis_contacts": organisation.crisis_contacts,
+        "mfa_required": organisation.mfa_required,
     }
     form = OrganisationSettingsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -115,3 +117,11 @@ def organisation_settings_page(request: HttpRequest, actor: Actor) -> HttpRespon
             return redirect("organisation-settings")
     status = 400 if request.method == "POST" else 200
     return render(request, "accounts/organisation_settings.html", {"form": form}, status=status)
+
+
+def lockout_response(
+    request: HttpRequest, original_response: HttpResponse | None = None, credentials: dict[str, Any] | None = None
+) -> HttpResponse:
+    """What django-axes answers once a username and address have failed too often (settings.AXES_LOCKOUT_CALLABLE)."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return render(request, "accounts/locked_out.html", {"minutes": minutes}, status=429)

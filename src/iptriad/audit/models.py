@@ -45,6 +45,18 @@ class AuditAction(models.TextChoices):
     ACCESS_DENIED = "access.denied", "Access denied"
     AUDIT_VERIFIED = "audit.verified", "Audit trail integrity checked"
     ENCRYPTION_KEYS_ROTATED = "encryption.keys_rotated", "Encrypted text moved to the current key"
+    LOCKED_OUT = "auth.locked_out", "Locked out after failed logins"
+    MFA_ENROLLED = "auth.mfa_enrolled", "Authenticator app set up"
+    MFA_VERIFIED = "auth.mfa_verified", "Authenticator code accepted"
+    MFA_FAILED = "auth.mfa_failed", "Wrong authenticator code"
+    MFA_RECOVERY_USED = "auth.recovery_code_used", "Recovery code used"
+    MFA_RECOVERY_REGENERATED = "auth.recovery_codes_regenerated", "Recovery codes replaced"
+    MFA_RESET = "auth.mfa_reset", "Authenticator app removed"
+    PASSWORD_CHANGED = "auth.password_changed", "Password changed"
+    EMAIL_CHANGED = "auth.email_changed", "E-mail address changed"
+    USER_DEACTIVATED = "auth.user_deactivated", "Account deactivated"
+    REAUTHENTICATED = "auth.reauthenticated", "Identity confirmed again"
+    SESSION_EXPIRED = "auth.session_expired", "Session timed out"
 
 
 class AuditEvent(models.Model):

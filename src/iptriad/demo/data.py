@@ -81,7 +81,8 @@ class DemoResult:
 
 def _organisation(name: str, slug: str, time_zone: str) -> Organisation:
     existing = Organisation.objects.filter(slug=slug).first()
-    return existing or organisation_create(name=name, slug=slug, time_zone=time_zone)
+    # MFA off, so anyone can try the demo with the printed passwords alone (`iptriad demo` says how to switch it on).
+    return existing or organisation_create(name=name, slug=slug, time_zone=time_zone, mfa_required=False)
 
 
 def _staff(organisation: Organisation, staff: tuple[DemoStaff, ...]) -> int:

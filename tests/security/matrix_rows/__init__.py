@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tests.security.matrix_rows import (
+    accounts_security,
     api,
     audit,
     course_ending,
@@ -15,7 +16,18 @@ from tests.security.matrix_rows import (
 )
 from tests.security.matrix_rows.base import Row
 
-_MODULES = (foundation, measures, courses, course_initial, course_focus, course_sessions, course_ending, api, audit)
+_MODULES = (
+    foundation,
+    measures,
+    courses,
+    course_initial,
+    course_focus,
+    course_sessions,
+    course_ending,
+    api,
+    accounts_security,
+    audit,
+)
 
 ROWS: dict[str, Row] = {}
 for _module in _MODULES:

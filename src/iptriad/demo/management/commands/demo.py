@@ -21,3 +21,9 @@ class Command(BaseCommand):
         for person in DEMO_STAFF:
             self.stdout.write(f"  {person.role.label:<18} {person.email}")
         self.stdout.write(f"  The supervisor also belongs to {SECOND_ORGANISATION[0]!r}: use the switcher.")
+        self.stdout.write(
+            "Two-step sign-in (an authenticator app code) is switched OFF for the demo organisations, so the "
+            "password alone logs in. To try it, log in as the administrator and tick 'Require an authenticator "
+            "app' under Settings; anyone can also set one up on their account page (click your name). "
+            "Organisations made with `iptriad createorg` require it from the start."
+        )

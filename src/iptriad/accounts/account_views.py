@@ -1,0 +1,251 @@
+"""The signed-in user's own account: the MFA step, MFA set-up, re-authentication, password and e-mail."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.views.decorators.http import require_http_methods, require_POST
+from django_otp import login as otp_login  # type: ignore[import-untyped]
+
+from iptriad.accounts import mfa, session_times
+from iptriad.accounts.actors import client_ip
+from iptriad.accounts.forms import (
+    EmailChangeForm,
+    MfaCodeForm,
+    MfaEnrolForm,
+    PasswordChangeForm,
+    ReauthenticateForm,
+)
+from iptriad.accounts.models import User
+from iptriad.accounts.services import audit_auth_event, email_change, password_change
+from iptriad.audit.models import AuditAction
+
+View = Callable[..., HttpResponse]
+
+
+def signed_in_view(view: View) -> View:
+    """Logged in (with or without a current organisation): these pages are about the person, not a tenant."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        response = view(request, *args, **kwargs)
+        add_never_cache_headers(response)
+        return response
+
+    return wrapper
+
+
+def recent_authentication_required(view: View) -> View:
+    """Changing how someone signs in needs the password (and code) typed within the last few minutes."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not session_times.recently_authenticated(request.session):
+            back = request.get_full_path() if request.method in ("GET", "HEAD") else reverse("account")
+            return redirect(f"{reverse('account-reauth')}?{urlencode({'next': back})}")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    if not isinstance(user, User):  # signed_in_view has checked; this satisfies the type checker
+        raise PermissionDenied("Log in first.")
+    return user
+
+
+def _next_url(request: HttpRequest, default: str = "home") -> str:
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return reverse(default)
+
+
+def _verified(request: HttpRequest, device: Any) -> None:
+    """The session has passed the second factor: a new session key, and the re-authentication clock restarts."""
+    request.session.cycle_key()
+    otp_login(request, device)
+    session_times.mark_authenticated(request.session)
+
+
+@signed_in_view
+@require_http_methods(["GET", "HEAD", "POST"])
+def mfa_verify_page(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    if user.is_verified():  # type: ignore[attr-defined]
+        return redirect(_next_url(request))
+    if not mfa.has_mfa(user):
+        return redirect(f"{reverse('mfa-enrol')}?{urlencode({'next': _next_url(request)})}")
+    form = MfaCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        check = mfa.code_check(user=user, code=form.cleaned_data["code"], ip_address=client_ip(request), step="login")
+        if check.ok:
+            _verified(request, check.device)
+            if check.recovery_code_used:
+                left = mfa.recovery_codes_left(user)
+                messages.warning(
+                    request,
+                    f"You used a recovery code; {left} left. If your phone is lost, reset your authenticator "
+                    "app on your account page.",
+                )
+            return redirect(_next_url(request))
+        form.add_error("code", check.error)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "accounts/mfa_verify.html", {"form": form, "next": _next_url(request)}, status=status)
+
+
+@signed_in_view
+@recent_authentication_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def mfa_enrol_page(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    if mfa.has_mfa(user):
+        if not user.is_verified():  # type: ignore[attr-defined]
+            return redirect(f"{reverse('mfa-verify')}?{urlencode({'next': _next_url(request)})}")
+        messages.info(request, "Your authenticator app is already set up. To use another, reset it first.")
+        return redirect("account")
+    form = MfaEnrolForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        check, codes = mfa.enrolment_confirm(user=user, code=form.cleaned_data["code"], ip_address=client_ip(request))
+        if check.ok:
+            _verified(request, check.device)
+            return render(
+                request,
+                "accounts/mfa_recovery_codes.html",
+                {"codes": codes, "next": _next_url(request), "first_time": True},
+            )
+        form.add_error("code", check.error)
+    device = mfa.pending_totp_device(user) or mfa.enrolment_start(user)
+    context = {
+        "form": form,
+        "secret": mfa.secret_for_manual_entry(device),
+        "next": _next_url(request),
+        "required": mfa.mfa_required_for(getattr(request, "membership", None)),
+    }
+    status = 400 if request.method == "POST" else 200
+    return render(request, "accounts/mfa_enrol.html", context, status=status)
+
+
+@signed_in_view
+@require_http_methods(["GET", "HEAD"])
+def mfa_qr_image(request: HttpRequest) -> HttpResponse:
+    """The pending set-up's QR code, as an image of its own (the page's CSP allows our own images only)."""
+    device = mfa.pending_totp_device(_user(request))
+    if device is None:
+        raise Http404("No authenticator set-up is in progress.")
+    return HttpResponse(mfa.provisioning_svg(device), content_type="image/svg+xml")
+
+
+@signed_in_view
+@require_http_methods(["GET", "HEAD"])
+def account_page(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    context = {
+        "has_mfa": mfa.has_mfa(user),
+        "recovery_codes_left": mfa.recovery_codes_left(user),
+        "mfa_required": mfa.mfa_required_for(getattr(request, "membership", None)),
+    }
+    return render(request, "accounts/account.html", context)
+
+
+@signed_in_view
+@require_http_methods(["GET", "HEAD", "POST"])
+def reauthenticate_page(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    with_code = mfa.has_mfa(user)
+    form = ReauthenticateForm(request.POST or None, request=request, user=user, with_code=with_code)
+    if request.method == "POST" and form.is_valid():
+        ip_address = client_ip(request)
+        if with_code:
+            check = mfa.code_check(user=user, code=form.cleaned_data["code"], ip_address=ip_address, step="reauth")
+            if check.ok:
+                _verified(request, check.device)
+                audit_auth_event(user=user, action=AuditAction.REAUTHENTICATED, ip_address=ip_address)
+                return redirect(_next_url(request, default="account"))
+            form.add_error("code", check.error)
+        else:
+            session_times.mark_authenticated(request.session)
+            audit_auth_event(user=user, action=AuditAction.REAUTHENTICATED, ip_address=ip_address)
+            return redirect(_next_url(request, default="account"))
+    status = 400 if request.method == "POST" else 200
+    minutes = settings.REAUTHENTICATION_SECONDS // 60
+    context = {"form": form, "next": _next_url(request, default="account"), "minutes": minutes}
+    return render(request, "accounts/reauthenticate.html", context, status=status)
+
+
+@signed_in_view
+@recent_authentication_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def password_change_page(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    form = PasswordChangeForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            password_change(user=user, new_password=form.cleaned_data["new_password1"], ip_address=client_ip(request))
+        except ValidationError as error:
+            form.add_error("new_password1", error)
+        else:
+            # This session carries on; every other session of the user ends (their password hash is stale).
+            update_session_auth_hash(request, user)
+            messages.success(request, "Your password has been changed. You have been logged out everywhere else.")
+            return redirect("account")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "accounts/password_change.html", {"form": form}, status=status)
+
+
+@signed_in_view
+@recent_authentication_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def email_change_page(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    form = EmailChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            email_change(user=user, new_email=form.cleaned_data["email"], ip_address=client_ip(request))
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Your e-mail address has been changed. Use it to log in from now on.")
+            return redirect("account")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "accounts/email_change.html", {"form": form}, status=status)
+
+
+@signed_in_view
+@recent_authentication_required
+@require_POST
+def recovery_codes_regenerate_action(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    if not mfa.has_mfa(user):
+        messages.error(request, "Set up an authenticator app first; recovery codes come with it.")
+        return redirect("account")
+    codes = mfa.recovery_codes_regenerate(user=user, ip_address=client_ip(request))
+    return render(
+        request, "accounts/mfa_recovery_codes.html", {"codes": codes, "next": reverse("account"), "first_time": False}
+    )
+
+
+@signed_in_view
+@recent_authentication_required
+@require_POST
+def mfa_reset_action(request: HttpRequest) -> HttpResponse:
+    mfa.mfa_reset(user=_user(request), ip_address=client_ip(request))
+    messages.success(request, "Your authenticator app and recovery codes have been removed.")
+    return redirect("account")

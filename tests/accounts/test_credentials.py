@@ -1,0 +1,145 @@
+"""Passwords (guessability, the change page), the e-mail change page, and re-authentication before either."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.test import Client as HttpClient
+from django.urls import reverse
+from django.utils import timezone
+
+from iptriad.accounts.models import User
+from iptriad.accounts.passwords import ERROR_GUESSABLE
+from iptriad.audit.models import AuditAction, AuditEvent
+from tests.accounts.helpers import fresh_code
+from tests.conftest import PASSWORD, logged_in
+
+pytestmark = pytest.mark.django_db
+
+NEW_PASSWORD = "amber-kettle-orbit-lantern"
+
+
+@pytest.mark.parametrize("password", ["Password12345", "qwertyuiop123", "iloveyou2024!", "therapistalpha1"])
+def test_guessable_passwords_are_refused_with_a_clear_message(personas, password):
+    with pytest.raises(ValidationError) as raised:
+        validate_password(password, personas.therapist_a)
+    assert raised.value.messages  # at least one validator names the problem
+    assert any("guess" in message or "common" in message for message in raised.value.messages)
+
+
+def test_the_zxcvbn_check_alone_catches_a_long_leaked_style_password(personas):
+    with pytest.raises(ValidationError, match="too easy to guess"):
+        validate_password("passwordpassword", personas.therapist_a)
+    assert ERROR_GUESSABLE.startswith("This password is too easy to guess")
+
+
+def test_a_passphrase_is_accepted(personas):
+    validate_password(NEW_PASSWORD, personas.therapist_a)
+
+
+def _change_password(http: HttpClient, old: str = PASSWORD, new: str = NEW_PASSWORD):
+    form = {"old_password": old, "new_password1": new, "new_password2": new}
+    return http.post(reverse("account-password"), form)
+
+
+def test_changing_the_password_needs_the_current_one(personas):
+    response = _change_password(logged_in(personas.therapist_a), old="not-my-password")
+    assert response.status_code == 400
+    assert "Your current password is not right." in response.content.decode()
+    assert User.objects.get(pk=personas.therapist_a.pk).check_password(PASSWORD)
+
+
+def test_a_guessable_new_password_is_refused_on_the_page(personas):
+    response = _change_password(logged_in(personas.therapist_a), new="passwordpassword")
+    assert response.status_code == 400
+    assert "too easy to guess" in response.content.decode()
+
+
+def test_a_password_change_keeps_this_session_and_ends_every_other(personas):
+    here = logged_in(personas.therapist_a)
+    elsewhere = logged_in(personas.therapist_a)
+    response = _change_password(here)
+    assert response["Location"] == reverse("account")
+    assert here.get(reverse("client-list")).status_code == 200
+    assert elsewhere.get(reverse("client-list"))["Location"].startswith(reverse("login"))
+    assert User.objects.get(pk=personas.therapist_a.pk).check_password(NEW_PASSWORD)
+    event = AuditEvent.objects.get(action=AuditAction.PASSWORD_CHANGED)
+    assert (event.actor, event.organisation, event.detail) == (personas.therapist_a, personas.org_a, {})
+
+
+def test_the_email_change_is_audited_without_the_addresses_and_the_new_one_logs_in(personas):
+    http = logged_in(personas.therapist_a)
+    response = http.post(reverse("account-email"), {"email": "Tara.New@Alpha.example"})
+    assert response["Location"] == reverse("account")
+    assert User.objects.get(pk=personas.therapist_a.pk).email == "tara.new@alpha.example"
+    event = AuditEvent.objects.get(action=AuditAction.EMAIL_CHANGED)
+    assert "alpha.example" not in str(event.detail)
+    login = HttpClient().post(reverse("login"), {"username": "tara.new@alpha.example", "password": PASSWORD})
+    assert login.status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("email", "message"),
+    [("therapist.a2@alpha.example", "Another account already uses"), ("not-an-address", "Enter a valid email")],
+)
+def test_a_taken_or_malformed_email_is_refused(personas, email, message):
+    response = logged_in(personas.therapist_a).post(reverse("account-email"), {"email": email})
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert User.objects.get(pk=personas.therapist_a.pk).email == "therapist.a@alpha.example"
+
+
+@pytest.mark.parametrize(
+    ("name", "method"),
+    [
+        ("account-password", "get"),
+        ("account-email", "get"),
+        ("mfa-recovery-codes", "post"),
+        ("mfa-reset", "post"),
+    ],
+)
+def test_changes_need_a_recent_password_and_code(personas, name, method):
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        http = logged_in(personas.therapist_a)
+        traveller.shift(dt.timedelta(minutes=6))
+        response = getattr(http, method)(reverse(name))
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("account-reauth"))
+        page = http.get(response["Location"])
+        assert b'name="code"' in page.content  # enrolled: the password is not enough
+        wrong = http.post(response["Location"], {"password": PASSWORD, "code": "000001"})
+        assert wrong.status_code == 400
+        traveller.shift(dt.timedelta(seconds=5))  # past django-otp's throttle delay
+        confirm = http.post(response["Location"], {"password": PASSWORD, "code": fresh_code(personas.therapist_a)})
+        assert confirm.status_code == 302
+        assert getattr(http, method)(reverse(name)).status_code in (200, 302)
+        if method == "get":
+            assert http.get(reverse(name)).status_code == 200
+    assert AuditEvent.objects.filter(action=AuditAction.REAUTHENTICATED).count() == 1
+
+
+def test_the_reauthentication_page_refuses_a_wrong_password(personas):
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        http = logged_in(personas.facilitator_a, verified=False)  # no authenticator: the password alone
+        traveller.shift(dt.timedelta(minutes=6))
+        wrong = http.post(reverse("account-reauth"), {"password": "not-it"})
+        assert wrong.status_code == 400
+        assert "That password is not right." in wrong.content.decode()
+        assert http.get(reverse("account-email"))["Location"].startswith(reverse("account-reauth"))
+        assert http.post(reverse("account-reauth"), {"password": PASSWORD, "next": "/account/email/"})["Location"] == (
+            "/account/email/"
+        )
+        assert http.get(reverse("account-email")).status_code == 200
+
+
+def test_guessing_the_password_on_the_reauthentication_page_locks_out_like_the_login_form(personas):
+    http = logged_in(personas.facilitator_a, verified=False)
+    for _ in range(4):
+        assert http.post(reverse("account-reauth"), {"password": "a-guess"}).status_code == 400
+    assert http.post(reverse("account-reauth"), {"password": "a-guess"}).status_code == 429
+    assert http.post(reverse("account-reauth"), {"password": PASSWORD}).status_code == 429
+    assert AuditEvent.objects.filter(action=AuditAction.LOCKED_OUT, actor=personas.facilitator_a).exists()
