@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "iptriad.courses",
     "iptriad.api",
     "iptriad.demo",
+    "iptriad.datarights",
 ]
 
 MIDDLEWARE = [

@@ -42,6 +42,8 @@ class AuditAction(models.TextChoices):
     SCHEDULE_CHANGED = "measure.schedule_changed", "Measure schedule changed"
     API_TOKEN_CREATED = "api.token_created", "API token created"
     API_TOKEN_REVOKED = "api.token_revoked", "API token revoked"
+    CLIENT_EXPORTED = "client.exported", "Client's data exported"
+    CLIENT_ERASED = "client.erased", "Client's data erased"
 
 
 class AuditEvent(models.Model):

@@ -9,12 +9,23 @@ from tests.security.matrix_rows import (
     course_initial,
     course_sessions,
     courses,
+    datarights,
     foundation,
     measures,
 )
 from tests.security.matrix_rows.base import Row
 
-_MODULES = (foundation, measures, courses, course_initial, course_focus, course_sessions, course_ending, api)
+_MODULES = (
+    foundation,
+    measures,
+    courses,
+    course_initial,
+    course_focus,
+    course_sessions,
+    course_ending,
+    api,
+    datarights,
+)
 
 ROWS: dict[str, Row] = {}
 for _module in _MODULES:
