@@ -76,10 +76,11 @@ def has_open_risk_alert(*, client: Client) -> bool:
 
 
 def record_counts(*, client: Client) -> list[tuple[str, int]]:
-    """How many rows of each record type the client has, named for people ("treatment contracts": 1)."""
+    """How many rows of each record type the client has, by the type's name ("treatment contract": 1)."""
     return [
         (
-            str(record_type.model._meta.verbose_name_plural),
+            # The singular: Django's made-up plurals read badly ("social rhythm entrys").
+            str(record_type.model._meta.verbose_name),
             record_type.model._base_manager.filter(**{record_type.path: client}).count(),
         )
         for record_type in client_record_types()
