@@ -14,6 +14,7 @@ from iptriad.courses.models import Course
 from iptriad.datarights.forms import ERROR_IDENTIFIER_MISMATCH
 from tests.conftest import logged_in
 from tests.datarights.conftest import close_alerts
+from tests.measures.test_fhir_export import validate
 
 pytestmark = pytest.mark.django_db
 
@@ -56,11 +57,8 @@ def test_an_administrator_downloads_the_measures_as_fhir(personas, history_a):
     assert response.status_code == 200
     assert response["Content-Type"] == "application/fhir+json; charset=utf-8"
     assert response["Content-Disposition"].endswith('.fhir.json"')
-    bundle = json.loads(response.content)
-    assert bundle["resourceType"] == "Bundle"
-    responses = [
-        entry["resource"] for entry in bundle["entry"] if entry["resource"]["resourceType"] == "QuestionnaireResponse"
-    ]
+    resources = validate(json.loads(response.content))  # a valid FHIR Bundle, every resource valid too
+    responses = [resource for resource in resources if resource["resourceType"] == "QuestionnaireResponse"]
     assert len(responses) == 1  # the PHQ-9; the SRM-5 diary is not a FHIR questionnaire
     assert responses[0]["subject"]["reference"] == f"Patient/{personas.client_a.pk}"
     event = AuditEvent.objects.get(action=AuditAction.CLIENT_EXPORTED)

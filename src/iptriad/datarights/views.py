@@ -1,4 +1,7 @@
-"""A client's data rights, for the organisation's administrators: download everything, or erase it."""
+"""A client's data rights, for the organisation's administrators: download everything, or erase it.
+
+Downloads carry `Cache-Control: no-store` like every member's page (iptriad.accounts.middleware).
+"""
 
 from __future__ import annotations
 
@@ -7,8 +10,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from iptriad.accounts.actors import Actor
 from iptriad.accounts.permissions import Action, member_view
@@ -35,18 +37,16 @@ def client_data_page(request: HttpRequest, actor: Actor, client_id: int) -> Http
     return render(request, "datarights/client_data.html", context)
 
 
-@never_cache
 @member_view
-@require_http_methods(["GET", "HEAD"])
+@require_GET  # not HEAD: every request builds and audits an export
 def client_json_download(request: HttpRequest, actor: Actor, client_id: int) -> HttpResponse:
     client = client_for_data_rights(actor=actor, client_id=client_id, action=Action.EXPORT)
     document = client_json_export(actor=actor, client=client)
     return _attachment("".join(document_chunks(document)), JSON, export_filename(client, timezone.localdate(), "json"))
 
 
-@never_cache
 @member_view
-@require_http_methods(["GET", "HEAD"])
+@require_GET
 def client_fhir_download(request: HttpRequest, actor: Actor, client_id: int) -> HttpResponse:
     client = client_for_data_rights(actor=actor, client_id=client_id, action=Action.EXPORT)
     export = client_fhir_export(actor=actor, client=client)
