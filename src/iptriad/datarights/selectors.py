@@ -76,15 +76,16 @@ def has_open_risk_alert(*, client: Client) -> bool:
 
 
 def record_counts(*, client: Client) -> list[tuple[str, int]]:
-    """How many rows of each record type the client has, by the type's name ("treatment contract": 1)."""
-    return [
+    """How many rows of each record type the client has, by the type's name, alphabetically."""
+    counts = [
         (
             # The singular: Django's made-up plurals read badly ("social rhythm entrys").
-            str(record_type.model._meta.verbose_name),
+            str(record_type.model._meta.verbose_name).capitalize(),
             record_type.model._base_manager.filter(**{record_type.path: client}).count(),
         )
         for record_type in client_record_types()
     ]
+    return sorted(counts)
 
 
 def client_data_viewed(*, actor: Actor, client: Client) -> None:
