@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from iptriad.audit.models import AuditAction, AuditEvent
 from iptriad.clients.models import Client
+from iptriad.courses.models import Course
 from iptriad.datarights import services
 from iptriad.datarights.graph import client_record_types
 from iptriad.datarights.services import (
@@ -16,8 +19,8 @@ from iptriad.datarights.services import (
     ERROR_UNKNOWN_REASON,
     client_erase,
 )
-from tests.conftest import Personas
-from tests.datarights.conftest import ClientHistory, close_alerts
+from tests.conftest import Personas, make_client
+from tests.datarights.conftest import ClientHistory, client_history, close_alerts
 
 pytestmark = pytest.mark.django_db
 
@@ -137,3 +140,19 @@ def test_a_client_with_nothing_recorded_is_erased_too(personas):
     erasure = _erase(personas, personas.client_a, reason="created_in_error", reference="")
     assert erasure.removed == {"clients.Client": 1}
     assert not Client.objects.filter(pk=personas.client_a.pk).exists()
+
+
+def test_the_queries_do_not_grow_with_the_record(personas):
+    def erase_with_courses(client: Client, courses: int) -> int:
+        for _ in range(courses):
+            closed = {"phase": "closed", "closed_on": "2026-10-01", "end_reason": "other"}
+            Course.objects.filter(client=client).update(**closed)
+            client_history(personas, client, personas.therapist_a)
+        close_alerts(client, personas.therapist_a)
+        with CaptureQueriesContext(connection) as queries:
+            _erase(personas, client)
+        return len(queries)
+
+    with_one = erase_with_courses(personas.client_a, 1)
+    other = make_client(personas.org_a, "A-0009", personas.therapist_a)
+    assert erase_with_courses(other, 3) == with_one
