@@ -14,6 +14,7 @@ from iptriad.accounts.actors import Actor
 from iptriad.audit.models import AuditAction, AuditEvent
 from iptriad.clients.models import Client
 from iptriad.courses.models import Course
+from iptriad.courses.services.initial import inventory_person_delete
 from iptriad.datarights.export import (
     EXPORT_FORMAT,
     EXPORT_VERSION,
@@ -158,3 +159,22 @@ def test_the_file_name_keeps_only_safe_characters(personas):
     assert export_filename(make_client(personas.org_a, "...", None), dt.date(2026, 11, 26), "json") == (
         f"client-{Client.objects.get(identifier='...').pk}-2026-11-26.json"
     )
+
+
+def test_it_lists_the_events_about_records_removed_before_the_export(personas, history_a):
+    person = history_a.course.person
+    inventory_person_delete(actor=personas.actor(personas.therapist_a), person=person)
+    document = _export(personas, personas.client_a)
+    removed = [event for event in document["audit_events"] if event["action"] == AuditAction.COURSE_RECORD_DELETED]
+    assert [(event["object_type"], event["object_id"]) for event in removed] == [("inventoryperson", str(person.pk))]
+    assert document["records"]["courses.InventoryPerson"] == []
+
+
+def test_it_lists_no_event_about_another_clients_records(personas, history_a, history_b):
+    document = _export(personas, personas.client_a)
+    theirs = {str(pk) for pk in Administration.objects.exclude(client=personas.client_a).values_list("pk", flat=True)}
+    named = {(event["object_type"], event["object_id"]) for event in document["audit_events"]}
+    assert not {("administration", pk) for pk in theirs} & named
+    assert {event["detail"].get("client", personas.client_a.pk) for event in document["audit_events"]} == {
+        personas.client_a.pk
+    }

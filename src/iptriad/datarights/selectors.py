@@ -17,6 +17,7 @@ from iptriad.accounts.permissions import Action
 from iptriad.audit.models import AuditAction, AuditEvent
 from iptriad.audit.services import audit_record
 from iptriad.clients.models import Client
+from iptriad.courses.models import Course
 from iptriad.datarights.graph import RecordType, client_record_types
 from iptriad.datarights.permissions import data_rights_policy
 from iptriad.measures.models import Administration, RiskAlert
@@ -47,7 +48,9 @@ def audit_events_about(*, client: Client, records: Iterable[Model]) -> list[Audi
     """The audit events naming the client or one of its rows, oldest first (one query).
 
     Events point at their object by model name and id (iptriad.audit.services.audit_record), so the rows
-    are grouped by model name and matched in one OR'd condition, within the client's organisation.
+    are grouped by model name and matched in one OR'd condition, within the client's organisation. A row
+    removed earlier (an inventory person deleted) is no longer there to match; its event names the client
+    or the course in its detail ({"client": id} or {"course": id}), and is matched on that.
     """
     ids: dict[str, set[str]] = {Client._meta.model_name or "client": {str(client.pk)}}
     for row in records:
@@ -55,6 +58,10 @@ def audit_events_about(*, client: Client, records: Iterable[Model]) -> list[Audi
     about = Q()
     for object_type, object_ids in ids.items():
         about |= Q(object_type=object_type, object_id__in=sorted(object_ids))
+    record_types = sorted(record_type.model._meta.model_name or "" for record_type in client_record_types())
+    course_ids = sorted(int(pk) for pk in ids.get(Course._meta.model_name or "course", ()))
+    about |= Q(object_type__in=record_types, detail__client=client.pk)
+    about |= Q(object_type__in=record_types, detail__course__in=course_ids)
     events = AuditEvent.objects.filter(organisation_id=client.organisation_id).filter(about)
     return list(events.order_by("created_at", "pk"))
 
