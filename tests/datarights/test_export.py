@@ -101,6 +101,7 @@ def test_it_holds_no_token_or_password_hash(personas, history_a):
     assert history_a.token not in text
     assert "token_hash" not in text
     assert "password" not in text
+    assert "search_text" not in text
     assert personas.therapist_a.password not in text
     assert "therapist.a@alpha.example" not in text  # staff appear by name, not by login
 
