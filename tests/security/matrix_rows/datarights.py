@@ -9,6 +9,6 @@ ROWS = {
     "datarights-client": Row("get", ADMIN_OBJECT, target="client"),
     "datarights-export-json": Row("get", ADMIN_OBJECT, target="client"),
     "datarights-export-fhir": Row("get", ADMIN_OBJECT, target="client"),
-    # The POST that erases, for every role and both organisations, is in tests/datarights/test_pages.py.
+    # The erasing POST (other roles, another organisation) is tested in tests/datarights/test_pages.py.
     "datarights-erase": Row("get", ADMIN_OBJECT, target="client"),
 }
