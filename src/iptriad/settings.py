@@ -134,6 +134,7 @@ INSTALLED_APPS = [
     "iptriad.api",
     "iptriad.demo",
     "iptriad.encryption",
+    "iptriad.datarights",
 ]
 
 MIDDLEWARE = [

@@ -11,4 +11,5 @@ urlpatterns = [
     path("", include("iptriad.measures.urls")),
     path("", include("iptriad.courses.urls")),
     path("api/v1/", include("iptriad.api.urls")),
+    path("clients/", include("iptriad.datarights.urls")),
 ]

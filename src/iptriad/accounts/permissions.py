@@ -31,6 +31,8 @@ class Action(StrEnum):
     CREATE = "create"
     UPDATE = "update"
     ARCHIVE = "archive"
+    EXPORT = "export"  # everything held about a client, as a file (iptriad.datarights)
+    ERASE = "erase"  # a client's whole record, for good (iptriad.datarights)
 
 
 class Policy(Protocol[M]):

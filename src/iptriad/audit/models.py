@@ -57,6 +57,8 @@ class AuditAction(models.TextChoices):
     USER_DEACTIVATED = "auth.user_deactivated", "Account deactivated"
     REAUTHENTICATED = "auth.reauthenticated", "Identity confirmed again"
     SESSION_EXPIRED = "auth.session_expired", "Session timed out"
+    CLIENT_EXPORTED = "client.exported", "Client's data exported"
+    CLIENT_ERASED = "client.erased", "Client's data erased"
 
 
 class AuditEvent(models.Model):

@@ -11,6 +11,7 @@ from tests.security.matrix_rows import (
     course_initial,
     course_sessions,
     courses,
+    datarights,
     foundation,
     measures,
 )
@@ -27,6 +28,7 @@ _MODULES = (
     api,
     accounts_security,
     audit,
+    datarights,
 )
 
 ROWS: dict[str, Row] = {}

@@ -1,0 +1,72 @@
+"""A client with one row of every record type, in both organisations, for the export and erasure tests."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pytest
+from django.utils import timezone
+
+from iptriad.accounts.models import User
+from iptriad.clients.models import Client
+from iptriad.courses.models import Course, CourseTask
+from iptriad.measures.models import AlertAction, MeasureSchedule, RiskAlert, RiskLevel
+from iptriad.measures.services import administration_record, self_report_link_create, social_rhythm_record
+from tests.conftest import Personas
+from tests.courses.factories import CourseRecords, ending_records, full_course
+from tests.measures.factories import PHQ9_WITH_RISK
+
+# The SRM-5 diary: five activities a day for seven days, as minutes after midnight.
+DIARY_WEEK = [[420, 450, 540, 1140, 1380]] * 7
+
+
+@dataclass(frozen=True)
+class ClientHistory:
+    """A client whose record holds a row of every kind, made through the services where they exist."""
+
+    client: Client
+    course: CourseRecords
+    token: str  # the self-report link's secret, which must never appear in an export
+
+
+def client_history(personas: Personas, client: Client, therapist: User) -> ClientHistory:
+    organisation = client.organisation
+    actor = personas.actor(therapist, organisation)
+    records = full_course(client, therapist)
+    course = records.course
+    ending_records(course)
+    course.triad.support_people.add(records.person)
+    CourseTask.objects.create(organisation=organisation, course=course, task_id="assessment", recorded_by=therapist)
+    MeasureSchedule.objects.create(organisation=organisation, course=course, instrument_code="phq9", cadence="weekly")
+    administration_record(actor=actor, client=client, code="phq9", answers=PHQ9_WITH_RISK)  # opens a risk alert
+    social_rhythm_record(
+        actor=actor, client=client, week_start=timezone.localdate() - dt.timedelta(days=10), week=DIARY_WEEK
+    )
+    _, token = self_report_link_create(actor=actor, client=client, code="phq9")
+    return ClientHistory(client=client, course=records, token=token)
+
+
+def close_alerts(client: Client, closed_by: User) -> None:
+    """Close the client's risk alerts as a clinician would, so the client may be erased."""
+    RiskAlert.objects.filter(client=client, closed_at__isnull=True).update(
+        closed_at=timezone.now(),
+        closed_by=closed_by,
+        risk_level=RiskLevel.LOW,
+        assessment="Assessed in session.",
+        action=AlertAction.SAFETY_PLAN,
+    )
+
+
+@pytest.fixture
+def history_a(personas: Personas) -> ClientHistory:
+    return client_history(personas, personas.client_a, personas.therapist_a)
+
+
+@pytest.fixture
+def history_b(personas: Personas) -> ClientHistory:
+    return client_history(personas, personas.client_b, personas.therapist_b)
+
+
+def courses_of(client: Client) -> list[Course]:
+    return list(Course.objects.filter(client=client))

@@ -1,0 +1,49 @@
+"""An administrator answers a client's data request: downloads everything, then erases the client."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from playwright.sync_api import Page, expect
+
+from iptriad.clients.models import Client
+from tests.conftest import PASSWORD, Personas
+from tests.datarights.conftest import client_history, close_alerts
+from tests.e2e.conftest import LogIn
+
+
+def test_an_administrator_downloads_a_clients_data_and_erases_the_client(
+    page: Page, personas: Personas, log_in: LogIn
+) -> None:
+    client = personas.client_a
+    client_history(personas, client, personas.therapist_a)
+    close_alerts(client, personas.therapist_a)
+
+    log_in(page, personas.admin_a.email, PASSWORD)
+    page.goto(f"/clients/{client.pk}/")
+    page.get_by_role("link", name="Data rights: export or erase").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Data held about Casey Alphason (A-0001)")
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download everything (JSON)").click()
+    assert re.fullmatch(r"client-A-0001-\d{4}-\d{2}-\d{2}\.json", download.value.suggested_filename)
+    document = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
+    assert document["client"]["family_name"] == "Alphason"
+
+    page.get_by_role("link", name="Erase this client…").click()
+    page.get_by_label("Type the client's identifier to confirm").fill("A-0002")
+    page.get_by_label("The client asked for their data to be erased").check()
+    page.get_by_role("button", name="Erase the client for good").click()
+    expect(page.get_by_role("alert").first).to_contain_text("Type the client's identifier exactly as shown")
+    assert Client.objects.filter(pk=client.pk).exists()
+
+    page.get_by_label("Type the client's identifier to confirm").fill("A-0001")
+    page.get_by_label("The client asked for their data to be erased").check()
+    page.get_by_role("textbox", name="Case reference").fill("DSR-2026-014")
+    page.get_by_role("button", name="Erase the client for good").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Clients")
+    expect(page.get_by_role("status")).to_contain_text(f"Client {client.pk} was erased")
+    expect(page.get_by_text("Alphason")).to_have_count(0)
+    assert not Client.objects.filter(pk=client.pk).exists()
