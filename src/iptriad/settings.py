@@ -86,6 +86,8 @@ elif _database["ENGINE"] == "django.db.backends.postgresql":
 else:
     raise ConfigurationError("IPTRIAD_DATABASE_URL must be a sqlite:// or postgres:// URL")
 DATABASES = {"default": _database}
+# Where `iptriad backup` writes when no --output is given (docs/operators/backups.md).
+BACKUP_DIR = Path(env_str("IPTRIAD_BACKUP_DIR", "") or DATA_DIR / "backups").resolve()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Applications ---------------------------------------------------------------------------------
@@ -104,6 +106,7 @@ INSTALLED_APPS = [
     "iptriad.courses",
     "iptriad.api",
     "iptriad.demo",
+    "iptriad.backups",
 ]
 
 MIDDLEWARE = [
@@ -117,6 +120,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "iptriad.web.storage_errors.StorageErrorMiddleware",
 ]
 
 ROOT_URLCONF = "iptriad.urls"

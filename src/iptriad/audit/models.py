@@ -42,6 +42,8 @@ class AuditAction(models.TextChoices):
     SCHEDULE_CHANGED = "measure.schedule_changed", "Measure schedule changed"
     API_TOKEN_CREATED = "api.token_created", "API token created"
     API_TOKEN_REVOKED = "api.token_revoked", "API token revoked"
+    BACKUP_CREATED = "backup.created", "Database backed up"
+    BACKUP_RESTORED = "backup.restored", "Database restored from a backup"
 
 
 class AuditEvent(models.Model):
