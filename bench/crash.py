@@ -132,7 +132,7 @@ def serve_forever(listener: socket.socket) -> None:
         daemon_threads = True
 
     class QuietHandler(WSGIRequestHandler):
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
+        def log_message(self, format: str, *args: Any) -> None:
             pass
 
     server = Server(listener.getsockname(), QuietHandler, bind_and_activate=False)
@@ -306,7 +306,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     options = parser.parse_args(argv)
     seed = options.seed if options.seed is not None else secrets.randbelow(2**31)
-    chooser = random.Random(seed)
+    chooser = random.Random(seed)  # noqa: S311 - a reproducible kill schedule, not a secret
     work = Path(tempfile.mkdtemp(prefix="iptriad-crash-"))
     postgres_name = configure(options.database, options.postgres_server, work)
     totals = Totals()
@@ -315,9 +315,7 @@ def main(argv: list[str] | None = None) -> int:
         token = prepare()
         warm_up(token)
         for index in range(1, options.iterations + 1):
-            acks = run_iteration(
-                index, token, options.writers, chooser.uniform(options.kill_min, options.kill_max)
-            )
+            acks = run_iteration(index, token, options.writers, chooser.uniform(options.kill_min, options.kill_max))
             check(acks, index, totals)
             totals.iterations += 1
             if index % options.chain_every == 0:
