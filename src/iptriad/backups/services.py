@@ -139,7 +139,7 @@ def backup_create(*, output: Path | None = None) -> BackupResult:
     return BackupResult(dump=dump, manifest_path=manifest_path, manifest=manifest)
 
 
-def _current_counts() -> dict[str, int]:
+def row_counts_now() -> dict[str, int]:
     if connection.vendor == "sqlite":
         connection.ensure_connection()
         return sqlite.row_counts(connection.connection)
@@ -150,7 +150,7 @@ def _holds_data() -> list[str]:
     """The tables (beyond Django's bookkeeping) that have rows in the configured database."""
     if connection.vendor == "sqlite" and not _sqlite_path().exists():
         return []
-    counts = _current_counts()
+    counts = row_counts_now()
     return sorted(table for table, rows in counts.items() if rows and table not in sqlite.BOOKKEEPING_TABLES)
 
 
@@ -213,7 +213,7 @@ def backup_restore(*, path: Path, force: bool = False) -> RestoreReport:
 
 def _check_restored(dump: Path, manifest: Manifest) -> RestoreReport:
     report = RestoreReport(dump=dump, manifest=manifest)
-    counts = _current_counts()
+    counts = row_counts_now()
     for table, expected in sorted(manifest.row_counts.items()):
         actual = counts.get(table)
         if actual != expected:
