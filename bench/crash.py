@@ -298,6 +298,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--kill-min", type=float, default=0.05, help="earliest kill, seconds into an iteration")
     parser.add_argument("--kill-max", type=float, default=0.40, help="latest kill, seconds into an iteration")
     parser.add_argument("--chain-every", type=int, default=25, help="verify the audit chain every N iterations")
+    parser.add_argument("--progress-every", type=int, default=100, help="print a progress line every N iterations")
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument(
         "--postgres-server",
@@ -320,6 +321,12 @@ def main(argv: list[str] | None = None) -> int:
             totals.iterations += 1
             if index % options.chain_every == 0:
                 check_chain(totals)
+            if index % options.progress_every == 0:
+                print(
+                    f"  {index} iterations, {totals.acknowledged} acknowledged, {totals.lost} lost, "
+                    f"{time.monotonic() - started:.0f} s",
+                    flush=True,
+                )
         chain = check_chain(totals)
     finally:
         if postgres_name is not None:
