@@ -290,6 +290,32 @@ def check_chain(totals: Totals) -> str:
     return result.describe()
 
 
+def check_postgres_indexes(totals: Totals) -> str:
+    """amcheck's bt_index_check on every B-tree index of the database (needs the amcheck extension)."""
+    from django.db import connection, connections
+    from django.db.utils import DatabaseError
+
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("CREATE EXTENSION IF NOT EXISTS amcheck")
+            cursor.execute(
+                "SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+                "JOIN pg_am a ON a.oid = c.relam JOIN pg_namespace n ON n.oid = c.relnamespace "
+                "WHERE a.amname = 'btree' AND n.nspname = current_schema()"
+            )
+            indexes = [row[0] for row in cursor.fetchall()]
+            for index in indexes:
+                cursor.execute("SELECT bt_index_check(%s::regclass, true)", [index])
+    except DatabaseError as error:
+        if "amcheck" in str(error) and "extension" in str(error):
+            return f"amcheck: not available ({error})"
+        totals.problems.append(f"amcheck: {error}")
+        return f"amcheck: FAILED ({error})"
+    finally:
+        connections.close_all()
+    return f"amcheck: {len(indexes)} B-tree indexes checked (heap included), no corruption"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
@@ -328,6 +354,7 @@ def main(argv: list[str] | None = None) -> int:
                     flush=True,
                 )
         chain = check_chain(totals)
+        indexes = check_postgres_indexes(totals) if options.database == "postgresql" else None
     finally:
         if postgres_name is not None:
             from django.db import connections
@@ -343,6 +370,8 @@ def main(argv: list[str] | None = None) -> int:
         f"{totals.partial} partial administrations, {elapsed:.1f} s"
     )
     print(chain)
+    if indexes is not None:
+        print(indexes)
     for problem in totals.problems[:20]:
         print(f"PROBLEM {problem}")
     print(f"{totals.iterations} iterations, {totals.acknowledged} acknowledged writes checked, {totals.lost} lost")

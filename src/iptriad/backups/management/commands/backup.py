@@ -14,7 +14,7 @@ from iptriad.backups.services import backup_create
 class Command(BaseCommand):
     help = (
         "Back up the database (safe while the server runs): SQLite's online backup or pg_dump, with a manifest "
-        "holding the SHA-256 checksum, row counts and migration state. Back up IPTRIAD_ENCRYPTION_KEYS too."
+        "holding the SHA-256 checksum, row counts and migration state. Keep the encryption keys backed up too."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -35,5 +35,5 @@ class Command(BaseCommand):
         self.stdout.write(f"  {manifest.dump_bytes} bytes, {len(manifest.row_counts)} tables, {rows} rows")
         self.stdout.write(f"  SHA-256 {manifest.dump_sha256}")
         self.stdout.write(f"  manifest {result.manifest_path}")
-        self.stdout.write("Keep the encryption keys (IPTRIAD_ENCRYPTION_KEYS) backed up separately: without them")
-        self.stdout.write("the encrypted notes in this backup cannot be read.")
+        self.stdout.write("Keep the encryption keys backed up separately: without them the encrypted notes in this")
+        self.stdout.write("backup cannot be read (docs/operators/backups.md).")
