@@ -131,6 +131,7 @@ def test_a_full_sqlite_database_gives_the_page_a_503_and_keeps_nothing(personas)
     assert FULL_MESSAGE in html.unescape(response.content.decode())
     assert response["Retry-After"]
     assert "no-store" in response["Cache-Control"]
+    assert "default-src 'self'" in response["Content-Security-Policy"]  # the security headers still apply
     assert after == before
 
 
