@@ -154,3 +154,20 @@ def test_a_missing_pg_dump_is_named_with_what_to_install(monkeypatch):
     monkeypatch.setattr("iptriad.backups.postgres.shutil.which", lambda name: None)
     with pytest.raises(BackupError, match="pg_dump was not found on PATH: install the PostgreSQL client tools"):
         postgres.dump_into(Path("unused"), lambda: None)
+
+
+def test_a_backup_that_cannot_be_written_leaves_nothing_behind(clinic, tmp_path, monkeypatch):
+    def disk_full(path: Path) -> str:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("iptriad.backups.services.sha256_of", disk_full)
+    with pytest.raises(BackupError, match=r"could not be written \(\[Errno 28\] No space left on device\)"):
+        backup_create(output=tmp_path / "full")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_backup_into_a_new_directory_named_with_a_slash(clinic, tmp_path, capsys):
+    call_command("backup", output=f"{tmp_path}/nightly/")
+    (dump,) = [path for path in (tmp_path / "nightly").iterdir() if not path.name.endswith(".manifest.json")]
+    assert stat.S_IMODE((tmp_path / "nightly").stat().st_mode) == 0o700
+    assert backup_verify(dump)[0] == dump

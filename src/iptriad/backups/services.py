@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, connections
@@ -91,6 +93,20 @@ def _destination(output: Path | None, vendor: str) -> Path:
     return output
 
 
+def _dump(vendor: str, partial: Path) -> tuple[str, int, dict[str, int], dict[str, str], Any]:
+    """Write the dump into `partial` and flush it to disk; its checksum, size, row counts, migrations, chain heads."""
+    if vendor == "sqlite":
+        heads = audit_chain_heads()  # taken first: every event up to these heads is in the copy
+        connection.ensure_connection()
+        counts, migrations = sqlite.backup_into(connection.connection, partial)
+    else:
+        counts, migrations, heads = postgres.dump_into(partial, audit_chain_heads)
+    os.chmod(partial, 0o600)
+    with partial.open("rb") as written:
+        os.fsync(written.fileno())
+    return sha256_of(partial), partial.stat().st_size, counts, migrations, heads
+
+
 def backup_create(*, output: Path | None = None) -> BackupResult:
     """Back up the configured database (safe while the server runs); the dump and its manifest, mode 0600."""
     vendor = _vendor()
@@ -99,22 +115,15 @@ def backup_create(*, output: Path | None = None) -> BackupResult:
         if taken.exists():
             raise BackupError(f"{taken} already exists: choose another --output. Nothing was written.")
     partial = dump.with_name(dump.name + ".partial")
-    partial.unlink(missing_ok=True)
-    partial.touch(mode=0o600)
     try:
-        if vendor == "sqlite":
-            heads = audit_chain_heads()  # taken first: every event up to these heads is in the copy
-            connection.ensure_connection()
-            counts, migrations = sqlite.backup_into(connection.connection, partial)
-        else:
-            counts, migrations, heads = postgres.dump_into(partial, audit_chain_heads)
-        os.chmod(partial, 0o600)
-        with partial.open("rb") as written:
-            os.fsync(written.fileno())
-        checksum = sha256_of(partial)
-        size = partial.stat().st_size
+        partial.unlink(missing_ok=True)
+        partial.touch(mode=0o600)
+        checksum, size, counts, migrations, heads = _dump(vendor, partial)
         os.replace(partial, dump)
         fsync_directory(dump.parent)
+    except (OSError, sqlite3.Error) as error:
+        # A full disk or a failing one: say so, and leave no half-written file that looks like a backup.
+        raise BackupError(f"The backup could not be written ({error}). Nothing was kept.") from error
     finally:
         partial.unlink(missing_ok=True)
     manifest = Manifest(
@@ -128,7 +137,12 @@ def backup_create(*, output: Path | None = None) -> BackupResult:
         row_counts=counts,
         audit_chain_heads=heads,
     )
-    manifest_path = manifest_write(dump, manifest)
+    try:
+        manifest_path = manifest_write(dump, manifest)
+    except OSError as error:
+        dump.unlink(missing_ok=True)
+        manifest_path_for(dump).unlink(missing_ok=True)
+        raise BackupError(f"The backup's manifest could not be written ({error}). Nothing was kept.") from error
     audit_record_auth(
         action=AuditAction.BACKUP_CREATED,
         user=None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -20,13 +21,20 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--output",
-            type=Path,
-            help="The backup file, or a directory for it (default: IPTRIAD_BACKUP_DIR, else backups/ in the data dir)",
+            help="The backup file, or a directory for it: an existing one, or any path ending in / "
+            "(default: IPTRIAD_BACKUP_DIR, else backups/ in the data directory)",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        raw = str(options["output"] or "")
+        output = Path(raw) if raw else None
+        if output is not None and raw.endswith(("/", os.sep)):
+            try:
+                output.mkdir(mode=0o700, parents=True, exist_ok=True)
+            except OSError as error:
+                raise CommandError(f"Cannot create the directory {output}: {error.strerror}.") from error
         try:
-            result = backup_create(output=options["output"])
+            result = backup_create(output=output)
         except BackupError as error:
             raise CommandError(str(error)) from error
         manifest = result.manifest
