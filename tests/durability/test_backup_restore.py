@@ -8,11 +8,13 @@ on the same server).
 from __future__ import annotations
 
 import json
+import sqlite3
 import stat
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.db.migrations.recorder import MigrationRecorder
 
 from iptriad.audit.models import AuditAction, AuditEvent
@@ -171,3 +173,23 @@ def test_backup_into_a_new_directory_named_with_a_slash(clinic, tmp_path, capsys
     (dump,) = [path for path in (tmp_path / "nightly").iterdir() if not path.name.endswith(".manifest.json")]
     assert stat.S_IMODE((tmp_path / "nightly").stat().st_mode) == 0o700
     assert backup_verify(dump)[0] == dump
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's file swap")
+def test_a_sqlite_database_still_open_elsewhere_is_not_swapped(clinic, tmp_path):
+    backup = backed_up(tmp_path)
+    with fresh_database(tmp_path) as database_url:
+        first = run_iptriad(["restore", str(backup.dump)], database_url=database_url, data_dir=tmp_path)
+        assert first.returncode == 0, first.stdout + first.stderr
+        counts = row_counts_of(database_url)
+        server = sqlite3.connect(database_url.removeprefix("sqlite:///"))  # as a running server would hold it
+        try:
+            server.execute("SELECT COUNT(*) FROM clients_client").fetchone()
+            command = ["restore", "--force", str(backup.dump)]
+            refused = run_iptriad(command, database_url=database_url, data_dir=tmp_path)
+        finally:
+            server.close()
+        assert refused.returncode == 1
+        assert "is in use" in refused.stderr
+        assert "stop the iptriad server" in refused.stderr
+        assert row_counts_of(database_url) == counts
