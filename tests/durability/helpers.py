@@ -95,3 +95,15 @@ def assert_audit_chain_verifies(*, database_url: str, data_dir: Path) -> None:
         pytest.skip(f"audit chain verification: not available in this version ({CHAIN_MODULE} is missing)")
     verified = run_iptriad(["audit", "verify"], database_url=database_url, data_dir=data_dir)
     assert verified.returncode == 0, verified.stdout + verified.stderr
+
+
+def last_audit_action(database_url: str) -> str:
+    query = "SELECT action FROM audit_auditevent ORDER BY id DESC LIMIT 1"
+    if database_url.startswith("sqlite:///"):
+        with closing(sqlite3.connect(database_url.removeprefix("sqlite:///"))) as reader:
+            row = reader.execute(query).fetchone()
+    else:
+        with psycopg.connect(database_url) as reader:
+            row = reader.execute(query).fetchone()
+    assert row is not None
+    return str(row[0])

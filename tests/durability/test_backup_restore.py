@@ -24,7 +24,13 @@ from iptriad.backups.services import BackupResult, backup_create, backup_restore
 from iptriad.measures.models import Administration
 from tests.conftest import Personas
 from tests.courses.factories import ending_records, full_course
-from tests.durability.helpers import assert_audit_chain_verifies, fresh_database, row_counts_of, run_iptriad
+from tests.durability.helpers import (
+    assert_audit_chain_verifies,
+    fresh_database,
+    last_audit_action,
+    row_counts_of,
+    run_iptriad,
+)
 from tests.measures.factories import clinical_objects
 
 pytestmark = pytest.mark.django_db(transaction=True)  # pg_dump reads only what is committed
@@ -56,6 +62,7 @@ def test_the_restore_drill_brings_back_every_row_in_a_fresh_database(clinic, tmp
         assert f"Checksum verified: SHA-256 {backup.manifest.dump_sha256}" in restored.stdout
         assert f"Row counts: all {len(counts_before)} tables match the manifest" in restored.stdout
         counts_after = row_counts_of(database_url)
+        assert last_audit_action(database_url) == AuditAction.BACKUP_RESTORED
     # The restore records itself in the audit trail, once everything checked out.
     assert counts_after == {**counts_before, "audit_auditevent": counts_before["audit_auditevent"] + 1}
 

@@ -18,6 +18,7 @@ from django.db import connection, transaction
 from iptriad.backups.manifest import BackupError
 
 PG_TOOLS_HINT = "install the PostgreSQL client tools (Debian: apt install postgresql-client) of the server's version"
+RESTORE_LOCK_TIMEOUT_MS = 30_000
 # libpq reads these from the environment: the password never appears on a command line.
 _SSL_OPTIONS = ("sslmode", "sslrootcert", "sslcert", "sslkey")
 
@@ -44,9 +45,12 @@ def libpq_environment() -> dict[str, str]:
     return environment
 
 
-def _run(arguments: list[str], what: str) -> None:
+def _run(arguments: list[str], what: str, *, settings: str = "") -> None:
+    environment = libpq_environment()
+    if settings:
+        environment["PGOPTIONS"] = f"{environment.get('PGOPTIONS', '')} {settings}".strip()
     finished = subprocess.run(  # noqa: S603 - absolute tool path, arguments built here
-        arguments, env=libpq_environment(), capture_output=True, text=True, check=False
+        arguments, env=environment, capture_output=True, text=True, check=False
     )
     if finished.returncode != 0:
         message = finished.stderr.strip().splitlines()
@@ -106,4 +110,6 @@ def restore_dump(dump: Path) -> None:
             str(dump),
         ],
         "pg_restore",
+        # A server still running holds locks the DROPs would wait on for ever: give up instead, changing nothing.
+        settings=f"-c lock_timeout={RESTORE_LOCK_TIMEOUT_MS}",
     )
