@@ -1,7 +1,7 @@
 """Backing up the whole database beside a checksummed manifest, and restoring it with every check.
 
-A backup is written under a temporary name, sealed with its SHA-256 in the manifest, and only then given its
-final name; the manifest is written last, so a backup without one is unfinished. A restore checks the
+A backup is written under a temporary name and renamed once it is complete and on disk; the manifest, with
+the dump's SHA-256, is written last, so a backup without one is unfinished. A restore checks the
 checksum before touching anything, refuses to replace data without `force`, and afterwards compares every
 table's row count with the manifest, and verifies the audit chain.
 """
@@ -176,7 +176,8 @@ def backup_verify(path: Path) -> tuple[Path, Manifest]:
     return dump, manifest
 
 
-def _migration_notes(manifest: Manifest) -> list[str]:
+def _migration_notes(manifest: Manifest) -> tuple[list[str], bool]:
+    """What to tell about the restored schema, and whether it is exactly this version's."""
     restored = postgres.last_migrations() if connection.vendor == "postgresql" else _sqlite_migrations()
     notes = []
     if restored != manifest.migrations:
@@ -188,7 +189,7 @@ def _migration_notes(manifest: Manifest) -> list[str]:
     unknown = set(executor.loader.applied_migrations) - set(executor.loader.graph.nodes)
     if unknown:
         notes.append(f"the backup has {len(unknown)} migrations this version does not know: it comes from a newer one")
-    return notes
+    return notes, not pending and not unknown
 
 
 def _sqlite_migrations() -> dict[str, str]:
@@ -237,9 +238,9 @@ def _check_restored(dump: Path, manifest: Manifest) -> RestoreReport:
     if connection.vendor == "sqlite":
         connection.ensure_connection()
         report.integrity = sqlite.integrity(connection.connection)
-    report.migration_notes = _migration_notes(manifest)
+    report.migration_notes, schema_current = _migration_notes(manifest)
     report.chain = verify_audit_chains()
-    if report.ok and not any("not applied" in note or "newer" in note for note in report.migration_notes):
+    if report.ok and schema_current:  # an older or newer audit table might not take the event
         audit_record_auth(
             action=AuditAction.BACKUP_RESTORED,
             user=None,
