@@ -9,7 +9,7 @@ TEST_STAMP := $(VENV)/.installed-test
 CHROMIUM ?= $(shell command -v chromium || command -v chromium-browser || echo /usr/bin/chromium)
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint typecheck checks test-sqlite test-postgres browser bench clean lock
+.PHONY: help run test lint typecheck checks test-sqlite test-postgres browser bench clean lock crash
 
 help: ## List the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -60,6 +60,11 @@ test: lint typecheck checks test-sqlite test-postgres ## Everything: lint, types
 
 bench: $(RUN_STAMP) ## Benchmark the client pages at 10,000 clients (CLIENTS=100000 for tier M)
 	$(BIN)/python bench/client_pages.py --clients $${CLIENTS:-10000}
+
+crash: $(RUN_STAMP) ## The long crash test: kill -9 mid-write, 1,000 times on SQLite and 100 on PostgreSQL ($$IPTRIAD_TEST_POSTGRES)
+	$(BIN)/python bench/crash.py --database sqlite --iterations $${SQLITE_ITERATIONS:-1000}
+	@if [ -z "$$IPTRIAD_TEST_POSTGRES" ]; then echo "IPTRIAD_TEST_POSTGRES is not set: skipping PostgreSQL"; exit 0; fi; \
+	$(BIN)/python bench/crash.py --database postgresql --iterations $${POSTGRES_ITERATIONS:-100} --postgres-server "$$IPTRIAD_TEST_POSTGRES"
 
 lock: $(TEST_STAMP) ## Rewrite requirements/constraints.txt from the installed packages
 	$(BIN)/pip freeze --exclude-editable > requirements/constraints.txt

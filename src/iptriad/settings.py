@@ -111,6 +111,8 @@ elif _database["ENGINE"] == "django.db.backends.postgresql":
 else:
     raise ConfigurationError("IPTRIAD_DATABASE_URL must be a sqlite:// or postgres:// URL")
 DATABASES = {"default": _database}
+# Where `iptriad backup` writes when no --output is given (docs/operators/backups.md).
+BACKUP_DIR = Path(env_str("IPTRIAD_BACKUP_DIR", "") or DATA_DIR / "backups").resolve()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Applications ---------------------------------------------------------------------------------
@@ -135,6 +137,7 @@ INSTALLED_APPS = [
     "iptriad.demo",
     "iptriad.encryption",
     "iptriad.datarights",
+    "iptriad.backups",
 ]
 
 MIDDLEWARE = [
@@ -153,6 +156,7 @@ MIDDLEWARE = [
     "iptriad.accounts.middleware.MfaRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "iptriad.web.storage_errors.StorageErrorMiddleware",
     # Last, so it turns a login refused by a lockout into the lockout page (429).
     "axes.middleware.AxesMiddleware",
 ]

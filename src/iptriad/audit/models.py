@@ -59,6 +59,8 @@ class AuditAction(models.TextChoices):
     SESSION_EXPIRED = "auth.session_expired", "Session timed out"
     CLIENT_EXPORTED = "client.exported", "Client's data exported"
     CLIENT_ERASED = "client.erased", "Client's data erased"
+    BACKUP_CREATED = "backup.created", "Database backed up"
+    BACKUP_RESTORED = "backup.restored", "Database restored from a backup"
 
 
 class AuditEvent(models.Model):

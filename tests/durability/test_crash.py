@@ -1,0 +1,35 @@
+"""kill -9 of the server during a stream of writes loses no acknowledged write (bench/crash.py, a modest run).
+
+`make crash` runs the full target: 1,000 iterations on SQLite and 100 on PostgreSQL (docs/reliability.md).
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+from django.db import connection
+
+from tests.durability.helpers import ROOT, postgres_server_url
+
+ITERATIONS = {"sqlite": 100, "postgresql": 20}
+SUMMARY = re.compile(r"^(\d+) iterations, (\d+) acknowledged writes checked, (\d+) lost$", re.MULTILINE)
+
+
+def test_no_acknowledged_write_is_lost_when_the_server_is_killed_mid_write():
+    iterations = ITERATIONS[connection.vendor]
+    command = [sys.executable, str(ROOT / "bench" / "crash.py"), "--database", connection.vendor]
+    command += ["--iterations", str(iterations)]
+    if connection.vendor == "postgresql":
+        command += ["--postgres-server", postgres_server_url()]
+    finished = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=900, check=False)  # noqa: S603 - this interpreter, our script
+    output = finished.stdout + finished.stderr
+    print(output)  # noqa: T201 - the figures, shown with -s and on failure
+    summary = SUMMARY.search(finished.stdout)
+    assert summary is not None, output
+    checked, acknowledged, lost = (int(group) for group in summary.groups())
+    assert (checked, lost) == (iterations, 0), output
+    assert acknowledged > 0, output
+    assert "PROBLEM" not in finished.stdout
+    assert finished.returncode == 0, output
