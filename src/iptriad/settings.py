@@ -307,7 +307,8 @@ LOGGING = {
         "handlers": ["console"],
         "level": env_choice("IPTRIAD_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR")),
     },
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # axes logs every login at INFO (masked); the audit trail already records each one.
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
 
 # Licensed instrument wording loaded locally (docs/instruments.md); empty: none.

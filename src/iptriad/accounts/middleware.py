@@ -19,7 +19,7 @@ from django.utils.cache import add_never_cache_headers
 from iptriad.accounts import session_times
 from iptriad.accounts.actors import client_ip
 from iptriad.accounts.mfa import has_mfa, mfa_required_for
-from iptriad.accounts.selectors import membership_current
+from iptriad.accounts.selectors import active_memberships, choose_membership
 from iptriad.accounts.services import audit_auth_event
 from iptriad.audit.models import AuditAction
 
@@ -32,13 +32,13 @@ class CurrentMembershipMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request.membership = None  # type: ignore[attr-defined]
+        request.memberships = []  # type: ignore[attr-defined]
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
-            membership = membership_current(
-                user=user,
-                organisation_id=request.session.get(SESSION_ORGANISATION_KEY),
-            )
+            memberships = active_memberships(user=user)
+            membership = choose_membership(memberships, request.session.get(SESSION_ORGANISATION_KEY))
             request.membership = membership  # type: ignore[attr-defined]
+            request.memberships = memberships  # type: ignore[attr-defined]
             if membership is not None:
                 # Store UTC, show in the organisation's time zone.
                 timezone.activate(zoneinfo.ZoneInfo(membership.organisation.time_zone))

@@ -9,12 +9,24 @@ from iptriad.accounts.models import CLINICIAN_ROLES, Membership, Organisation, U
 
 def membership_current(*, user: User, organisation_id: int | None) -> Membership | None:
     """The membership to act under: the one chosen in this session if still active, else the first."""
-    memberships = Membership.objects.filter(user=user, is_active=True).select_related("organisation", "user")
-    if organisation_id is not None:
-        chosen = memberships.filter(organisation_id=organisation_id).first()
-        if chosen is not None:
-            return chosen
-    return memberships.order_by("organisation__name", "pk").first()
+    return choose_membership(active_memberships(user=user), organisation_id)
+
+
+def active_memberships(*, user: User) -> list[Membership]:
+    """Every active membership of the user, by organisation name: one query serves the current membership and
+    the organisation switcher (a person belongs to a handful of organisations at most)."""
+    return list(
+        Membership.objects.filter(user=user, is_active=True)
+        .select_related("organisation", "user")
+        .order_by("organisation__name", "pk")
+    )
+
+
+def choose_membership(memberships: list[Membership], organisation_id: int | None) -> Membership | None:
+    chosen = [m for m in memberships if m.organisation_id == organisation_id] if organisation_id is not None else []
+    if chosen:
+        return chosen[0]
+    return memberships[0] if memberships else None
 
 
 def memberships_of_user(*, user: User) -> QuerySet[Membership]:
