@@ -18,7 +18,8 @@ from typing import Any
 import pytest
 import schemathesis
 from django.core.handlers.wsgi import WSGIHandler
-from django.core.signals import got_request_exception
+from django.core.signals import got_request_exception, request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.parameters import ParameterLocation
@@ -129,12 +130,24 @@ def server_errors() -> Iterator[list[BaseException]]:
 
 
 @pytest.fixture
-def therapist(personas: Personas) -> Caller:
+def same_connection() -> Iterator[None]:
+    """Django closes the database connection at each request's start and end; the test client stops it doing so,
+    and so must a test calling the WSGI application itself, or PostgreSQL loses the test's transaction."""
+    signals = (request_started, request_finished)
+    for signal in signals:
+        signal.disconnect(close_old_connections)
+    yield
+    for signal in signals:
+        signal.connect(close_old_connections)
+
+
+@pytest.fixture
+def therapist(personas: Personas, same_connection: None) -> Caller:
     return Caller(personas, personas.therapist_a)
 
 
 @pytest.fixture
-def admin(personas: Personas) -> Caller:
+def admin(personas: Personas, same_connection: None) -> Caller:
     return Caller(personas, personas.admin_a)
 
 
