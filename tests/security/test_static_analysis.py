@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import warnings
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -16,7 +17,7 @@ from tests.security.dependency_audit import judge
 with warnings.catch_warnings():
     # bandit 1.9.4 loads its plugins with an argument that stevedore has deprecated: harmless, and not ours to fix.
     warnings.filterwarnings("ignore", "The verify_requirements argument", DeprecationWarning)
-    from bandit.core import config as bandit_config
+    from bandit.core import config as bandit_config  # type: ignore[import-untyped]
     from bandit.core import constants as bandit_constants
     from bandit.core import manager as bandit_manager
 
@@ -45,17 +46,21 @@ def test_every_silenced_finding_names_its_test_and_a_reason():
     assert not unexplained, "write '# nosec BXXX  # why it is safe':\n" + "\n".join(unexplained)
 
 
-def _report(*dependencies: dict[str, object]) -> dict[str, object]:
+def _report(*dependencies: dict[str, Any]) -> dict[str, Any]:
     return {"dependencies": list(dependencies), "fixes": []}
 
 
-CLEAN = {"name": "django", "version": "5.2.19", "vulns": []}
-VULNERABLE = {
+CLEAN: dict[str, Any] = {"name": "django", "version": "5.2.19", "vulns": []}
+VULNERABLE: dict[str, Any] = {
     "name": "django",
     "version": "4.2.0",
     "vulns": [{"id": "PYSEC-2023-100", "fix_versions": ["4.2.2"], "aliases": [], "description": ""}],
 }
-UNKNOWN = {"name": "pygal", "version": "3.1.3", "skip_reason": "Dependency not found on PyPI and could not be audited"}
+UNKNOWN: dict[str, Any] = {
+    "name": "pygal",
+    "version": "3.1.3",
+    "skip_reason": "Dependency not found on PyPI and could not be audited",
+}
 
 
 def test_the_audit_fails_on_a_known_vulnerability_and_names_the_fix():
