@@ -6,13 +6,17 @@ admin of organisation A, whose organisation holds a client with a full course (t
 Each operation is one pytest item, so the rows its cases write are rolled back with that test's transaction.
 Most generated cases get the id of one of these real objects in their path, so they reach the services' own
 validation rather than only the 404 of an unknown id. Generation is derandomised with a bounded number of examples
-per operation, so a run is reproducible and takes about a minute.
+per operation, so a run is reproducible. Last, every integer of every body is sent at the edges of 32 and 64 bits,
+which PostgreSQL would refuse with an error if one reached it unchecked.
 """
 
 from __future__ import annotations
 
+import json
+import re
 import zlib
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -20,6 +24,7 @@ import schemathesis
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import got_request_exception, request_finished, request_started
 from django.db import close_old_connections
+from django.test import Client as HttpClient
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.parameters import ParameterLocation
@@ -32,9 +37,12 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from iptriad.accounts.models import User
+from iptriad.api.schemas.common import MAX_ID
+from iptriad.api.urls import api
 from tests.api.conftest import token_for
 from tests.conftest import Personas
-from tests.security.matrix_rows.base import matrix_objects
+from tests.security.matrix_rows.api import ROWS, ApiRow
+from tests.security.matrix_rows.base import MatrixObjects, matrix_objects
 
 OPENAPI_PATH = "/api/v1/openapi.json"
 CHECKS = [
@@ -81,10 +89,14 @@ class Caller:
     """Who sends the cases (a bearer token) and the real object ids that replace generated path ids."""
 
     def __init__(self, personas: Personas, user: User) -> None:
-        objects = matrix_objects(personas)
-        course = objects.course_a
         self.headers = {"Authorization": f"Bearer {token_for(user, personas.org_a)}"}
-        self.ids: dict[str, int] = {
+        self.ids = self.ids_of(personas, matrix_objects(personas))
+
+    @staticmethod
+    def ids_of(personas: Personas, objects: MatrixObjects) -> dict[str, int]:
+        """Organisation A's object for each path parameter of the document."""
+        course = objects.course_a
+        return {
             "client_id": personas.client_a.pk,
             "administration_id": objects.clinical.administration_a.pk,
             "alert_id": objects.clinical.alert_a.pk,
@@ -170,3 +182,58 @@ def test_api_as_a_therapist(case, therapist, server_errors):
 @FUZZ_SETTINGS
 def test_api_as_an_admin(case, admin, server_errors):
     _fuzz(admin, case, server_errors)
+
+
+# Integers beyond what a database column holds: generation rarely draws them, and PostgreSQL refuses them with an
+# error (a 500) where SQLite stores them, so each integer of every body is sent at the edges of 32 and 64 bits.
+EXTREME_INTEGERS = (2**31, -(2**31) - 1, 2**63, -(2**63) - 1)
+
+
+@dataclass(frozen=True)
+class IntegerField:
+    method: str
+    path: str
+    name: str
+    is_list: bool
+    is_reference: bool  # an id (iptriad.api.schemas.common.Id): a number in range that names no row is a 404
+
+    def __str__(self) -> str:
+        return f"{self.method.upper()} {self.path} {self.name}"
+
+
+def _integer_fields() -> list[IntegerField]:
+    """Every integer field of a request body in the document."""
+    document = api.get_openapi_schema()
+    schemas = document["components"]["schemas"]
+    found = []
+    for path, methods in document["paths"].items():
+        for method, operation in methods.items():
+            if "requestBody" not in operation:
+                continue
+            reference = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+            for name, schema in schemas[reference.rsplit("/", 1)[-1]]["properties"].items():
+                text = json.dumps(schema)
+                if '"integer"' in text:
+                    is_list = schema.get("type") == "array"
+                    found.append(IntegerField(method, path, name, is_list, f'"maximum": {MAX_ID}' in text))
+    return found
+
+
+@pytest.mark.parametrize("field", _integer_fields(), ids=str)
+def test_no_integer_overflows_the_database(personas: Personas, field: IntegerField):
+    objects = matrix_objects(personas)
+    row = ROWS["api-" + _operation_id(field.method, field.path).replace("_", "-")]
+    assert isinstance(row, ApiRow)
+    url = re.sub(r"{(\w+)}", lambda match: str(Caller.ids_of(personas, objects)[match.group(1)]), field.path)
+    http = HttpClient()
+    headers = {"Authorization": f"Bearer {token_for(personas.therapist_a, personas.org_a)}"}
+    for value in EXTREME_INTEGERS:
+        body = {**row.json, field.name: [value] * 9 if field.is_list else value}
+        response = getattr(http, field.method)(url, body, content_type="application/json", headers=headers)
+        refused = {422, 404} if field.is_reference and 0 < value <= MAX_ID else {422}
+        assert response.status_code in refused, (value, response.content)
+
+
+def _operation_id(method: str, path: str) -> str:
+    operation_id: str = api.get_openapi_schema()["paths"][path][method]["operationId"]
+    return operation_id
