@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -44,7 +45,6 @@ from tests.conftest import Personas
 from tests.security.matrix_rows.api import ROWS, ApiRow
 from tests.security.matrix_rows.base import MatrixObjects, matrix_objects
 
-OPENAPI_PATH = "/api/v1/openapi.json"
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
@@ -58,8 +58,9 @@ APP = WSGIHandler()
 
 
 def _schema(*, coverage: bool, examples: int) -> Any:
-    """The served document, with `examples` generated cases per operation, and the coverage phase's (boundary and
-    invalid values of every parameter and field, a fixed set) when asked."""
+    """The document (as served: tests/api/test_schema.py), with `examples` generated cases per operation, and the
+    coverage phase's (boundary and invalid values of every parameter and field, a fixed set) when asked. It is read
+    from the API object rather than requested, so collecting the tests sends no request."""
     config = {
         "generation": {
             "max-examples": examples,
@@ -69,7 +70,9 @@ def _schema(*, coverage: bool, examples: int) -> Any:
         },
         "phases": {"examples": {"enabled": False}, "coverage": {"enabled": coverage}},
     }
-    return schemathesis.openapi.from_wsgi(OPENAPI_PATH, APP, config=schemathesis.Config.from_dict(config))
+    schema = schemathesis.openapi.from_dict(api.get_openapi_schema(), config=schemathesis.Config.from_dict(config))
+    schema.app = APP  # cases are sent to the WSGI application in-process
+    return schema
 
 
 # The therapist reaches every record, so their run goes deep; an admin is refused most clinical records (404).
@@ -130,8 +133,6 @@ def server_errors() -> Iterator[list[BaseException]]:
     caught: list[BaseException] = []
 
     def remember(sender: Any, request: Any = None, **kwargs: Any) -> None:
-        import sys
-
         error = sys.exc_info()[1]
         if error is not None:
             caught.append(error)
@@ -237,3 +238,12 @@ def test_no_integer_overflows_the_database(personas: Personas, field: IntegerFie
 def _operation_id(method: str, path: str) -> str:
     operation_id: str = api.get_openapi_schema()["paths"][path][method]["operationId"]
     return operation_id
+
+
+def test_the_cases_reach_the_operations(therapist, personas):
+    """A wrong base path would make every case a declared 404 and the fuzzing a silent pass: a plain case of the
+    fuzzers' own schema must read the client."""
+    operation = THERAPIST_SCHEMA["/api/v1/clients/{client_id}"]["GET"]
+    response = operation.Case(path_parameters={"client_id": personas.client_a.pk}).call(headers=therapist.headers)
+    assert response.status_code == 200
+    assert response.json()["identifier"] == personas.client_a.identifier
