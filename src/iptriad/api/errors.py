@@ -1,9 +1,9 @@
 """Every error the API answers, in one shape: {"detail": [{"field": ..., "message": ...}]}.
 
 400 the body is not JSON; 401 no valid token or session; 403 the role may not (or CSRF failed); 404 a missing
-object or one of another organisation, or another therapist's (the same answer); 422 the input is refused, by its
-schema or by a service's rules, with the service's own messages. Nothing else is caught: a bug stays a 500 and is
-logged, never dressed up as bad input.
+object or one of another organisation, or another therapist's (the same answer), or a path that names no operation;
+422 the input is refused, by its schema or by a service's rules, with the service's own messages. Nothing else is
+caught: a bug stays a 500 and is logged, never dressed up as bad input.
 """
 
 from __future__ import annotations
