@@ -9,7 +9,7 @@ TEST_STAMP := $(VENV)/.installed-test
 CHROMIUM ?= $(shell command -v chromium || command -v chromium-browser || echo /usr/bin/chromium)
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint typecheck checks test-sqlite test-postgres browser bench clean lock crash
+.PHONY: help run test lint typecheck checks security test-sqlite test-postgres browser bench clean lock crash
 
 help: ## List the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -49,6 +49,15 @@ checks: $(TEST_STAMP) ## Django system checks and the migrations check
 	IPTRIAD_DATA_DIR=var/test $(BIN)/iptriad check --fail-level WARNING
 	IPTRIAD_DATA_DIR=var/test $(BIN)/iptriad makemigrations --check --dry-run
 
+# pip-audit asks PyPI about each pinned release; its report is judged by tests/security/dependency_audit.py, which
+# also says how many pins were really audited (pip-audit alone reads as a pass when it could audit none).
+# AUDIT_REQUIRED=1 fails when a pin could not be audited as well.
+security: $(TEST_STAMP) ## Security checks: bandit on src (no medium or high finding) and pip-audit of the pins (asks PyPI)
+	$(BIN)/bandit -r src -ll -q
+	set -o pipefail; $(BIN)/pip-audit --requirement requirements/constraints.txt --disable-pip --no-deps \
+		--progress-spinner off --format json \
+		| $(BIN)/python -m tests.security.dependency_audit $(if $(AUDIT_REQUIRED),--require-audit)
+
 test-sqlite: $(TEST_STAMP) browser ## The whole pytest suite on SQLite
 	IPTRIAD_CHROMIUM=$(CHROMIUM) $(BIN)/pytest
 
@@ -56,7 +65,7 @@ test-postgres: $(TEST_STAMP) browser ## The whole pytest suite on PostgreSQL ($$
 	@if [ -z "$$IPTRIAD_TEST_POSTGRES" ]; then echo "IPTRIAD_TEST_POSTGRES is not set: skipping PostgreSQL"; exit 0; fi; \
 	IPTRIAD_DATABASE_URL="$${IPTRIAD_TEST_POSTGRES%/}/iptriad" IPTRIAD_CHROMIUM=$(CHROMIUM) $(BIN)/pytest
 
-test: lint typecheck checks test-sqlite test-postgres ## Everything: lint, types, checks, unit, integration and browser tests (SQLite, and PostgreSQL when IPTRIAD_TEST_POSTGRES is set)
+test: lint typecheck checks security test-sqlite test-postgres ## Everything: lint, types, checks, security checks, unit, integration and browser tests (SQLite, and PostgreSQL when IPTRIAD_TEST_POSTGRES is set)
 
 bench: $(RUN_STAMP) ## Benchmark the client pages at 10,000 clients (CLIENTS=100000 for tier M)
 	$(BIN)/python bench/client_pages.py --clients $${CLIENTS:-10000}

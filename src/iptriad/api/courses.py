@@ -12,7 +12,7 @@ from ninja import Router, Status
 from iptriad.accounts.permissions import Action, require
 from iptriad.accounts.selectors import clinicians_of_organisation
 from iptriad.api.auth import actor_of
-from iptriad.api.errors import ERRORS_READ, ERRORS_WRITE
+from iptriad.api.errors import ERRORS_PLAIN_READ, ERRORS_READ, ERRORS_WRITE
 from iptriad.api.schemas.common import Id
 from iptriad.api.schemas.courses import (
     AdaptationOut,
@@ -48,14 +48,16 @@ CASELOAD_MAX = 500  # as the caseload page shows
 ERROR_THERAPIST_NOT_SELF = "As a therapist you can only open a course that you run yourself."
 
 
-@router.get("/adaptations", response={200: list[AdaptationOut], **ERRORS_READ}, summary="List the adaptations of IPT")
+@router.get(
+    "/adaptations", response={200: list[AdaptationOut], **ERRORS_PLAIN_READ}, summary="List the adaptations of IPT"
+)
 def adaptation_list_api(request: HttpRequest) -> list[Any]:
     """The adaptations a course can follow (the `adaptation` of POST /clients/{id}/courses)."""
     actor_of(request)
     return list(protocol().adaptations)
 
 
-@router.get("/caseload", response={200: list[CaseloadCourseOut], **ERRORS_READ}, summary="List the open courses")
+@router.get("/caseload", response={200: list[CaseloadCourseOut], **ERRORS_PLAIN_READ}, summary="List the open courses")
 def caseload_api(request: HttpRequest) -> list[Course]:
     """The caller's open courses (a supervisor: the organisation's), with sessions held and the last session."""
     actor = actor_of(request)

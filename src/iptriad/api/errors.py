@@ -1,9 +1,9 @@
 """Every error the API answers, in one shape: {"detail": [{"field": ..., "message": ...}]}.
 
 400 the body is not JSON; 401 no valid token or session; 403 the role may not (or CSRF failed); 404 a missing
-object or one of another organisation, or another therapist's (the same answer); 422 the input is refused, by its
-schema or by a service's rules, with the service's own messages. Nothing else is caught: a bug stays a 500 and is
-logged, never dressed up as bad input.
+object or one of another organisation, or another therapist's (the same answer), or a path that names no operation;
+422 the input is refused, by its schema or by a service's rules, with the service's own messages. Nothing else is
+caught: a bug stays a 500 and is logged, never dressed up as bad input.
 """
 
 from __future__ import annotations
@@ -13,15 +13,18 @@ from typing import Any
 import pydantic
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.utils.cache import add_never_cache_headers
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from iptriad.api.schemas.common import ErrorOut
 
-ERRORS_READ: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
-ERRORS_WRITE: dict[int, Any] = {400: ErrorOut, **ERRORS_READ, 422: ErrorOut}
+# A read without parameters; a read with an id in its path or a query (422: a value out of range); a write.
+ERRORS_PLAIN_READ: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
+ERRORS_READ: dict[int, Any] = {**ERRORS_PLAIN_READ, 422: ErrorOut}
+ERRORS_WRITE: dict[int, Any] = {400: ErrorOut, **ERRORS_READ}
 NO_CONTENT: dict[int, Any] = {204: None}  # a removal's answer: no body
 
 NOT_FOUND = "Not found."
@@ -58,6 +61,14 @@ def django_errors(error: DjangoValidationError) -> list[tuple[str | None, str]]:
             for message in messages
         ]
     return [(None, message) for message in error.messages]
+
+
+def not_found_response() -> HttpResponse:
+    """The 404 of a path under /api/v1 that names no operation (an unknown path, or an id that is not a number):
+    the same JSON error as every other answer, never the site's HTML page."""
+    response = JsonResponse(_detail([(None, NOT_FOUND)]), status=404)
+    add_never_cache_headers(response)
+    return response
 
 
 def install(api: NinjaAPI) -> None:

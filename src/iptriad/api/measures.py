@@ -11,7 +11,7 @@ from ninja import Query, Router, Status
 
 from iptriad.accounts.permissions import Action, require
 from iptriad.api.auth import actor_of
-from iptriad.api.errors import ERRORS_READ, ERRORS_WRITE
+from iptriad.api.errors import ERRORS_PLAIN_READ, ERRORS_READ, ERRORS_WRITE
 from iptriad.api.schemas.common import Id, PageQuery
 from iptriad.api.schemas.measures import (
     AdministrationDetailOut,
@@ -116,7 +116,7 @@ def _administration_detail(request: HttpRequest, administration: Administration)
     }
 
 
-@router.get("/instruments", response={200: list[InstrumentOut], **ERRORS_READ}, summary="List the instruments")
+@router.get("/instruments", response={200: list[InstrumentOut], **ERRORS_PLAIN_READ}, summary="List the instruments")
 def instrument_list_api(request: HttpRequest) -> list[dict[str, Any]]:
     """Every shipped instrument with its items and options; item wording only where it is shipped."""
     actor_of(request)

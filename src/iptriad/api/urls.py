@@ -13,16 +13,17 @@ from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from django.urls import URLPattern, URLResolver, reverse
+from django.urls import URLPattern, URLResolver, re_path, reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
+from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.operation import Operation
 from ninja.router import Router
 
 from iptriad.api import clients, course_ending, course_focus, course_initial, course_sessions, courses, measures
 from iptriad.api.auth import AUTH, TIME_ZONE_FLAG
-from iptriad.api.errors import install
+from iptriad.api.errors import install, not_found_response
 
 OPENAPI_URL_NAME = "api-openapi"
 ROOT_URL_NAME = "api-root"
@@ -82,12 +83,20 @@ api.add_router("", course_sessions.router)
 api.add_router("", course_ending.router)
 
 
+@csrf_exempt  # as ninja's own views: it changes nothing, and a token request carries no CSRF token
+def _no_operation(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    return not_found_response()
+
+
 def _patterns() -> list[URLPattern | URLResolver]:
+    """ninja's patterns, with the root replaced by one that also catches every path no operation matches (so a
+    client gets a JSON 404 there, e.g. for /clients/abc); it still reverses to the root, which ninja needs."""
     patterns, _app_name, _namespace = api.urls
     for pattern in patterns:
         if isinstance(pattern, URLPattern) and pattern.name == "openapi-json":
             pattern.name = OPENAPI_URL_NAME
-    return patterns
+    operations = [pattern for pattern in patterns if getattr(pattern, "name", None) != ROOT_URL_NAME]
+    return [*operations, re_path(r"^.*$", _no_operation, name=ROOT_URL_NAME)]  # last: it matches every path
 
 
 urlpatterns = _patterns()
