@@ -96,6 +96,7 @@ def test_static_files_health_and_unknown_urls_carry_the_headers(personas):
     member = logged_in(personas.therapist_a)
     anonymous = HttpClient()
     static = anonymous.get("/static/iptriad/htmx-2.0.4.min.js")
+    static.close()  # a streamed file
     assert static.status_code == 200
     assert_secure_headers(static, "static", client_data=False)
     for http, as_member in ((anonymous, False), (member, True)):
