@@ -16,12 +16,14 @@ from __future__ import annotations
 import itertools
 from collections import defaultdict
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from django.test import Client as HttpClient
 from django.urls import resolve
 from django.utils import timezone
 
+import iptriad
 from iptriad.accounts.models import User
 from tests.conftest import Personas, logged_in
 from tests.security.matrix_rows import ROWS
@@ -49,6 +51,12 @@ def test_the_checker_flags_each_markup_payload_written_raw_into_a_page():
     # the main test finds them back verbatim, which proves neither happened.
     assert len(inert) >= 5
     assert not inspect_html("<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>").problems
+
+
+def test_every_page_with_an_htmx_fragment_is_read_as_one():
+    sources = Path(iptriad.__file__).parent.rglob("*.py")
+    fragments = sum(path.read_text().count('partial="') for path in sources)
+    assert fragments == len(HTMX_PAGES)
 
 
 def _chunks(maxlength: int | None) -> list[str]:
@@ -173,6 +181,8 @@ def _send(target: Target, chunk_index: int, fallbacks: Fallbacks, outcome: Outco
     for attempt in range(4):
         if target.form.method == "get":
             response = target.http.get(target.url, data)
+            fragment = target.http.get(target.url, data, headers={"HX-Request": "true"})
+            problems.extend(f"{target.name} (fragment): {p}" for p in inspect_html(fragment.content.decode()).problems)
         else:
             response = target.http.post(target.url, data)
         outcome.sent += 1
