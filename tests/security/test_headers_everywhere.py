@@ -95,7 +95,7 @@ def test_every_url_pattern_answers_with_the_security_headers(personas):
 def test_static_files_health_and_unknown_urls_carry_the_headers(personas):
     member = logged_in(personas.therapist_a)
     anonymous = HttpClient()
-    static = anonymous.get("/static/iptriad/htmx-2.0.4.min.js")
+    static: Any = anonymous.get("/static/iptriad/htmx-2.0.4.min.js")
     assert static.status_code == 200
     assert b"htmx" in b"".join(static.streaming_content)  # read to the end, which closes the file
     assert_secure_headers(static, "static", client_data=False)
