@@ -21,7 +21,7 @@ from django.test import Client as HttpClient
 from django.test import override_settings
 
 from tests.conftest import PASSWORD
-from tests.test_settings import PRODUCTION
+from tests.test_settings import PRODUCTION, run_iptriad
 
 pytestmark = pytest.mark.django_db
 
@@ -89,3 +89,11 @@ def test_production_answers_with_hsts_and_locked_down_cookies(tmp_path, personas
     assert missing.status_code == 404
     assert b"Traceback" not in missing.content
     assert b"DEBUG" not in missing.content
+
+
+def test_the_deployment_checks_pass_behind_a_tls_proxy_too(tmp_path):
+    result = run_iptriad(
+        "check", "--deploy", "--fail-level", "WARNING", tmp_path=tmp_path, **PRODUCTION, IPTRIAD_BEHIND_PROXY="true"
+    )
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues" in result.stdout
