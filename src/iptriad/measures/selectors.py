@@ -79,7 +79,8 @@ def alert_get(*, actor: Actor, alert_id: int, action: Action = Action.VIEW) -> R
 
 def session_for_measures(*, actor: Actor, client: Client, session_id: str | None) -> CourseSession | None:
     """The course session a measure is being recorded in, if the actor may work with that course."""
-    if not session_id or not session_id.isdigit():
+    # ASCII digits only: str.isdigit() also accepts "²", which int() refuses (a 500 from a crafted link).
+    if not session_id or not (session_id.isascii() and session_id.isdigit()):
         return None
     sessions = course_policy.scope_records(
         actor, Action.UPDATE, CourseSession.objects.filter(course__client=client).select_related("course")

@@ -1,0 +1,205 @@
+"""Cross-site request forgery and GET on actions, for every URL pattern of the permission matrix.
+
+- Without a CSRF token, a POST to ANY URL (pages, their forms, the public self-report page, the login page, the
+  API by session) is refused with 403 and writes nothing; with the token, the page actions do what their row says.
+- A GET never changes data: the actions answer 405; every page and every API read leaves every table as it was
+  (only the audit trail, which records reads, and the session may grow).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.db.models import Model
+from django.test import Client as HttpClient
+
+from iptriad.accounts.models import User
+from tests.conftest import Personas
+from tests.security.matrix_rows import ROWS
+from tests.security.matrix_rows.api import ApiRow
+from tests.security.matrix_rows.base import MatrixObjects, Row, matrix_objects
+from tests.security.pages import is_page, member_for, row_url
+
+pytestmark = pytest.mark.django_db
+
+# Reads are audited and logging in writes a session: those tables are expected to grow on a GET.
+WRITTEN_BY_READS = {"audit.AuditEvent", "sessions.Session"}
+CSRF_INPUT = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def data_fingerprint() -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table the product writes (except those reads write), to compare before and after."""
+    fingerprint = {}
+    for model in apps.get_models():
+        label = model._meta.label
+        if label in WRITTEN_BY_READS or model._meta.app_label in ("auth", "contenttypes"):
+            continue
+        fields = [f.attname for f in model._meta.concrete_fields if f.attname != "last_login"]
+        fingerprint[label] = list(_all(model).order_by("pk").values_list(*fields))
+    return fingerprint
+
+
+def _all(model: type[Model]) -> Any:
+    return model._default_manager.all()
+
+
+def _changed(before: dict[str, list[tuple[Any, ...]]]) -> list[str]:
+    after = data_fingerprint()
+    return [label for label in before if before[label] != after[label]]
+
+
+def _csrf_client(user: User | None) -> HttpClient:
+    http = HttpClient(enforce_csrf_checks=True)
+    if user is not None:
+        http.force_login(user)
+    return http
+
+
+def _send(http: HttpClient, url: str, row: Row, personas: Personas, extra: dict[str, str] | None = None) -> Any:
+    if isinstance(row, ApiRow):
+        method = "post" if row.method == "get" else row.method
+        return getattr(http, method)(url, row.json, content_type="application/json", headers=extra or {})
+    form = {key: value.format(org_b=personas.org_b.pk) for key, value in row.form.items()}
+    return http.post(url, {**form, **(extra or {})})
+
+
+def _sender(row: Row, personas: Personas) -> User | None:
+    """Whoever the row lets furthest in: a member it answers without 403/404, else the therapist, or no one."""
+    if row.public:
+        return None
+    for status in (200, 201, 204, 302, 422):
+        member = member_for(row, personas, status)
+        if member is not None:
+            return member
+    return personas.therapist_a
+
+
+def test_every_post_without_a_csrf_token_is_refused_and_writes_nothing(personas):
+    objects = matrix_objects(personas)
+    clients: dict[int | None, HttpClient] = {}
+    before = data_fingerprint()
+    refused = 0
+    for name, row in sorted(ROWS.items()):
+        member = _sender(row, personas)
+        key = member.pk if member else None
+        http = clients.setdefault(key, _csrf_client(member))
+        response = _send(http, row_url(name, row, objects, personas), row, personas)
+        if isinstance(row, ApiRow) and row.method == "get":
+            # The API checks CSRF per operation: a POST to a read-only path is not routed (405), unless an action
+            # shares the path (403 from its check).
+            assert response.status_code in (403, 405), name
+        else:
+            assert response.status_code == 403, (name, response.status_code)
+        refused += 1
+    anonymous_login = HttpClient(enforce_csrf_checks=True).post("/login/", {"username": "x@example.org"})
+    assert anonymous_login.status_code == 403
+    assert _changed(before) == []
+    assert refused == len(ROWS)
+
+
+def _token(http: HttpClient) -> str:
+    match = CSRF_INPUT.search(http.get("/login/" if not http.session.session_key else "/").content)
+    assert match, "no CSRF token on the page"
+    return match.group(1).decode()
+
+
+def test_page_actions_work_with_the_csrf_token(personas):
+    objects = matrix_objects(personas)
+    checked = 0
+    for name, row in sorted(ROWS.items()):
+        if not is_page(name) or row.method != "post" or name in ("logout", "organisation-switch"):
+            continue
+        member = member_for(row, personas, 302)
+        assert member is not None, name
+        http = _csrf_client(member)
+        response = _send(http, row_url(name, row, objects, personas), row, personas, {"csrfmiddlewaretoken": ""})
+        assert response.status_code == 403, name
+        token = _token(http)
+        url = row_url(name, row, objects, personas)
+        response = _send(http, url, row, personas, {"csrfmiddlewaretoken": token})
+        # Past the CSRF check; an earlier action (ending the problem area) may make a later one refused (400).
+        assert response.status_code in (302, 400), (name, response.status_code)
+        checked += response.status_code == 302
+    assert checked >= 10
+
+
+def test_the_api_by_session_accepts_the_csrf_header(personas):
+    http = _csrf_client(personas.therapist_a)
+    token = _token(http)
+    body = {"concern": "Said they feel hopeless."}
+    url = f"/api/v1/clients/{personas.client_a.pk}/alerts"
+    assert http.post(url, body, content_type="application/json").status_code == 403
+    response = http.post(url, body, content_type="application/json", headers={"X-CSRFToken": token})
+    assert response.status_code == 201
+
+
+def test_the_public_self_report_needs_the_token_its_page_gives(personas):
+    objects = matrix_objects(personas)
+    url = f"/r/{objects.clinical.token_a}/"
+    http = HttpClient(enforce_csrf_checks=True)
+    page = http.get(url)
+    answers = {f"item_{n}": "0" for n in range(1, 11)}
+    assert http.post(url, answers).status_code == 403
+    token = CSRF_INPUT.search(page.content)
+    assert token
+    response = http.post(url, {**answers, "csrfmiddlewaretoken": token.group(1).decode()})
+    assert response.status_code == 200
+    assert b"Thank you" in response.content
+
+
+def _mutating(name: str, row: Row) -> bool:
+    return row.method != "get"
+
+
+def _get_route_shared_with_a_read(name: str, objects: MatrixObjects, personas: Personas) -> bool:
+    """An API action at the same path as a read (PATCH /persons/{id} beside GET /persons/{id})."""
+    row = ROWS[name]
+    url = row_url(name, row, objects, personas)
+    return any(
+        other.method == "get" and row_url(other_name, other, objects, personas) == url
+        for other_name, other in ROWS.items()
+        if isinstance(other, ApiRow) and other.target == row.target
+    )
+
+
+def test_a_get_on_every_action_is_refused_with_405_and_writes_nothing(personas):
+    objects = matrix_objects(personas)
+    checked = 0
+    before = data_fingerprint()
+    for name, row in sorted(ROWS.items()):
+        if not _mutating(name, row):
+            continue
+        member = _sender(row, personas)
+        http = _csrf_client(member)
+        response = http.get(row_url(name, row, objects, personas))
+        if _get_route_shared_with_a_read(name, objects, personas):
+            assert response.status_code in (200, 404), name  # the read, answering as its own row says
+        else:
+            assert response.status_code == 405, (name, response.status_code)
+        checked += 1
+    assert _changed(before) == []
+    assert checked >= 40
+
+
+def test_no_page_or_api_read_changes_data(personas):
+    objects = matrix_objects(personas)
+    before = data_fingerprint()
+    for name, row in sorted(ROWS.items()):
+        if _mutating(name, row):
+            continue
+        member = _sender(row, personas)
+        http = _csrf_client(member)
+        for own in (True, False):
+            response = http.get(row_url(name, row, objects, personas, own=own))
+            assert response.status_code < 500, name
+    assert _changed(before) == []
+
+
+def test_the_fingerprint_sees_a_changed_row(personas):
+    before = data_fingerprint()
+    personas.client_a.gender = "changed"
+    personas.client_a.save(update_fields=["gender"])
+    assert _changed(before) == ["clients.Client"]

@@ -1,0 +1,110 @@
+"""Security headers on EVERY answer: every URL pattern, every method it answers, and its errors and redirects.
+
+Each URL of the permission matrix is asked as anonymous, as a member (own object), as a member of the other
+organisation (404) and with the wrong method (405 or the CSRF 403); then the static files, /health/, unknown URLs.
+Every answer says nosniff and same-origin Referrer-Policy; every HTML answer carries the strict CSP (never framed,
+no third-party origin) and X-Frame-Options DENY; every answer to a member, every API answer and the public
+self-report page say no-store. Production's HSTS and cookie flags are checked on a real server process in
+tests/security/test_production.py.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client as HttpClient
+
+from iptriad.accounts.models import User
+from tests.conftest import Personas, logged_in
+from tests.security.matrix_rows import ROWS
+from tests.security.matrix_rows.api import ApiRow
+from tests.security.matrix_rows.base import MatrixObjects, Row, matrix_objects
+from tests.security.pages import member_for, row_url
+
+pytestmark = pytest.mark.django_db
+
+
+def csp_directives(header: str) -> dict[str, list[str]]:
+    directives = {}
+    for part in header.split(";"):
+        if part.strip():
+            name, *values = part.split()
+            directives[name] = values
+    return directives
+
+
+def assert_secure_headers(response: Any, where: object, *, client_data: bool) -> None:
+    assert response.get("X-Content-Type-Options") == "nosniff", where
+    assert response.get("Referrer-Policy") == "same-origin", where
+    if response.get("Content-Type", "").startswith("text/html"):
+        directives = csp_directives(response.get("Content-Security-Policy", ""))
+        assert directives.get("frame-ancestors") == ["'none'"], where
+        assert directives.get("default-src") == ["'self'"], where
+        for values in directives.values():
+            assert all(value.startswith("'") or value == "data:" for value in values), where
+        assert response.get("X-Frame-Options") == "DENY", where
+    if client_data:
+        assert "no-store" in response.get("Cache-Control", ""), where
+
+
+def _ask(http: HttpClient, method: str, url: str, row: Row) -> Any:
+    if isinstance(row, ApiRow) and method not in ("get", "head"):
+        return getattr(http, method)(url, row.json, content_type="application/json")
+    return getattr(http, method)(url, row.form if method == "post" else None)
+
+
+def _member(row: Row, personas: Personas) -> User:
+    for status in (200, 201, 204, 302, 422, 403):
+        member = member_for(row, personas, status)
+        if member is not None:
+            return member
+    return personas.therapist_a
+
+
+def _requests(name: str, row: Row, objects: MatrixObjects, personas: Personas) -> list[tuple[str, str, bool]]:
+    """(method, URL, as a member?) for one row: own object, another organisation's, the wrong method."""
+    method = "get" if row.method == "get" else row.method
+    wrong = "post" if row.method == "get" else "get"
+    own = row_url(name, row, objects, personas)
+    asked = [(method, own, True), (method, own, False), (wrong, own, True), ("head", own, True)]
+    if row.target:
+        asked.append((method, row_url(name, row, objects, personas, own=False), True))
+    return asked
+
+
+def test_every_url_pattern_answers_with_the_security_headers(personas):
+    objects = matrix_objects(personas)
+    members: dict[int, HttpClient] = {}
+    anonymous = HttpClient()
+    statuses: set[int] = set()
+    for name, row in sorted(ROWS.items()):
+        member = _member(row, personas)
+        http_member = members.setdefault(member.pk, logged_in(member))
+        for method, url, as_member in _requests(name, row, objects, personas):
+            if name == "logout":  # ends the session it is sent with
+                http_member = logged_in(member)
+            response = _ask(http_member if as_member else anonymous, method, url, row)
+            statuses.add(response.status_code)
+            client_data = as_member or (isinstance(row, ApiRow) and not row.public) or name == "self-report"
+            assert_secure_headers(response, (name, method, url, response.status_code), client_data=client_data)
+    # The answers covered include successes, redirects, refusals, missing objects and wrong methods.
+    assert {200, 201, 302, 401, 404, 405, 422} <= statuses
+
+
+def test_static_files_health_and_unknown_urls_carry_the_headers(personas):
+    member = logged_in(personas.therapist_a)
+    anonymous = HttpClient()
+    static: Any = anonymous.get("/static/iptriad/htmx-2.0.4.min.js")
+    assert static.status_code == 200
+    assert b"htmx" in b"".join(static.streaming_content)  # read to the end, which closes the file
+    assert_secure_headers(static, "static", client_data=False)
+    for http, as_member in ((anonymous, False), (member, True)):
+        for url in ("/health/", "/no-such-page/", "/clients/999999999/", "/api/v1/no-such-thing", "/static/nope.js"):
+            response = http.get(url)
+            assert_secure_headers(response, (url, as_member), client_data=as_member)
+    refused_role = member.get("/audit/")
+    refused_csrf = HttpClient(enforce_csrf_checks=True).post("/login/", {"username": "x@example.org"})
+    assert (refused_role.status_code, refused_csrf.status_code) == (403, 403)
+    assert_secure_headers(refused_role, "refused role", client_data=True)
+    assert_secure_headers(refused_csrf, "refused CSRF", client_data=False)

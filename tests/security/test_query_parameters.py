@@ -1,0 +1,119 @@
+"""Sort, filter and page parameters are allow-listed: hostile values never reach the SQL or a 500.
+
+Every GET parameter a page reads (found in the source: `request.GET.get("...")`, a form bound to `request.GET`, the
+shared paginator) is sent hostile values: field names a sort could leak by (`-password`, `organisation__name`),
+SQL, Python attributes, long and odd Unicode strings, and repeated keys. Sort parameters no page reads (yet) are
+sent too. The page must answer as it does without them (the default filter and order) or refuse with a 4xx, and the
+ORDER BY clauses of its SQL must be ones it uses anyway.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+import iptriad
+from iptriad.audit.views import AuditFilterForm
+from iptriad.clients.forms import ClientSearchForm
+from tests.conftest import logged_in, make_client
+from tests.security.matrix_rows import ROWS
+from tests.security.matrix_rows.base import matrix_objects
+from tests.security.pages import row_url
+
+pytestmark = pytest.mark.django_db
+
+SOURCE = Path(iptriad.__file__).parent
+# Parameters nobody reads today, which a sortable list would be tempted to: they must change nothing.
+SORT_NAMES = ("sort", "ordering", "o")
+# What each page reads from its query string (the guard below keeps this list complete).
+READS = {
+    "client-list": ("q", "status", "page"),
+    "audit-list": ("action", "object_type", "object_id", "page"),
+    "measures-record": ("instrument", "session"),
+    "measures-trajectory-svg": ("instrument",),
+}
+FORMS_BOUND_TO_GET = {"ClientSearchForm": ClientSearchForm, "AuditFilterForm": AuditFilterForm}
+HOSTILE = (
+    "-password",
+    "organisation__name",
+    "therapist__password",
+    "id;DROP TABLE clients_client;--",
+    "1' OR '1'='1",
+    "__class__",
+    "²",  # a digit to str.isdigit(), not to int()
+    "-1",
+    "99999999999999999999999999",
+    "ünïcødé \u202e\u200b☃",
+    "x" * 3000,
+)
+ORDER_BY = re.compile(r"ORDER BY ((?:[^()]|\([^()]*\))+?)(?: LIMIT| OFFSET|\)|$)", re.DOTALL)
+# Values a person would send, whose ORDER BY clauses are the allowed ones (a search sorts its few matches).
+LEGITIMATE = {"client-list": {"q": "zed", "status": "all", "page": "2"}, "audit-list": {"action": "client.viewed"}}
+
+
+def test_every_query_parameter_the_source_reads_is_attacked():
+    read: set[str] = set()
+    for path in SOURCE.rglob("*.py"):
+        text = path.read_text()
+        read.update(re.findall(r"request\.GET\.get\(\s*\"(\w+)\"", text))
+        for form_name in re.findall(r"(\w+)\(request\.GET\)", text):
+            assert form_name in FORMS_BOUND_TO_GET, f"{path.name}: {form_name} reads the query string"
+            read.update(FORMS_BOUND_TO_GET[form_name].base_fields)
+        assert "request.GET[" not in text, path
+        assert not re.search(r"request\.GET\.(getlist|items|dict|lists)\(", text), path
+    attacked = {name for names in READS.values() for name in names}
+    assert read <= attacked, f"query parameters read but not attacked: {read - attacked}"
+    assert set(READS) <= set(ROWS)
+
+
+def _orderings(queries: list[dict[str, str]]) -> set[str]:
+    return {match for query in queries for match in ORDER_BY.findall(query["sql"])}
+
+
+def _client_ids(content: bytes) -> list[bytes]:
+    return re.findall(rb'href="/clients/(\d+)/"', content)
+
+
+def test_hostile_sort_filter_and_page_values_change_nothing(personas):
+    objects = matrix_objects(personas)
+    for n in range(30):  # more than a page of clients, so paging and ordering show
+        make_client(personas.org_a, f"A-9{n:03}", personas.therapist_a, family_name=f"Zed{n % 7}", given_name=f"G{n}")
+    probes = 0
+    for name, parameters in READS.items():
+        row = ROWS[name]
+        http = logged_in(personas.therapist_a if name != "audit-list" else personas.admin_a)
+        url = row_url(name, row, objects, personas)
+        with CaptureQueriesContext(connection) as default_queries:
+            default = http.get(url)
+        assert default.status_code == 200, name
+        allowed_orderings = _orderings(default_queries.captured_queries)
+        for parameter, value in LEGITIMATE.get(name, {}).items():
+            with CaptureQueriesContext(connection) as legitimate:
+                assert http.get(url, {parameter: value}).status_code == 200
+            allowed_orderings |= _orderings(legitimate.captured_queries)
+        last_page = http.get(url, {"page": "999"}).content if name == "client-list" else b""
+        base_query = dict(part.split("=") for part in row.query.lstrip("?").split("&") if part)
+        for parameter in (*parameters, *SORT_NAMES):
+            for value in HOSTILE:
+                with CaptureQueriesContext(connection) as queries:
+                    response = http.get(url.split("?")[0], {**base_query, parameter: value})
+                probes += 1
+                where = (name, parameter, value[:40])
+                assert response.status_code in (200, 302, 400, 404), (*where, response.status_code)
+                if response.status_code == 200:
+                    assert _orderings(queries.captured_queries) <= allowed_orderings, where
+                if name == "client-list" and parameter != "q":
+                    # Not a search: the same clients in the same order as with no parameter at all (a page number
+                    # out of range gives the last page, as the paginator documents).
+                    shown = _client_ids(response.content)
+                    assert shown == _client_ids(default.content) or (
+                        parameter == "page" and shown == _client_ids(last_page)
+                    ), where
+            repeated = http.get(url.split("?")[0] + f"?{parameter}=-password&{parameter}=__class__&{row.query[1:]}")
+            assert repeated.status_code in (200, 302, 400, 404), (name, parameter)
+            probes += 1
+    assert probes >= 200
