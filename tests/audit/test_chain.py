@@ -1,5 +1,6 @@
 import datetime as dt
 import importlib
+import json
 from typing import Any
 
 import pytest
@@ -8,7 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
-from iptriad.audit.chain import GENESIS_HASH, append_event, verify_chains
+from iptriad.audit.chain import GENESIS_HASH, append_event, chain_heads, verify_chains
 from iptriad.audit.models import AuditAction, AuditChainHead, AuditEvent
 from iptriad.audit.services import audit_record
 from iptriad.cli import main
@@ -117,6 +118,36 @@ def test_a_deleted_head_is_caught(personas):
     _events(personas, 2)
     AuditChainHead.objects.filter(chain=personas.org_a.pk).delete()
     assert [problem.kind for problem in verify_chains().problems] == ["head"]
+
+
+def test_chain_heads_give_each_chains_last_position_and_hash_ordered_by_chain(personas):
+    assert chain_heads() == []
+    beta = append_event(organisation=personas.org_b, actor=None, action="test")
+    alpha = _events(personas, 3)
+    system = append_event(organisation=None, actor=None, action=AuditAction.LOGIN_FAILED)
+    heads = chain_heads()
+    expected = [
+        {
+            "chain": AuditChainHead.SYSTEM_CHAIN,
+            "organisation": None,
+            "last_sequence": 1,
+            "last_hash": system.event_hash,
+        },
+        {
+            "chain": personas.org_a.pk,
+            "organisation": personas.org_a.pk,
+            "last_sequence": 3,
+            "last_hash": alpha[-1].event_hash,
+        },
+        {
+            "chain": personas.org_b.pk,
+            "organisation": personas.org_b.pk,
+            "last_sequence": 1,
+            "last_hash": beta.event_hash,
+        },
+    ]
+    assert heads == sorted(expected, key=lambda head: head["chain"])
+    assert json.loads(json.dumps(heads)) == heads  # ready for a backup's manifest as it is
 
 
 def test_the_verify_command_exits_0_on_a_clean_trail(personas, capsys):

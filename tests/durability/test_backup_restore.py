@@ -17,7 +17,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.recorder import MigrationRecorder
 
-from iptriad.audit.models import AuditAction, AuditEvent
+from iptriad.audit.models import AuditAction, AuditChainHead, AuditEvent
 from iptriad.backups import postgres
 from iptriad.backups.manifest import FORMAT_VERSION, BackupError, manifest_path_for, sha256_of
 from iptriad.backups.services import BackupResult, backup_create, backup_restore, backup_verify, row_counts_now
@@ -61,18 +61,35 @@ def test_the_restore_drill_brings_back_every_row_in_a_fresh_database(clinic, tmp
         assert restored.returncode == 0, restored.stdout + restored.stderr
         assert f"Checksum verified: SHA-256 {backup.manifest.dump_sha256}" in restored.stdout
         assert f"Row counts: all {len(counts_before)} tables match the manifest" in restored.stdout
+        assert f"Audit chain: intact, {counts_before['audit_auditevent']} events in " in restored.stdout
         counts_after = row_counts_of(database_url)
         assert last_audit_action(database_url) == AuditAction.BACKUP_RESTORED
-    # The restore records itself in the audit trail, once everything checked out.
-    assert counts_after == {**counts_before, "audit_auditevent": counts_before["audit_auditevent"] + 1}
+    # The restore records itself in the audit trail, once everything checked out: one event on the system chain,
+    # which starts there when the backup had no event without an organisation.
+    system_chain_started = AuditChainHead.SYSTEM_CHAIN not in {
+        head["chain"] for head in backup.manifest.audit_chain_heads
+    }
+    assert counts_after == {
+        **counts_before,
+        "audit_auditevent": counts_before["audit_auditevent"] + 1,
+        "audit_auditchainhead": counts_before["audit_auditchainhead"] + system_chain_started,
+    }
 
 
 def test_the_restored_audit_chain_verifies(clinic, tmp_path):
     backup = backed_up(tmp_path)
+    events = backup.manifest.row_counts["audit_auditevent"]
     with fresh_database(tmp_path) as database_url:
         restored = run_iptriad(["restore", str(backup.dump)], database_url=database_url, data_dir=tmp_path)
         assert restored.returncode == 0, restored.stdout + restored.stderr
-        assert_audit_chain_verifies(database_url=database_url, data_dir=tmp_path)
+        chains = len(backup.manifest.audit_chain_heads)
+        assert f"Audit chain: intact, {events} events in {chains} chains verified" in restored.stdout
+        # Afterwards, with the restore's own event appended to the system chain, the trail still verifies.
+        summary = assert_audit_chain_verifies(database_url=database_url, data_dir=tmp_path)
+        chains_after = len(
+            {head["chain"] for head in backup.manifest.audit_chain_heads} | {AuditChainHead.SYSTEM_CHAIN}
+        )
+        assert summary.startswith(f"The audit trail is intact: {events + 1} events in {chains_after} chains checked")
 
 
 def test_a_tampered_backup_is_refused_and_the_database_is_left_alone(clinic, tmp_path):
@@ -162,7 +179,7 @@ def test_a_backup_of_another_database_kind_is_refused(clinic, tmp_path):
 def test_a_missing_pg_dump_is_named_with_what_to_install(monkeypatch):
     monkeypatch.setattr("iptriad.backups.postgres.shutil.which", lambda name: None)
     with pytest.raises(BackupError, match="pg_dump was not found on PATH: install the PostgreSQL client tools"):
-        postgres.dump_into(Path("unused"), lambda: None)
+        postgres.dump_into(Path("unused"))
 
 
 def test_a_backup_that_cannot_be_written_leaves_nothing_behind(clinic, tmp_path, monkeypatch):

@@ -16,7 +16,7 @@ import ipaddress
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict
 
 from django.db import connection, transaction
 from django.db.models import Max, QuerySet
@@ -169,6 +169,31 @@ def _payload_of_event(event: AuditEvent) -> bytes:
         created_at=event.created_at,
         sequence=event.sequence,
     )
+
+
+# --- Reading the heads --------------------------------------------------------------------------------
+
+
+class ChainHeadRecord(TypedDict):
+    """One chain's head as JSON: `chain` is the organisation's id, or 0 for events without an organisation."""
+
+    chain: int
+    organisation: int | None
+    last_sequence: int
+    last_hash: str
+
+
+def chain_heads() -> list[ChainHeadRecord]:
+    """Every chain's head, ordered by chain: what a backup's manifest records of the trail it holds."""
+    heads = AuditChainHead.objects.order_by("chain").values_list(
+        "chain", "organisation_id", "last_sequence", "last_hash"
+    )
+    return [
+        ChainHeadRecord(
+            chain=int(key), organisation=organisation_id, last_sequence=int(sequence), last_hash=str(digest)
+        )
+        for key, organisation_id, sequence, digest in heads
+    ]
 
 
 # --- Verifying ----------------------------------------------------------------------------------------

@@ -12,7 +12,10 @@ import json
 import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from iptriad.audit.chain import ChainHeadRecord
 
 FORMAT_VERSION = 1
 MANIFEST_SUFFIX = ".manifest.json"
@@ -34,8 +37,9 @@ class Manifest:
     # The last applied migration of every app, as Django recorded it in the backed-up database.
     migrations: dict[str, str]
     row_counts: dict[str, int]
-    # The audit hash chains' heads, when this version keeps hash chains (None: it does not).
-    audit_chain_heads: Any = None
+    # The audit hash chains' heads when the backup was taken (iptriad.audit.chain.chain_heads): every event up to
+    # them is in the dump.
+    audit_chain_heads: list[ChainHeadRecord] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
     def to_json(self) -> str:

@@ -9,12 +9,11 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from django.db import connection, transaction
 
+from iptriad.audit.chain import ChainHeadRecord, chain_heads
 from iptriad.backups.manifest import BackupError
 
 PG_TOOLS_HINT = "install the PostgreSQL client tools (Debian: apt install postgresql-client) of the server's version"
@@ -76,7 +75,7 @@ def last_migrations() -> dict[str, str]:
         return {str(app): str(name) for app, name in cursor.fetchall()}
 
 
-def dump_into(destination: Path, chain_heads: Callable[[], Any]) -> tuple[dict[str, int], dict[str, str], Any]:
+def dump_into(destination: Path) -> tuple[dict[str, int], dict[str, str], list[ChainHeadRecord]]:
     """pg_dump the database into the file; the counts, migrations and chain heads of the very same snapshot."""
     pg_dump = _tool("pg_dump")
     connection.ensure_connection()

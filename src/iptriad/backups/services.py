@@ -13,16 +13,15 @@ import os
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from django.conf import settings
 from django.db import connection, connections
 from django.db.migrations.executor import MigrationExecutor
 
+from iptriad.audit.chain import ChainHeadRecord, VerificationReport, chain_heads, verify_chains
 from iptriad.audit.models import AuditAction
 from iptriad.audit.services import audit_record_auth
 from iptriad.backups import postgres, sqlite
-from iptriad.backups.audit_chain import ChainResult, audit_chain_heads, verify_audit_chains
 from iptriad.backups.manifest import (
     FORMAT_VERSION,
     BackupError,
@@ -51,16 +50,16 @@ class BackupResult:
 class RestoreReport:
     dump: Path
     manifest: Manifest
+    chain: VerificationReport  # every audit hash chain of the restored database, verified end to end
     count_mismatches: list[str] = field(default_factory=list)
     integrity: str | None = None  # SQLite's integrity_check; None on PostgreSQL
     migration_notes: list[str] = field(default_factory=list)
-    chain: ChainResult | None = None  # None: this version has no chain verifier
     tables_checked: int = 0
 
     @property
     def ok(self) -> bool:
         intact = self.integrity in (None, "ok")
-        return not self.count_mismatches and intact and (self.chain is None or self.chain.ok)
+        return not self.count_mismatches and intact and self.chain.ok
 
 
 def _vendor() -> str:
@@ -93,14 +92,14 @@ def _destination(output: Path | None, vendor: str) -> Path:
     return output
 
 
-def _dump(vendor: str, partial: Path) -> tuple[str, int, dict[str, int], dict[str, str], Any]:
+def _dump(vendor: str, partial: Path) -> tuple[str, int, dict[str, int], dict[str, str], list[ChainHeadRecord]]:
     """Write the dump into `partial` and flush it to disk; its checksum, size, row counts, migrations, chain heads."""
     if vendor == "sqlite":
-        heads = audit_chain_heads()  # taken first: every event up to these heads is in the copy
+        heads = chain_heads()  # taken first: every event up to these heads is in the copy
         connection.ensure_connection()
         counts, migrations = sqlite.backup_into(connection.connection, partial)
     else:
-        counts, migrations, heads = postgres.dump_into(partial, audit_chain_heads)
+        counts, migrations, heads = postgres.dump_into(partial)
     os.chmod(partial, 0o600)
     with partial.open("rb") as written:
         os.fsync(written.fileno())
@@ -227,19 +226,27 @@ def backup_restore(*, path: Path, force: bool = False) -> RestoreReport:
 
 
 def _check_restored(dump: Path, manifest: Manifest) -> RestoreReport:
-    report = RestoreReport(dump=dump, manifest=manifest)
     counts = row_counts_now()
+    mismatches = []
     for table, expected in sorted(manifest.row_counts.items()):
         actual = counts.get(table)
         if actual != expected:
             shown = "missing" if actual is None else str(actual)
-            report.count_mismatches.append(f"{table}: {shown}, expected {expected}")
-    report.tables_checked = len(manifest.row_counts)
+            mismatches.append(f"{table}: {shown}, expected {expected}")
+    integrity = None
     if connection.vendor == "sqlite":
         connection.ensure_connection()
-        report.integrity = sqlite.integrity(connection.connection)
-    report.migration_notes, schema_current = _migration_notes(manifest)
-    report.chain = verify_audit_chains()
+        integrity = sqlite.integrity(connection.connection)
+    notes, schema_current = _migration_notes(manifest)
+    report = RestoreReport(
+        dump=dump,
+        manifest=manifest,
+        chain=verify_chains(),  # always: a restored trail that does not verify fails the restore
+        count_mismatches=mismatches,
+        integrity=integrity,
+        migration_notes=notes,
+        tables_checked=len(manifest.row_counts),
+    )
     if report.ok and schema_current:  # an older or newer audit table might not take the event
         audit_record_auth(
             action=AuditAction.BACKUP_RESTORED,

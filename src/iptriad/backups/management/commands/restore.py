@@ -7,9 +7,12 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from iptriad.backups.audit_chain import NOT_AVAILABLE
+from iptriad.audit.chain import VerificationReport
 from iptriad.backups.manifest import BackupError
 from iptriad.backups.services import backup_restore
+
+# Problems of a broken audit chain listed by the restore; `iptriad audit verify` lists every one.
+PROBLEMS_SHOWN = 20
 
 
 class Command(BaseCommand):
@@ -42,7 +45,20 @@ class Command(BaseCommand):
             self.stdout.write(f"SQLite integrity check: {report.integrity}")
         for note in report.migration_notes:
             self.stdout.write(f"Note: {note}")
-        self.stdout.write(report.chain.describe() if report.chain is not None else NOT_AVAILABLE)
+        self._write_chain(report.chain)
         if not report.ok:
-            raise CommandError("The restored database does not match its backup: see above.")
+            raise CommandError("The restored database failed its checks: see above. Do not serve it as it is.")
         self.stdout.write("Restore complete.")
+
+    def _write_chain(self, chain: VerificationReport) -> None:
+        chains = "1 chain" if len(chain.chains) == 1 else f"{len(chain.chains)} chains"
+        if chain.ok:
+            self.stdout.write(f"Audit chain: intact, {chain.events_checked} events in {chains} verified")
+            return
+        count = chain.problem_count
+        self.stdout.write(f"Audit chain: BROKEN, {count} problem{'s' if count != 1 else ''} in {chains}:")
+        problems = chain.problems
+        for problem in problems[:PROBLEMS_SHOWN]:
+            self.stdout.write(f"  {problem}")
+        if count > PROBLEMS_SHOWN:
+            self.stdout.write(f"  ... and {count - PROBLEMS_SHOWN} more: `iptriad audit verify` lists them")
