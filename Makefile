@@ -50,7 +50,8 @@ checks: $(TEST_STAMP) ## Django system checks and the migrations check
 	IPTRIAD_DATA_DIR=var/test $(BIN)/iptriad makemigrations --check --dry-run
 
 # pip-audit asks PyPI about each pinned release; its report is judged by tests/security/dependency_audit.py, which
-# also says how many pins were really audited (pip-audit alone reads as a pass when it could audit none).
+# also says how many pins were really audited (pip-audit alone reads as a pass when it could audit none) and audits
+# the pins pip-audit skipped from PyPI's per-project JSON when the pin is the newest release.
 # AUDIT_REQUIRED=1 fails when a pin could not be audited as well.
 security: $(TEST_STAMP) ## Security checks: bandit on src (no medium or high finding) and pip-audit of the pins (asks PyPI)
 	$(BIN)/bandit -r src -ll -q
