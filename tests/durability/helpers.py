@@ -20,13 +20,16 @@ from iptriad.backups import sqlite as sqlite_backups
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def run_iptriad(args: list[str], *, database_url: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
+def run_iptriad(
+    args: list[str], *, database_url: str, data_dir: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """`iptriad ARGS` in a new process, as an operator runs it, on the given database."""
     environment = {
         **os.environ,
         "IPTRIAD_DATABASE_URL": database_url,
         "IPTRIAD_DATA_DIR": str(data_dir),
         "DJANGO_SETTINGS_MODULE": "iptriad.settings",
+        **(env or {}),
     }
     return subprocess.run(  # noqa: S603 - this interpreter, fixed arguments
         [sys.executable, "-m", "iptriad", *args],

@@ -21,6 +21,7 @@ from iptriad.audit.models import AuditAction, AuditChainHead, AuditEvent
 from iptriad.backups import postgres
 from iptriad.backups.manifest import FORMAT_VERSION, BackupError, manifest_path_for, sha256_of
 from iptriad.backups.services import BackupResult, backup_create, backup_restore, backup_verify, row_counts_now
+from iptriad.encryption.keys import new_key_entry
 from iptriad.measures.models import Administration
 from tests.conftest import Personas
 from tests.courses.factories import ending_records, full_course
@@ -90,6 +91,23 @@ def test_the_restored_audit_chain_verifies(clinic, tmp_path):
             {head["chain"] for head in backup.manifest.audit_chain_heads} | {AuditChainHead.SYSTEM_CHAIN}
         )
         assert summary.startswith(f"The audit trail is intact: {events + 1} events in {chains_after} chains checked")
+
+
+def test_a_restore_without_the_backups_encryption_keys_fails_its_checks(clinic, tmp_path):
+    backup = backed_up(tmp_path)
+    other_keys = {"IPTRIAD_ENCRYPTION_KEYS": new_key_entry()}
+    with fresh_database(tmp_path) as database_url:
+        restored = run_iptriad(
+            ["restore", str(backup.dump)], database_url=database_url, data_dir=tmp_path, env=other_keys
+        )
+        assert restored.returncode != 0
+        assert "values cannot be decrypted with IPTRIAD_ENCRYPTION_KEYS" in restored.stdout
+        assert "courses.coursesession.note" in restored.stdout or "courses.assessment." in restored.stdout
+        assert "failed its checks" in restored.stderr
+        # With the keys the backup was written under, every encrypted note reads back.
+        again = run_iptriad(["restore", "--force", str(backup.dump)], database_url=database_url, data_dir=tmp_path)
+        assert again.returncode == 0, again.stdout + again.stderr
+        assert "Encrypted notes: all " in again.stdout
 
 
 def test_a_tampered_backup_is_refused_and_the_database_is_left_alone(clinic, tmp_path):

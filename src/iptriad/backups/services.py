@@ -35,6 +35,7 @@ from iptriad.backups.manifest import (
     utc_now_iso,
     verify_checksum,
 )
+from iptriad.encryption.rotation import encrypted_columns, rotate_column
 
 SUFFIXES = {"sqlite": ".sqlite3", "postgresql": ".pgdump"}
 
@@ -55,11 +56,15 @@ class RestoreReport:
     integrity: str | None = None  # SQLite's integrity_check; None on PostgreSQL
     migration_notes: list[str] = field(default_factory=list)
     tables_checked: int = 0
+    # Encrypted clinical text: how many values were read back, and per column how many the configured keys cannot
+    # decrypt (a backup restored without its IPTRIAD_ENCRYPTION_KEYS). None when the schema is not current.
+    encrypted_values: int | None = None
+    unreadable: dict[str, int] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
         intact = self.integrity in (None, "ok")
-        return not self.count_mismatches and intact and self.chain.ok
+        return not self.count_mismatches and intact and self.chain.ok and not self.unreadable
 
 
 def _vendor() -> str:
@@ -247,6 +252,8 @@ def _check_restored(dump: Path, manifest: Manifest) -> RestoreReport:
         migration_notes=notes,
         tables_checked=len(manifest.row_counts),
     )
+    if schema_current:
+        report.encrypted_values, report.unreadable = _encrypted_values_readable()
     if report.ok and schema_current:  # an older or newer audit table might not take the event
         audit_record_auth(
             action=AuditAction.BACKUP_RESTORED,
@@ -256,3 +263,16 @@ def _check_restored(dump: Path, manifest: Manifest) -> RestoreReport:
             detail={"file": dump.name, "sha256": manifest.dump_sha256, "backup_created_at": manifest.created_at},
         )
     return report
+
+
+def _encrypted_values_readable() -> tuple[int, dict[str, int]]:
+    """Decrypt every encrypted value with the configured keys, writing nothing: the values read and, per column,
+    how many failed. A backup is only usable with the keys it was written under (docs/operators/backups.md)."""
+    values = 0
+    unreadable = {}
+    for column in encrypted_columns():
+        report = rotate_column(column, dry_run=True)
+        values += sum(report.by_key.values())
+        if report.failed_pks:
+            unreadable[column.identity] = len(report.failed_pks)
+    return values, unreadable

@@ -46,6 +46,16 @@ class Command(BaseCommand):
         for note in report.migration_notes:
             self.stdout.write(f"Note: {note}")
         self._write_chain(report.chain)
+        if report.unreadable:
+            failed = sum(report.unreadable.values())
+            self.stdout.write(
+                f"Encrypted notes: {failed} of {report.encrypted_values} values cannot be decrypted with "
+                "IPTRIAD_ENCRYPTION_KEYS: set the keys the backup was written under (docs/operators/backups.md)"
+            )
+            for identity, count in sorted(report.unreadable.items()):
+                self.stdout.write(f"  {identity}: {count}")
+        elif report.encrypted_values is not None:
+            self.stdout.write(f"Encrypted notes: all {report.encrypted_values} values decrypt with the configured keys")
         if not report.ok:
             raise CommandError("The restored database failed its checks: see above. Do not serve it as it is.")
         self.stdout.write("Restore complete.")
