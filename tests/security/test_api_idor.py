@@ -25,7 +25,7 @@ from iptriad.accounts.models import Membership, Role
 from iptriad.api.models import ApiToken
 from iptriad.api.schemas.common import MAX_ID
 from iptriad.api.urls import api
-from iptriad.audit.models import AuditEvent
+from iptriad.audit.models import AuditChainHead, AuditEvent
 from tests.api.conftest import token_for
 from tests.conftest import Personas, make_client
 from tests.security.matrix_rows.api import NEW_CLIENT, PHQ9, ROWS, ApiRow
@@ -100,14 +100,16 @@ def send(http: HttpClient, operation: Operation, url: str, token: str, body: Any
 
 def database_state(personas: Personas) -> dict[str, list[dict[str, Any]]]:
     """Every row of every table, but for the calling token's last use and audit events outside organisation B (a
-    refused request may be audited in the caller's own organisation; never in the other's)."""
+    refused request may be audited in the caller's own organisation, or in the system chain when the token names
+    no one; never in the other's). The chain heads follow the events: those outside organisation B advance with
+    each audited refusal, organisation B's must not move."""
     state: dict[str, list[dict[str, Any]]] = {}
     for model in apps.get_models():
         label = model._meta.label
         if model._meta.proxy or not model._meta.managed or label in BOOKKEEPING:
             continue
         rows = model._base_manager.order_by("pk")
-        if model is AuditEvent:
+        if model is AuditEvent or model is AuditChainHead:
             rows = rows.filter(organisation=personas.org_b)
         values = list(rows.values())
         if model is ApiToken:
