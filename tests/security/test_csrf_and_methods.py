@@ -59,7 +59,7 @@ def _csrf_client(user: User | None) -> HttpClient:
     return logged_in(user, enforce_csrf_checks=True)
 
 
-def _enrol_everyone() -> None:
+def enrol_everyone() -> None:
     """Give every user their authenticator device before a fingerprint is taken: a verified session needs one,
     and creating it while logging in is not a write of the request under test."""
     for user in User.objects.all():
@@ -88,7 +88,7 @@ def _sender(row: Row, personas: Personas) -> User | None:
 def test_every_post_without_a_csrf_token_is_refused_and_writes_nothing(personas):
     objects = matrix_objects(personas)
     clients: dict[int | None, HttpClient] = {}
-    _enrol_everyone()
+    enrol_everyone()
     before = data_fingerprint()
     refused = 0
     for name, row in sorted(ROWS.items()):
@@ -181,7 +181,7 @@ def _get_route_shared_with_a_read(name: str, objects: MatrixObjects, personas: P
 def test_a_get_on_every_action_is_refused_with_405_and_writes_nothing(personas):
     objects = matrix_objects(personas)
     checked = 0
-    _enrol_everyone()
+    enrol_everyone()
     before = data_fingerprint()
     for name, row in sorted(ROWS.items()):
         if not _mutating(name, row):
@@ -200,7 +200,7 @@ def test_a_get_on_every_action_is_refused_with_405_and_writes_nothing(personas):
 
 def test_no_page_or_api_read_changes_data(personas):
     objects = matrix_objects(personas)
-    _enrol_everyone()
+    enrol_everyone()
     before = data_fingerprint()
     for name, row in sorted(ROWS.items()):
         if _mutating(name, row):
