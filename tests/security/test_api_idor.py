@@ -116,7 +116,8 @@ def database_state(personas: Personas) -> dict[str, list[dict[str, Any]]]:
             values = [{**row, "last_used_at": None} for row in values]
         state[label] = values
     # The events left out above may only grow: a refusal adds to the trail, it never rewrites it.
-    state[AUDIT_ELSEWHERE] = list(AuditEvent.objects.exclude(organisation=personas.org_b).order_by("pk").values())
+    elsewhere = AuditEvent.objects.exclude(organisation=personas.org_b).order_by("pk")
+    state[AUDIT_ELSEWHERE] = [dict(row) for row in elsewhere.values()]
     return state
 
 
