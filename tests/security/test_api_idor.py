@@ -25,7 +25,7 @@ from iptriad.accounts.models import Membership, Role
 from iptriad.api.models import ApiToken
 from iptriad.api.schemas.common import MAX_ID
 from iptriad.api.urls import api
-from iptriad.audit.models import AuditEvent
+from iptriad.audit.models import AuditChainHead, AuditEvent
 from tests.api.conftest import token_for
 from tests.conftest import Personas, make_client
 from tests.security.matrix_rows.api import NEW_CLIENT, PHQ9, ROWS, ApiRow
@@ -100,20 +100,38 @@ def send(http: HttpClient, operation: Operation, url: str, token: str, body: Any
 
 def database_state(personas: Personas) -> dict[str, list[dict[str, Any]]]:
     """Every row of every table, but for the calling token's last use and audit events outside organisation B (a
-    refused request may be audited in the caller's own organisation; never in the other's)."""
+    refused request may be audited in the caller's own organisation, or in the system chain when the token names
+    no one; never in the other's). The chain heads follow the events: those outside organisation B advance with
+    each audited refusal, organisation B's must not move."""
     state: dict[str, list[dict[str, Any]]] = {}
     for model in apps.get_models():
         label = model._meta.label
         if model._meta.proxy or not model._meta.managed or label in BOOKKEEPING:
             continue
         rows = model._base_manager.order_by("pk")
-        if model is AuditEvent:
+        if model is AuditEvent or model is AuditChainHead:
             rows = rows.filter(organisation=personas.org_b)
         values = list(rows.values())
         if model is ApiToken:
             values = [{**row, "last_used_at": None} for row in values]
         state[label] = values
+    # The events left out above may only grow: a refusal adds to the trail, it never rewrites it.
+    elsewhere = AuditEvent.objects.exclude(organisation=personas.org_b).order_by("pk")
+    state[AUDIT_ELSEWHERE] = [dict(row) for row in elsewhere.values()]
     return state
+
+
+AUDIT_ELSEWHERE = "audit events outside organisation B"
+
+
+def assert_unchanged(before: dict[str, list[dict[str, Any]]], personas: Personas) -> None:
+    """Every table as it was, but for audit events added outside organisation B (and their chains' heads)."""
+    after = database_state(personas)
+    earlier, later = before[AUDIT_ELSEWHERE], after[AUDIT_ELSEWHERE]
+    assert later[: len(earlier)] == earlier, "an audit event outside organisation B changed or went"
+    assert {k: v for k, v in after.items() if k != AUDIT_ELSEWHERE} == {
+        k: v for k, v in before.items() if k != AUDIT_ELSEWHERE
+    }
 
 
 @pytest.fixture
@@ -186,7 +204,7 @@ def test_another_organisations_object_is_not_found_and_unchanged(
         response = send(http, operation, operation.url(other), token)
         assert response.status_code == 404, (role, response.content)
         assert response.json() == NOT_FOUND
-    assert database_state(personas) == before
+    assert_unchanged(before, personas)
     # The same request on organisation A's own object gets through: the 404 above came from the scope.
     response = send(http, operation, operation.url(own), tokens[Role.THERAPIST])
     assert response.status_code == operation.row.expected[Role.THERAPIST] != 404, response.content
@@ -279,7 +297,7 @@ def test_another_organisations_id_in_a_query_or_a_body_is_refused(
         assert reference.field in {error["field"] for error in response.json()["detail"]}, response.content
     else:
         assert response.status_code == 404, response.content
-    assert database_state(personas) == before
+    assert_unchanged(before, personas)
     # The same request naming organisation A's own object instead is accepted: the refusal came from the scope.
     own_body = {
         name: (_own_equivalent(personas, objects, reference.field, value) if name == reference.field else value)
@@ -343,7 +361,7 @@ def test_a_token_that_no_longer_holds_answers_401_on_every_operation(personas, o
         response = send(http, operation, operation.url(lambda name: objects.target(name, True, personas)), token)
         assert response.status_code == 401, (str(operation), response.content)
         assert response["WWW-Authenticate"].startswith("Bearer")
-    assert database_state(personas) == before
+    assert_unchanged(before, personas)
 
 
 # Lists.

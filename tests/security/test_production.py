@@ -20,7 +20,7 @@ import pytest
 from django.test import Client as HttpClient
 from django.test import override_settings
 
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, totp_code, totp_device
 from tests.test_settings import PRODUCTION, run_iptriad
 
 pytestmark = pytest.mark.django_db
@@ -68,21 +68,25 @@ def test_production_answers_with_hsts_and_locked_down_cookies(tmp_path, personas
     settings = production_settings(tmp_path)
     assert settings["DEBUG"] is False
     host = PRODUCTION["IPTRIAD_ALLOWED_HOSTS"]
+    device = totp_device(personas.admin_a)
     with override_settings(**settings, ALLOWED_HOSTS=[host]):
         https = HttpClient(HTTP_HOST=host)
         login_page = https.get("/login/", secure=True)
         login = https.post("/login/", {"username": personas.admin_a.email, "password": PASSWORD}, secure=True)
+        # An admin's login goes on through the authenticator code, which starts a new session (a new cookie).
+        verified = https.post("/mfa/verify/", {"code": totp_code(device)}, secure=True)
         home = https.get("/", secure=True)
         plain = HttpClient(HTTP_HOST=host)
         plain_home = plain.get("/")
         plain_health = plain.get("/health/")
         missing = https.get("/no-such-page/", secure=True)
 
-    assert (login_page.status_code, login.status_code, home.status_code) == (200, 302, 200)
+    assert (login_page.status_code, login.status_code, verified.status_code, home.status_code) == (200, 302, 302, 200)
     hsts = [part.strip() for part in home["Strict-Transport-Security"].split(";")]
     assert int(hsts[0].removeprefix("max-age=")) >= 31_536_000
     assert "includeSubDomains" in hsts
     assert _flags(login, "sessionid") == {"secure": True, "httponly": True, "samesite": "Lax"}
+    assert _flags(verified, "sessionid") == {"secure": True, "httponly": True, "samesite": "Lax"}
     assert _flags(login_page, "csrftoken") == {"secure": True, "httponly": True, "samesite": "Lax"}
     assert (plain_home.status_code, plain_home["Location"]) == (301, f"https://{host}/")
     assert plain_health.status_code == 200

@@ -132,9 +132,10 @@ def _claim_next_position(organisation_id: int | None) -> tuple[int, str]:
     chain's first event, concurrent first appends cannot both create it, and every append costs the same.
     PostgreSQL holds the updated row's lock until commit; SQLite's IMMEDIATE transactions serialise writers.
     """
-    table = connection.ops.quote_name(AuditChainHead._meta.db_table)
+    table = connection.ops.quote_name(AuditChainHead._meta.db_table)  # the model's own table, quoted
     sql = (
-        f"INSERT INTO {table} AS head (chain, organisation_id, last_sequence, last_hash) "  # noqa: S608  # nosec B608
+        f"INSERT INTO {table} AS head "  # noqa: S608  # nosec B608  # Django's table name, quoted
+        "(chain, organisation_id, last_sequence, last_hash) "
         "VALUES (%s, %s, 1, %s) "
         "ON CONFLICT (chain) DO UPDATE SET last_sequence = head.last_sequence + 1 "
         "RETURNING last_sequence, last_hash"

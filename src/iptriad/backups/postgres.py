@@ -62,7 +62,9 @@ def row_counts() -> dict[str, int]:
         counts = {}
         for table in tables:
             # Table names come from the catalogue, not from input, and are quoted.
-            cursor.execute(f"SELECT COUNT(*) FROM {connection.ops.quote_name(table)}")  # noqa: S608  # nosec B608
+            name = connection.ops.quote_name(table)
+            query = f"SELECT COUNT(*) FROM {name}"  # noqa: S608  # nosec B608  # catalogue name, quoted
+            cursor.execute(query)
             counts[table] = int(cursor.fetchone()[0])
     return counts
 
