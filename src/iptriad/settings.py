@@ -267,6 +267,10 @@ CONTENT_SECURITY_POLICY = {
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    # The __Host- prefix makes browsers refuse these cookies unless they are Secure, for this host only and for
+    # the whole site: a neighbouring subdomain cannot plant or overwrite them (ASVS 3.3.3).
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
     SECURE_SSL_REDIRECT = env_bool("IPTRIAD_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = env_int("IPTRIAD_HSTS_SECONDS", 31_536_000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True

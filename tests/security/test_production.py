@@ -33,6 +33,8 @@ SECURITY_SETTINGS = (
     "CSRF_COOKIE_SECURE",
     "CSRF_COOKIE_HTTPONLY",
     "CSRF_COOKIE_SAMESITE",
+    "SESSION_COOKIE_NAME",
+    "CSRF_COOKIE_NAME",
     "SECURE_HSTS_SECONDS",
     "SECURE_HSTS_INCLUDE_SUBDOMAINS",
     "SECURE_HSTS_PRELOAD",
@@ -61,6 +63,8 @@ def production_settings(tmp_path: Path) -> dict[str, Any]:
 
 def _flags(response: Any, name: str) -> dict[str, object]:
     morsel = response.cookies[name]
+    # A __Host- cookie is only accepted by browsers when Secure, with Path=/ and no Domain.
+    assert (morsel["path"], morsel["domain"]) == ("/", ""), name
     return {"secure": morsel["secure"], "httponly": morsel["httponly"], "samesite": morsel["samesite"]}
 
 
@@ -85,9 +89,9 @@ def test_production_answers_with_hsts_and_locked_down_cookies(tmp_path, personas
     hsts = [part.strip() for part in home["Strict-Transport-Security"].split(";")]
     assert int(hsts[0].removeprefix("max-age=")) >= 31_536_000
     assert "includeSubDomains" in hsts
-    assert _flags(login, "sessionid") == {"secure": True, "httponly": True, "samesite": "Lax"}
-    assert _flags(verified, "sessionid") == {"secure": True, "httponly": True, "samesite": "Lax"}
-    assert _flags(login_page, "csrftoken") == {"secure": True, "httponly": True, "samesite": "Lax"}
+    assert _flags(login, "__Host-sessionid") == {"secure": True, "httponly": True, "samesite": "Lax"}
+    assert _flags(verified, "__Host-sessionid") == {"secure": True, "httponly": True, "samesite": "Lax"}
+    assert _flags(login_page, "__Host-csrftoken") == {"secure": True, "httponly": True, "samesite": "Lax"}
     assert (plain_home.status_code, plain_home["Location"]) == (301, f"https://{host}/")
     assert plain_health.status_code == 200
     assert missing.status_code == 404

@@ -25,7 +25,7 @@ from iptriad.api.selectors import api_token_for_secret, membership_for_token
 from iptriad.api.services import api_token_touch
 
 ERROR_CREDENTIALS = "The token is missing, malformed, expired, revoked, or its member is no longer active."
-ERROR_CSRF = "CSRF check failed: send the X-CSRFToken header with the csrftoken cookie's value."
+ERROR_CSRF = "CSRF check failed: send the X-CSRFToken header with the CSRF cookie's value."
 ERROR_NO_MEMBERSHIP = "You are not an active member of any organisation."
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 # Marks a request whose organisation time zone this module activated, so the API deactivates it afterwards.
