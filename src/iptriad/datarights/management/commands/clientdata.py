@@ -8,9 +8,6 @@ The operator acts in the client's organisation with every right (Actor.operator)
 
 from __future__ import annotations
 
-import os
-import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +20,7 @@ from iptriad.datarights.export import client_fhir_export, client_json_export, do
 from iptriad.datarights.selectors import client_for_operator
 from iptriad.datarights.services import ErasureReason, client_erase
 from iptriad.measures.export import json_chunks
+from iptriad.web.private_files import write_privately
 
 FORMATS = ("json", "fhir")
 
@@ -72,7 +70,7 @@ class Command(BaseCommand):
             self.stdout.write("")
             return
         path = Path(output)
-        _write_privately(path, chunks)
+        write_privately(path, chunks)
         self.stderr.write(f"Wrote {described} about client {client.pk} to {path}.")
 
     def _erase(self, client: Client, options: dict[str, Any]) -> None:
@@ -92,22 +90,3 @@ class Command(BaseCommand):
         for label, count in erasure.removed.items():
             self.stdout.write(f"{label}: {count}")
         self.stdout.write(f"Erased client {erasure.client_id}: {erasure.total} records removed.")
-
-
-def _write_privately(path: Path, chunks: Iterator[str]) -> None:
-    """Written beside the target and renamed into place, readable by the owner only: a clinical record."""
-    if not path.parent.is_dir():
-        raise CommandError(f"The folder {path.parent} does not exist.")
-    if path.is_dir():
-        raise CommandError(f"{path} is a folder: give a file name.")
-    # mkstemp creates the file with mode 0600, so the record is never readable by others, even briefly.
-    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8") as stream:
-            for chunk in chunks:
-                stream.write(chunk)
-            stream.write("\n")
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise

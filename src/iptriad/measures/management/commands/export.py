@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from iptriad.accounts.actors import Actor
-from iptriad.measures.export import FhirExport, client_fhir_export, json_chunks
+from iptriad.measures.export import client_fhir_export, json_chunks
 from iptriad.measures.selectors import client_for_operator
+from iptriad.web.private_files import write_privately
 
 KINDS = ("fhir",)
 
@@ -37,26 +36,9 @@ class Command(BaseCommand):
             self.stderr.write(f"Left out {reason}.")
         if options["output"]:
             path = Path(options["output"])
-            self._write_file(path, export)
+            write_privately(path, json_chunks(export.bundle))
             self.stderr.write(f"Wrote {export.exported} administrations of client {client.pk} to {path}.")
         else:
             for chunk in json_chunks(export.bundle):
                 self.stdout.write(chunk, ending="")
             self.stdout.write("")
-
-    def _write_file(self, path: Path, export: FhirExport) -> None:
-        """Written beside the target and renamed into place, readable by the owner only: a clinical record."""
-        if not path.parent.is_dir():
-            raise CommandError(f"The folder {path.parent} does not exist.")
-        if path.is_dir():
-            raise CommandError(f"{path} is a folder: give a file name.")
-        descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(descriptor, "w", encoding="utf-8") as stream:
-                for chunk in json_chunks(export.bundle):
-                    stream.write(chunk)
-                stream.write("\n")
-            os.replace(temporary, path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
