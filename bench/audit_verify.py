@@ -35,8 +35,8 @@ from iptriad.accounts.models import Organisation  # noqa: E402
 from iptriad.audit.chain import (  # noqa: E402
     GENESIS_HASH,
     append_event,
-    canonical_payload,
     chain_hash,
+    payload_of_event,
     verify_chains,
 )
 from iptriad.audit.models import AuditChainHead, AuditEvent  # noqa: E402
@@ -67,20 +67,7 @@ def top_up(organisation: Organisation, events: int) -> None:
                     sequence=sequence,
                     previous_hash=last_hash,
                 )
-                event.event_hash = chain_hash(
-                    last_hash,
-                    canonical_payload(
-                        organisation_id=organisation.pk,
-                        actor_id=None,
-                        action=event.action,
-                        object_type=event.object_type,
-                        object_id=event.object_id,
-                        detail=event.detail,
-                        ip_address=event.ip_address,
-                        created_at=event.created_at,
-                        sequence=sequence,
-                    ),
-                )
+                event.event_hash = chain_hash(last_hash, payload_of_event(event))
                 last_hash = event.event_hash
                 batch.append(event)
             AuditEvent.objects.bulk_create(batch)

@@ -119,7 +119,7 @@ def append_event(
             sequence=sequence,
             previous_hash=previous_hash,
         )
-        event.event_hash = chain_hash(previous_hash, _payload_of_event(event))
+        event.event_hash = chain_hash(previous_hash, payload_of_event(event))
         event.save(force_insert=True)
         AuditChainHead.objects.filter(chain=chain_key(organisation_id)).update(last_hash=event.event_hash)
     return event
@@ -158,7 +158,7 @@ def _normalised_ip(ip_address: str | None) -> str | None:
     return str(prepared) if prepared else None
 
 
-def _payload_of_event(event: AuditEvent) -> bytes:
+def payload_of_event(event: AuditEvent) -> bytes:
     return canonical_payload(
         organisation_id=event.organisation_id,
         actor_id=event.actor_id,
