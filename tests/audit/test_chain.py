@@ -7,7 +7,7 @@ import pytest
 from django.apps import apps
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 
 from iptriad.audit.chain import GENESIS_HASH, append_event, chain_heads, verify_chains
 from iptriad.audit.models import AuditAction, AuditChainHead, AuditEvent
@@ -118,6 +118,18 @@ def test_a_deleted_head_is_caught(personas):
     _events(personas, 2)
     AuditChainHead.objects.filter(chain=personas.org_a.pk).delete()
     assert [problem.kind for problem in verify_chains().problems] == ["head"]
+
+
+@pytest.mark.parametrize(
+    ("chain", "organisation"),
+    [("other", "a"), ("system", "a"), ("a", None)],
+    ids=["another-organisations-chain", "system-chain-with-an-organisation", "organisation-chain-without-one"],
+)
+def test_a_chain_head_belongs_to_the_organisation_it_is_named_after(personas, chain, organisation):
+    keys = {"a": personas.org_a.pk, "other": personas.org_b.pk, "system": AuditChainHead.SYSTEM_CHAIN}
+    owner = personas.org_a if organisation == "a" else None
+    with pytest.raises(IntegrityError), transaction.atomic():
+        AuditChainHead.objects.create(chain=keys[chain], organisation=owner, last_hash=GENESIS_HASH)
 
 
 def test_chain_heads_give_each_chains_last_position_and_hash_ordered_by_chain(personas):

@@ -72,3 +72,34 @@ def test_concurrent_appends_in_one_organisation_never_fork_the_chain():
     report = verify_chains(organisation)
     assert report.ok, report.problems
     assert report.events_checked == writers * per_writer
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_first_appends_of_a_new_chain_race_without_error():
+    """Writers that all append the first event of a new organisation's chain at once: one creates the head,
+    the others wait for it and link after it (the head's organisation must not be a second unique key)."""
+    writers, rounds = 4, 40
+    errors: list[BaseException] = []
+    for round_number in range(rounds):
+        organisation = Organisation.objects.create(name=f"Race {round_number}", slug=f"race-{round_number}")
+        start = threading.Barrier(writers)
+
+        def write(organisation: Organisation = organisation, start: threading.Barrier = start) -> None:
+            try:
+                start.wait()
+                with transaction.atomic():
+                    append_event(organisation=organisation, actor=None, action="test")
+            except BaseException as error:  # reported by the main thread
+                errors.append(error)
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=write) for _ in range(writers)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert errors == [], f"round {round_number}"
+        report = verify_chains(organisation)
+        assert report.ok, report.problems
+        assert report.events_checked == writers

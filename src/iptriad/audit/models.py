@@ -124,11 +124,22 @@ class AuditChainHead(models.Model):
     SYSTEM_CHAIN = 0
 
     chain = models.PositiveBigIntegerField(primary_key=True)
-    organisation = models.OneToOneField(
+    # Not a second unique key: PostgreSQL's INSERT ... ON CONFLICT (chain) only waits on its arbiter, `chain`, so
+    # concurrent first appends of a chain failed on a unique organisation. The check below keeps it one-to-one.
+    organisation = models.ForeignKey(
         "accounts.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     last_sequence = models.PositiveBigIntegerField(default=0)
     last_hash = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(organisation__isnull=True, chain=0)
+                | models.Q(organisation__isnull=False, chain=models.F("organisation")),
+                name="audit_chain_head_chain_is_its_organisation",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"audit chain {self.chain} at {self.last_sequence}"
