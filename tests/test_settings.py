@@ -116,6 +116,17 @@ def test_serve_refuses_to_start_on_an_unmigrated_database(tmp_path):
     assert "migrations are not applied: run `iptriad migrate` first" in result.stderr
 
 
+@pytest.mark.parametrize(
+    "command", [("audit", "verify"), ("clientdata", "export", "--client", "1"), ("demo",)], ids=" ".join
+)
+def test_a_command_on_an_unmigrated_database_says_to_migrate_instead_of_a_traceback(tmp_path, command):
+    result = run_iptriad(*command, tmp_path=tmp_path)
+    assert result.returncode == 2
+    assert "the database is not up to date" in result.stderr
+    assert "Run `iptriad migrate` first." in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_serve_refuses_a_malformed_port_from_the_environment(tmp_path):
     result = run_iptriad("serve", tmp_path=tmp_path, IPTRIAD_PORT="eighty")
     assert result.returncode == 2

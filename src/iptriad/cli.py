@@ -32,6 +32,7 @@ def main(argv: list[str] | None = None) -> None:
         args = [COMMAND_ALIASES[args[0]], *args[1:]]
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "iptriad.settings")
     from django.core.management import execute_from_command_line
+    from django.db import DatabaseError
 
     from iptriad.env import ConfigurationError
 
@@ -41,3 +42,25 @@ def main(argv: list[str] | None = None) -> None:
         # A one-line message naming the variable, not a traceback.
         sys.stderr.write(f"iptriad: configuration error: {error}\n")
         raise SystemExit(2) from None
+    except DatabaseError:
+        pending = _unapplied_migrations()
+        if not pending:
+            raise
+        # "no such table" on a database never migrated (or one behind the code) says nothing useful to an operator.
+        sys.stderr.write(
+            f"iptriad: the database is not up to date: {pending} migration(s) not applied. "
+            "Run `iptriad migrate` first.\n"
+        )
+        raise SystemExit(2) from None
+
+
+def _unapplied_migrations() -> int:
+    """How many migrations the database lacks; 0 also when that cannot be told (the original error then stands)."""
+    from django.db import DatabaseError, connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    try:
+        executor = MigrationExecutor(connection)
+        return len(executor.migration_plan(executor.loader.graph.leaf_nodes()))
+    except DatabaseError:
+        return 0
