@@ -15,6 +15,7 @@ import pytest
 from django.db.models import Max, Model
 from django.urls import reverse
 
+from iptriad.accounts.models import Membership
 from iptriad.clients.models import Client
 from iptriad.courses.models import Course, CourseSession, Goal, InventoryPerson, ProblemAreaChoice, TimelineEvent
 from iptriad.measures.models import Administration, RiskAlert, SelfReportLink
@@ -38,6 +39,7 @@ TARGET_MODELS: dict[str, type[Model]] = {
     "problem_area": ProblemAreaChoice,
     "goal": Goal,
     "session": CourseSession,
+    "membership": Membership,
 }
 # Ids no row has: zero, the edges of 32- and 64-bit integers, and past them.
 EDGE_IDS = ("0", str(2**31 - 1), str(2**31), str(2**63 - 1), str(2**63), str(10**30))

@@ -49,6 +49,12 @@ def pending_totp_device(user: User) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user=user, confirmed=False).first()
 
 
+def devices_remove(user: User) -> None:
+    """The authenticator app and the recovery codes, both gone: the user signs in as if never enrolled."""
+    TOTPDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user).delete()
+
+
 def recovery_codes_left(user: User) -> int:
     return int(StaticToken.objects.filter(device__user=user, device__confirmed=True).count())
 
@@ -131,8 +137,7 @@ def recovery_codes_regenerate(*, user: User, ip_address: str | None) -> list[str
 @transaction.atomic
 def mfa_reset(*, user: User, ip_address: str | None, by_operator: bool = False) -> None:
     """Remove the authenticator and the recovery codes; where MFA is required the user must enrol again."""
-    TOTPDevice.objects.filter(user=user).delete()
-    StaticDevice.objects.filter(user=user).delete()
+    devices_remove(user)
     detail = {"by": "operator"} if by_operator else {"by": "self"}
     audit_auth_event(user=user, action=AuditAction.MFA_RESET, ip_address=ip_address, detail=detail)
 

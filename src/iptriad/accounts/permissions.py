@@ -73,3 +73,17 @@ class OrganisationPolicy:
 
 
 organisation_policy = OrganisationPolicy()
+
+
+class MemberPolicy:
+    """An organisation's members: its administrators list them and change their access; to anyone else the
+    member pages answer 403 (the list) or 404 (a member), like any object they may not act on."""
+
+    def allows(self, actor: Actor, action: Action) -> bool:
+        return actor.role == Role.ADMIN and action in (Action.LIST, Action.UPDATE)
+
+    def scope(self, actor: Actor, action: Action, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        return queryset.filter(organisation_id=actor.organisation.pk) if self.allows(actor, action) else queryset.none()
+
+
+member_policy = MemberPolicy()

@@ -1,12 +1,28 @@
 from django.urls import path
 
-from iptriad.accounts import account_views, views
+from iptriad.accounts import account_views, member_views, views
 
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.logout_action, name="logout"),
     path("organisation/switch/", views.organisation_switch_action, name="organisation-switch"),
     path("organisation/settings/", views.organisation_settings_page, name="organisation-settings"),
+    path("organisation/members/", member_views.members_page, name="organisation-members"),
+    path(
+        "organisation/members/<int:membership_id>/deactivate/",
+        member_views.member_deactivate_action,
+        name="member-deactivate",
+    ),
+    path(
+        "organisation/members/<int:membership_id>/reactivate/",
+        member_views.member_reactivate_action,
+        name="member-reactivate",
+    ),
+    path(
+        "organisation/members/<int:membership_id>/remove-authenticator/",
+        member_views.member_mfa_reset_action,
+        name="member-mfa-reset",
+    ),
     path("mfa/verify/", account_views.mfa_verify_page, name="mfa-verify"),
     path("mfa/enrol/", account_views.mfa_enrol_page, name="mfa-enrol"),
     path("mfa/enrol/qr.svg", account_views.mfa_qr_image, name="mfa-qr"),

@@ -14,6 +14,7 @@ from tests.security.matrix_rows import (
     datarights,
     foundation,
     measures,
+    members,
 )
 from tests.security.matrix_rows.base import Row
 
@@ -29,6 +30,7 @@ _MODULES = (
     accounts_security,
     audit,
     datarights,
+    members,
 )
 
 ROWS: dict[str, Row] = {}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from iptriad.accounts.models import Role
+from iptriad.accounts.models import Membership, Role
 from tests.conftest import Personas
 from tests.courses.factories import CourseRecords, ending_records, full_course
 from tests.measures.factories import ClinicalObjects, clinical_objects
@@ -46,6 +46,11 @@ class MatrixObjects:
     course_b: CourseRecords
 
     def target(self, name: str, own: bool, personas: Personas) -> int | str:
+        if name == "membership":  # read only when asked: the other rows pay no query for it
+            user, organisation = (
+                (personas.therapist_a2, personas.org_a) if own else (personas.therapist_b, personas.org_b)
+            )
+            return Membership.objects.get(user=user, organisation=organisation).pk
         clinical = self.clinical
         course = self.course_a if own else self.course_b
         targets: dict[str, int | str] = {
