@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import importlib
+import re
+
 import pytest
 import time_machine
+from django.apps import apps as django_apps
 from django.test import Client as HttpClient
 from django.urls import reverse
 from django.utils import timezone
 from django_otp.oath import totp  # type: ignore[import-untyped]
-from django_otp.plugins.otp_static.models import StaticToken  # type: ignore[import-untyped]
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken  # type: ignore[import-untyped]
 from django_otp.plugins.otp_totp.models import TOTPDevice  # type: ignore[import-untyped]
 
-from iptriad.accounts.mfa import ERROR_THROTTLED, ERROR_WRONG_CODE, RECOVERY_CODE_COUNT
+from iptriad.accounts.mfa import ERROR_THROTTLED, ERROR_WRONG_CODE, RECOVERY_CODE_COUNT, recovery_code_digest
 from iptriad.accounts.models import Membership, Organisation, Role
 from iptriad.audit.models import AuditAction, AuditEvent
 from tests.accounts.helpers import fresh_code, password_only
@@ -108,12 +112,14 @@ def test_the_throttle_lets_the_right_code_through_after_the_wait(personas):
         assert response.status_code == 302
 
 
+def _codes_shown(page) -> list[str]:
+    return re.findall(r"<li><code>([a-z2-7]{8})</code></li>", page.content.decode())
+
+
 def test_a_recovery_code_works_once(personas):
     http = logged_in(personas.therapist_a)
-    codes_page = http.post(reverse("mfa-recovery-codes"))
-    codes = list(StaticToken.objects.filter(device__user=personas.therapist_a).values_list("token", flat=True))
-    assert len(codes) == RECOVERY_CODE_COUNT
-    assert all(code in codes_page.content.decode() for code in codes)
+    codes = _codes_shown(http.post(reverse("mfa-recovery-codes")))
+    assert len(set(codes)) == RECOVERY_CODE_COUNT
     first = password_only(personas.therapist_a)
     assert first.post(reverse("mfa-verify"), {"code": codes[0].upper()}).status_code == 302
     assert first.get(reverse("client-list")).status_code == 200
@@ -151,9 +157,8 @@ def test_enrolment_shows_a_qr_code_and_the_secret_then_ten_recovery_codes(person
         code = f"{totp(device.bin_key):06d}"
         done = http.post(reverse("mfa-enrol"), {"code": code, "next": "/clients/"})
     assert done.status_code == 200
-    codes = list(StaticToken.objects.filter(device__user=personas.therapist_a).values_list("token", flat=True))
-    assert len(codes) == 10
-    assert all(code in done.content.decode() for code in codes)
+    assert len(set(_codes_shown(done))) == 10
+    assert StaticToken.objects.filter(device__user=personas.therapist_a).count() == 10
     assert TOTPDevice.objects.get(user=personas.therapist_a).confirmed
     assert AuditEvent.objects.filter(action=AuditAction.MFA_ENROLLED, actor=personas.therapist_a).exists()
     assert http.get(reverse("client-list")).status_code == 200
@@ -215,14 +220,39 @@ def test_a_therapist_cannot_change_the_requirement(personas):
 
 def test_regenerating_recovery_codes_replaces_the_old_ones_and_is_audited(personas):
     http = logged_in(personas.therapist_a)
-    http.post(reverse("mfa-recovery-codes"))
-    old = set(StaticToken.objects.values_list("token", flat=True))
+    old = _codes_shown(http.post(reverse("mfa-recovery-codes")))
     page = http.post(reverse("mfa-recovery-codes"))
-    new = set(StaticToken.objects.values_list("token", flat=True))
-    assert len(new) == 10
-    assert not old & new
+    new = _codes_shown(page)
+    assert len(set(new)) == 10
+    assert not set(old) & set(new)
     assert "no longer work" in page.content.decode()
     assert AuditEvent.objects.filter(action=AuditAction.MFA_RECOVERY_REGENERATED).count() == 2
+    with time_machine.travel(timezone.now(), tick=False):
+        assert password_only(personas.therapist_a).post(reverse("mfa-verify"), {"code": old[0]}).status_code == 400
+
+
+def test_recovery_codes_are_stored_as_keyed_hashes_never_as_the_codes(personas):
+    codes = _codes_shown(logged_in(personas.therapist_a).post(reverse("mfa-recovery-codes")))
+    stored = set(StaticToken.objects.filter(device__user=personas.therapist_a).values_list("token", flat=True))
+    assert stored == {recovery_code_digest(personas.therapist_a, code) for code in codes}
+    assert not stored & set(codes)
+    assert all(re.fullmatch(r"[0-9a-f]{16}", token) for token in stored)
+    # The same code of another user hashes differently: the user is part of what is hashed.
+    assert recovery_code_digest(personas.therapist_b, codes[0]) not in stored
+
+
+def test_the_migration_hashes_codes_stored_as_plain_text_and_they_still_work(personas):
+    user = personas.therapist_a
+    totp_device(user)
+    device = StaticDevice.objects.create(user=user, name="Recovery codes", confirmed=True)
+    plain = ["abcdefgh", "234567ab"]
+    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in plain)
+    migration = importlib.import_module("iptriad.accounts.migrations.0004_recovery_codes_hashed")
+    migration.hash_plain_recovery_codes(django_apps, None)
+    migration.hash_plain_recovery_codes(django_apps, None)  # twice changes nothing: hashes are not re-hashed
+    stored = set(StaticToken.objects.filter(device=device).values_list("token", flat=True))
+    assert stored == {recovery_code_digest(user, code) for code in plain}
+    assert password_only(user).post(reverse("mfa-verify"), {"code": "ABCD EFGH"}).status_code == 302
 
 
 def test_resetting_mfa_sends_the_user_to_set_it_up_again(personas):

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import qrcode  # type: ignore[import-untyped]
 import qrcode.image.svg  # type: ignore[import-untyped]
 from django.db import transaction
+from django.utils.crypto import salted_hmac
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken  # type: ignore[import-untyped]
 from django_otp.plugins.otp_totp.models import TOTPDevice  # type: ignore[import-untyped]
 
@@ -23,6 +24,8 @@ from iptriad.audit.models import AuditAction
 RECOVERY_CODE_COUNT = 10
 TOTP_DEVICE_NAME = "Authenticator app"
 RECOVERY_DEVICE_NAME = "Recovery codes"
+# Changing it makes every stored recovery code unusable (as does a new IPTRIAD_SECRET_KEY).
+RECOVERY_CODE_HMAC_SALT = "iptriad.accounts.mfa.recovery-code"
 
 ERROR_WRONG_CODE = "That code is not right. Check the app shows iptriad for this account and try the newest code."
 ERROR_THROTTLED = "Too many wrong codes. Wait a few seconds, then try the newest code."
@@ -118,11 +121,20 @@ def enrolment_confirm(*, user: User, code: str, ip_address: str | None) -> tuple
     return CodeCheck(ok=True, device=device), codes
 
 
+def recovery_code_digest(user: User, code: str) -> str:
+    """What is stored for a recovery code, never the code itself: a keyed hash (HMAC-SHA256 under the secret
+    key, bound to the user), cut to the 16 characters of django-otp's token column. Keyed, because a code has
+    only 40 bits: an unkeyed hash in a stolen copy of the database would be searched through in minutes."""
+    return salted_hmac(RECOVERY_CODE_HMAC_SALT, f"{user.pk}:{code}", algorithm="sha256").hexdigest()[:16]
+
+
 def _issue_recovery_codes(user: User) -> list[str]:
     StaticDevice.objects.filter(user=user).delete()
     device = StaticDevice.objects.create(user=user, name=RECOVERY_DEVICE_NAME, confirmed=True)
     codes = [StaticToken.random_token() for _ in range(RECOVERY_CODE_COUNT)]
-    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    StaticToken.objects.bulk_create(
+        StaticToken(device=device, token=recovery_code_digest(user, code)) for code in codes
+    )
     return codes
 
 
@@ -160,7 +172,7 @@ def code_check(*, user: User, code: str, ip_address: str | None, step: str) -> C
         if recovery is not None:
             if _throttled(recovery):
                 return CodeCheck(ok=False, error=ERROR_THROTTLED)
-            if recovery.verify_token(code):
+            if recovery.verify_token(recovery_code_digest(user, code)):
                 audit_auth_event(
                     user=user,
                     action=AuditAction.MFA_RECOVERY_USED,
