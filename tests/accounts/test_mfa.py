@@ -108,6 +108,20 @@ def test_the_throttle_lets_the_right_code_through_after_the_wait(personas):
         assert response.status_code == 302
 
 
+def test_a_totp_code_works_once(personas):
+    """A code seen over a shoulder is spent once its owner has used it, even within its 30 seconds."""
+    totp_device(personas.therapist_a)
+    with time_machine.travel(timezone.now(), tick=False):
+        code = fresh_code(personas.therapist_a)
+        first = password_only(personas.therapist_a)
+        assert first.post(reverse("mfa-verify"), {"code": code}).status_code == 302
+        again = password_only(personas.therapist_a)
+        response = again.post(reverse("mfa-verify"), {"code": code})
+        assert response.status_code == 400
+        assert ERROR_WRONG_CODE in response.content.decode()
+        assert again.get(reverse("client-list")).status_code == 302
+
+
 def test_a_recovery_code_works_once(personas):
     http = logged_in(personas.therapist_a)
     codes_page = http.post(reverse("mfa-recovery-codes"))
