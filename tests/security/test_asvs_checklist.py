@@ -146,6 +146,21 @@ def test_automated_rows_never_fall_below_the_share_reached():
     assert AUTOMATED_FLOOR <= AUTOMATED_TARGET
 
 
+def test_the_security_page_gives_the_checklists_counts():
+    text = (ROOT / "docs" / "security.md").read_text(encoding="utf-8")
+    statuses = Counter(row["status"] for row in rows())
+    totals = f"{statuses['automated']} automated, {statuses['manual']} manual, {statuses['na']} not applicable"
+    assert f"**{totals}, {statuses['gap']} gaps**" in text
+    by_chapter: dict[str, Counter[str]] = {}
+    for row in rows():
+        by_chapter.setdefault(row["chapter"].split()[0], Counter())[row["status"]] += 1
+    for chapter, counts in by_chapter.items():
+        line = re.search(rf"^\| {chapter} [^|]+\|((?: \d+ \|){{4}})$", text, flags=re.MULTILINE)
+        assert line, chapter
+        cells = [cell.strip() for cell in line[1].strip(" |").split("|")]
+        assert cells == [str(counts[status]) for status in ("automated", "manual", "na", "gap")], chapter
+
+
 def test_the_reference_checks_catch_broken_references():
     assert _broken_test_reference("tests/security/test_asvs_checklist.py::test_the_header_is_exact") is None
     assert _broken_test_reference("tests/security/test_asvs_checklist.py::test_that_does_not_exist")
