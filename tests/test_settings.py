@@ -131,3 +131,13 @@ def test_serve_refuses_a_malformed_port_from_the_environment(tmp_path):
     result = run_iptriad("serve", tmp_path=tmp_path, IPTRIAD_PORT="eighty")
     assert result.returncode == 2
     assert "IPTRIAD_PORT must be a whole number" in result.stderr
+
+
+def test_the_product_stores_passwords_with_argon2id():
+    """The tests hash with MD5 for speed (tests/settings.py); the product's own first hasher is argon2id."""
+    from django.utils.module_loading import import_string
+
+    from iptriad import settings as product
+
+    hasher = import_string(product.PASSWORD_HASHERS[0])()
+    assert hasher.encode("a passphrase", hasher.salt()).startswith("argon2$argon2id$")

@@ -6,12 +6,15 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django import forms
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest
 from django.test import Client as HttpClient
 from django.urls import reverse
 from django.utils import timezone
 
+from iptriad.accounts.forms import LoginForm, PasswordChangeForm, ReauthenticateForm
 from iptriad.accounts.models import User
 from iptriad.accounts.passwords import ERROR_GUESSABLE
 from iptriad.audit.models import AuditAction, AuditEvent
@@ -39,6 +42,32 @@ def test_the_zxcvbn_check_alone_catches_a_long_leaked_style_password(personas):
 
 def test_a_passphrase_is_accepted(personas):
     validate_password(NEW_PASSWORD, personas.therapist_a)
+
+
+@pytest.mark.parametrize(
+    "form",
+    [
+        LoginForm(),
+        PasswordChangeForm(user=User()),
+        ReauthenticateForm(request=HttpRequest(), user=User(), with_code=False),
+    ],
+    ids=["login", "password-change", "reauthentication"],
+)
+def test_every_password_field_is_masked_taken_as_typed_unbounded_and_open_to_password_managers(form):
+    fields = {name: field for name, field in form.fields.items() if "password" in name}
+    assert fields
+    for name, field in fields.items():
+        assert isinstance(field.widget, forms.PasswordInput), name
+        assert field.strip is False, name  # no trimming: checked exactly as typed
+        assert field.max_length is None, name  # 64 characters and more
+        assert field.widget.attrs.get("autocomplete") in ("current-password", "new-password"), name
+
+
+def test_the_login_page_masks_the_password_and_leaves_paste_alone():
+    page = HttpClient().get(reverse("login")).content.decode()
+    assert 'type="password"' in page
+    assert 'autocomplete="current-password"' in page
+    assert "paste" not in page.lower()
 
 
 def _change_password(http: HttpClient, old: str = PASSWORD, new: str = NEW_PASSWORD):
@@ -69,6 +98,19 @@ def test_a_password_change_keeps_this_session_and_ends_every_other(personas):
     assert User.objects.get(pk=personas.therapist_a.pk).check_password(NEW_PASSWORD)
     event = AuditEvent.objects.get(action=AuditAction.PASSWORD_CHANGED)
     assert (event.actor, event.organisation, event.detail) == (personas.therapist_a, personas.org_a, {})
+
+
+def test_a_long_password_is_accepted_and_checked_exactly_as_typed(personas):
+    long_password = "Seven amber kettles orbit a quiet lantern at dusk, humming softly 1-2-3!"
+    assert len(long_password) >= 64
+    assert _change_password(logged_in(personas.therapist_a), new=long_password)["Location"] == reverse("account")
+    user = User.objects.get(pk=personas.therapist_a.pk)
+    assert user.check_password(long_password)
+    for altered in (long_password[:64], long_password.upper(), long_password + " "):
+        assert not user.check_password(altered)
+    login = {"username": user.email, "password": long_password}
+    assert HttpClient().post(reverse("login"), {**login, "password": long_password + " "}).status_code == 200
+    assert HttpClient().post(reverse("login"), login).status_code == 302
 
 
 def test_the_email_change_is_audited_without_the_addresses_and_the_new_one_logs_in(personas):

@@ -116,6 +116,20 @@ def _codes_shown(page) -> list[str]:
     return re.findall(r"<li><code>([a-z2-7]{8})</code></li>", page.content.decode())
 
 
+def test_a_totp_code_works_once(personas):
+    """A code seen over a shoulder is spent once its owner has used it, even within its 30 seconds."""
+    totp_device(personas.therapist_a)
+    with time_machine.travel(timezone.now(), tick=False):
+        code = fresh_code(personas.therapist_a)
+        first = password_only(personas.therapist_a)
+        assert first.post(reverse("mfa-verify"), {"code": code}).status_code == 302
+        again = password_only(personas.therapist_a)
+        response = again.post(reverse("mfa-verify"), {"code": code})
+        assert response.status_code == 400
+        assert ERROR_WRONG_CODE in response.content.decode()
+        assert again.get(reverse("client-list")).status_code == 302
+
+
 def test_a_recovery_code_works_once(personas):
     http = logged_in(personas.therapist_a)
     codes = _codes_shown(http.post(reverse("mfa-recovery-codes")))

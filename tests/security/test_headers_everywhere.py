@@ -34,15 +34,21 @@ def csp_directives(header: str) -> dict[str, list[str]]:
     return directives
 
 
-def assert_secure_headers(response: Any, where: object, *, client_data: bool) -> None:
+def assert_secure_headers(response: Any, where: object, *, client_data: bool, static: bool = False) -> None:
     assert response.get("X-Content-Type-Options") == "nosniff", where
     assert response.get("Referrer-Policy") == "same-origin", where
+    # No cross-origin reads: only the public static files (whitenoise) allow any origin, and they hold nothing private.
+    assert response.get("Access-Control-Allow-Origin") == ("*" if static else None), where
     if response.get("Content-Type", "").startswith("text/html"):
+        assert response["Content-Type"] == "text/html; charset=utf-8", where
         directives = csp_directives(response.get("Content-Security-Policy", ""))
         assert directives.get("frame-ancestors") == ["'none'"], where
         assert directives.get("default-src") == ["'self'"], where
+        assert directives.get("object-src") == ["'none'"], where
+        assert directives.get("base-uri") == ["'none'"], where
         for values in directives.values():
             assert all(value.startswith("'") or value == "data:" for value in values), where
+            assert not any(value.startswith("'unsafe-") for value in values), where  # no eval, no inline code
         assert response.get("X-Frame-Options") == "DENY", where
     if client_data:
         assert "no-store" in response.get("Cache-Control", ""), where
@@ -98,7 +104,7 @@ def test_static_files_health_and_unknown_urls_carry_the_headers(personas):
     static: Any = anonymous.get("/static/iptriad/htmx-2.0.4.min.js")
     assert static.status_code == 200
     assert b"htmx" in b"".join(static.streaming_content)  # read to the end, which closes the file
-    assert_secure_headers(static, "static", client_data=False)
+    assert_secure_headers(static, "static", client_data=False, static=True)
     for http, as_member in ((anonymous, False), (member, True)):
         for url in ("/health/", "/no-such-page/", "/clients/999999999/", "/api/v1/no-such-thing", "/static/nope.js"):
             response = http.get(url)
