@@ -141,3 +141,11 @@ def test_the_product_stores_passwords_with_argon2id():
 
     hasher = import_string(product.PASSWORD_HASHERS[0])()
     assert hasher.encode("a passphrase", hasher.salt()).startswith("argon2$argon2id$")
+
+
+def test_the_demo_refuses_to_run_in_production(tmp_path):
+    """ASVS 6.3.2: no default accounts; the demo's published password never reaches a production database."""
+    result = run_iptriad("demo", tmp_path=tmp_path, **PRODUCTION)
+    assert result.returncode == 1
+    assert "it does not run when IPTRIAD_ENV=production" in result.stderr
+    assert "Demo logins" not in result.stdout

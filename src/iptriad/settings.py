@@ -156,10 +156,15 @@ MIDDLEWARE = [
     "iptriad.accounts.middleware.MfaRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Inside the header middlewares, so its 405 carries the same headers as every other answer.
+    "iptriad.web.trace.RefuseTraceMiddleware",
     "iptriad.web.storage_errors.StorageErrorMiddleware",
     # Last, so it turns a login refused by a lockout into the lockout page (429).
     "axes.middleware.AxesMiddleware",
 ]
+
+# Messages ride in the session: the default cookie storage would add a cookie without the __Host- prefix.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 ROOT_URLCONF = "iptriad.urls"
 WSGI_APPLICATION = "iptriad.wsgi.application"

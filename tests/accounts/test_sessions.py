@@ -166,3 +166,13 @@ def test_production_cookies_are_secure_httponly_and_lax(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1].split() == ["True", "True", "True", "Lax"]
+
+
+def test_a_password_only_reauthentication_gives_a_new_session_key(personas):
+    """ASVS 7.2.4: a new session key at every authentication, re-authentication included."""
+    http = logged_in(personas.facilitator_a, verified=False)  # no authenticator: the password alone
+    before = http.session.session_key
+    response = http.post(reverse("account-reauth"), {"password": PASSWORD})
+    assert response.status_code == 302
+    assert http.session.session_key != before
+    assert http.get(reverse("account")).status_code == 200

@@ -76,6 +76,8 @@ def test_it_lets_a_therapist_log_in_create_a_client_find_them_and_log_out(
     expect(results.get_by_role("link", name="Quillfeather, Jordan")).to_be_visible()
     expect(results.get_by_role("link", name="Alphason, Casey")).to_have_count(0)
     expect(page).to_have_url(re.compile(r"/clients/\?q=quill"))  # the search can be bookmarked
+    # htmx keeps no snapshot of the pages it pushed (client names) in the browser's storage.
+    assert page.evaluate("Object.keys(window.localStorage)") == []
 
     page.get_by_role("button", name="Log out").click()
     expect(page).to_have_url(re.compile(r"/login/$"))

@@ -84,6 +84,8 @@ def test_production_answers_with_hsts_and_locked_down_cookies(tmp_path, personas
         plain_home = plain.get("/")
         plain_health = plain.get("/health/")
         missing = https.get("/no-such-page/", secure=True)
+        logout = https.post("/logout/", secure=True)  # leaves "You have logged out." for the next page
+        after = https.get("/login/", secure=True)
 
     assert (login_page.status_code, login.status_code, verified.status_code, home.status_code) == (200, 302, 302, 200)
     hsts = [part.strip() for part in home["Strict-Transport-Security"].split(";")]
@@ -97,6 +99,12 @@ def test_production_answers_with_hsts_and_locked_down_cookies(tmp_path, personas
     assert missing.status_code == 404
     assert b"Traceback" not in missing.content
     assert b"DEBUG" not in missing.content
+    # Every cookie, messages included (they ride in the session), carries the __Host- prefix (ASVS 3.3.1).
+    responses = (login_page, login, verified, home, missing, logout, after)
+    cookies = {name for response in responses for name in response.cookies}
+    assert cookies == {"__Host-sessionid", "__Host-csrftoken"}
+    assert "You have logged out." in after.content.decode()
+    assert logout["Clear-Site-Data"] == '"cache", "storage"'
 
 
 def test_the_deployment_checks_pass_behind_a_tls_proxy_too(tmp_path):

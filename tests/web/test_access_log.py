@@ -19,3 +19,17 @@ def test_django_request_warnings_never_carry_a_token(caplog):
     record = logging.LogRecord("django.request", logging.WARNING, __file__, 1, "%s: %s", ("Not Found", "/r/abc/"), None)
     RedactSecretPaths().filter(record)
     assert record.getMessage() == "Not Found: /r/[token]/"
+
+
+def test_a_line_break_in_a_path_cannot_forge_a_log_line():
+    import logging
+
+    from iptriad.web.access_log import RedactSecretPaths
+
+    forged = "/clients/\n2026-11-26 12:00:00 INFO iptriad admin logged in\r"
+    assert redact_path(forged) == "/clients/\\n2026-11-26 12:00:00 INFO iptriad admin logged in\\r"
+    assert "\n" not in _redact_request_line(f"GET {forged.replace(' ', '%20')} HTTP/1.1")
+    record = logging.LogRecord("django.request", logging.WARNING, __file__, 1, "%s: %s", ("Not Found", forged), None)
+    RedactSecretPaths().filter(record)
+    assert "\n" not in record.getMessage()
+    assert "\r" not in record.getMessage()

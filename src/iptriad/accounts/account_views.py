@@ -181,6 +181,7 @@ def reauthenticate_page(request: HttpRequest) -> HttpResponse:
                 return redirect(_next_url(request, default="account"))
             form.add_error("code", check.error)
         else:
+            request.session.cycle_key()  # a new key at every authentication, as _verified does after a code
             session_times.mark_authenticated(request.session)
             audit_auth_event(user=user, action=AuditAction.REAUTHENTICATED, ip_address=ip_address)
             return redirect(_next_url(request, default="account"))

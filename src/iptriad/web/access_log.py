@@ -9,10 +9,14 @@ from typing import Any
 from gunicorn.glogging import Logger
 
 SECRET_PATH = re.compile(r"^/r/[^/]+")
+# A line break or other control character in a path (sent as %0A) would start a forged log line.
+CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def redact_path(path: str) -> str:
-    return SECRET_PATH.sub("/r/[token]", path)
+    """The path as it may be logged: a self-report token cut out, control characters escaped (ASVS 16.4.1)."""
+    redacted = SECRET_PATH.sub("/r/[token]", path)
+    return CONTROL_CHARACTER.sub(lambda match: match.group().encode("unicode_escape").decode("ascii"), redacted)
 
 
 class RedactingLogger(Logger):  # type: ignore[misc]
@@ -39,5 +43,5 @@ class RedactSecretPaths(logging.Filter):
         if isinstance(record.args, tuple):
             record.args = tuple(redact_path(arg) if isinstance(arg, str) else arg for arg in record.args)
         if isinstance(record.msg, str):
-            record.msg = redact_path(record.msg) if record.msg.startswith("/r/") else record.msg
+            record.msg = redact_path(record.msg)
         return True

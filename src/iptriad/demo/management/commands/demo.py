@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 
 from iptriad.demo.data import DEMO_STAFF, SECOND_ORGANISATION, demo_load, demo_password
 
@@ -11,6 +12,11 @@ class Command(BaseCommand):
     help = "Load the demo organisation with staff in every role and synthetic clients (safe to run again)."
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if settings.PRODUCTION:
+            # Fictional accounts with a published password have no place on a server with real records.
+            raise CommandError(
+                "The demo makes accounts whose password is published: it does not run when IPTRIAD_ENV=production."
+            )
         result = demo_load()
         self.stdout.write(
             f"Demo organisation {result.organisation.name!r} (slug {result.organisation.slug!r}): "
