@@ -29,8 +29,12 @@ def course_get(*, actor: Actor, course_id: int, action: Action = Action.UPDATE) 
 
 def course_get_for_view(*, actor: Actor, course_id: int) -> Course:
     course = course_get(actor=actor, course_id=course_id, action=Action.VIEW)
-    audit_record(actor=actor, action=AuditAction.COURSE_VIEWED, obj=course, detail={"client": course.client_id})
+    course_viewed(actor=actor, course=course)
     return course
+
+
+def course_viewed(*, actor: Actor, course: Course) -> None:
+    audit_record(actor=actor, action=AuditAction.COURSE_VIEWED, obj=course, detail={"client": course.client_id})
 
 
 def courses_of_client(*, actor: Actor, client: Client) -> QuerySet[Course]:

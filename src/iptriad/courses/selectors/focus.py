@@ -157,6 +157,11 @@ def focus_areas(*, course: Course) -> FocusAreas:
             Prefetch("goals", queryset=Goal.objects.order_by("created_at", "pk"))
         )
     )
+    return focus_areas_of(choices)
+
+
+def focus_areas_of(choices: list[ProblemAreaChoice]) -> FocusAreas:
+    """The problem areas already read with their goals, sorted into active and ended, with guidance (no query)."""
     areas = [_with_guidance(choice) for choice in choices]
     return FocusAreas(
         active=[area for area in areas if area.choice.active],
@@ -320,12 +325,16 @@ class FocusSummary:
     frequency_phrase: str
 
 
-def focus_summary(*, course: Course) -> FocusSummary:
-    """Everything the course page shows of the focus: four queries."""
-    contract = contract_of_course(course=course)
+def focus_summary(
+    *,
+    problem_areas: list[ProblemAreaChoice],
+    formulation: Formulation | None,
+    contract: TreatmentContract | None,
+) -> FocusSummary:
+    """Everything the course page shows of the focus, from its records already read (no query)."""
     return FocusSummary(
-        areas=focus_areas(course=course),
-        formulation=formulation_of_course(course=course),
+        areas=focus_areas_of(problem_areas),
+        formulation=formulation,
         contract=contract,
         frequency_phrase=FREQUENCY_PHRASES.get(contract.frequency, "") if contract else "",
     )
