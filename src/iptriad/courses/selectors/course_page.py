@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TypeVar
 
-from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Exists, Model, OuterRef, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
@@ -38,7 +37,7 @@ from iptriad.courses.models import (
 )
 from iptriad.courses.models.sessions import Attendance
 from iptriad.courses.permissions import course_policy
-from iptriad.courses.selectors.course import course_viewed, phase_changes
+from iptriad.courses.selectors.course import course_viewed, one_to_one_of, phase_changes
 from iptriad.courses.selectors.sessions import course_sessions
 from iptriad.courses.snapshot import snapshot_of
 from iptriad.measures.models import Administration, MeasureSchedule
@@ -81,31 +80,31 @@ class CoursePageRecords:
 
     @property
     def assessment(self) -> Assessment | None:
-        return _joined(self.course, "assessment", Assessment)
+        return one_to_one_of(self.course, "assessment", Assessment)
 
     @property
     def triad(self) -> Triad | None:
-        return _joined(self.course, "triad", Triad)
+        return one_to_one_of(self.course, "triad", Triad)
 
     @property
     def formulation(self) -> Formulation | None:
-        return _joined(self.course, "formulation", Formulation)
+        return one_to_one_of(self.course, "formulation", Formulation)
 
     @property
     def contract(self) -> TreatmentContract | None:
-        return _joined(self.course, "contract", TreatmentContract)
+        return one_to_one_of(self.course, "contract", TreatmentContract)
 
     @property
     def review(self) -> TerminationReview | None:
-        return _joined(self.course, "termination_review", TerminationReview)
+        return one_to_one_of(self.course, "termination_review", TerminationReview)
 
     @property
     def plan(self) -> RelapsePreventionPlan | None:
-        return _joined(self.course, "relapse_prevention_plan", RelapsePreventionPlan)
+        return one_to_one_of(self.course, "relapse_prevention_plan", RelapsePreventionPlan)
 
     @property
     def maintenance(self) -> MaintenancePlan | None:
-        return _joined(self.course, "maintenance_plan", MaintenancePlan)
+        return one_to_one_of(self.course, "maintenance_plan", MaintenancePlan)
 
     @property
     def support_people(self) -> list[InventoryPerson]:
@@ -133,7 +132,7 @@ class CoursePageRecords:
 def course_page_records(*, actor: Actor, course: Course) -> CoursePageRecords:
     """Nine queries whatever the size of the course (ten when the course came without its one-to-one records)."""
     course = _with_one_to_one(actor, course)
-    triad = _joined(course, "triad", Triad)
+    triad = one_to_one_of(course, "triad", Triad)
     people = _scoped(actor, InventoryPerson).filter(course=course)
     if triad is not None:
         # Whether each person is one of the triad's support people, in the same query as the people.
@@ -163,13 +162,3 @@ def _with_one_to_one(actor: Actor, course: Course) -> Course:
         return course
     courses = Course.objects.select_related("client", "therapist", "organisation", *ONE_TO_ONE)
     return course_policy.scope(actor, Action.VIEW, courses).get(pk=course.pk)
-
-
-def _joined(course: Course, name: str, model: type[R]) -> R | None:
-    try:
-        record = getattr(course, name)  # joined by select_related: no query
-    except ObjectDoesNotExist:
-        return None
-    if not isinstance(record, model) or getattr(record, "organisation_id", None) != course.organisation_id:
-        return None
-    return record
