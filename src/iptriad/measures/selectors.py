@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -26,6 +27,7 @@ from iptriad.measures.permissions import alert_policy, measure_policy
 from iptriad.measures.trajectory import Trajectory, build_trajectory, course_scores, trajectories
 
 RECENT_LINKS = 10
+CLOSED_ALERTS_SHOWN = 10
 
 
 def client_for_measures(*, actor: Actor, client_id: int, action: Action = Action.VIEW) -> Client:
@@ -64,9 +66,34 @@ def open_alerts(*, actor: Actor, client: Client | None = None) -> QuerySet[RiskA
     return alerts.select_related("client", "client__therapist").order_by("opened_at", "pk")
 
 
-def closed_alerts_for_client(*, actor: Actor, client: Client) -> QuerySet[RiskAlert]:
-    alerts = alert_policy.scope(actor, Action.LIST, RiskAlert.objects.filter(client=client, closed_at__isnull=False))
-    return alerts.select_related("closed_by").order_by("-closed_at")
+@dataclass(frozen=True)
+class ClientAlerts:
+    open: list[RiskAlert]  # oldest first, as open_alerts
+    closed: list[RiskAlert]  # the last CLOSED_ALERTS_SHOWN, newest first
+
+
+def alerts_for_client(*, actor: Actor, client: Client) -> ClientAlerts:
+    """The client's open alerts and its last closed ones, in one query.
+
+    The closed alerts are numbered newest first ahead of the open ones (closed_at is null), so the query keeps every
+    open alert and never more than CLOSED_ALERTS_SHOWN closed ones, whatever the client's history.
+    """
+    position = Window(RowNumber(), order_by=[F("closed_at").desc(nulls_last=True), F("pk").desc()])
+    alerts = alert_policy.scope(actor, Action.LIST, RiskAlert.objects.filter(client=client))
+    rows = list(
+        alerts.select_related("client", "client__therapist", "closed_by")
+        .annotate(position=position)
+        .filter(Q(closed_at__isnull=True) | Q(position__lte=CLOSED_ALERTS_SHOWN))
+        .order_by("opened_at", "pk")
+    )
+    return ClientAlerts(
+        open=[alert for alert in rows if alert.closed_at is None],
+        closed=sorted((alert for alert in rows if alert.closed_at is not None), key=_position),
+    )
+
+
+def _position(alert: RiskAlert) -> int:
+    return int(alert.position)  # type: ignore[attr-defined]  # annotated by alerts_for_client
 
 
 def alert_get(*, actor: Actor, alert_id: int, action: Action = Action.VIEW) -> RiskAlert:
