@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -14,6 +15,7 @@ from iptriad.audit.models import AuditAction, AuditEvent
 from iptriad.core.protocol import Phase
 from iptriad.courses.models import Assessment, Course, InventoryPerson, TimelineEvent, Triad
 from iptriad.courses.sections import initial as section
+from iptriad.courses.selectors.course_page import course_page_records
 from iptriad.courses.services import initial
 from iptriad.courses.services.course import ERROR_NOT_OPEN
 from tests.conftest import logged_in, make_client
@@ -471,16 +473,25 @@ class TestSection:
         course = full_course(personas.client_a, personas.therapist_a).course
         actor = personas.actor(personas.therapist_a)
         course = Course.objects.select_related("client").get(pk=course.pk)
-        with CaptureQueriesContext(connection) as few:
-            section.context(actor, course)
+
+        def reads() -> tuple[int, dict[str, Any]]:
+            with CaptureQueriesContext(connection) as loading:
+                records = course_page_records(actor=actor, course=course)
+            with CaptureQueriesContext(connection) as building:
+                context = section.context(actor, course, records)
+            assert building.captured_queries == []  # the section builds on the page's reads only
+            return len(loading.captured_queries), context
+
+        few, _ = reads()
         for number in range(30):
             person = add_person(course, f"P{number}", ring=1 + number % 5)
             add_event(course, person=person)
         Triad.objects.get(course=course).support_people.set(InventoryPerson.objects.filter(course=course))
-        with CaptureQueriesContext(connection) as many:
-            context = section.context(actor, course)
-        assert len(many.captured_queries) == len(few.captured_queries) == 5
+        many, context = reads()
+        # The course again with its one-to-one records (it came without them), and nine lists.
+        assert many == few == 10
         assert len(context["circle"].rings) == 5
+        assert len(context["support_people"]) == 31
 
 
 class TestQueryBudget:

@@ -1,3 +1,4 @@
+import datetime as dt
 import re
 from decimal import Decimal
 
@@ -130,6 +131,16 @@ def test_closing_an_alert_without_the_assessment_says_what_is_missing(personas):
     assert alert.is_open
 
 
+# In a test's transaction: 4 on every member page (session, user, MFA device, memberships), 3 for an audit event.
+PAGE_QUERIES = {
+    # The client, its audit event, the latest course (none here, so no scores: 13 with one), the last
+    # administrations and links, and the open and last closed alerts in one query.
+    "measures-client": 12,
+    "alert-list": 5,
+    "home": 8,
+}
+
+
 @pytest.mark.parametrize("page", ["measures-client", "alert-list", "home"])
 def test_clinical_pages_run_the_same_queries_for_1_and_20_alerts(personas, page):
     http = logged_in(personas.supervisor_a)
@@ -154,8 +165,7 @@ def test_clinical_pages_run_the_same_queries_for_1_and_20_alerts(personas, page)
         administration_record(
             actor=personas.actor(personas.therapist_a), client=client, code="phq9", answers=PHQ9_WITH_RISK
         )
-    assert queries() == with_one
-    assert with_one <= 14  # 11 reads and writes, +2 to chain the audit event, +1 the MFA device
+    assert queries() == with_one == PAGE_QUERIES[page]
 
 
 def test_a_therapist_records_a_week_of_the_srm5_diary(personas):
@@ -186,3 +196,25 @@ def test_a_diary_week_in_the_future_is_refused(personas):
     assert response.status_code == 400
     assert "cannot end in the future" in response.content.decode()
     assert not Administration.objects.exists()
+
+
+def test_the_measures_page_shows_every_open_alert_and_the_last_ten_closed(personas):
+    for _ in range(14):
+        administration_record(
+            actor=personas.actor(personas.therapist_a), client=personas.client_a, code="phq9", answers=PHQ9_WITH_RISK
+        )
+    alerts = list(RiskAlert.objects.filter(client=personas.client_a).order_by("pk"))
+    assert len(alerts) == 14
+    for number, alert in enumerate(alerts[:12]):
+        RiskAlert.objects.filter(pk=alert.pk).update(
+            closed_at=alert.opened_at + dt.timedelta(hours=number),
+            closed_by=personas.therapist_a,
+            risk_level="low",
+            action="other",
+            assessment="Seen the same day",
+        )
+    response = logged_in(personas.therapist_a).get(reverse("measures-client", args=[personas.client_a.pk]))
+    shown_open = [alert.pk for alert in response.context["alerts"]]
+    shown_closed = [alert.pk for alert in response.context["closed_alerts"]]
+    assert shown_open == [alerts[12].pk, alerts[13].pk]
+    assert shown_closed == [alert.pk for alert in reversed(alerts[2:12])]  # newest closed first

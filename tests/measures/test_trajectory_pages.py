@@ -15,6 +15,7 @@ from iptriad.audit.models import AuditAction, AuditEvent
 from iptriad.core.protocol import Phase
 from iptriad.courses.models import Course, CourseSession
 from iptriad.courses.sections import measures as measures_section
+from iptriad.courses.selectors.course_page import course_page_records
 from iptriad.courses.services.course import course_open
 from iptriad.measures.models import Administration
 from iptriad.measures.services import administration_record
@@ -219,14 +220,18 @@ class TestCourseSection:
         actor = personas.actor(personas.therapist_a)
 
         def queries() -> int:
-            with CaptureQueriesContext(connection) as captured:
-                measures_section.context(actor, course)
-            return len(captured.captured_queries)
+            with CaptureQueriesContext(connection) as loading:
+                records = course_page_records(actor=actor, course=course)
+            with CaptureQueriesContext(connection) as building:
+                measures_section.context(actor, course, records)
+            assert building.captured_queries == []  # the section builds on the page's reads only
+            return len(loading.captured_queries)
 
         record_phq9(personas, [20])
         with_one = queries()
         record_phq9(personas, list(range(19, 0, -1)), start=FIRST + dt.timedelta(weeks=1))
-        assert queries() == with_one == 5  # scores, schedule rows, sessions, contract, administrations
+        # The course again with its one-to-one records, and eight lists (no problem area, so no read of goals).
+        assert queries() == with_one == 9
 
     def test_its_template_shows_charts_due_measures_and_the_schedule_link(self, personas):
         course = open_course(personas)

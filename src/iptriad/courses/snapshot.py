@@ -2,35 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Iterable
 
 from django.db.models import Count, Exists, OuterRef, Q
 
 from iptriad.core.protocol import ContractSnapshot, CourseSnapshot, EndReason, Phase, ProblemAreaCode
-from iptriad.courses.models import Course, CourseTask, ProblemAreaChoice, RelapsePreventionPlan
+from iptriad.courses.models import (
+    Assessment,
+    Course,
+    CourseTask,
+    Formulation,
+    ProblemAreaChoice,
+    RelapsePreventionPlan,
+    TreatmentContract,
+)
 from iptriad.courses.models.sessions import Attendance
-
-# A read-only page reads the snapshot of a course once (`snapshots_reused`): the page, its sections and its
-# guide all judge the same course and would otherwise each re-read it. Writes never run inside it.
-_reused: ContextVar[dict[int, CourseSnapshot] | None] = ContextVar("iptriad_course_snapshots", default=None)
-
-
-@contextmanager
-def snapshots_reused() -> Iterator[None]:
-    token = _reused.set({})
-    try:
-        yield
-    finally:
-        _reused.reset(token)
 
 
 def course_snapshot(course: Course) -> CourseSnapshot:
-    """Three queries, whatever the size of the course (none when a read-only page already read it)."""
-    reused = _reused.get()
-    if reused is not None and course.pk in reused:
-        return reused[course.pk]
+    """Three queries, whatever the size of the course (the course page builds it from its own reads: snapshot_of)."""
     facts = (
         Course.objects.filter(pk=course.pk)
         .select_related("assessment", "formulation", "contract")
@@ -40,18 +30,36 @@ def course_snapshot(course: Course) -> CourseSnapshot:
         )
         .get()
     )
-    assessment = getattr(facts, "assessment", None)
-    formulation = getattr(facts, "formulation", None)
-    contract = getattr(facts, "contract", None)
-    areas = tuple(
-        ProblemAreaCode(area)
-        for area in ProblemAreaChoice.objects.filter(course=course, active=True).values_list("area", flat=True)
+    areas = tuple(ProblemAreaChoice.objects.filter(course=course, active=True).values_list("area", flat=True))
+    return snapshot_of(
+        course,
+        assessment=getattr(facts, "assessment", None),
+        formulation=getattr(facts, "formulation", None),
+        contract=getattr(facts, "contract", None),
+        active_areas=areas,
+        sessions_held=int(getattr(facts, "attended", 0)),
+        has_relapse_prevention_plan=bool(getattr(facts, "has_plan", False)),
+        done_task_ids=frozenset(CourseTask.objects.filter(course=course).values_list("task_id", flat=True)),
     )
-    snapshot = CourseSnapshot(
+
+
+def snapshot_of(
+    course: Course,
+    *,
+    assessment: Assessment | None,
+    formulation: Formulation | None,
+    contract: TreatmentContract | None,
+    active_areas: Iterable[str],
+    sessions_held: int,
+    has_relapse_prevention_plan: bool,
+    done_task_ids: frozenset[str],
+) -> CourseSnapshot:
+    """The snapshot from records already read (no query): the course page reads them once for every section."""
+    return CourseSnapshot(
         adaptation=course.adaptation,
         phase=Phase(course.phase),
         has_diagnosis=assessment is not None and assessment.has_diagnosis,
-        problem_areas=areas,
+        problem_areas=tuple(ProblemAreaCode(area) for area in active_areas),
         has_formulation=formulation is not None and bool(formulation.text.strip()),
         formulation_agreed=formulation is not None and formulation.agreed_on is not None,
         contract=(
@@ -63,11 +71,8 @@ def course_snapshot(course: Course) -> CourseSnapshot:
             if contract is not None
             else None
         ),
-        sessions_held=int(getattr(facts, "attended", 0)),
-        has_relapse_prevention_plan=bool(getattr(facts, "has_plan", False)),
+        sessions_held=sessions_held,
+        has_relapse_prevention_plan=has_relapse_prevention_plan,
         end_reason=EndReason(course.end_reason) if course.end_reason else None,
-        done_task_ids=frozenset(CourseTask.objects.filter(course=course).values_list("task_id", flat=True)),
+        done_task_ids=done_task_ids,
     )
-    if reused is not None:
-        reused[course.pk] = snapshot
-    return snapshot

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -22,9 +24,10 @@ from iptriad.courses.permissions import course_policy
 from iptriad.measures.definitions import definition as instrument
 from iptriad.measures.models import Administration, MeasureSchedule, RiskAlert, SelfReportLink
 from iptriad.measures.permissions import alert_policy, measure_policy
-from iptriad.measures.trajectory import Score, Trajectory, build_trajectory, course_scores, trajectories
+from iptriad.measures.trajectory import Trajectory, build_trajectory, course_scores, trajectories
 
 RECENT_LINKS = 10
+CLOSED_ALERTS_SHOWN = 10
 
 
 def client_for_measures(*, actor: Actor, client_id: int, action: Action = Action.VIEW) -> Client:
@@ -63,9 +66,34 @@ def open_alerts(*, actor: Actor, client: Client | None = None) -> QuerySet[RiskA
     return alerts.select_related("client", "client__therapist").order_by("opened_at", "pk")
 
 
-def closed_alerts_for_client(*, actor: Actor, client: Client) -> QuerySet[RiskAlert]:
-    alerts = alert_policy.scope(actor, Action.LIST, RiskAlert.objects.filter(client=client, closed_at__isnull=False))
-    return alerts.select_related("closed_by").order_by("-closed_at")
+@dataclass(frozen=True)
+class ClientAlerts:
+    open: list[RiskAlert]  # oldest first, as open_alerts
+    closed: list[RiskAlert]  # the last CLOSED_ALERTS_SHOWN, newest first
+
+
+def alerts_for_client(*, actor: Actor, client: Client) -> ClientAlerts:
+    """The client's open alerts and its last closed ones, in one query.
+
+    The closed alerts are numbered newest first ahead of the open ones (closed_at is null), so the query keeps every
+    open alert and never more than CLOSED_ALERTS_SHOWN closed ones, whatever the client's history.
+    """
+    position = Window(RowNumber(), order_by=[F("closed_at").desc(nulls_last=True), F("pk").desc()])
+    alerts = alert_policy.scope(actor, Action.LIST, RiskAlert.objects.filter(client=client))
+    rows = list(
+        alerts.select_related("client", "client__therapist", "closed_by")
+        .annotate(position=position)
+        .filter(Q(closed_at__isnull=True) | Q(position__lte=CLOSED_ALERTS_SHOWN))
+        .order_by("opened_at", "pk")
+    )
+    return ClientAlerts(
+        open=[alert for alert in rows if alert.closed_at is None],
+        closed=sorted((alert for alert in rows if alert.closed_at is not None), key=_position),
+    )
+
+
+def _position(alert: RiskAlert) -> int:
+    return int(alert.position)  # type: ignore[attr-defined]  # annotated by alerts_for_client
 
 
 def alert_get(*, actor: Actor, alert_id: int, action: Action = Action.VIEW) -> RiskAlert:
@@ -132,39 +160,32 @@ class DueMeasure:
     reason: str
 
 
-@dataclass(frozen=True)
-class CourseMeasures:
-    """What the course page's Measures section shows."""
+def due_at_next_session(
+    *,
+    schedules: Sequence[MeasureSchedule],
+    sessions: Sequence[CourseSession],
+    sessions_planned: int | None,
+    administrations: Sequence[Administration],
+) -> tuple[int, list[DueMeasure]]:
+    """The next session's number and what is due at it, from the course's records already read (no query).
 
-    trajectories: list[Trajectory]
-    next_session: int | None  # None when the course is closed: nothing is due any more
-    due: list[DueMeasure]
-
-
-def _due_measures(*, actor: Actor, course: Course, scores: dict[str, list[Score]]) -> tuple[int, list[DueMeasure]]:
-    """Two queries: the active schedule rows, and the last session number with the contract's planned count."""
-    schedules = course_policy.scope_records(
-        actor, Action.VIEW, MeasureSchedule.objects.filter(course=course, active=True)
-    )
-    rules = [
-        ScheduleRule(schedule.instrument_code, Cadence(schedule.cadence), schedule.every_n) for schedule in schedules
-    ]
-    # Read the course as the session guide does: sessions counted by attendance, measures belonging to
-    # attended sessions by their link or by date (courses/selectors/sessions.given_measures).
+    Read the course as the session guide does: sessions counted by attendance, measures belonging to attended
+    sessions by their link or by date (courses/selectors/sessions.given_measures).
+    """
     from iptriad.courses.selectors.sessions import given_measures
 
-    sessions = list(CourseSession.objects.filter(course=course).only("held_on", "attendance").order_by("held_on", "pk"))
-    sessions_planned = Course.objects.filter(pk=course.pk).values_list("contract__sessions_planned", flat=True).get()
-    attended = sum(1 for session in sessions if session.attendance == Attendance.ATTENDED)
-    next_session = attended + 1
-    administrations = list(
-        Administration.objects.filter(course=course).only("instrument_code", "session_id", "completed_at")
-    )
+    rules = [
+        ScheduleRule(schedule.instrument_code, Cadence(schedule.cadence), schedule.every_n)
+        for schedule in schedules
+        if schedule.active
+    ]
+    by_date = sorted(sessions, key=lambda session: (session.held_on, session.pk))
+    next_session = sum(1 for session in sessions if session.attendance == Attendance.ATTENDED) + 1
     due = due_measures(
         rules,
         next_session=next_session,
         sessions_planned=sessions_planned,
-        given=given_measures(administrations, sessions),
+        given=given_measures(administrations, by_date),
         today=timezone.localdate(),
     )
     return next_session, [
@@ -177,16 +198,6 @@ def _short_name(code: str) -> str:
         return instrument(code).short_name
     except UnknownInstrumentError:
         return code.upper()
-
-
-def course_measures(*, actor: Actor, course: Course) -> CourseMeasures:
-    """Trajectories and, for an open course, what is due at the next session: three queries whatever the size."""
-    scores = course_scores(course=course)
-    next_session: int | None = None
-    due: list[DueMeasure] = []
-    if course.is_open:
-        next_session, due = _due_measures(actor=actor, course=course, scores=scores)
-    return CourseMeasures(trajectories=trajectories(scores), next_session=next_session, due=due)
 
 
 # --- Export -----------------------------------------------------------------------------------------------------

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import F, OuterRef, QuerySet, Subquery
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -256,7 +256,13 @@ def build_trajectory(definition: Instrument, scores: Sequence[Score]) -> Traject
 
 
 def course_scores(*, course: Course, code: str | None = None) -> dict[str, list[Score]]:
-    """The course's administrations by instrument code, in one query; call only with a course the actor may read.
+    """The course's administrations by instrument code, in one query; call only with a course the actor may read."""
+    return scores_of(scored_administrations(course=course, code=code))
+
+
+def scored_administrations(*, course: Course, code: str | None = None) -> QuerySet[Administration]:
+    """The course's administrations, oldest first, each with the session it belongs to; call only with a course the
+    actor may read.
 
     A score's session is the one it was recorded in or, when it was recorded without one (from the measures page
     or a self-report link), the course session held on the same day in the organisation's time zone.
@@ -270,22 +276,26 @@ def course_scores(*, course: Course, code: str | None = None) -> dict[str, list[
     administrations = Administration.objects.filter(course=course, organisation_id=course.organisation_id)
     if code is not None:
         administrations = administrations.filter(instrument_code=code)
-    rows = (
-        administrations.annotate(day=day, same_day_session=Subquery(same_day))
+    return (
+        administrations.annotate(day=day, same_day_session=Subquery(same_day), linked_session=F("session__number"))
         .order_by("completed_at", "pk")
-        .values_list(
-            "pk", "instrument_code", "completed_at", "valid", "total", "band", "session__number", "same_day_session"
-        )
+        .only("pk", "course_id", "session_id", "instrument_code", "completed_at", "valid", "total", "band")
     )
+
+
+def scores_of(administrations: Iterable[Administration]) -> dict[str, list[Score]]:
+    """Scores by instrument code from administrations read by scored_administrations (no query)."""
     scores: dict[str, list[Score]] = defaultdict(list)
-    for pk, instrument_code, completed_at, valid, total, band, linked_session, same_day_session in rows:
-        scores[instrument_code].append(
+    for administration in administrations:
+        total = administration.total
+        scores[administration.instrument_code].append(
             Score(
-                administration_id=pk,
-                completed_at=completed_at,
-                session_number=linked_session or same_day_session,
-                total=float(total) if valid and total is not None else None,
-                band=band,
+                administration_id=administration.pk,
+                completed_at=administration.completed_at,
+                session_number=getattr(administration, "linked_session", None)
+                or getattr(administration, "same_day_session", None),
+                total=float(total) if administration.valid and total is not None else None,
+                band=administration.band,
             )
         )
     return dict(scores)

@@ -36,9 +36,9 @@ from iptriad.measures.selectors import (
     administration_get,
     administrations_for_client,
     alert_get,
+    alerts_for_client,
     client_for_measures,
     client_measures_viewed,
-    closed_alerts_for_client,
     course_for_client_measures,
     course_for_measures,
     course_schedules,
@@ -72,14 +72,15 @@ def client_measures_page(request: HttpRequest, actor: Actor, client_id: int) -> 
     client = client_for_measures(actor=actor, client_id=client_id)
     client_measures_viewed(actor=actor, client=client)
     course = course_for_client_measures(actor=actor, client=client)
+    alerts = alerts_for_client(actor=actor, client=client)
     context = {
         "client": client,
         "course": course,
         "trajectories": course_trajectories(course=course) if course is not None else [],
         "administrations": list(administrations_for_client(actor=actor, client=client)[:50]),
         "links": links_for_client(actor=actor, client=client),
-        "alerts": list(open_alerts(actor=actor, client=client)),
-        "closed_alerts": list(closed_alerts_for_client(actor=actor, client=client)[:10]),
+        "alerts": alerts.open,
+        "closed_alerts": alerts.closed,
         # Distinct ids: three forms on one page must not share an element id (labels would point elsewhere).
         "record_form": RecordChoiceForm(auto_id="record_%s"),
         "link_form": LinkForm(auto_id="link_%s"),

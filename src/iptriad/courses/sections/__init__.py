@@ -1,7 +1,7 @@
-"""The course page is made of sections, one per part of the course, each owning its template and its reads.
+"""The course page is made of sections, one per part of the course, each owning its template.
 
-A section module has `TITLE`, `TEMPLATE` and `context(actor, course) -> dict`, reading a fixed number of
-queries whatever the size of the course.
+A section module has `TITLE`, `TEMPLATE` and `context(actor, course, records) -> dict`: it builds its part from
+the page's records (courses/selectors/course_page.py), read once for every section, and reads nothing of its own.
 """
 
 from __future__ import annotations

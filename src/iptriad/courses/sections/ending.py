@@ -2,7 +2,7 @@
 
 The termination review, whether the relapse-prevention plan exists (the rules need it before closing as completed
 and before maintenance), the maintenance plan with what the maintenance phase still needs, and what closing as
-completed still needs. Two reads and the course snapshot: a fixed number of queries.
+completed still needs. Built from the course page's records and their snapshot: no query of its own.
 """
 
 from __future__ import annotations
@@ -10,21 +10,19 @@ from __future__ import annotations
 from typing import Any
 
 from iptriad.accounts.actors import Actor
-from iptriad.accounts.permissions import Action
 from iptriad.core.protocol import EndReason, Phase, check_close, check_start_maintenance
 from iptriad.courses.models import Course
-from iptriad.courses.selectors.ending import ending_records
+from iptriad.courses.selectors.course_page import CoursePageRecords, course_page_records
 from iptriad.courses.services.ending import CONTINUING_STEPS, ERROR_TOO_EARLY, ending_window_open
-from iptriad.courses.snapshot import course_snapshot
 
 TITLE = "Ending and maintenance"
 TEMPLATE = "courses/sections/ending.html"
 STYLESHEET = "iptriad/ending.css"
 
 
-def context(actor: Actor, course: Course) -> dict[str, Any]:
-    records = ending_records(actor=actor, course_id=course.pk, action=Action.VIEW)
-    snapshot = course_snapshot(course)
+def context(actor: Actor, course: Course, records: CoursePageRecords | None = None) -> dict[str, Any]:
+    records = records or course_page_records(actor=actor, course=course)
+    snapshot = records.snapshot
     is_open = course.is_open
     window_open = is_open and ending_window_open(snapshot)
     continuing = records.review is not None and records.review.next_step in CONTINUING_STEPS

@@ -1,7 +1,6 @@
 """The course page section: Initial phase (assessment, inventory and closeness circle, timeline, triad).
 
-Five queries whatever the size of the course: the assessment, the people, the timeline with its people, the
-triad and its support people.
+Built from the course page's records (courses/selectors/course_page.py): no query of its own.
 """
 
 from __future__ import annotations
@@ -10,14 +9,8 @@ from typing import Any
 
 from iptriad.accounts.actors import Actor
 from iptriad.courses.models import Course
-from iptriad.courses.selectors.initial import (
-    assessment_of,
-    closeness_circle,
-    inventory_of,
-    sick_role_guidance,
-    timeline_of,
-    triad_of,
-)
+from iptriad.courses.selectors.course_page import CoursePageRecords, course_page_records
+from iptriad.courses.selectors.initial import closeness_circle, sick_role_guidance
 from iptriad.courses.services.initial import risk_alert_needed
 
 TITLE = "Initial phase"
@@ -25,10 +18,11 @@ TEMPLATE = "courses/sections/initial.html"
 STYLESHEET = "iptriad/initial.css"
 
 
-def context(actor: Actor, course: Course) -> dict[str, Any]:
-    assessment = assessment_of(actor=actor, course=course)
-    people = inventory_of(actor=actor, course=course)
-    triad = triad_of(actor=actor, course=course)
+def context(actor: Actor, course: Course, records: CoursePageRecords | None = None) -> dict[str, Any]:
+    records = records or course_page_records(actor=actor, course=course)
+    assessment = records.assessment
+    people = records.people
+    triad = records.triad
     return {
         "course": course,
         "editable": course.is_open,
@@ -37,7 +31,7 @@ def context(actor: Actor, course: Course) -> dict[str, Any]:
         "sick_role": sick_role_guidance(course),
         "people": people,
         "circle": closeness_circle(client_name=course.client.given_name, people=people),
-        "events": timeline_of(actor=actor, course=course),
+        "events": records.events,
         "triad": triad,
-        "support_people": list(triad.support_people.all()) if triad is not None else [],
+        "support_people": records.support_people,
     }

@@ -6,21 +6,33 @@ from typing import Any
 
 from iptriad.accounts.actors import Actor
 from iptriad.courses.models import Course
-from iptriad.measures.selectors import course_measures
+from iptriad.courses.selectors.course_page import CoursePageRecords, course_page_records
+from iptriad.measures.selectors import DueMeasure, due_at_next_session
+from iptriad.measures.trajectory import scores_of, trajectories
 
 TITLE = "Measures"
 TEMPLATE = "courses/sections/measures.html"
 STYLESHEET = "iptriad/measures.css"
 
 
-def context(actor: Actor, course: Course) -> dict[str, Any]:
-    """Three queries whatever the size of the course: administrations, active schedule rows, sessions and contract."""
-    measures = course_measures(actor=actor, course=course)
+def context(actor: Actor, course: Course, records: CoursePageRecords | None = None) -> dict[str, Any]:
+    """No query of its own: administrations, active schedule rows, sessions and contract of the page's reads."""
+    records = records or course_page_records(actor=actor, course=course)
+    next_session: int | None = None  # None when the course is closed: nothing is due any more
+    due: list[DueMeasure] = []
+    if course.is_open:
+        contract = records.contract
+        next_session, due = due_at_next_session(
+            schedules=records.schedules,
+            sessions=records.sessions,
+            sessions_planned=contract.sessions_planned if contract is not None else None,
+            administrations=records.administrations,
+        )
     return {
         "course_id": course.pk,
         "client_id": course.client_id,
         "is_open": course.is_open,
-        "trajectories": measures.trajectories,
-        "next_session": measures.next_session,
-        "due": measures.due,
+        "trajectories": trajectories(scores_of(records.administrations)),
+        "next_session": next_session,
+        "due": due,
     }

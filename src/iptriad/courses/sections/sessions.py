@@ -6,20 +6,22 @@ from typing import Any
 
 from iptriad.accounts.actors import Actor
 from iptriad.courses.models import Course
-from iptriad.courses.selectors.sessions import course_sessions, next_session_cautions, session_counts
+from iptriad.courses.selectors.course_page import CoursePageRecords, course_page_records
+from iptriad.courses.selectors.sessions import next_session_cautions, session_counts
 
 TITLE = "Sessions"
 TEMPLATE = "courses/sections/sessions.html"
 
 
-def context(actor: Actor, course: Course) -> dict[str, Any]:
-    """One query for the sessions, plus the course snapshot's fixed few for the next session's cautions."""
-    sessions = course_sessions(actor=actor, course=course)
+def context(actor: Actor, course: Course, records: CoursePageRecords | None = None) -> dict[str, Any]:
+    """No query of its own: the sessions and the snapshot (for the next session's cautions) of the page's reads."""
+    records = records or course_page_records(actor=actor, course=course)
+    sessions = records.sessions
     counts = session_counts(sessions)
     return {
         "course_id": course.pk,
         "is_open": course.is_open,
         "sessions": sessions,
         "counts": counts,
-        "guide": next_session_cautions(course=course, counts=counts),
+        "guide": next_session_cautions(course=course, snapshot=records.snapshot, counts=counts),
     }

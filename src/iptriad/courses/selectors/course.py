@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Sequence
+from typing import TypeVar
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Count, Max, Model, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from iptriad.accounts.actors import Actor
@@ -20,17 +23,43 @@ from iptriad.courses.models.sessions import Attendance
 from iptriad.courses.permissions import course_policy
 from iptriad.measures.models import Administration, MeasureSchedule
 
-
-def course_get(*, actor: Actor, course_id: int, action: Action = Action.UPDATE) -> Course:
-    """The course if the actor may act on it, else 404 (a foreign and a missing course look alike)."""
-    scoped = course_policy.scope(actor, action, Course.objects.select_related("client", "therapist", "organisation"))
-    return get_object_or_404(scoped, pk=course_id)
+R = TypeVar("R", bound=Model)
 
 
-def course_get_for_view(*, actor: Actor, course_id: int) -> Course:
-    course = course_get(actor=actor, course_id=course_id, action=Action.VIEW)
-    audit_record(actor=actor, action=AuditAction.COURSE_VIEWED, obj=course, detail={"client": course.client_id})
+def course_get(*, actor: Actor, course_id: int, action: Action = Action.UPDATE, joined: Sequence[str] = ()) -> Course:
+    """The course if the actor may act on it, else 404 (a foreign and a missing course look alike).
+
+    `joined` names one-to-one records (formulation, contract ...) to read in the same query: a page that only
+    shows them passes them, and one_to_one_of then reads them from the course without a query.
+    """
+    courses = Course.objects.select_related("client", "therapist", "organisation", *joined)
+    return get_object_or_404(course_policy.scope(actor, action, courses), pk=course_id)
+
+
+def course_get_for_view(*, actor: Actor, course_id: int, joined: Sequence[str] = ()) -> Course:
+    course = course_get(actor=actor, course_id=course_id, action=Action.VIEW, joined=joined)
+    course_viewed(actor=actor, course=course)
     return course
+
+
+def course_viewed(*, actor: Actor, course: Course) -> None:
+    audit_record(actor=actor, action=AuditAction.COURSE_VIEWED, obj=course, detail={"client": course.client_id})
+
+
+def one_to_one_of(course: Course, name: str, model: type[R]) -> R | None:
+    """The course's one-to-one record `name` (None when not written yet): joined with the course (no query) when
+    course_get was asked for it, else read now. Never one of another organisation (as scope_records)."""
+    if getattr(Course, name).is_cached(course):
+        try:
+            record = getattr(course, name)
+        except ObjectDoesNotExist:
+            return None
+    else:
+        # Read without caching it on the course: a page that saves the record reads the new one afterwards.
+        record = model._default_manager.filter(course=course).first()
+    if not isinstance(record, model) or getattr(record, "organisation_id", None) != course.organisation_id:
+        return None
+    return record
 
 
 def courses_of_client(*, actor: Actor, client: Client) -> QuerySet[Course]:

@@ -50,6 +50,7 @@ from iptriad.courses.models.focus import Frequency
 from iptriad.courses.models.initial import Relationship
 from iptriad.courses.models.sessions import Attendance
 from iptriad.courses.permissions import course_policy
+from iptriad.courses.selectors.course import one_to_one_of
 
 # Between sessions, by frequency (twice a week alternates 3 and 4 days; monthly keeps the day of the month).
 FREQUENCY_DAYS: dict[str, float] = {Frequency.WEEKLY: 7.0, Frequency.TWICE_WEEKLY: 3.5, Frequency.FORTNIGHTLY: 14.0}
@@ -157,6 +158,11 @@ def focus_areas(*, course: Course) -> FocusAreas:
             Prefetch("goals", queryset=Goal.objects.order_by("created_at", "pk"))
         )
     )
+    return focus_areas_of(choices)
+
+
+def focus_areas_of(choices: list[ProblemAreaChoice]) -> FocusAreas:
+    """The problem areas already read with their goals, sorted into active and ended, with guidance (no query)."""
     areas = [_with_guidance(choice) for choice in choices]
     return FocusAreas(
         active=[area for area in areas if area.choice.active],
@@ -180,7 +186,7 @@ def goal_suggestions(choice: ProblemAreaChoice, goals: list[Goal]) -> list[str]:
 
 
 def formulation_of_course(*, course: Course) -> Formulation | None:
-    return Formulation.objects.filter(course=course).first()
+    return one_to_one_of(course, "formulation", Formulation)
 
 
 def _relationship_words(relationship: str, detail: str) -> str:
@@ -191,9 +197,15 @@ def _relationship_words(relationship: str, detail: str) -> str:
     return str(Relationship(relationship).label).lower() if relationship in Relationship.values else ""
 
 
+# The one-to-one records the formulation page shows or composes its draft from, read with the course.
+FORMULATION_JOINED = ("formulation", "assessment", "contract")
+
+
 def formulation_facts(*, course: Course) -> FormulationFacts:
-    """What the formulation draft is composed from: five queries, whatever the size of the records."""
-    diagnosis = Assessment.objects.filter(course=course).values_list("diagnosis_label", flat=True).first() or ""
+    """What the formulation draft is composed from: three queries whatever the size of the records, and one more for
+    each of the assessment and the contract the course was not read with (FORMULATION_JOINED)."""
+    assessment = one_to_one_of(course, "assessment", Assessment)
+    diagnosis = assessment.diagnosis_label if assessment is not None else ""
     timeline = tuple(
         TimelineFact(occurred_on=occurred_on, kind=EventKind(kind), description=description)
         for occurred_on, kind, description in TimelineEvent.objects.filter(course=course).values_list(
@@ -223,7 +235,7 @@ def formulation_facts(*, course: Course) -> FormulationFacts:
             "area", "evidence", "dispute_stage"
         )
     )
-    contract = TreatmentContract.objects.filter(course=course).first()
+    contract = contract_of_course(course=course)
     return FormulationFacts(
         diagnosis_label=diagnosis,
         timeline=timeline,
@@ -245,7 +257,7 @@ def formulation_facts(*, course: Course) -> FormulationFacts:
 
 
 def contract_of_course(*, course: Course) -> TreatmentContract | None:
-    return TreatmentContract.objects.filter(course=course).first()
+    return one_to_one_of(course, "contract", TreatmentContract)
 
 
 def sessions_held(*, course: Course) -> int:
@@ -320,12 +332,16 @@ class FocusSummary:
     frequency_phrase: str
 
 
-def focus_summary(*, course: Course) -> FocusSummary:
-    """Everything the course page shows of the focus: four queries."""
-    contract = contract_of_course(course=course)
+def focus_summary(
+    *,
+    problem_areas: list[ProblemAreaChoice],
+    formulation: Formulation | None,
+    contract: TreatmentContract | None,
+) -> FocusSummary:
+    """Everything the course page shows of the focus, from its records already read (no query)."""
     return FocusSummary(
-        areas=focus_areas(course=course),
-        formulation=formulation_of_course(course=course),
+        areas=focus_areas_of(problem_areas),
+        formulation=formulation,
         contract=contract,
         frequency_phrase=FREQUENCY_PHRASES.get(contract.frequency, "") if contract else "",
     )

@@ -21,7 +21,7 @@ from iptriad.accounts.permissions import Action
 from iptriad.audit.models import AuditAction
 from iptriad.audit.services import audit_record
 from iptriad.core.instruments import UnknownInstrumentError, instrument
-from iptriad.core.protocol import Entry, SessionGuide, protocol, session_guide
+from iptriad.core.protocol import CourseSnapshot, Entry, SessionGuide, protocol, session_guide
 from iptriad.core.schedules import Cadence, Given, ScheduleRule, due_measures
 from iptriad.courses.models import Course, CourseSession, Formulation, Goal, ProblemAreaChoice
 from iptriad.courses.models.sessions import Attendance
@@ -205,11 +205,11 @@ def session_panel(*, actor: Actor, course: Course) -> SessionPanel:
     )
 
 
-def next_session_cautions(*, course: Course, counts: Counts) -> SessionGuide | None:
+def next_session_cautions(*, course: Course, snapshot: CourseSnapshot, counts: Counts) -> SessionGuide | None:
     """The guide for the next session of an open course (its cautions go on the course page)."""
     if not course.is_open:
         return None
-    return session_guide(course_snapshot(course), counts.attended + 1)
+    return session_guide(snapshot, counts.attended + 1)
 
 
 @dataclass(frozen=True)

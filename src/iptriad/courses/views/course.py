@@ -21,15 +21,9 @@ from iptriad.courses.forms.course import CourseCloseForm, CourseOpenForm, PhaseC
 from iptriad.courses.models import Course
 from iptriad.courses.permissions import course_policy
 from iptriad.courses.sections import SECTIONS
-from iptriad.courses.selectors.course import (
-    caseload,
-    course_get,
-    course_get_for_view,
-    measures_due_by_course,
-    phase_changes,
-)
+from iptriad.courses.selectors.course import caseload, course_get, measures_due_by_course
+from iptriad.courses.selectors.course_page import CoursePageRecords, course_page_get, course_page_records
 from iptriad.courses.services.course import course_change_phase, course_close, course_open, course_task_mark
-from iptriad.courses.snapshot import course_snapshot, snapshots_reused
 
 CASELOAD_LIMIT = 500
 NEXT_PHASE = {Phase.INITIAL: Phase.MIDDLE, Phase.MIDDLE: Phase.TERMINATION, Phase.TERMINATION: Phase.MAINTENANCE}
@@ -57,14 +51,14 @@ def course_open_page(request: HttpRequest, actor: Actor, client_id: int) -> Http
 @member_view
 @require_http_methods(["GET", "HEAD"])
 def course_detail_page(request: HttpRequest, actor: Actor, course_id: int) -> HttpResponse:
-    course = course_get_for_view(actor=actor, course_id=course_id)
-    with snapshots_reused():
-        context = _course_page_context(actor, course)
-    return render(request, "courses/course_detail.html", context)
+    course = course_page_get(actor=actor, course_id=course_id)
+    # Every section builds its part from the same records, read once for the whole page.
+    records = course_page_records(actor=actor, course=course)
+    return render(request, "courses/course_detail.html", _course_page_context(actor, course, records))
 
 
-def _course_page_context(actor: Actor, course: Course) -> dict[str, Any]:
-    snapshot = course_snapshot(course)
+def _course_page_context(actor: Actor, course: Course, records: CoursePageRecords) -> dict[str, Any]:
+    snapshot = records.snapshot
     context: dict[str, Any] = {
         "course": course,
         "snapshot": snapshot,
@@ -79,14 +73,14 @@ def _course_page_context(actor: Actor, course: Course) -> dict[str, Any]:
             context["next_phase"] = following
             context["next_phase_refusals"] = check_transition(snapshot, following)
         context["allowed"] = allowed_transitions(snapshot)
-    context["phase_changes"] = phase_changes(course=course)
+    context["phase_changes"] = records.phase_changes
     context["stylesheets"] = [getattr(s, "STYLESHEET", "") for s in SECTIONS if getattr(s, "STYLESHEET", "")]
     context["sections"] = [
         {
             "title": section.TITLE,
             "template": section.TEMPLATE,
             "slug": section.__name__.rsplit(".", 1)[-1],
-            **section.context(actor, course),
+            **section.context(actor, course, records),
         }
         for section in SECTIONS
     ]

@@ -28,6 +28,7 @@ from iptriad.courses.forms.focus import (
 from iptriad.courses.models import Course, ProblemAreaChoice
 from iptriad.courses.selectors.course import course_get, course_get_for_view
 from iptriad.courses.selectors.focus import (
+    FORMULATION_JOINED,
     FREQUENCY_PHRASES,
     contract_cautions,
     contract_defaults,
@@ -254,7 +255,7 @@ def formulation_page(request: HttpRequest, actor: Actor, course_id: int) -> Http
     if request.method == "POST":
         course = course_get(actor=actor, course_id=course_id)
     else:
-        course = course_get_for_view(actor=actor, course_id=course_id)
+        course = course_get_for_view(actor=actor, course_id=course_id, joined=FORMULATION_JOINED)
     formulation = formulation_of_course(course=course)
     facts = formulation_facts(course=course)
     draft = formulation_draft(facts)
@@ -295,7 +296,7 @@ def formulation_page(request: HttpRequest, actor: Actor, course_id: int) -> Http
 @member_view
 @require_http_methods(["GET", "HEAD"])
 def formulation_print_page(request: HttpRequest, actor: Actor, course_id: int) -> HttpResponse:
-    course = course_get_for_view(actor=actor, course_id=course_id)
+    course = course_get_for_view(actor=actor, course_id=course_id, joined=("formulation",))
     formulation = formulation_of_course(course=course)
     context = {
         "course": course,
@@ -336,7 +337,7 @@ def contract_page(request: HttpRequest, actor: Actor, course_id: int) -> HttpRes
     if request.method == "POST":
         course = course_get(actor=actor, course_id=course_id)
     else:
-        course = course_get_for_view(actor=actor, course_id=course_id)
+        course = course_get_for_view(actor=actor, course_id=course_id, joined=("contract",))
     initial, renegotiating = _contract_initial(course)
     form = ContractForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -373,7 +374,7 @@ def contract_page(request: HttpRequest, actor: Actor, course_id: int) -> HttpRes
 @member_view
 @require_http_methods(["GET", "HEAD"])
 def contract_print_page(request: HttpRequest, actor: Actor, course_id: int) -> HttpResponse:
-    course = course_get_for_view(actor=actor, course_id=course_id)
+    course = course_get_for_view(actor=actor, course_id=course_id, joined=("contract",))
     contract = contract_of_course(course=course)
     context = {
         "course": course,

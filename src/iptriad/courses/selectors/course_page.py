@@ -1,0 +1,164 @@
+"""The course page's reads: the course with its one-to-one records in one query, and each list in one more.
+
+Every section of the course page (courses/sections) builds its part from these records, so the page reads each
+table once whatever the number of sections or records. Lists are scoped by the course policy as every other read;
+the one-to-one records come joined to the course the policy let the actor read, and are kept only when they belong
+to its organisation (what `scope_records` would ask of them).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import TypeVar
+
+from django.db.models import Exists, Model, OuterRef, Prefetch, QuerySet
+from django.shortcuts import get_object_or_404
+
+from iptriad.accounts.actors import Actor
+from iptriad.accounts.permissions import Action
+from iptriad.core.protocol import CourseSnapshot
+from iptriad.courses.models import (
+    Assessment,
+    Course,
+    CourseSession,
+    CourseTask,
+    Formulation,
+    Goal,
+    InventoryPerson,
+    MaintenancePlan,
+    PhaseChange,
+    ProblemAreaChoice,
+    RelapsePreventionPlan,
+    TerminationReview,
+    TimelineEvent,
+    TreatmentContract,
+    Triad,
+)
+from iptriad.courses.models.sessions import Attendance
+from iptriad.courses.permissions import course_policy
+from iptriad.courses.selectors.course import course_viewed, one_to_one_of, phase_changes
+from iptriad.courses.selectors.sessions import course_sessions
+from iptriad.courses.snapshot import snapshot_of
+from iptriad.measures.models import Administration, MeasureSchedule
+from iptriad.measures.trajectory import scored_administrations
+
+R = TypeVar("R", bound=Model)
+
+ONE_TO_ONE = (
+    "assessment",
+    "triad",
+    "formulation",
+    "contract",
+    "termination_review",
+    "relapse_prevention_plan",
+    "maintenance_plan",
+)
+
+
+def course_page_get(*, actor: Actor, course_id: int) -> Course:
+    """The course with its client, therapist and one-to-one records, in one query; 404 as course_get; audited."""
+    courses = Course.objects.select_related("client", "therapist", "organisation", *ONE_TO_ONE)
+    course = get_object_or_404(course_policy.scope(actor, Action.VIEW, courses), pk=course_id)
+    course_viewed(actor=actor, course=course)
+    return course
+
+
+@dataclass(frozen=True)
+class CoursePageRecords:
+    """Everything recorded in a course that its page shows, read once."""
+
+    course: Course
+    people: list[InventoryPerson]  # closest ring first; each with `is_support` (one of the triad's support)
+    events: list[TimelineEvent]  # with their person
+    problem_areas: list[ProblemAreaChoice]  # active and ended, each with its goals
+    sessions: list[CourseSession]  # in number order, without their free text
+    administrations: list[Administration]  # oldest first, each with the session it belongs to
+    schedules: list[MeasureSchedule]  # the active rows
+    phase_changes: list[PhaseChange]
+    done_task_ids: frozenset[str]
+
+    @property
+    def assessment(self) -> Assessment | None:
+        return one_to_one_of(self.course, "assessment", Assessment)
+
+    @property
+    def triad(self) -> Triad | None:
+        return one_to_one_of(self.course, "triad", Triad)
+
+    @property
+    def formulation(self) -> Formulation | None:
+        return one_to_one_of(self.course, "formulation", Formulation)
+
+    @property
+    def contract(self) -> TreatmentContract | None:
+        return one_to_one_of(self.course, "contract", TreatmentContract)
+
+    @property
+    def review(self) -> TerminationReview | None:
+        return one_to_one_of(self.course, "termination_review", TerminationReview)
+
+    @property
+    def plan(self) -> RelapsePreventionPlan | None:
+        return one_to_one_of(self.course, "relapse_prevention_plan", RelapsePreventionPlan)
+
+    @property
+    def maintenance(self) -> MaintenancePlan | None:
+        return one_to_one_of(self.course, "maintenance_plan", MaintenancePlan)
+
+    @property
+    def support_people(self) -> list[InventoryPerson]:
+        return [person for person in self.people if getattr(person, "is_support", False)]
+
+    @property
+    def sessions_attended(self) -> int:
+        return sum(1 for session in self.sessions if session.attendance == Attendance.ATTENDED)
+
+    @cached_property
+    def snapshot(self) -> CourseSnapshot:
+        """The course as the protocol rules see it, from these records (no query)."""
+        return snapshot_of(
+            self.course,
+            assessment=self.assessment,
+            formulation=self.formulation,
+            contract=self.contract,
+            active_areas=[choice.area for choice in self.problem_areas if choice.active],
+            sessions_held=self.sessions_attended,
+            has_relapse_prevention_plan=self.plan is not None,
+            done_task_ids=self.done_task_ids,
+        )
+
+
+def course_page_records(*, actor: Actor, course: Course) -> CoursePageRecords:
+    """Nine queries whatever the size of the course (ten when the course came without its one-to-one records)."""
+    course = _with_one_to_one(actor, course)
+    triad = one_to_one_of(course, "triad", Triad)
+    people = _scoped(actor, InventoryPerson).filter(course=course)
+    if triad is not None:
+        # Whether each person is one of the triad's support people, in the same query as the people.
+        support = Triad.support_people.through.objects.filter(triad_id=triad.pk, inventoryperson_id=OuterRef("pk"))
+        people = people.annotate(is_support=Exists(support))
+    goals = Prefetch("goals", queryset=_scoped(actor, Goal).order_by("created_at", "pk"))
+    return CoursePageRecords(
+        course=course,
+        people=list(people),
+        events=list(_scoped(actor, TimelineEvent).filter(course=course).select_related("person")),
+        problem_areas=list(_scoped(actor, ProblemAreaChoice).filter(course=course).prefetch_related(goals)),
+        sessions=course_sessions(actor=actor, course=course),
+        administrations=list(course_policy.scope_records(actor, Action.VIEW, scored_administrations(course=course))),
+        schedules=list(_scoped(actor, MeasureSchedule).filter(course=course, active=True)),
+        phase_changes=phase_changes(course=course),
+        done_task_ids=frozenset(_scoped(actor, CourseTask).filter(course=course).values_list("task_id", flat=True)),
+    )
+
+
+def _scoped(actor: Actor, model: type[R]) -> QuerySet[R]:
+    return course_policy.scope_records(actor, Action.VIEW, model._default_manager.all())
+
+
+def _with_one_to_one(actor: Actor, course: Course) -> Course:
+    """The course itself when course_page_get read it; else read again, scoped, with its one-to-one records."""
+    if all(getattr(Course, name).is_cached(course) for name in ONE_TO_ONE):
+        return course
+    courses = Course.objects.select_related("client", "therapist", "organisation", *ONE_TO_ONE)
+    return course_policy.scope(actor, Action.VIEW, courses).get(pk=course.pk)
