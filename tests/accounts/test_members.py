@@ -169,7 +169,7 @@ def test_removing_an_authenticator_is_refused_where_it_is_not_this_organisations
     assert _events(AuditAction.MEMBER_MFA_RESET) == []
 
 
-@pytest.mark.parametrize("name", ["member-deactivate", "member-reactivate", "member-mfa-reset"])
+@pytest.mark.parametrize("name", ["member-deactivate", "member-reactivate", "member-mfa-reset", "member-sessions-end"])
 def test_a_change_asks_for_the_password_again_when_it_was_typed_long_ago(personas, name):
     totp_device(personas.therapist_a)
     admin = logged_in(personas.admin_a)
@@ -190,3 +190,27 @@ def test_the_admin_home_links_to_the_members_page(personas):
     make_client(personas.org_a, "A-2", personas.therapist_a)
     page = logged_in(personas.admin_a).get(reverse("home")).content.decode()
     assert reverse("organisation-members") in page
+
+
+def test_logging_a_member_out_everywhere_ends_their_sessions_and_keeps_the_membership(personas):
+    therapist = logged_in(personas.therapist_a)
+    membership = _membership(personas.therapist_a, personas)
+    response = _post(logged_in(personas.admin_a), "member-sessions-end", membership)
+    assert _messages(response) == ["Tara Alpha is logged out everywhere: 1 open session ended."]
+    assert therapist.get(reverse("client-list")).status_code == 302
+    membership.refresh_from_db()
+    assert membership.is_active
+    (event,) = _events(AuditAction.MEMBER_SESSIONS_ENDED)
+    assert event.detail == {"sessions_ended": 1}
+
+
+@pytest.mark.parametrize("case", ["self", "elsewhere"])
+def test_logging_out_everywhere_is_refused_for_yourself_and_for_someone_of_another_organisation(personas, case):
+    target = personas.admin_a if case == "self" else personas.therapist_a
+    if case == "elsewhere":
+        Membership.objects.create(user=target, organisation=personas.org_b, role=Role.THERAPIST)
+    session = logged_in(target)
+    response = _post(logged_in(personas.admin_a), "member-sessions-end", _membership(target, personas))
+    assert ("change your password" if case == "self" else "another organisation") in _messages(response)[0]
+    assert session.get(reverse("account")).status_code == 200
+    assert _events(AuditAction.MEMBER_SESSIONS_ENDED) == []

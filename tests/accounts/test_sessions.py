@@ -176,3 +176,42 @@ def test_a_password_only_reauthentication_gives_a_new_session_key(personas):
     assert response.status_code == 302
     assert http.session.session_key != before
     assert http.get(reverse("account")).status_code == 200
+
+
+def test_endsessions_logs_one_person_out_everywhere_and_keeps_the_account(personas):
+    first = logged_in(personas.therapist_a)
+    second = logged_in(personas.therapist_a)
+    colleague = logged_in(personas.therapist_a2)
+    out = io.StringIO()
+    call_command("endsessions", "therapist.a@alpha.example", stdout=out)
+    assert out.getvalue().strip() == "Logged therapist.a@alpha.example out everywhere: 2 open sessions."
+    for http in (first, second):
+        assert http.get(reverse("client-list"))["Location"].startswith(reverse("login"))
+    assert colleague.get(reverse("client-list")).status_code == 200
+    assert User.objects.get(pk=personas.therapist_a.pk).is_active
+    event = AuditEvent.objects.get(action=AuditAction.SESSIONS_ENDED)
+    assert (event.organisation, event.detail) == (personas.org_a, {"sessions_ended": 2, "by": "operator"})
+
+
+def test_endsessions_all_logs_everyone_out(personas):
+    clients = [logged_in(user) for user in (personas.therapist_a, personas.admin_b)]
+    out = io.StringIO()
+    call_command("endsessions", "--all", stdout=out)
+    assert "Ended every session: 2 open sessions." in out.getvalue()
+    assert all(http.get(reverse("client-list"))["Location"].startswith(reverse("login")) for http in clients)
+    event = AuditEvent.objects.get(action=AuditAction.SESSIONS_ENDED)
+    assert (event.organisation, event.detail["scope"]) == (None, "everyone")
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ((), "Give one account's e-mail address, or --all"),
+        (("x@y.example", "--all"), "not both"),
+        (("nobody@alpha.example",), "No account has this e-mail address"),
+    ],
+)
+def test_endsessions_refuses_unclear_arguments(personas, arguments, message):
+    with pytest.raises(CommandError, match=message):
+        call_command("endsessions", *arguments)
+    assert not AuditEvent.objects.filter(action=AuditAction.SESSIONS_ENDED).exists()

@@ -21,6 +21,7 @@ from iptriad.accounts.actors import Actor
 from iptriad.accounts.members import (
     member_for_update,
     member_mfa_reset,
+    member_sessions_end,
     members_overview,
     membership_deactivate,
     membership_reactivate,
@@ -76,6 +77,16 @@ def member_mfa_reset_action(request: HttpRequest, actor: Actor, membership_id: i
         )
 
     return _member_change(request, actor, membership_id, reset)
+
+
+@member_view
+@require_POST
+def member_sessions_end_action(request: HttpRequest, actor: Actor, membership_id: int) -> HttpResponse:
+    def end(membership: Membership) -> str:
+        ended = member_sessions_end(actor=actor, membership=membership)
+        return f"{membership.user} is logged out everywhere: {ended} open session{'s' if ended != 1 else ''} ended."
+
+    return _member_change(request, actor, membership_id, end)
 
 
 def _member_change(

@@ -28,6 +28,11 @@ ERROR_ACCOUNT_DEACTIVATED = (
     "This person's account was deactivated by the operator, so it cannot be reactivated here: ask your operator."
 )
 ERROR_OWN_MFA = "Remove your own authenticator app from your account page."
+ERROR_OWN_SESSIONS = "To end your own other sessions, change your password on your account page."
+ERROR_SESSIONS_ELSEWHERE = (
+    "This person also works in another organisation, so their sessions are not this organisation's to end: "
+    "deactivate their membership here, or ask your operator (iptriad endsessions)."
+)
 ERROR_NO_MFA = "This member has not set up an authenticator app: there is nothing to remove."
 ERROR_MFA_MEMBERSHIP_INACTIVE = "This membership is deactivated: reactivate it first."
 ERROR_ACTIVE_ELSEWHERE = (
@@ -114,6 +119,22 @@ def member_mfa_reset(*, actor: Actor, membership: Membership) -> int:
     devices_remove(membership.user)
     ended = sessions_end_for_user(membership.user)
     audit_record(actor=actor, action=AuditAction.MEMBER_MFA_RESET, obj=membership, detail={"sessions_ended": ended})
+    return ended
+
+
+@transaction.atomic
+def member_sessions_end(*, actor: Actor, membership: Membership) -> int:
+    """Log a member out everywhere now (a lost or shared device), without deactivating them; returns how many
+    sessions ended. Their next login starts afresh, with the authenticator code where it is required."""
+    membership = _locked(actor, membership)
+    if membership.user_id == actor.member().pk:
+        raise ValidationError(ERROR_OWN_SESSIONS)
+    if Membership.objects.filter(user_id=membership.user_id, is_active=True).exclude(pk=membership.pk).exists():
+        raise ValidationError(ERROR_SESSIONS_ELSEWHERE)
+    ended = sessions_end_for_user(membership.user)
+    audit_record(
+        actor=actor, action=AuditAction.MEMBER_SESSIONS_ENDED, obj=membership, detail={"sessions_ended": ended}
+    )
     return ended
 
 

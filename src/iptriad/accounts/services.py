@@ -203,6 +203,32 @@ def user_deactivate(*, email: str, ip_address: str | None = None) -> tuple[User,
     return user, ended
 
 
+@transaction.atomic
+def sessions_end_for_user_by_operator(user: User) -> int:
+    ended = sessions_end_for_user(user)
+    audit_auth_event(
+        user=user,
+        action=AuditAction.SESSIONS_ENDED,
+        ip_address=None,
+        detail={"sessions_ended": ended, "by": "operator"},
+    )
+    return ended
+
+
+@transaction.atomic
+def sessions_end_for_everyone() -> int:
+    """Every stored session, deleted: everyone logs in again (with their code where MFA is required)."""
+    ended, _ = Session.objects.all().delete()
+    audit_record_auth(
+        action=AuditAction.SESSIONS_ENDED,
+        user=None,
+        organisation=None,
+        ip_address=None,
+        detail={"sessions_ended": ended, "by": "operator", "scope": "everyone"},
+    )
+    return ended
+
+
 def sessions_end_for_user(user: User, keep_session_key: str | None = None) -> int:
     """Delete the user's stored sessions (database sessions: decoded one by one, unexpired ones only)."""
     ended = 0

@@ -19,6 +19,11 @@ urlpatterns = [
         name="member-reactivate",
     ),
     path(
+        "organisation/members/<int:membership_id>/end-sessions/",
+        member_views.member_sessions_end_action,
+        name="member-sessions-end",
+    ),
+    path(
         "organisation/members/<int:membership_id>/remove-authenticator/",
         member_views.member_mfa_reset_action,
         name="member-mfa-reset",

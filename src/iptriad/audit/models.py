@@ -17,6 +17,8 @@ class AuditAction(models.TextChoices):
     MEMBERSHIP_DEACTIVATED = "membership.deactivated", "Member deactivated"
     MEMBERSHIP_REACTIVATED = "membership.reactivated", "Member reactivated"
     MEMBER_MFA_RESET = "membership.mfa_reset", "Member's authenticator app removed"
+    MEMBER_SESSIONS_ENDED = "membership.sessions_ended", "Member's sessions ended"
+    SESSIONS_ENDED = "auth.sessions_ended", "Sessions ended by the operator"
     CLIENT_CREATED = "client.created", "Client created"
     CLIENT_UPDATED = "client.updated", "Client updated"
     CLIENT_ARCHIVED = "client.archived", "Client archived"

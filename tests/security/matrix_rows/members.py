@@ -14,4 +14,5 @@ ROWS = {
     "member-deactivate": Row("post", ADMIN_ACTION, target="membership"),
     "member-reactivate": Row("post", ADMIN_ACTION, target="membership"),
     "member-mfa-reset": Row("post", ADMIN_ACTION, target="membership"),
+    "member-sessions-end": Row("post", ADMIN_ACTION, target="membership"),
 }
