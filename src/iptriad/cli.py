@@ -56,11 +56,11 @@ def main(argv: list[str] | None = None) -> None:
 
 def _unapplied_migrations() -> int:
     """How many migrations the database lacks; 0 also when that cannot be told (the original error then stands)."""
-    from django.db import DatabaseError, connection
-    from django.db.migrations.executor import MigrationExecutor
+    from django.db import DatabaseError
+
+    from iptriad.schema import unapplied_migrations
 
     try:
-        executor = MigrationExecutor(connection)
-        return len(executor.migration_plan(executor.loader.graph.leaf_nodes()))
+        return unapplied_migrations()
     except DatabaseError:
         return 0

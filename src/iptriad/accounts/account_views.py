@@ -56,10 +56,15 @@ def recent_authentication_required(view: View) -> View:
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not session_times.recently_authenticated(request.session):
             back = request.get_full_path() if request.method in ("GET", "HEAD") else reverse("account")
-            return redirect(f"{reverse('account-reauth')}?{urlencode({'next': back})}")
+            return reauthentication_redirect(back)
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def reauthentication_redirect(back: str) -> HttpResponse:
+    """To the page that asks for the password (and code) again, then on to `back`."""
+    return redirect(f"{reverse('account-reauth')}?{urlencode({'next': back})}")
 
 
 def _user(request: HttpRequest) -> User:

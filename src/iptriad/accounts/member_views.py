@@ -7,7 +7,6 @@ their own sign-in. The logic and its rules are in iptriad.accounts.members.
 from __future__ import annotations
 
 from collections.abc import Callable
-from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -17,6 +16,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from iptriad.accounts import session_times
+from iptriad.accounts.account_views import reauthentication_redirect
 from iptriad.accounts.actors import Actor
 from iptriad.accounts.members import (
     member_for_update,
@@ -101,7 +101,7 @@ def _member_change(
     members_url = reverse("organisation-members")
     if not session_times.recently_authenticated(request.session):
         messages.info(request, "Confirm it is you, then make the change again.")
-        return redirect(f"{reverse('account-reauth')}?{urlencode({'next': members_url})}")
+        return reauthentication_redirect(members_url)
     try:
         messages.success(request, change(membership))
     except ValidationError as error:

@@ -78,7 +78,7 @@ def membership_deactivate(*, actor: Actor, membership: Membership) -> tuple[int,
     if membership.is_active:
         membership.is_active = False
         membership.save(update_fields=["is_active"])
-        if not Membership.objects.filter(user_id=membership.user_id, is_active=True).exists():
+        if not _active_elsewhere(membership):
             ended = sessions_end_for_user(membership.user)
         audit_record(
             actor=actor,
@@ -112,7 +112,7 @@ def member_mfa_reset(*, actor: Actor, membership: Membership) -> int:
         raise ValidationError(ERROR_OWN_MFA)
     if not membership.is_active:
         raise ValidationError(ERROR_MFA_MEMBERSHIP_INACTIVE)
-    if Membership.objects.filter(user_id=membership.user_id, is_active=True).exclude(pk=membership.pk).exists():
+    if _active_elsewhere(membership):
         raise ValidationError(ERROR_ACTIVE_ELSEWHERE)
     if not TOTPDevice.objects.filter(user_id=membership.user_id).exists():
         raise ValidationError(ERROR_NO_MFA)
@@ -129,13 +129,18 @@ def member_sessions_end(*, actor: Actor, membership: Membership) -> int:
     membership = _locked(actor, membership)
     if membership.user_id == actor.member().pk:
         raise ValidationError(ERROR_OWN_SESSIONS)
-    if Membership.objects.filter(user_id=membership.user_id, is_active=True).exclude(pk=membership.pk).exists():
+    if _active_elsewhere(membership):
         raise ValidationError(ERROR_SESSIONS_ELSEWHERE)
     ended = sessions_end_for_user(membership.user)
     audit_record(
         actor=actor, action=AuditAction.MEMBER_SESSIONS_ENDED, obj=membership, detail={"sessions_ended": ended}
     )
     return ended
+
+
+def _active_elsewhere(membership: Membership) -> bool:
+    """Whether the person has another active membership: then their account is not this organisation's alone."""
+    return Membership.objects.filter(user_id=membership.user_id, is_active=True).exclude(pk=membership.pk).exists()
 
 
 def _locked(actor: Actor, membership: Membership) -> Membership:

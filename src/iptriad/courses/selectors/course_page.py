@@ -13,7 +13,6 @@ from functools import cached_property
 from typing import TypeVar
 
 from django.db.models import Exists, Model, OuterRef, Prefetch, QuerySet
-from django.shortcuts import get_object_or_404
 
 from iptriad.accounts.actors import Actor
 from iptriad.accounts.permissions import Action
@@ -37,7 +36,7 @@ from iptriad.courses.models import (
 )
 from iptriad.courses.models.sessions import Attendance
 from iptriad.courses.permissions import course_policy
-from iptriad.courses.selectors.course import course_viewed, one_to_one_of, phase_changes
+from iptriad.courses.selectors.course import course_get, course_get_for_view, one_to_one_of, phase_changes
 from iptriad.courses.selectors.sessions import course_sessions
 from iptriad.courses.snapshot import snapshot_of
 from iptriad.measures.models import Administration, MeasureSchedule
@@ -58,10 +57,7 @@ ONE_TO_ONE = (
 
 def course_page_get(*, actor: Actor, course_id: int) -> Course:
     """The course with its client, therapist and one-to-one records, in one query; 404 as course_get; audited."""
-    courses = Course.objects.select_related("client", "therapist", "organisation", *ONE_TO_ONE)
-    course = get_object_or_404(course_policy.scope(actor, Action.VIEW, courses), pk=course_id)
-    course_viewed(actor=actor, course=course)
-    return course
+    return course_get_for_view(actor=actor, course_id=course_id, joined=ONE_TO_ONE)
 
 
 @dataclass(frozen=True)
@@ -160,5 +156,4 @@ def _with_one_to_one(actor: Actor, course: Course) -> Course:
     """The course itself when course_page_get read it; else read again, scoped, with its one-to-one records."""
     if all(getattr(Course, name).is_cached(course) for name in ONE_TO_ONE):
         return course
-    courses = Course.objects.select_related("client", "therapist", "organisation", *ONE_TO_ONE)
-    return course_policy.scope(actor, Action.VIEW, courses).get(pk=course.pk)
+    return course_get(actor=actor, course_id=course.pk, action=Action.VIEW, joined=ONE_TO_ONE)

@@ -4,9 +4,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from iptriad.env import env_int, env_str
+from iptriad.schema import unapplied_migrations
 
 # Request lines without the query string: a search for a client's name must not land in the log.
 ACCESS_LOG_FORMAT = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
@@ -24,12 +24,11 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         from gunicorn.app.base import BaseApplication
 
-        executor = MigrationExecutor(connection)
-        pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+        pending = unapplied_migrations()
         connection.close()  # each worker opens its own
         if pending:
             # Serving an older schema would fail on the first page that touches it.
-            raise CommandError(f"{len(pending)} database migrations are not applied: run `iptriad migrate` first.")
+            raise CommandError(f"{pending} database migrations are not applied: run `iptriad migrate` first.")
 
         from iptriad.wsgi import application
 
