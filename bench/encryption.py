@@ -43,10 +43,12 @@ from bench.scale_data import scale_organisation  # noqa: E402
 from iptriad.accounts.models import User  # noqa: E402
 from iptriad.clients.models import Client  # noqa: E402
 from iptriad.core.protocol import Phase, protocol  # noqa: E402
+from iptriad.courses.contexts import COURSE  # noqa: E402
 from iptriad.courses.models import Assessment, Course, CourseSession, Triad  # noqa: E402
 from iptriad.encryption.cipher import decrypt, encrypt  # noqa: E402
 from iptriad.encryption.fields import active_keyring  # noqa: E402
 from iptriad.encryption.rotation import encrypted_columns  # noqa: E402
+from iptriad.measures.services import occasion_create, treatment_context_create  # noqa: E402
 
 SHORT = "Mood a little better; argued with her sister about their mother's care. " * 2  # ~150 characters
 LONG = "Client described the week in detail, the row with her partner and what she said and felt. " * 22  # ~2 kB
@@ -77,6 +79,7 @@ def make_course(client: Client, therapist: User) -> Course:
     course = Course.objects.create(
         organisation=organisation,
         client=client,
+        treatment_context=treatment_context_create(client=client, kind=COURSE),
         therapist=therapist,
         adaptation="standard",
         protocol_version=protocol().version,
@@ -96,6 +99,7 @@ def make_course(client: Client, therapist: User) -> Course:
         CourseSession(
             organisation=organisation,
             course=course,
+            occasion=occasion_create(context=course.treatment_context),
             number=number,
             held_on=opened + dt.timedelta(days=7 * number),
             phase=Phase.MIDDLE,

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from iptriad.accounts.models import User
 from iptriad.clients.models import Client
 from iptriad.core.protocol import Phase, protocol
+from iptriad.courses.contexts import COURSE
 from iptriad.courses.models import (
     Assessment,
     Course,
@@ -27,8 +28,14 @@ from iptriad.courses.models import (
     TreatmentContract,
     Triad,
 )
+from iptriad.measures.models import Occasion, TreatmentContext
 
 OPENED = dt.date(2026, 9, 1)
+
+
+def occasion_for(course: Course) -> Occasion:
+    """The occasion a new session of the course is to measures (course_session_record makes one the same way)."""
+    return Occasion.objects.create(organisation_id=course.organisation_id, context_id=course.treatment_context_id)
 
 
 @dataclass(frozen=True)
@@ -44,9 +51,11 @@ class CourseRecords:
 def make_course(
     client: Client, therapist: User, *, phase: Phase = Phase.MIDDLE, adaptation: str = "standard"
 ) -> Course:
+    context = TreatmentContext.objects.create(organisation_id=client.organisation_id, client=client, kind=COURSE)
     course = Course.objects.create(
         organisation_id=client.organisation_id,
         client=client,
+        treatment_context=context,
         therapist=therapist,
         adaptation=adaptation,
         protocol_version=protocol().version,
@@ -94,7 +103,13 @@ def full_course(client: Client, therapist: User) -> CourseRecords:
         agreed_on=OPENED,
     )
     session = CourseSession.objects.create(
-        organisation_id=org, course=course, number=1, held_on=OPENED, phase=Phase.INITIAL, recorded_by=therapist
+        organisation_id=org,
+        course=course,
+        occasion=occasion_for(course),
+        number=1,
+        held_on=OPENED,
+        phase=Phase.INITIAL,
+        recorded_by=therapist,
     )
     return CourseRecords(course=course, person=person, event=event, problem_area=area, goal=goal, session=session)
 

@@ -20,7 +20,10 @@ def _queries(http, url: str) -> int:
 def test_the_caseload_lists_open_courses_with_the_measures_due(personas):
     records = full_course(personas.client_a, personas.therapist_a)
     MeasureSchedule.objects.create(
-        organisation=personas.org_a, course=records.course, instrument_code="phq9", cadence="every_session"
+        organisation=personas.org_a,
+        context=records.course.treatment_context,
+        instrument_code="phq9",
+        cadence="every_session",
     )
     page = logged_in(personas.therapist_a).get(reverse("caseload")).content.decode()
     assert personas.client_a.family_name in page

@@ -17,7 +17,7 @@ from iptriad.courses.selectors.course_page import course_page_get, course_page_r
 from iptriad.measures.models import MeasureSchedule
 from iptriad.measures.services import administration_record
 from tests.conftest import logged_in
-from tests.courses.factories import CourseRecords, ending_records, full_course
+from tests.courses.factories import CourseRecords, ending_records, full_course, occasion_for
 from tests.measures.factories import PHQ9_NO_RISK
 
 pytestmark = pytest.mark.django_db
@@ -47,6 +47,7 @@ def grow(records: CourseRecords, personas, count: int) -> None:
         CourseSession.objects.create(
             organisation=org,
             course=course,
+            occasion=occasion_for(course),
             number=number + 2,
             held_on=dt.date(2026, 9, 2) + dt.timedelta(days=number),
             phase=Phase.MIDDLE,
@@ -58,7 +59,9 @@ def grow(records: CourseRecords, personas, count: int) -> None:
             actor=personas.actor(therapist), client=personas.client_a, code="phq9", answers=PHQ9_NO_RISK
         )
     for code in ("phq9", "gad7", "wsas"):
-        MeasureSchedule.objects.create(organisation=org, course=course, instrument_code=code, cadence="every_session")
+        MeasureSchedule.objects.create(
+            organisation=org, context=course.treatment_context, instrument_code=code, cadence="every_session"
+        )
 
 
 def test_the_course_page_runs_the_same_queries_for_a_small_and_a_large_course(personas):

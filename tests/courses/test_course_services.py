@@ -17,7 +17,9 @@ pytestmark = pytest.mark.django_db
 def test_opening_a_course_starts_the_initial_phase_with_the_default_measures(personas):
     course = course_open(actor=personas.actor(personas.therapist_a), client=personas.client_a, adaptation="standard")
     assert (course.phase, course.therapist, course.protocol_version) == (Phase.INITIAL, personas.therapist_a, "1.0.0")
-    assert set(MeasureSchedule.objects.filter(course=course).values_list("instrument_code", flat=True)) == {
+    assert set(
+        MeasureSchedule.objects.filter(context=course.treatment_context).values_list("instrument_code", flat=True)
+    ) == {
         "phq9",
         "gad7",
         "wsas",
@@ -33,7 +35,9 @@ def test_ipt_a_and_perinatal_and_ipsrt_courses_get_their_own_measures(personas):
     for adaptation, expected in (("ipt_a", "phqa"), ("perinatal", "epds"), ("ipsrt", "srm5")):
         client = make_client(personas.org_a, f"M-{adaptation}", personas.therapist_a)
         course = course_open(actor=actor, client=client, adaptation=adaptation, therapist=personas.therapist_a)
-        assert expected in set(MeasureSchedule.objects.filter(course=course).values_list("instrument_code", flat=True))
+        assert expected in set(
+            MeasureSchedule.objects.filter(context=course.treatment_context).values_list("instrument_code", flat=True)
+        )
 
 
 @pytest.mark.parametrize(

@@ -45,9 +45,9 @@ def record_phq9(personas, course: Course, total: int, when: dt.datetime, code: s
     administration = administration_record(
         actor=personas.actor(personas.therapist_a), client=course.client, code=code, answers=answers
     )
-    administration.course = course
+    administration.context = course.treatment_context
     administration.completed_at = when
-    administration.save(update_fields=["course", "completed_at"])
+    administration.save(update_fields=["context", "completed_at"])
     return administration
 
 
@@ -130,11 +130,11 @@ def test_it_counts_only_valid_phq9_scores_of_this_course(personas, course):
         actor=actor, client=course.client, code="phq9", answers=[None, None, None, 1, 1, 1, 1, 1, 0]
     )
     assert invalid.valid is False
-    Administration.objects.filter(pk=invalid.pk).update(course=course, completed_at=day(11, 25))
+    Administration.objects.filter(pk=invalid.pk).update(context=course.treatment_context, completed_at=day(11, 25))
     gad7 = administration_record(actor=actor, client=course.client, code="gad7", answers=[0] * 7)
-    Administration.objects.filter(pk=gad7.pk).update(course=course, completed_at=day(11, 25))
+    Administration.objects.filter(pk=gad7.pk).update(context=course.treatment_context, completed_at=day(11, 25))
     loose = administration_record(actor=actor, client=course.client, code="phq9", answers=phq9_answers(2))
-    Administration.objects.filter(pk=loose.pk).update(course=None, completed_at=day(11, 25))
+    Administration.objects.filter(pk=loose.pk).update(context=None, completed_at=day(11, 25))
     Course.objects.filter(pk=course.pk).update(phase=Phase.CLOSED, closed_on=dt.date(2026, 11, 2), end_reason="other")
     later = make_course(course.client, personas.therapist_a)
     record_phq9(personas, later, 1, day(11, 24))

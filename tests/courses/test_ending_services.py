@@ -33,7 +33,7 @@ from iptriad.courses.services.ending import (
     termination_review_save,
 )
 from iptriad.courses.snapshot import course_snapshot
-from tests.courses.factories import OPENED, full_course
+from tests.courses.factories import OPENED, full_course, occasion_for
 
 pytestmark = pytest.mark.django_db
 
@@ -72,6 +72,7 @@ def hold_sessions(course: Course, up_to: int) -> None:
         CourseSession.objects.create(
             organisation_id=course.organisation_id,
             course=course,
+            occasion=occasion_for(course),
             number=number,
             held_on=OPENED + dt.timedelta(weeks=number - 1),
             phase=Phase.MIDDLE,

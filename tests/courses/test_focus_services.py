@@ -36,7 +36,7 @@ from iptriad.courses.services.focus import (
     problem_area_remove,
     problem_area_update,
 )
-from tests.courses.factories import OPENED, full_course, make_course
+from tests.courses.factories import OPENED, full_course, make_course, occasion_for
 
 pytestmark = pytest.mark.django_db
 
@@ -568,6 +568,7 @@ class TestContract:
             CourseSession.objects.create(
                 organisation=personas.org_a,
                 course=records.course,
+                occasion=occasion_for(records.course),
                 number=number,
                 held_on=OPENED,
                 phase=Phase.MIDDLE,

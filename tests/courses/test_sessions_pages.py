@@ -13,14 +13,15 @@ from django.urls import reverse
 from iptriad.audit.models import AuditAction, AuditEvent
 from iptriad.core.protocol import Phase, protocol
 from iptriad.core.protocol.guide import ANNOUNCE_ENDING, MIDPOINT_REVIEW
+from iptriad.core.schedules import default_schedule
 from iptriad.courses.models import CourseSession
 from iptriad.courses.models.sessions import Attendance, RiskCheck
 from iptriad.courses.sections import sessions as section
 from iptriad.courses.services import sessions as services
 from iptriad.measures.models import RiskAlert
-from iptriad.measures.schedules import schedule_defaults_create
+from iptriad.measures.schedules import measure_schedule_defaults_create
 from tests.conftest import logged_in
-from tests.courses.factories import OPENED, full_course
+from tests.courses.factories import OPENED, full_course, occasion_for
 
 pytestmark = pytest.mark.django_db
 
@@ -58,6 +59,7 @@ def add_sessions(records, count: int, attendance: str = Attendance.ATTENDED) -> 
         CourseSession(
             organisation_id=records.course.organisation_id,
             course=records.course,
+            occasion=occasion_for(records.course),
             number=start + step,
             held_on=OPENED + dt.timedelta(days=start + step),
             phase=Phase.MIDDLE,
@@ -122,7 +124,9 @@ class TestRecordPage:
         assert "(no contract yet)" in page
 
     def test_it_links_each_measure_due_to_its_recording_page(self, records, personas):
-        schedule_defaults_create(course=records.course)
+        measure_schedule_defaults_create(
+            context=records.course.treatment_context, rules=default_schedule(records.course.adaptation)
+        )
         page = logged_in(personas.therapist_a).get(new_url(records)).content.decode()
         record = reverse("measures-record", args=[personas.client_a.pk])
         assert f'href="{record}?instrument=phq9"' in page
@@ -274,7 +278,9 @@ class TestCourseSection:
 
 class TestQueryBudget:
     def test_the_record_page_runs_the_same_queries_for_1_and_20_sessions(self, records, personas):
-        schedule_defaults_create(course=records.course)
+        measure_schedule_defaults_create(
+            context=records.course.treatment_context, rules=default_schedule(records.course.adaptation)
+        )
         http = logged_in(personas.therapist_a)
         http.get(new_url(records))
         with_one = queries(http, new_url(records))

@@ -20,7 +20,7 @@ from iptriad.courses.selectors.sessions import (
     techniques_named,
 )
 from iptriad.measures.models import Administration, MeasureSchedule, Mode
-from tests.courses.factories import OPENED, full_course
+from tests.courses.factories import OPENED, full_course, occasion_for
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +34,10 @@ def frozen_today(time_machine):
 def records(personas):
     records = full_course(personas.client_a, personas.therapist_a)
     MeasureSchedule.objects.create(
-        organisation=personas.org_a, course=records.course, instrument_code="phq9", cadence="every_session"
+        organisation=personas.org_a,
+        context=records.course.treatment_context,
+        instrument_code="phq9",
+        cadence="every_session",
     )
     return records
 
@@ -43,8 +46,8 @@ def given(records, on: dt.date, session: CourseSession | None = None) -> Adminis
     return Administration.objects.create(
         organisation_id=records.course.organisation_id,
         client=records.course.client,
-        course=records.course,
-        session=session,
+        context=records.course.treatment_context,
+        occasion=session.occasion if session is not None else None,
         instrument_code="phq9",
         instrument_version="1",
         mode=Mode.IN_SESSION,
@@ -83,6 +86,7 @@ class TestMeasuresDue:
         CourseSession.objects.create(
             organisation=personas.org_a,
             course=records.course,
+            occasion=occasion_for(records.course),
             number=2,
             held_on=dt.date(2026, 9, 8),
             phase=Phase.MIDDLE,

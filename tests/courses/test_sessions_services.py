@@ -18,7 +18,7 @@ from iptriad.courses.services.course import ERROR_NOT_OPEN
 from iptriad.courses.services.sessions import SessionDetails, course_session_record, course_session_update
 from iptriad.measures.models import AlertSource, RiskAlert
 from tests.conftest import make_client
-from tests.courses.factories import OPENED, full_course, make_course
+from tests.courses.factories import OPENED, full_course, make_course, occasion_for
 
 pytestmark = pytest.mark.django_db
 
@@ -93,6 +93,7 @@ class TestNumbering:
             CourseSession.objects.create(
                 organisation=personas.org_a,
                 course=records.course,
+                occasion=occasion_for(records.course),
                 number=1,
                 held_on=OPENED,
                 phase=Phase.MIDDLE,
@@ -435,4 +436,5 @@ def test_the_alert_a_session_opens_points_back_to_the_session(personas):
         details=details(risk_check=RiskCheck.CONCERN, concern=CONCERN),
     )
     assert saved.alert is not None
-    assert saved.alert.session == saved.session
+    assert saved.alert.occasion == saved.session.occasion
+    assert saved.alert.context == course.treatment_context

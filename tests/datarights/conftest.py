@@ -38,7 +38,9 @@ def client_history(personas: Personas, client: Client, therapist: User) -> Clien
     ending_records(course)
     course.triad.support_people.add(records.person)
     CourseTask.objects.create(organisation=organisation, course=course, task_id="assessment", recorded_by=therapist)
-    MeasureSchedule.objects.create(organisation=organisation, course=course, instrument_code="phq9", cadence="weekly")
+    MeasureSchedule.objects.create(
+        organisation=organisation, context=course.treatment_context, instrument_code="phq9", cadence="weekly"
+    )
     administration_record(actor=actor, client=client, code="phq9", answers=PHQ9_WITH_RISK)  # opens a risk alert
     social_rhythm_record(
         actor=actor, client=client, week_start=timezone.localdate() - dt.timedelta(days=10), week=DIARY_WEEK

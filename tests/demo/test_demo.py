@@ -57,4 +57,4 @@ def test_it_creates_courses_in_every_phase_and_every_problem_area_with_one_open_
     assert RiskAlert.objects.filter(closed_at__isnull=True).count() == 1
     middle = Course.objects.filter(phase=Phase.MIDDLE).first()
     assert middle is not None
-    assert middle.administrations.count() == middle.sessions.count()
+    assert middle.treatment_context.administrations.count() == middle.sessions.count()

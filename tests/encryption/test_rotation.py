@@ -13,7 +13,7 @@ from iptriad.courses.models import CourseSession, Goal, RelapsePreventionPlan
 from iptriad.encryption.cipher import key_id_of
 from iptriad.encryption.rotation import _swap, encrypted_columns, rotate_column
 from iptriad.measures.models import RiskAlert
-from tests.courses.factories import ending_records, full_course
+from tests.courses.factories import ending_records, full_course, occasion_for
 from tests.encryption.keyrings import KEY_A, KEY_B
 from tests.encryption.test_field import raw_value, write_raw
 from tests.measures.factories import clinical_objects
@@ -52,6 +52,7 @@ def data_under_key_a(personas):
             CourseSession.objects.create(
                 organisation_id=records.course.organisation_id,
                 course=records.course,
+                occasion=occasion_for(records.course),
                 number=number,
                 held_on=records.session.held_on,
                 phase="middle",

@@ -13,7 +13,7 @@ from iptriad.audit.models import AuditAction, AuditEvent
 from iptriad.courses.models import Course
 from iptriad.courses.services.course import ERROR_NOT_OPEN, course_open
 from iptriad.measures.models import MeasureSchedule
-from iptriad.measures.services import (
+from iptriad.measures.schedules import (
     ERROR_SCHEDULE_CADENCE,
     ERROR_SCHEDULE_DUPLICATE,
     ERROR_SCHEDULE_EVERY_N,
@@ -34,12 +34,12 @@ def open_course(personas: Personas) -> Course:
 
 
 def row(course: Course, code: str) -> MeasureSchedule:
-    return MeasureSchedule.objects.get(course=course, instrument_code=code)
+    return MeasureSchedule.objects.get(context=course.treatment_context, instrument_code=code)
 
 
 def snapshot(course: Course) -> list[tuple[str, str, int | None, bool]]:
     return list(
-        MeasureSchedule.objects.filter(course=course)
+        MeasureSchedule.objects.filter(context=course.treatment_context)
         .order_by("instrument_code")
         .values_list("instrument_code", "cadence", "every_n", "active")
     )
@@ -55,7 +55,7 @@ class TestAdd:
         course = open_course(personas)
         schedule = measure_schedule_add(
             actor=personas.actor(personas.therapist_a),
-            course=course,
+            context=course.treatment_context,
             code="who5",
             cadence="every_n_sessions",
             every_n=3,
@@ -73,7 +73,11 @@ class TestAdd:
     def test_every_n_is_kept_only_for_the_every_n_cadence(self, personas):
         course = open_course(personas)
         schedule = measure_schedule_add(
-            actor=personas.actor(personas.therapist_a), course=course, code="who5", cadence="weekly", every_n=3
+            actor=personas.actor(personas.therapist_a),
+            context=course.treatment_context,
+            code="who5",
+            cadence="weekly",
+            every_n=3,
         )
         assert schedule.every_n is None
 
@@ -94,17 +98,20 @@ class TestAdd:
         course = open_course(personas)
         before = snapshot(course)
         with pytest.raises(ValidationError) as refused:
-            measure_schedule_add(actor=personas.actor(personas.therapist_a), course=course, **fields)
+            measure_schedule_add(actor=personas.actor(personas.therapist_a), context=course.treatment_context, **fields)
         assert refused.value.message_dict[key] == [message]
         assert snapshot(course) == before
         assert not AuditEvent.objects.filter(action=AuditAction.SCHEDULE_CHANGED).exists()
 
     def test_an_inactive_row_is_still_a_duplicate(self, personas):
         course = open_course(personas)
-        MeasureSchedule.objects.filter(course=course, instrument_code="wsas").update(active=False)
+        MeasureSchedule.objects.filter(context=course.treatment_context, instrument_code="wsas").update(active=False)
         with pytest.raises(ValidationError) as refused:
             measure_schedule_add(
-                actor=personas.actor(personas.therapist_a), course=course, code="wsas", cadence="every_session"
+                actor=personas.actor(personas.therapist_a),
+                context=course.treatment_context,
+                code="wsas",
+                cadence="every_session",
             )
         assert refused.value.message_dict["instrument"] == [ERROR_SCHEDULE_DUPLICATE.format(name="WSAS")]
 
@@ -114,7 +121,10 @@ class TestAdd:
         course.refresh_from_db()
         with pytest.raises(ValidationError) as refused:
             measure_schedule_add(
-                actor=personas.actor(personas.therapist_a), course=course, code="who5", cadence="every_session"
+                actor=personas.actor(personas.therapist_a),
+                context=course.treatment_context,
+                code="who5",
+                cadence="every_session",
             )
         assert refused.value.messages == [ERROR_NOT_OPEN]
 
@@ -123,14 +133,20 @@ class TestAdd:
         course = open_course(personas)
         with pytest.raises(PermissionDenied):
             measure_schedule_add(
-                actor=personas.actor(getattr(personas, who)), course=course, code="who5", cadence="every_session"
+                actor=personas.actor(getattr(personas, who)),
+                context=course.treatment_context,
+                code="who5",
+                cadence="every_session",
             )
         assert not MeasureSchedule.objects.filter(instrument_code="who5").exists()
 
     def test_a_supervisor_may_change_any_course_of_the_organisation(self, personas):
         course = open_course(personas)
         measure_schedule_add(
-            actor=personas.actor(personas.supervisor_a), course=course, code="who5", cadence="every_session"
+            actor=personas.actor(personas.supervisor_a),
+            context=course.treatment_context,
+            code="who5",
+            cadence="every_session",
         )
         assert row(course, "who5").cadence == "every_session"
 
@@ -141,7 +157,7 @@ class TestUpdate:
         gad7, wsas, phq9 = row(course, "gad7"), row(course, "wsas"), row(course, "phq9")
         changed = measure_schedules_update(
             actor=personas.actor(personas.therapist_a),
-            course=course,
+            context=course.treatment_context,
             changes=[change(gad7, every_n=2), change(wsas, active=False), change(phq9)],
         )
         assert [schedule.instrument_code for schedule in changed] == ["gad7", "wsas"]
@@ -160,7 +176,9 @@ class TestUpdate:
         course = open_course(personas)
         gad7 = row(course, "gad7")
         measure_schedules_update(
-            actor=personas.actor(personas.therapist_a), course=course, changes=[change(gad7, cadence="every_session")]
+            actor=personas.actor(personas.therapist_a),
+            context=course.treatment_context,
+            changes=[change(gad7, cadence="every_session")],
         )
         assert (row(course, "gad7").cadence, row(course, "gad7").every_n) == ("every_session", None)
 
@@ -171,7 +189,7 @@ class TestUpdate:
         with pytest.raises(ValidationError) as refused:
             measure_schedules_update(
                 actor=personas.actor(personas.therapist_a),
-                course=course,
+                context=course.treatment_context,
                 changes=[change(gad7, every_n=2), change(wsas, every_n=0)],
             )
         assert refused.value.message_dict == {schedule_field(wsas.pk, "every_n"): [ERROR_SCHEDULE_EVERY_N]}
@@ -186,7 +204,9 @@ class TestUpdate:
         foreign = row(other, "gad7")
         with pytest.raises(ValidationError) as refused:
             measure_schedules_update(
-                actor=personas.actor(personas.therapist_a), course=course, changes=[change(foreign, every_n=1)]
+                actor=personas.actor(personas.therapist_a),
+                context=course.treatment_context,
+                changes=[change(foreign, every_n=1)],
             )
         assert refused.value.messages == [ERROR_SCHEDULE_NOT_IN_COURSE]
         assert row(other, "gad7").every_n == 4
@@ -195,14 +215,16 @@ class TestUpdate:
         course = open_course(personas)
         with pytest.raises(PermissionDenied):
             measure_schedules_update(
-                actor=personas.actor(personas.therapist_a2), course=course, changes=[change(row(course, "gad7"))]
+                actor=personas.actor(personas.therapist_a2),
+                context=course.treatment_context,
+                changes=[change(row(course, "gad7"))],
             )
 
 
 def edit_form(course: Course, **overrides: str) -> dict[str, str]:
     """The edit form as the page posts it, with the current values and the given overrides."""
     form: dict[str, str] = {}
-    for schedule in MeasureSchedule.objects.filter(course=course):
+    for schedule in MeasureSchedule.objects.filter(context=course.treatment_context):
         form[schedule_field(schedule.pk, "cadence")] = schedule.cadence
         form[schedule_field(schedule.pk, "every_n")] = "" if schedule.every_n is None else str(schedule.every_n)
         if schedule.active:
@@ -308,6 +330,9 @@ class TestPage:
         before = queries()
         for code in ("who5", "epds", "k10", "mspss", "hamd17"):
             MeasureSchedule.objects.create(
-                organisation_id=course.organisation_id, course=course, instrument_code=code, cadence="every_session"
+                organisation_id=course.organisation_id,
+                context=course.treatment_context,
+                instrument_code=code,
+                cadence="every_session",
             )
         assert queries() == before

@@ -259,7 +259,7 @@ class TestCourseAttachment:
         administration = administration_record(
             actor=personas.actor(personas.therapist_a), client=personas.client_a, code="phq9", answers=PHQ9_NO_RISK
         )
-        assert (administration.course, administration.session) == (course, None)
+        assert (administration.context, administration.occasion) == (course.treatment_context, None)
 
     def test_a_self_report_lands_on_the_course_open_when_it_was_sent(self, personas):
         from tests.courses.factories import make_course
@@ -268,7 +268,8 @@ class TestCourseAttachment:
         _, token = self_report_link_create(
             actor=personas.actor(personas.therapist_a), client=personas.client_a, code="phq9"
         )
-        assert self_report_submit(token=token, answers=PHQ9_NO_RISK, ip_address=None).course == course
+        submitted = self_report_submit(token=token, answers=PHQ9_NO_RISK, ip_address=None)
+        assert submitted.context == course.treatment_context
 
     def test_a_session_of_another_clients_course_is_refused(self, personas):
         from tests.conftest import make_client
@@ -282,7 +283,7 @@ class TestCourseAttachment:
                 client=personas.client_a,
                 code="phq9",
                 answers=PHQ9_NO_RISK,
-                session=other.session,
+                occasion=other.session.occasion,
             )
         assert counts() == before
 

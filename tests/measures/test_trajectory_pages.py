@@ -16,12 +16,14 @@ from iptriad.core.protocol import Phase
 from iptriad.courses.models import Course, CourseSession
 from iptriad.courses.sections import measures as measures_section
 from iptriad.courses.selectors.course_page import course_page_records
+from iptriad.courses.selectors.measures import sessions_held
 from iptriad.courses.services.course import course_open
+from iptriad.courses.views.measures import SVG_CONTENT_SECURITY_POLICY
 from iptriad.measures.models import Administration
 from iptriad.measures.services import administration_record
-from iptriad.measures.trajectory import MINUS, course_scores
-from iptriad.measures.views import SVG_CONTENT_SECURITY_POLICY
+from iptriad.measures.trajectory import MINUS, Score, context_administrations, scores_of
 from tests.conftest import Personas, logged_in
+from tests.courses.factories import occasion_for
 
 pytestmark = pytest.mark.django_db
 
@@ -61,11 +63,21 @@ def add_session(course: Course, number: int, held_on: dt.date) -> CourseSession:
     return CourseSession.objects.create(
         organisation_id=course.organisation_id,
         course=course,
+        occasion=occasion_for(course),
         number=number,
         held_on=held_on,
         phase=Phase.INITIAL,
         recorded_by=course.therapist,
     )
+
+
+def course_scores(course: Course) -> dict[str, list[Score]]:
+    """The course's scores, its sessions read first and passed as data, as the course's pages do."""
+    return scores_of(course_administrations(course), sessions_held(course.sessions.order_by("number")))
+
+
+def course_administrations(course: Course):
+    return context_administrations(context_id=course.treatment_context_id, organisation_id=course.organisation_id)
 
 
 def chart_url(course: Course, code: str = "phq9") -> str:
@@ -136,8 +148,9 @@ class TestCourseScores:
     def test_the_scores_of_a_course_are_one_query(self, personas):
         course = open_course(personas)
         record_phq9(personas, list(range(20, 0, -1)))
+        sessions = sessions_held(course.sessions.all())
         with CaptureQueriesContext(connection) as captured:
-            scores = course_scores(course=course)
+            scores = scores_of(course_administrations(course), sessions)
         assert len(captured.captured_queries) == 1
         assert [score.total for score in scores["phq9"]] == [float(total) for total in range(20, 0, -1)]
 
@@ -146,14 +159,14 @@ class TestCourseScores:
         session_1 = add_session(course, 1, FIRST.date())
         add_session(course, 2, (FIRST + dt.timedelta(weeks=1)).date())
         first, _, _ = record_phq9(personas, [20, 16, 12])
-        Administration.objects.filter(pk=first.pk).update(session=session_1)
-        numbers = [score.session_number for score in course_scores(course=course)["phq9"]]
+        Administration.objects.filter(pk=first.pk).update(occasion=session_1.occasion)
+        numbers = [score.session_number for score in course_scores(course)["phq9"]]
         assert numbers == [1, 2, None]  # linked; recorded on session 2's day; no session that day
 
     def test_another_courses_scores_are_not_included(self, personas):
         record_phq9(personas, [20])  # before any course: on no course
         course = open_course(personas)
-        assert course_scores(course=course) == {}
+        assert course_scores(course) == {}
 
 
 class TestClientPage:
@@ -211,7 +224,7 @@ class TestCourseSection:
 
     def test_an_inactive_schedule_row_is_not_due(self, personas):
         course = open_course(personas)
-        course.measure_schedules.filter(instrument_code="wsas").update(active=False)
+        course.treatment_context.measure_schedules.filter(instrument_code="wsas").update(active=False)
         context = measures_section.context(personas.actor(personas.therapist_a), course)
         assert {item.code for item in context["due"]} == {"phq9", "gad7"}
 
@@ -251,7 +264,7 @@ class TestCourseSection:
         course.refresh_from_db()
         context = measures_section.context(personas.actor(personas.therapist_a), course)
         html = render_to_string(measures_section.TEMPLATE, {"section": context})
-        assert context["due"] == []
+        assert context["due"] == ()
         assert "Due at session" not in html
         assert "Change the measure schedule" not in html
         assert chart_url(course) in html

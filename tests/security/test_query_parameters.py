@@ -34,7 +34,7 @@ SORT_NAMES = ("sort", "ordering", "o")
 READS = {
     "client-list": ("q", "status", "page"),
     "audit-list": ("action", "object_type", "object_id", "page"),
-    "measures-record": ("instrument", "session"),
+    "measures-record": ("instrument", "occasion"),
     "measures-trajectory-svg": ("instrument",),
     # `next` is read by one helper for the MFA step, its set-up and re-authentication; the page that shows it
     # stands for all three here, and tests/security/test_redirects.py follows it through each of them.

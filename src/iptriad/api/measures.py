@@ -28,8 +28,14 @@ from iptriad.api.schemas.measures import (
     LinkIn,
     LinkOut,
 )
-from iptriad.api.selectors import administrations_listed, alert_ids_of_administration
+from iptriad.api.selectors import (
+    administrations_listed,
+    alert_ids_of_administration,
+    course_keys_of,
+    with_course_keys,
+)
 from iptriad.core.instruments import Instrument, UnknownInstrumentError, instrument, instruments
+from iptriad.courses.selectors.sessions import course_session_for_measures
 from iptriad.measures.export import client_fhir_export
 from iptriad.measures.models import Administration, RiskAlert, SelfReportLink
 from iptriad.measures.permissions import alert_policy
@@ -40,7 +46,6 @@ from iptriad.measures.selectors import (
     client_for_measures,
     link_get,
     open_alerts,
-    session_for_measures,
 )
 from iptriad.measures.services import (
     administration_record,
@@ -95,6 +100,7 @@ def _administration_detail(request: HttpRequest, administration: Administration)
         definition: Instrument | None = instrument(administration.instrument_code)
     except UnknownInstrumentError:
         definition = None  # no longer shipped: the answers stand without their wording
+    course_keys_of(administration)
     answers = []
     for answer in administration.answers.all():
         option_text = None
@@ -132,7 +138,7 @@ def administration_list_api(request: HttpRequest, client_id: Id, page: Query[Pag
     """Newest first."""
     actor = actor_of(request)
     client = client_for_measures(actor=actor, client_id=client_id)
-    administrations = administrations_for_client(actor=actor, client=client)
+    administrations = with_course_keys(administrations_for_client(actor=actor, client=client))
     shown = list(administrations[page.offset : page.offset + page.limit])
     administrations_listed(actor=actor, client=client, shown=shown)
     return {"count": administrations.count(), "limit": page.limit, "offset": page.offset, "items": shown}
@@ -148,11 +154,17 @@ def administration_record_api(request: HttpRequest, client_id: Id, payload: Admi
     transaction (see `alert_ids`). Joins the given session's course, else the client's open course."""
     actor = actor_of(request)
     client = client_for_measures(actor=actor, client_id=client_id, action=Action.CREATE)
-    session = session_for_measures(
-        actor=actor, client=client, session_id=str(payload.session) if payload.session is not None else None
+    session = (
+        course_session_for_measures(actor=actor, client=client, session_id=payload.session)
+        if payload.session is not None
+        else None
     )
     administration = administration_record(
-        actor=actor, client=client, code=payload.instrument, answers=payload.answers, session=session
+        actor=actor,
+        client=client,
+        code=payload.instrument,
+        answers=payload.answers,
+        occasion=session.occasion if session is not None else None,
     )
     return Status(201, _administration_detail(request, administration))
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 
 from iptriad.accounts.actors import Actor
 from iptriad.accounts.models import Membership, Organisation
@@ -185,6 +185,25 @@ def administrations_listed(*, actor: Actor, client: Client, shown: list[Administ
         obj=client,
         detail={"administration_ids": [administration.pk for administration in shown]},
     )
+
+
+def with_course_keys(administrations: QuerySet[Administration]) -> QuerySet[Administration]:
+    """Each administration with the course and course session it was given in (`course_id`, `session_id`), which
+    the API shows; measures itself knows only the treatment context and occasion they stand for."""
+    return administrations.annotate(course_id=F("context__course"), session_id=F("occasion__course_session"))
+
+
+def course_keys_of(administration: Administration) -> Administration:
+    """One administration with `course_id` and `session_id` set as with_course_keys gives them (one query), for the
+    API's single-record answers."""
+    keys = (
+        Administration.objects.filter(pk=administration.pk)
+        .values(course=F("context__course"), session=F("occasion__course_session"))
+        .first()
+    )
+    administration.course_id = keys["course"] if keys is not None else None  # type: ignore[attr-defined]
+    administration.session_id = keys["session"] if keys is not None else None  # type: ignore[attr-defined]
+    return administration
 
 
 def alert_ids_of_administration(*, actor: Actor, administration: Administration) -> list[int]:

@@ -12,11 +12,9 @@ from iptriad.accounts.actors import Actor
 from iptriad.accounts.permissions import Action, member_view, require
 from iptriad.clients.forms import ClientForm, ClientSearchForm
 from iptriad.clients.permissions import client_policy
+from iptriad.clients.sections import client_record_sections
 from iptriad.clients.selectors import client_get, client_get_for_view, client_list, client_list_record_viewed
 from iptriad.clients.services import client_archive, client_create, client_reactivate, client_update
-from iptriad.courses.permissions import course_policy
-from iptriad.courses.selectors.course import courses_of_client
-from iptriad.measures.permissions import measure_policy
 from iptriad.web.pages import paginate, render_page
 
 
@@ -66,12 +64,9 @@ def client_detail_page(request: HttpRequest, actor: Actor, client_id: int) -> Ht
         "client": client,
         "may_update": client_policy.allows(actor, Action.UPDATE),
         "may_archive": client_policy.allows(actor, Action.ARCHIVE),
-        "may_measure": measure_policy.allows(actor, Action.VIEW),
+        # What the apps above clients add for this client: IPT courses, measures and risk.
+        "sections": client_record_sections.contexts(actor, client),
     }
-    if course_policy.allows(actor, Action.LIST):
-        courses = list(courses_of_client(actor=actor, client=client))
-        context["courses"] = courses
-        context["may_open_course"] = not client.is_archived and not any(course.is_open for course in courses)
     return render(request, "clients/client_detail.html", context)
 
 

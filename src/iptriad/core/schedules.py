@@ -1,4 +1,5 @@
-"""Which measures are due at a session: default schedules per adaptation, and the due / overdue rules.
+"""Which measures are due at a session: default schedules per adaptation, which session an answer belongs to, and
+the due / overdue rules. Every treatment context (a course, a group membership) is read by these same rules.
 
 The defaults are the product's (issue: "PHQ-9 every session; GAD-7 and WSAS at the start, every 4 sessions and
 at the end; EPDS for perinatal courses; SRM-5 weekly for IPSRT"); ipt-protocol.md §3.2 notes IPT Institute
@@ -31,8 +32,27 @@ class ScheduleRule:
 
 
 @dataclass(frozen=True)
+class SessionHeld:
+    """One session of a treatment context as the rules read it: `occasion` is the key its answers point at."""
+
+    occasion: int | None
+    number: int  # as the context numbers its sessions (missed and cancelled ones too)
+    held_on: dt.date
+    attended: bool
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One administration as the rules read it: its instrument, the session it was given in, its local date."""
+
+    instrument: str
+    occasion: int | None
+    on: dt.date
+
+
+@dataclass(frozen=True)
 class Given:
-    """An administration already recorded in the course."""
+    """An administration already recorded in the context, counted by the attended session it belongs to."""
 
     instrument: str
     session_number: int | None
@@ -73,6 +93,44 @@ def default_schedule(adaptation: str) -> tuple[ScheduleRule, ...]:
     if adaptation == "ipsrt":
         rules.append(ScheduleRule("srm5", Cadence.WEEKLY, source="product default: SRM-5 weekly for IPSRT"))
     return tuple(rules)
+
+
+def session_given_at(answer: Answer, sessions: Sequence[SessionHeld]) -> int | None:
+    """The number of the session a score is shown against: the session it was given in or, given outside one
+    (from the measures page or a self-report link), the first session held on the same day."""
+    for session in sessions:
+        if answer.occasion is not None and session.occasion == answer.occasion:
+            return session.number
+    same_day = [session.number for session in sessions if session.held_on == answer.on]
+    return min(same_day, default=None)
+
+
+def given_measures(answers: Sequence[Answer], sessions: Sequence[SessionHeld]) -> list[Given]:
+    """Each answer with the attended-session count it belongs to, which the due rules go by.
+
+    Given in an attended session: that session. Not (given before the session was recorded, or on a separate
+    page): by date, to the last attended session held on or before that day, or to the next session when it came
+    after every recorded session (Design note).
+    """
+    held = sorted((s for s in sessions if s.attended), key=lambda session: (session.held_on, session.number))
+    ordinal = {session.occasion: position for position, session in enumerate(held, start=1) if session.occasion}
+    last_date = max((session.held_on for session in sessions), default=None)
+    given = []
+    for answer in answers:
+        number: int | None
+        if answer.occasion is not None and answer.occasion in ordinal:
+            number = ordinal[answer.occasion]
+        elif last_date is None or answer.on > last_date:
+            number = len(held) + 1
+        else:
+            number = max((position for position, s in enumerate(held, start=1) if s.held_on <= answer.on), default=None)
+        given.append(Given(instrument=answer.instrument, session_number=number, on=answer.on))
+    return given
+
+
+def next_session_number(sessions: Sequence[SessionHeld]) -> int:
+    """The attended-session count of the next session: the contract and the due rules count attended sessions."""
+    return sum(1 for session in sessions if session.attended) + 1
 
 
 def due_sessions(rule: ScheduleRule, sessions_planned: int | None) -> set[int] | None:

@@ -1,4 +1,4 @@
-from iptriad.courses.views import course, ending, focus, initial, sessions
+from iptriad.courses.views import course, ending, focus, initial, measures, sessions
 
 # One module per part of the course owns its pages and its URL patterns.
 urlpatterns = [
@@ -7,4 +7,5 @@ urlpatterns = [
     *focus.urlpatterns,
     *sessions.urlpatterns,
     *ending.urlpatterns,
+    *measures.urlpatterns,
 ]

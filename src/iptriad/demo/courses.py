@@ -33,7 +33,7 @@ from iptriad.courses.models import (
 )
 from iptriad.courses.services.course import course_change_phase, course_close, course_open
 from iptriad.measures.models import Administration, RiskAlert
-from iptriad.measures.services import administration_record
+from iptriad.measures.services import administration_record, occasion_create
 
 
 @dataclass(frozen=True)
@@ -232,6 +232,7 @@ def _sessions(course: Course, demo: DemoCourse, actor: Actor, opened: dt.date) -
         session = CourseSession.objects.create(
             organisation_id=course.organisation_id,
             course=course,
+            occasion=occasion_create(context=course.treatment_context),
             number=number,
             held_on=held_on,
             phase=phase,
@@ -250,7 +251,7 @@ def _sessions(course: Course, demo: DemoCourse, actor: Actor, opened: dt.date) -
         if code == "phqa":
             answers = [*answers, 0, 1, 1, 1]  # past year sad: Yes; difficulty: somewhat; serious thoughts: No; ever: No
         administration = administration_record(
-            actor=actor, client=course.client, code=code, answers=answers, session=session
+            actor=actor, client=course.client, code=code, answers=answers, occasion=session.occasion
         )
         completed_at = timezone.make_aware(dt.datetime.combine(held_on, dt.time(10, 0)))
         Administration.objects.filter(pk=administration.pk).update(completed_at=completed_at)

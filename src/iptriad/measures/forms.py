@@ -11,15 +11,14 @@ from iptriad.core.instruments import Instrument
 from iptriad.core.instruments.model import Item, ItemText, Respondent, Scoring
 from iptriad.measures.definitions import definitions as instruments
 from iptriad.measures.models import AlertAction, Cadence, MeasureSchedule, RiskLevel
-from iptriad.measures.services import (
+from iptriad.measures.schedules import (
     ERROR_SCHEDULE_EVERY_N,
-    LINK_DAYS_DEFAULT,
-    LINK_DAYS_MAX,
     SCHEDULE_EVERY_N_MAX,
     SCHEDULE_FIELDS,
     ScheduleChange,
     schedule_field,
 )
+from iptriad.measures.services import LINK_DAYS_DEFAULT, LINK_DAYS_MAX
 from iptriad.web.widgets import DateInput, TimeInput
 
 NOT_ANSWERED = "-"

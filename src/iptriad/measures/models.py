@@ -1,4 +1,10 @@
-"""Administrations of instruments, self-report links, and the risk alerts that positive critical items open."""
+"""Administrations of instruments, self-report links, and the risk alerts that positive critical items open.
+
+A measure belongs to the client and is given in a treatment context (an IPT course today, a group membership
+next). Measures sits below the apps that run treatment: it owns a neutral row for each context and each of its
+sessions (`TreatmentContext`, `Occasion`), the context's app holds a one-to-one to them, and measures asks what only
+that app knows through `iptriad.measures.contexts`, never by importing it.
+"""
 
 from __future__ import annotations
 
@@ -14,17 +20,45 @@ class Mode(models.TextChoices):
     SELF_REPORT = "self_report", "Self-report link"
 
 
+class TreatmentContext(models.Model):
+    """Where a client's measures are given: one IPT course, one group membership; its app holds a one-to-one to it."""
+
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
+    client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, related_name="treatment_contexts")
+    kind = models.CharField(max_length=30)  # the registered kind of iptriad.measures.contexts, e.g. "course"
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("-created_at", "-pk")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.pk} of client {self.client_id}"
+
+
+class Occasion(models.Model):
+    """One session of a treatment context as it concerns its client: measures given and alerts raised there."""
+
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
+    context = models.ForeignKey(TreatmentContext, on_delete=models.CASCADE, related_name="occasions")
+
+    class Meta:
+        ordering = ("pk",)
+
+    def __str__(self) -> str:
+        return f"occasion {self.pk} of {self.context_id}"
+
+
 class Administration(models.Model):
     """One completed questionnaire: answers item by item, scored on the server against one instrument version."""
 
     organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
     client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, related_name="administrations")
-    # The course and session it belongs to, when it was given within an IPT course.
-    course = models.ForeignKey(
-        "courses.Course", null=True, blank=True, on_delete=models.PROTECT, related_name="administrations"
+    # The treatment context and the session it was given in, when it was given within one.
+    context = models.ForeignKey(
+        TreatmentContext, null=True, blank=True, on_delete=models.PROTECT, related_name="administrations"
     )
-    session = models.ForeignKey(
-        "courses.CourseSession", null=True, blank=True, on_delete=models.SET_NULL, related_name="administrations"
+    occasion = models.ForeignKey(
+        Occasion, null=True, blank=True, on_delete=models.SET_NULL, related_name="administrations"
     )
     instrument_code = models.CharField(max_length=20)
     instrument_version = models.CharField(max_length=20)
@@ -78,8 +112,9 @@ class SelfReportLink(models.Model):
 
     organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
     client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, related_name="self_report_links")
-    course = models.ForeignKey(
-        "courses.Course", null=True, blank=True, on_delete=models.PROTECT, related_name="self_report_links"
+    # The treatment context its answer joins when it is still open (else the client's open one).
+    context = models.ForeignKey(
+        TreatmentContext, null=True, blank=True, on_delete=models.PROTECT, related_name="self_report_links"
     )
     instrument_code = models.CharField(max_length=20)
     token_hash = models.CharField(max_length=64, unique=True)
@@ -136,10 +171,12 @@ class RiskAlert(models.Model):
         Administration, null=True, blank=True, on_delete=models.PROTECT, related_name="risk_alerts"
     )
     item_number = models.PositiveSmallIntegerField(null=True, blank=True)
-    # The course session whose risk check raised it, so the session shows its alert and the alert its session.
-    session = models.ForeignKey(
-        "courses.CourseSession", null=True, blank=True, on_delete=models.SET_NULL, related_name="risk_alerts"
+    # The treatment context it arose in (whose clinicians are responsible for it), and the session whose risk
+    # check raised it, so the session shows its alert.
+    context = models.ForeignKey(
+        TreatmentContext, null=True, blank=True, on_delete=models.PROTECT, related_name="risk_alerts"
     )
+    occasion = models.ForeignKey(Occasion, null=True, blank=True, on_delete=models.SET_NULL, related_name="risk_alerts")
     summary = EncryptedTextField(max_length=300)  # a clinician's concern is clinical text
     opened_at = models.DateTimeField(default=timezone.now)
     opened_by = models.ForeignKey(
@@ -180,10 +217,10 @@ class Cadence(models.TextChoices):
 
 
 class MeasureSchedule(models.Model):
-    """Which measure is due when in one course; defaults come from the adaptation and can be edited."""
+    """Which measure is due when in one treatment context; its app sets the defaults, a clinician edits them."""
 
     organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
-    course = models.ForeignKey("courses.Course", on_delete=models.CASCADE, related_name="measure_schedules")
+    context = models.ForeignKey(TreatmentContext, on_delete=models.CASCADE, related_name="measure_schedules")
     instrument_code = models.CharField(max_length=20)
     cadence = models.CharField(max_length=20, choices=Cadence.choices)
     every_n = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -192,7 +229,7 @@ class MeasureSchedule(models.Model):
     class Meta:
         ordering = ("instrument_code",)
         constraints = [
-            models.UniqueConstraint(fields=("course", "instrument_code"), name="schedule_once_per_instrument"),
+            models.UniqueConstraint(fields=("context", "instrument_code"), name="schedule_once_per_instrument"),
             models.CheckConstraint(
                 condition=~models.Q(cadence="every_n_sessions") | models.Q(every_n__gte=1),
                 name="schedule_every_n_given",

@@ -1,18 +1,20 @@
 """Who may record and read measures and risk alerts.
 
-Clinical data: therapists for the clients assigned to them, supervisors for every client of the organisation.
-Administrators (who may be non-clinical staff) and group facilitators do not see scores or risk alerts here.
+Clinical data: therapists for the clients assigned to them and those they treat in an open treatment context (an
+IPT course they run), supervisors for every client of the organisation. Administrators (who may be non-clinical
+staff) and group facilitators do not see scores or risk alerts here.
 """
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import TypeVar
 
-from django.db.models import Exists, Model, OuterRef, Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 
 from iptriad.accounts.actors import Actor
 from iptriad.accounts.models import Role
 from iptriad.accounts.permissions import Action
+from iptriad.measures.contexts import treated_by
 
 M = TypeVar("M", bound=Model)
 
@@ -32,10 +34,7 @@ class ClinicalRecordPolicy:
         scoped = queryset.filter(organisation_id=actor.organisation.pk)
         if actor.role in WHOLE_ORGANISATION_ROLES:
             return scoped
-        return scoped.filter(
-            Q(client__therapist_id=actor.user_id)
-            | Exists(_open_courses_of(actor).filter(client_id=OuterRef("client_id")))
-        )
+        return scoped.filter(Q(client__therapist_id=actor.user_id) | treated_by(actor, "client_id"))
 
     def scope_clients(self, actor: Actor, action: Action, queryset: QuerySet[M]) -> QuerySet[M]:
         """The clients whose measures the actor may work with."""
@@ -44,16 +43,7 @@ class ClinicalRecordPolicy:
         scoped = queryset.filter(organisation_id=actor.organisation.pk)
         if actor.role in WHOLE_ORGANISATION_ROLES:
             return scoped
-        return scoped.filter(
-            Q(therapist_id=actor.user_id) | Exists(_open_courses_of(actor).filter(client_id=OuterRef("pk")))
-        )
-
-
-def _open_courses_of(actor: Actor) -> QuerySet[Any]:
-    """A therapist also works with the clients whose open IPT course they run, assigned to them or not."""
-    from iptriad.courses.models import Course  # the course app depends on measures; import when called
-
-    return Course.objects.open().filter(organisation_id=actor.organisation.pk, therapist_id=actor.user_id)
+        return scoped.filter(Q(therapist_id=actor.user_id) | treated_by(actor, "pk"))
 
 
 measure_policy = ClinicalRecordPolicy()

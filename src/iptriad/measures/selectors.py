@@ -9,7 +9,6 @@ from django.db.models import F, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 
 from iptriad.accounts.actors import Actor
 from iptriad.accounts.permissions import Action
@@ -17,17 +16,17 @@ from iptriad.audit.models import AuditAction
 from iptriad.audit.services import audit_record
 from iptriad.clients.models import Client
 from iptriad.core.instruments import UnknownInstrumentError
-from iptriad.core.schedules import Cadence, ScheduleRule, due_measures
-from iptriad.courses.models import Course, CourseSession
-from iptriad.courses.models.sessions import Attendance
-from iptriad.courses.permissions import course_policy
+from iptriad.core.schedules import SessionHeld
+from iptriad.measures import contexts
+from iptriad.measures.contexts import OccasionChoice
 from iptriad.measures.definitions import definition as instrument
-from iptriad.measures.models import Administration, MeasureSchedule, RiskAlert, SelfReportLink
+from iptriad.measures.models import Administration, MeasureSchedule, RiskAlert, SelfReportLink, TreatmentContext
 from iptriad.measures.permissions import alert_policy, measure_policy
-from iptriad.measures.trajectory import Trajectory, build_trajectory, course_scores, trajectories
+from iptriad.measures.trajectory import Trajectory, build_trajectory, context_administrations, scores_of
 
 RECENT_LINKS = 10
 CLOSED_ALERTS_SHOWN = 10
+ID_DIGITS_MAX = 18  # a 64-bit key has at most 19 digits; fewer keeps int() and the database's integers in range
 
 
 def client_for_measures(*, actor: Actor, client_id: int, action: Action = Action.VIEW) -> Client:
@@ -105,99 +104,34 @@ def alert_get(*, actor: Actor, alert_id: int, action: Action = Action.VIEW) -> R
     return alert
 
 
-def session_for_measures(*, actor: Actor, client: Client, session_id: str | None) -> CourseSession | None:
-    """The course session a measure is being recorded in, if the actor may work with that course."""
+def occasion_for_measures(*, actor: Actor, client: Client, occasion_id: str | None) -> OccasionChoice | None:
+    """The session a measure is being recorded in (?occasion=), if the actor may record in it; else a 404."""
     # ASCII digits only: str.isdigit() also accepts "²", which int() refuses (a 500 from a crafted link).
-    if not session_id or not (session_id.isascii() and session_id.isdigit()):
+    if not occasion_id or not (occasion_id.isascii() and occasion_id.isdigit()) or len(occasion_id) > ID_DIGITS_MAX:
         return None
-    sessions = course_policy.scope_records(
-        actor, Action.UPDATE, CourseSession.objects.filter(course__client=client).select_related("course")
-    )
-    return get_object_or_404(sessions, pk=int(session_id))
+    choice = contexts.occasion_for(actor, client, int(occasion_id))
+    if choice is None:
+        raise Http404("No such session.")
+    return choice
 
 
-# --- Courses: trajectories, schedules and what is due ---------------------------------------------------------
+def context_schedules(*, context: TreatmentContext) -> list[MeasureSchedule]:
+    """A context's schedule rows, in use or not; call only with a context the actor may read."""
+    return list(MeasureSchedule.objects.filter(context=context, organisation_id=context.organisation_id))
 
 
-def course_for_measures(*, actor: Actor, course_id: int, action: Action = Action.VIEW) -> Course:
-    """The course if the actor may work with it (its therapist, or a supervisor); otherwise 404."""
-    scoped = course_policy.scope(actor, action, Course.objects.select_related("client", "organisation"))
-    return get_object_or_404(scoped, pk=course_id)
-
-
-def course_for_client_measures(*, actor: Actor, client: Client) -> Course | None:
-    """The client's open course, else their latest one, if the actor may read it."""
-    courses = course_policy.scope(actor, Action.VIEW, Course.objects.filter(client=client))
-    return courses.order_by(F("closed_on").desc(nulls_first=True), "-opened_on", "-pk").first()
-
-
-def course_trajectories(*, course: Course) -> list[Trajectory]:
-    """One trajectory per instrument given in the course, in one query; the course must be one the actor may read."""
-    return trajectories(course_scores(course=course))
-
-
-def trajectory_for_chart(*, actor: Actor, course_id: int, code: str) -> Trajectory:
-    """One instrument's trajectory in a course, for its chart; an unknown instrument is a 404 like a foreign course."""
-    course = course_for_measures(actor=actor, course_id=course_id)
+def context_trajectory(*, context: TreatmentContext, code: str, sessions: Sequence[SessionHeld]) -> Trajectory:
+    """One instrument's trajectory in a context, for its chart; an unknown instrument is a 404 like a foreign
+    context. Call only with a context the actor may read, and audit the reading there."""
     try:
         definition = instrument(code)
     except UnknownInstrumentError:
         raise Http404("No such instrument.") from None
-    scores = course_scores(course=course, code=definition.code).get(definition.code, [])
-    audit_record(actor=actor, action=AuditAction.MEASURE_VIEWED, obj=course, detail={"instrument": definition.code})
-    return build_trajectory(definition, scores)
-
-
-def course_schedules(*, actor: Actor, course: Course, action: Action = Action.VIEW) -> list[MeasureSchedule]:
-    return list(course_policy.scope_records(actor, action, MeasureSchedule.objects.filter(course=course)))
-
-
-@dataclass(frozen=True)
-class DueMeasure:
-    code: str
-    name: str
-    overdue: bool
-    reason: str
-
-
-def due_at_next_session(
-    *,
-    schedules: Sequence[MeasureSchedule],
-    sessions: Sequence[CourseSession],
-    sessions_planned: int | None,
-    administrations: Sequence[Administration],
-) -> tuple[int, list[DueMeasure]]:
-    """The next session's number and what is due at it, from the course's records already read (no query).
-
-    Read the course as the session guide does: sessions counted by attendance, measures belonging to attended
-    sessions by their link or by date (courses/selectors/sessions.given_measures).
-    """
-    from iptriad.courses.selectors.sessions import given_measures
-
-    rules = [
-        ScheduleRule(schedule.instrument_code, Cadence(schedule.cadence), schedule.every_n)
-        for schedule in schedules
-        if schedule.active
-    ]
-    by_date = sorted(sessions, key=lambda session: (session.held_on, session.pk))
-    next_session = sum(1 for session in sessions if session.attendance == Attendance.ATTENDED) + 1
-    due = due_measures(
-        rules,
-        next_session=next_session,
-        sessions_planned=sessions_planned,
-        given=given_measures(administrations, by_date),
-        today=timezone.localdate(),
+    administrations = context_administrations(
+        context_id=context.pk, organisation_id=context.organisation_id, code=definition.code
     )
-    return next_session, [
-        DueMeasure(item.instrument, _short_name(item.instrument), item.overdue, item.reason) for item in due
-    ]
-
-
-def _short_name(code: str) -> str:
-    try:
-        return instrument(code).short_name
-    except UnknownInstrumentError:
-        return code.upper()
+    scores = scores_of(administrations, sessions)
+    return build_trajectory(definition, scores.get(definition.code, []))
 
 
 # --- Export -----------------------------------------------------------------------------------------------------

@@ -9,11 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from iptriad.accounts.actors import Actor
@@ -26,22 +25,20 @@ from iptriad.clients.models import Client
 from iptriad.core.instruments import AnswerError, Instrument, ScoreResult, UnknownInstrumentError, score
 from iptriad.core.instruments.model import ItemText, Respondent, Scoring
 from iptriad.core.instruments.social_rhythm import score_social_rhythm
-from iptriad.courses.models import Course, CourseSession
-from iptriad.courses.services.course import require_course, require_open
+from iptriad.measures import contexts
 from iptriad.measures.definitions import definition as instrument
-from iptriad.measures.definitions import definitions as instruments
 from iptriad.measures.models import (
     Administration,
     AdministrationAnswer,
     AlertAction,
     AlertSource,
-    Cadence,
-    MeasureSchedule,
     Mode,
+    Occasion,
     RiskAlert,
     RiskLevel,
     SelfReportLink,
     SocialRhythmEntry,
+    TreatmentContext,
 )
 from iptriad.measures.permissions import alert_policy, measure_policy
 
@@ -62,8 +59,8 @@ ERROR_LEVEL_REQUIRED = "Choose the risk level the assessment found."
 ERROR_ACTION_REQUIRED = "Choose the action taken."
 ERROR_ACTION_DETAIL_REQUIRED = "Say what was done."
 ERROR_CONCERN_REQUIRED = "Say what the concern is."
-ERROR_COURSE_MISMATCH = "That course is not this client's open course."
-ERROR_SESSION_MISMATCH = "That session is not part of this client's course."
+ERROR_CONTEXT_MISMATCH = "That course is not this client's open course."
+ERROR_OCCASION_MISMATCH = "That session is not part of this client's course."
 
 
 class LinkUnavailableError(Exception):
@@ -78,6 +75,18 @@ LINK_NOT_FOUND = "This link is not valid. Check you copied all of it, or ask you
 LINK_EXPIRED = "This link has expired. Ask your therapist for a new one."
 LINK_USED = "This questionnaire has already been completed. Thank you."
 LINK_REVOKED = "This link has been withdrawn. Ask your therapist for a new one."
+
+
+def treatment_context_create(*, client: Client, kind: str) -> TreatmentContext:
+    """The context a new course (or group membership) gives its measures in; called in the transaction opening it."""
+    if kind not in {registered.kind for registered in contexts.registered()}:
+        raise LookupError(f"No treatment context kind {kind!r} is registered.")
+    return TreatmentContext.objects.create(organisation_id=client.organisation_id, client=client, kind=kind)
+
+
+def occasion_create(*, context: TreatmentContext) -> Occasion:
+    """The occasion a new session of the context is to measures; called in the transaction recording the session."""
+    return Occasion.objects.create(organisation_id=context.organisation_id, context=context)
 
 
 def _instrument(code: str) -> Instrument:
@@ -99,33 +108,28 @@ def _describe_critical(definition: Instrument, number: int, position: int | None
     return f"{definition.short_name} item {number}{said}"
 
 
-def _open_course(client: Client) -> Course | None:
-    """Measures land on the client's open course (and so on its trajectory) when there is one."""
-    return Course.objects.filter(client=client).open().first()
-
-
-def _course_and_session(
-    client: Client, course: Course | None, session: CourseSession | None
-) -> tuple[Course | None, CourseSession | None]:
-    if session is not None:
-        if session.course.client_id != client.pk:
-            raise ValidationError(ERROR_SESSION_MISMATCH)
-        course = course or session.course
-        if session.course_id != course.pk:
-            raise ValidationError(ERROR_SESSION_MISMATCH)
-    if course is None:
-        return _open_course(client), None
-    if course.client_id != client.pk or not course.is_open:
-        raise ValidationError(ERROR_COURSE_MISMATCH)
-    return course, session
+def _context_and_occasion(
+    client: Client, context: TreatmentContext | None, occasion: Occasion | None
+) -> tuple[TreatmentContext | None, Occasion | None]:
+    """Where a measure belongs: the given session and its context, else the client's open context if any (so it
+    lands on that context's trajectory)."""
+    if occasion is not None:
+        context = context or occasion.context
+        if occasion.context_id != context.pk or context.client_id != client.pk:
+            raise ValidationError(ERROR_OCCASION_MISMATCH)
+    if context is None:
+        return contexts.open_context(client), None
+    if context.client_id != client.pk or not contexts.is_open(context):
+        raise ValidationError(ERROR_CONTEXT_MISMATCH)
+    return context, occasion
 
 
 def _store(
     *,
     definition: Instrument,
     client: Client,
-    course: Course | None,
-    session: CourseSession | None,
+    context: TreatmentContext | None,
+    occasion: Occasion | None,
     answers: Sequence[int | None],
     result: ScoreResult,
     mode: Mode,
@@ -135,8 +139,8 @@ def _store(
     administration = Administration.objects.create(
         organisation_id=client.organisation_id,
         client=client,
-        course=course,
-        session=session,
+        context=context,
+        occasion=occasion,
         instrument_code=definition.code,
         instrument_version=definition.version,
         mode=mode,
@@ -169,6 +173,7 @@ def _store(
             client=client,
             source=AlertSource.CRITICAL_ITEM,
             administration=administration,
+            context=context,
             item_number=number,
             summary=_describe_critical(definition, number, answers[number - 1]),
             opened_at=completed_at,
@@ -192,22 +197,22 @@ def administration_record(
     client: Client,
     code: str,
     answers: Sequence[int | None],
-    course: Course | None = None,
-    session: CourseSession | None = None,
+    context: TreatmentContext | None = None,
+    occasion: Occasion | None = None,
 ) -> Administration:
     """A clinician records a measure in session (including clinician-rated scales such as HAM-D 17).
 
-    It joins the given course and session, or else the client's open course if there is one.
+    It joins the given treatment context and session, or else the client's open context if there is one.
     """
     _require_client(actor, client, Action.CREATE)
     definition = _instrument(code)
     result = _score(definition, answers)
-    course, session = _course_and_session(client, course, session)
+    context, occasion = _context_and_occasion(client, context, occasion)
     administration, alerts = _store(
         definition=definition,
         client=client,
-        course=course,
-        session=session,
+        context=context,
+        occasion=occasion,
         answers=answers,
         result=result,
         mode=Mode.IN_SESSION,
@@ -242,7 +247,7 @@ def self_report_link_create(
     link = SelfReportLink.objects.create(
         organisation_id=client.organisation_id,
         client=client,
-        course=_open_course(client),
+        context=contexts.open_context(client),
         instrument_code=definition.code,
         token_hash=token_hash(token),
         created_by=actor.user,
@@ -256,7 +261,7 @@ def self_report_link_create(
 def self_report_link_for_token(token: str) -> SelfReportLink:
     """The link a token opens, or LinkUnavailableError saying why not (never which client it was for)."""
     link = (
-        SelfReportLink.objects.select_related("organisation", "client", "course")
+        SelfReportLink.objects.select_related("organisation", "client", "context")
         .filter(token_hash=token_hash(token))
         .first()
     )
@@ -287,8 +292,13 @@ def self_report_submit(*, token: str, answers: Sequence[int | None], ip_address:
     administration, alerts = _store(
         definition=definition,
         client=link.client,
-        course=link.course if link.course is not None and link.course.is_open else _open_course(link.client),
-        session=None,
+        # The context the link was sent in while it is open, else the client's open one (a new course).
+        context=(
+            link.context
+            if link.context is not None and contexts.is_open(link.context)
+            else contexts.open_context(link.client)
+        ),
+        occasion=None,
         answers=answers,
         result=result,
         mode=Mode.SELF_REPORT,
@@ -318,19 +328,36 @@ def self_report_link_revoke(*, actor: Actor, link: SelfReportLink) -> SelfReport
 
 @transaction.atomic
 def risk_alert_open_concern(
-    *, actor: Actor, client: Client, concern: str, session: CourseSession | None = None
+    *,
+    actor: Actor,
+    client: Client,
+    concern: str,
+    context: TreatmentContext | None = None,
+    occasion: Occasion | None = None,
 ) -> RiskAlert:
-    """A clinician's own concern opens an alert just as a positive critical item does."""
+    """A clinician's own concern opens an alert just as a positive critical item does.
+
+    It arose in the given context (and session, when a session's risk check raised it), else in the client's open
+    context if there is one.
+    """
     if not alert_policy.scope_clients(actor, Action.CREATE, Client.objects.filter(pk=client.pk)).exists():
         raise PermissionDenied("You may not raise an alert for this client.")
     concern = concern.strip()
     if not concern:
         raise ValidationError({"concern": ERROR_CONCERN_REQUIRED})
+    if occasion is not None and context is None:
+        context = occasion.context
+    if context is not None and context.client_id != client.pk:
+        context = None  # another client's course never carries this client's alert
+    if occasion is not None and (context is None or occasion.context_id != context.pk):
+        occasion = None
+    context = context or contexts.open_context(client)
     alert = RiskAlert.objects.create(
         organisation_id=client.organisation_id,
         client=client,
         source=AlertSource.CLINICIAN_CONCERN,
-        session=session if session is not None and session.course.client_id == client.pk else None,
+        context=context,
+        occasion=occasion,
         summary=concern[:300],
         opened_by=actor.user,
     )
@@ -375,126 +402,6 @@ def risk_alert_close(
     return locked
 
 
-# --- Measure schedules of a course ------------------------------------------------------------------------------
-
-SCHEDULE_EVERY_N_MAX = 52  # Design note: a year of weekly sessions; a larger gap is not a schedule
-ERROR_SCHEDULE_UNKNOWN_INSTRUMENT = "Choose a measure from the list."
-ERROR_SCHEDULE_CADENCE = "Choose how often the measure is given."
-ERROR_SCHEDULE_EVERY_N = (
-    f"Give the number of sessions between measures, a whole number from 1 to {SCHEDULE_EVERY_N_MAX}."
-)
-ERROR_SCHEDULE_DUPLICATE = "The {name} is already in this course's schedule: change its row instead."
-ERROR_SCHEDULE_NOT_IN_COURSE = "That measure is not in this course's schedule; reload the page and try again."
-SCHEDULE_FIELDS = ("cadence", "every_n", "active")
-
-
-def schedule_field(schedule_id: int, name: str) -> str:
-    """The name of one schedule row's field, shared by the edit form and the errors below."""
-    return f"schedule-{schedule_id}-{name}"
-
-
-@dataclass(frozen=True)
-class ScheduleChange:
-    """The wanted state of one schedule row; every_n counts only for the every-N-sessions cadence."""
-
-    schedule_id: int
-    cadence: str
-    every_n: int | None
-    active: bool
-
-
-def _schedule_errors(cadence: str, every_n: int | None) -> dict[str, str]:
-    if cadence not in Cadence.values:
-        return {"cadence": ERROR_SCHEDULE_CADENCE}
-    if cadence == Cadence.EVERY_N_SESSIONS and (every_n is None or not 1 <= every_n <= SCHEDULE_EVERY_N_MAX):
-        return {"every_n": ERROR_SCHEDULE_EVERY_N}
-    return {}
-
-
-def _every_n(cadence: str, every_n: int | None) -> int | None:
-    # Kept only where it means something, so a row never shows a number its cadence ignores.
-    return every_n if cadence == Cadence.EVERY_N_SESSIONS else None
-
-
-@transaction.atomic
-def measure_schedule_add(
-    *, actor: Actor, course: Course, code: str, cadence: str, every_n: int | None = None
-) -> MeasureSchedule:
-    """Add an instrument to a course's schedule; an instrument is scheduled once per course."""
-    require_course(actor, course)
-    require_open(course)
-    errors: dict[str, str] = {}
-    code = code.strip()
-    if code not in instruments():
-        errors["instrument"] = ERROR_SCHEDULE_UNKNOWN_INSTRUMENT
-    elif MeasureSchedule.objects.filter(course=course, instrument_code=code).exists():
-        errors["instrument"] = ERROR_SCHEDULE_DUPLICATE.format(name=instruments()[code].short_name)
-    errors.update(_schedule_errors(cadence, every_n))
-    if errors:
-        raise ValidationError(errors)
-    try:
-        with transaction.atomic():
-            schedule = MeasureSchedule.objects.create(
-                organisation_id=course.organisation_id,
-                course=course,
-                instrument_code=code,
-                cadence=cadence,
-                every_n=_every_n(cadence, every_n),
-            )
-    except IntegrityError as error:
-        # Two members adding the same instrument at once: the unique constraint decided.
-        raise ValidationError(
-            {"instrument": ERROR_SCHEDULE_DUPLICATE.format(name=instruments()[code].short_name)}
-        ) from error
-    audit_record(
-        actor=actor,
-        action=AuditAction.SCHEDULE_CHANGED,
-        obj=schedule,
-        detail={"instrument": code, "fields": ["instrument_code", "cadence", "every_n", "active"]},
-    )
-    return schedule
-
-
-@transaction.atomic
-def measure_schedules_update(
-    *, actor: Actor, course: Course, changes: Sequence[ScheduleChange]
-) -> list[MeasureSchedule]:
-    """Change a course's schedule rows together: all or none; returns the rows that changed (each audited)."""
-    require_course(actor, course)
-    require_open(course)
-    rows = {row.pk: row for row in MeasureSchedule.objects.select_for_update().filter(course=course)}
-    errors: dict[str, str] = {}
-    for change in changes:
-        if change.schedule_id not in rows:
-            raise ValidationError(ERROR_SCHEDULE_NOT_IN_COURSE)
-        for field, message in _schedule_errors(change.cadence, change.every_n).items():
-            errors[schedule_field(change.schedule_id, field)] = message
-    if errors:
-        raise ValidationError(errors)
-    changed: list[MeasureSchedule] = []
-    for change in changes:
-        row = rows[change.schedule_id]
-        wanted = {
-            "cadence": change.cadence,
-            "every_n": _every_n(change.cadence, change.every_n),
-            "active": change.active,
-        }
-        fields = [field for field in SCHEDULE_FIELDS if getattr(row, field) != wanted[field]]
-        if not fields:
-            continue
-        for field in fields:
-            setattr(row, field, wanted[field])
-        row.save(update_fields=fields)
-        audit_record(
-            actor=actor,
-            action=AuditAction.SCHEDULE_CHANGED,
-            obj=row,
-            detail={"instrument": row.instrument_code, "fields": fields},
-        )
-        changed.append(row)
-    return changed
-
-
 ERROR_WEEK_IN_FUTURE = "The diary week cannot end in the future."
 ERROR_NOT_A_DIARY = "This instrument is not a weekly diary."
 
@@ -514,11 +421,10 @@ def social_rhythm_record(
         result = score_social_rhythm(definition, week)
     except AnswerError as error:
         raise ValidationError(str(error)) from error
-    course, _ = _course_and_session(client, None, None)
     administration = Administration.objects.create(
         organisation_id=client.organisation_id,
         client=client,
-        course=course,
+        context=contexts.open_context(client),
         instrument_code=definition.code,
         instrument_version=definition.version,
         mode=Mode.IN_SESSION,

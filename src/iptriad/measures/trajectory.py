@@ -1,11 +1,13 @@
-"""A course's trajectory on each instrument: its scores by session and date, and the change from baseline to latest.
+"""A treatment context's trajectory on each instrument: its scores by session and date, and the change from baseline
+to latest.
 
-The baseline is the first valid administration of the instrument in the course and the latest is the last one
+The baseline is the first valid administration of the instrument in the context and the latest is the last one
 (instruments.md 2.5 leaves the choice of baseline to the report; the first score of the course is the one a
 therapist reviews progress against). The status comes from ``iptriad.core.outcomes.classify_change``, and every
 verdict carries the threshold and source it was judged by, so a reader never has to guess what "response" meant.
 
-``build_trajectory`` is pure (plain scores in, plain data out); ``course_scores`` is the one query.
+``build_trajectory`` is pure (plain scores in, plain data out); ``context_administrations`` is the one query, and
+the context passes its sessions as data so each score shows the session it belongs to.
 """
 
 from __future__ import annotations
@@ -15,8 +17,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.db.models import F, OuterRef, QuerySet, Subquery
-from django.db.models.functions import TruncDate
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from iptriad.core.instruments import Instrument, UnknownInstrumentError
@@ -28,8 +29,9 @@ from iptriad.core.outcomes import (
     Threshold,
     classify_change,
 )
-from iptriad.courses.models import Course, CourseSession
+from iptriad.core.schedules import SessionHeld, session_given_at
 from iptriad.measures.definitions import definition as instrument
+from iptriad.measures.due import answers_of
 from iptriad.measures.models import Administration
 
 MINUS = "\N{MINUS SIGN}"  # typographic minus: reads (and is spoken) as "minus", not as a hyphen
@@ -255,45 +257,31 @@ def build_trajectory(definition: Instrument, scores: Sequence[Score]) -> Traject
     )
 
 
-def course_scores(*, course: Course, code: str | None = None) -> dict[str, list[Score]]:
-    """The course's administrations by instrument code, in one query; call only with a course the actor may read."""
-    return scores_of(scored_administrations(course=course, code=code))
-
-
-def scored_administrations(*, course: Course, code: str | None = None) -> QuerySet[Administration]:
-    """The course's administrations, oldest first, each with the session it belongs to; call only with a course the
-    actor may read.
-
-    A score's session is the one it was recorded in or, when it was recorded without one (from the measures page
-    or a self-report link), the course session held on the same day in the organisation's time zone.
-    """
-    day = TruncDate("completed_at", tzinfo=timezone.get_current_timezone())
-    same_day = (
-        CourseSession.objects.filter(course_id=OuterRef("course_id"), held_on=OuterRef("day"))
-        .order_by("number")
-        .values("number")[:1]
-    )
-    administrations = Administration.objects.filter(course=course, organisation_id=course.organisation_id)
+def context_administrations(
+    *, context_id: int, organisation_id: int, code: str | None = None
+) -> QuerySet[Administration]:
+    """The context's administrations, oldest first, with what a trajectory and the due rules need; call only with a
+    context the actor may read (ids, so a caller holding its course need not read the context row)."""
+    administrations = Administration.objects.filter(context_id=context_id, organisation_id=organisation_id)
     if code is not None:
         administrations = administrations.filter(instrument_code=code)
-    return (
-        administrations.annotate(day=day, same_day_session=Subquery(same_day), linked_session=F("session__number"))
-        .order_by("completed_at", "pk")
-        .only("pk", "course_id", "session_id", "instrument_code", "completed_at", "valid", "total", "band")
+    return administrations.order_by("completed_at", "pk").only(
+        "pk", "context_id", "occasion_id", "instrument_code", "completed_at", "valid", "total", "band"
     )
 
 
-def scores_of(administrations: Iterable[Administration]) -> dict[str, list[Score]]:
-    """Scores by instrument code from administrations read by scored_administrations (no query)."""
+def scores_of(administrations: Iterable[Administration], sessions: Sequence[SessionHeld]) -> dict[str, list[Score]]:
+    """Scores by instrument code (no query): each shown against the session it was given in, or else the session
+    held on the same day in the organisation's time zone."""
+    rows = list(administrations)
     scores: dict[str, list[Score]] = defaultdict(list)
-    for administration in administrations:
+    for administration, answer in zip(rows, answers_of(rows), strict=True):
         total = administration.total
         scores[administration.instrument_code].append(
             Score(
                 administration_id=administration.pk,
                 completed_at=administration.completed_at,
-                session_number=getattr(administration, "linked_session", None)
-                or getattr(administration, "same_day_session", None),
+                session_number=session_given_at(answer, sessions),
                 total=float(total) if administration.valid and total is not None else None,
                 band=administration.band,
             )

@@ -1,5 +1,5 @@
-"""Measures pages for clinicians: a client's measures, recording, self-report links, risk alerts, a course's
-trajectories (charts served as SVG images) and measure schedule, and the FHIR download."""
+"""Measures pages for clinicians: a client's measures, recording, self-report links, risk alerts and the FHIR
+download. A treatment context's own measures pages (a course's charts and schedule) are its app's."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_http_methods, require_POST
 
 from iptriad.accounts.actors import Actor
@@ -16,8 +15,6 @@ from iptriad.accounts.permissions import Action, member_view, require
 from iptriad.clients.models import Client
 from iptriad.core.instruments import Instrument, UnknownInstrumentError
 from iptriad.core.instruments.model import Scoring
-from iptriad.courses.models import Course
-from iptriad.measures.charts import trajectory_svg
 from iptriad.measures.definitions import definition as instrument
 from iptriad.measures.export import client_fhir_export, json_chunks
 from iptriad.measures.forms import (
@@ -26,12 +23,10 @@ from iptriad.measures.forms import (
     LinkForm,
     QuestionnaireForm,
     RecordChoiceForm,
-    ScheduleAddForm,
-    ScheduleEditForm,
     SocialRhythmForm,
 )
-from iptriad.measures.models import MeasureSchedule
 from iptriad.measures.permissions import alert_policy
+from iptriad.measures.sections import client_measures_sections
 from iptriad.measures.selectors import (
     administration_get,
     administrations_for_client,
@@ -39,20 +34,13 @@ from iptriad.measures.selectors import (
     alerts_for_client,
     client_for_measures,
     client_measures_viewed,
-    course_for_client_measures,
-    course_for_measures,
-    course_schedules,
-    course_trajectories,
     link_get,
     links_for_client,
+    occasion_for_measures,
     open_alerts,
-    session_for_measures,
-    trajectory_for_chart,
 )
 from iptriad.measures.services import (
     administration_record,
-    measure_schedule_add,
-    measure_schedules_update,
     risk_alert_close,
     risk_alert_open_concern,
     self_report_link_create,
@@ -61,8 +49,6 @@ from iptriad.measures.services import (
 )
 
 SESSION_NEW_LINK = "iptriad_new_self_report_link"
-# The chart is an image of its own: it may use its inline <style> and nothing else (no script, no fetch).
-SVG_CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
 FHIR_JSON = "application/fhir+json; charset=utf-8"
 
 
@@ -71,12 +57,11 @@ FHIR_JSON = "application/fhir+json; charset=utf-8"
 def client_measures_page(request: HttpRequest, actor: Actor, client_id: int) -> HttpResponse:
     client = client_for_measures(actor=actor, client_id=client_id)
     client_measures_viewed(actor=actor, client=client)
-    course = course_for_client_measures(actor=actor, client=client)
     alerts = alerts_for_client(actor=actor, client=client)
     context = {
         "client": client,
-        "course": course,
-        "trajectories": course_trajectories(course=course) if course is not None else [],
+        # The treatment contexts' own parts, such as the progress in the current IPT course.
+        "sections": client_measures_sections.contexts(actor, client),
         "administrations": list(administrations_for_client(actor=actor, client=client)[:50]),
         "links": links_for_client(actor=actor, client=client),
         "alerts": alerts.open,
@@ -100,12 +85,16 @@ def measure_record_page(request: HttpRequest, actor: Actor, client_id: int) -> H
         return redirect("measures-client", client_id=client.pk)
     if definition.scoring == Scoring.SOCIAL_RHYTHM:
         return _social_rhythm_page(request, actor, client, definition)
-    session = session_for_measures(actor=actor, client=client, session_id=request.GET.get("session"))
+    occasion = occasion_for_measures(actor=actor, client=client, occasion_id=request.GET.get("occasion"))
     form = QuestionnaireForm(request.POST or None, definition=definition, clinician=True)
     if request.method == "POST" and form.is_valid():
         try:
             administration = administration_record(
-                actor=actor, client=client, code=definition.code, answers=form.answers(), session=session
+                actor=actor,
+                client=client,
+                code=definition.code,
+                answers=form.answers(),
+                occasion=occasion.occasion if occasion is not None else None,
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -115,7 +104,7 @@ def measure_record_page(request: HttpRequest, actor: Actor, client_id: int) -> H
             messages.success(request, f"{definition.short_name} recorded.")
             return redirect("measures-administration", administration_id=administration.pk)
     status = 400 if request.method == "POST" else 200
-    context = {"client": client, "definition": definition, "form": form, "session": session}
+    context = {"client": client, "definition": definition, "form": form, "occasion": occasion}
     return render(request, "measures/record.html", context, status=status)
 
 
@@ -235,76 +224,6 @@ def alert_detail_page(request: HttpRequest, actor: Actor, alert_id: int) -> Http
             return redirect("alert-detail", alert_id=alert.pk)
     status = 400 if request.method == "POST" else 200
     return render(request, "measures/alert_detail.html", {"alert": alert, "form": form}, status=status)
-
-
-@member_view
-@require_http_methods(["GET", "HEAD"])
-def trajectory_svg_image(request: HttpRequest, actor: Actor, course_id: int) -> HttpResponse:
-    """One instrument's chart in a course (?instrument=phq9), drawn on the server, for an <img> on the pages."""
-    trajectory = trajectory_for_chart(actor=actor, course_id=course_id, code=request.GET.get("instrument", ""))
-    response = HttpResponse(trajectory_svg(trajectory), content_type="image/svg+xml")
-    response["Content-Security-Policy"] = SVG_CONTENT_SECURITY_POLICY
-    add_never_cache_headers(response)
-    return response
-
-
-def _schedule_page(
-    request: HttpRequest,
-    course: Course,
-    schedules: list[MeasureSchedule],
-    edit_form: ScheduleEditForm,
-    add_form: ScheduleAddForm,
-    status: int,
-) -> HttpResponse:
-    context = {"course": course, "schedules": schedules, "edit_form": edit_form, "add_form": add_form}
-    return render(request, "measures/schedule.html", context, status=status)
-
-
-@member_view
-@require_http_methods(["GET", "HEAD", "POST"])
-def schedule_page(request: HttpRequest, actor: Actor, course_id: int) -> HttpResponse:
-    """A course's measure schedule: view it, and change every row in one go."""
-    action = Action.UPDATE if request.method == "POST" else Action.VIEW
-    course = course_for_measures(actor=actor, course_id=course_id, action=action)
-    schedules = course_schedules(actor=actor, course=course, action=action)
-    edit_form = ScheduleEditForm(request.POST or None, schedules=schedules, auto_id="edit_%s")
-    if request.method == "POST" and edit_form.is_valid():
-        try:
-            changed = measure_schedules_update(actor=actor, course=course, changes=edit_form.changes())
-        except ValidationError as error:
-            edit_form.add_error(None, error)
-        else:
-            if changed:
-                messages.success(request, "The measure schedule is saved.")
-            else:
-                messages.info(request, "Nothing was changed.")
-            return redirect("measures-schedule", course_id=course.pk)
-    add_form = ScheduleAddForm(schedules=schedules, auto_id="add_%s")
-    return _schedule_page(request, course, schedules, edit_form, add_form, 400 if request.method == "POST" else 200)
-
-
-@member_view
-@require_POST
-def schedule_add_action(request: HttpRequest, actor: Actor, course_id: int) -> HttpResponse:
-    course = course_for_measures(actor=actor, course_id=course_id, action=Action.UPDATE)
-    schedules = course_schedules(actor=actor, course=course, action=Action.UPDATE)
-    add_form = ScheduleAddForm(request.POST, schedules=schedules, auto_id="add_%s")
-    if add_form.is_valid():
-        try:
-            schedule = measure_schedule_add(
-                actor=actor,
-                course=course,
-                code=add_form.cleaned_data["instrument"],
-                cadence=add_form.cleaned_data["cadence"],
-                every_n=add_form.cleaned_data["every_n"],
-            )
-        except ValidationError as error:
-            add_form.add_error(None, error)
-        else:
-            messages.success(request, f"{instrument(schedule.instrument_code).short_name} is now in the schedule.")
-            return redirect("measures-schedule", course_id=course.pk)
-    edit_form = ScheduleEditForm(schedules=schedules, auto_id="edit_%s")
-    return _schedule_page(request, course, schedules, edit_form, add_form, 400)
 
 
 @member_view

@@ -37,6 +37,10 @@ class Course(models.Model):
     organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
     client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, related_name="courses")
     therapist = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="courses")
+    # Where the course's measures, links, schedules and alerts belong (iptriad.measures knows courses only so).
+    treatment_context = models.OneToOneField(
+        "measures.TreatmentContext", on_delete=models.PROTECT, related_name="course"
+    )
     adaptation = models.CharField(max_length=30)  # an adaptation id of iptriad.core.protocol
     protocol_version = models.CharField(max_length=20)
     phase = models.CharField(max_length=20, choices=PhaseChoice.choices, default=PhaseChoice.INITIAL)

@@ -35,6 +35,8 @@ class CourseSession(models.Model):
     organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="sessions")
     number = models.PositiveSmallIntegerField()
+    # The session as measures knows it: measures given and alerts raised in this session point at it.
+    occasion = models.OneToOneField("measures.Occasion", on_delete=models.PROTECT, related_name="course_session")
     held_on = models.DateField()
     phase = models.CharField(max_length=20, choices=PhaseChoice.choices)
     attendance = models.CharField(max_length=20, choices=Attendance.choices, default=Attendance.ATTENDED)

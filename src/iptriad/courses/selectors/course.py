@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from collections import defaultdict
 from collections.abc import Sequence
 from typing import TypeVar
 
@@ -17,11 +15,9 @@ from iptriad.audit.models import AuditAction
 from iptriad.audit.services import audit_record
 from iptriad.clients.models import Client
 from iptriad.core.protocol import Phase
-from iptriad.core.schedules import Cadence, Due, ScheduleRule, due_measures
-from iptriad.courses.models import Course, CourseSession, PhaseChange
+from iptriad.courses.models import Course, PhaseChange
 from iptriad.courses.models.sessions import Attendance
 from iptriad.courses.permissions import course_policy
-from iptriad.measures.models import Administration, MeasureSchedule
 
 R = TypeVar("R", bound=Model)
 
@@ -83,36 +79,3 @@ def caseload(*, actor: Actor) -> QuerySet[Course]:
 def phase_changes(*, course: Course) -> list[PhaseChange]:
     """The course's phase history; call only with a course the actor was allowed to read."""
     return list(PhaseChange.objects.filter(course=course).select_related("changed_by"))
-
-
-def measures_due_by_course(*, courses: list[Course], today: dt.date) -> dict[int, tuple[Due, ...]]:
-    """Due and overdue measures of each course for its next session, in three queries for the whole list."""
-    from iptriad.courses.selectors.sessions import given_measures  # sessions reads build on this module
-
-    ids = [course.pk for course in courses]
-    rules: dict[int, list[ScheduleRule]] = defaultdict(list)
-    for row in MeasureSchedule.objects.filter(course_id__in=ids, active=True).values(
-        "course_id", "instrument_code", "cadence", "every_n"
-    ):
-        rules[row["course_id"]].append(ScheduleRule(row["instrument_code"], Cadence(row["cadence"]), row["every_n"]))
-    administrations: dict[int, list[Administration]] = defaultdict(list)
-    for administration in Administration.objects.filter(course_id__in=ids).only(
-        "course_id", "instrument_code", "session_id", "completed_at"
-    ):
-        administrations[administration.course_id].append(administration)  # type: ignore[index]
-    sessions: dict[int, list[CourseSession]] = defaultdict(list)
-    for session in CourseSession.objects.filter(course_id__in=ids).only("course_id", "held_on", "attendance"):
-        sessions[session.course_id].append(session)
-    due: dict[int, tuple[Due, ...]] = {}
-    for course in courses:
-        contract = getattr(course, "contract", None)
-        # The same reading as the session guide: measures belong to attended sessions, by link or by date.
-        given = given_measures(administrations[course.pk], sorted(sessions[course.pk], key=lambda s: s.held_on))
-        due[course.pk] = due_measures(
-            rules[course.pk],
-            next_session=int(getattr(course, "sessions_held", 0)) + 1,
-            sessions_planned=contract.sessions_planned if contract is not None else None,
-            given=given,
-            today=today,
-        )
-    return due

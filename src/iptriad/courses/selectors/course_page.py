@@ -37,10 +37,11 @@ from iptriad.courses.models import (
 from iptriad.courses.models.sessions import Attendance
 from iptriad.courses.permissions import course_policy
 from iptriad.courses.selectors.course import course_get, course_get_for_view, one_to_one_of, phase_changes
+from iptriad.courses.selectors.measures import of_course
 from iptriad.courses.selectors.sessions import course_sessions
 from iptriad.courses.snapshot import snapshot_of
 from iptriad.measures.models import Administration, MeasureSchedule
-from iptriad.measures.trajectory import scored_administrations
+from iptriad.measures.trajectory import context_administrations
 
 R = TypeVar("R", bound=Model)
 
@@ -69,7 +70,7 @@ class CoursePageRecords:
     events: list[TimelineEvent]  # with their person
     problem_areas: list[ProblemAreaChoice]  # active and ended, each with its goals
     sessions: list[CourseSession]  # in number order, without their free text
-    administrations: list[Administration]  # oldest first, each with the session it belongs to
+    administrations: list[Administration]  # oldest first
     schedules: list[MeasureSchedule]  # the active rows
     phase_changes: list[PhaseChange]
     done_task_ids: frozenset[str]
@@ -141,11 +142,15 @@ def course_page_records(*, actor: Actor, course: Course) -> CoursePageRecords:
         events=list(_scoped(actor, TimelineEvent).filter(course=course).select_related("person")),
         problem_areas=list(_scoped(actor, ProblemAreaChoice).filter(course=course).prefetch_related(goals)),
         sessions=course_sessions(actor=actor, course=course),
-        administrations=list(course_policy.scope_records(actor, Action.VIEW, scored_administrations(course=course))),
-        schedules=list(_scoped(actor, MeasureSchedule).filter(course=course, active=True)),
+        administrations=list(of_course(actor, _answers(course), course)),
+        schedules=list(of_course(actor, MeasureSchedule.objects.filter(active=True), course)),
         phase_changes=phase_changes(course=course),
         done_task_ids=frozenset(_scoped(actor, CourseTask).filter(course=course).values_list("task_id", flat=True)),
     )
+
+
+def _answers(course: Course) -> QuerySet[Administration]:
+    return context_administrations(context_id=course.treatment_context_id, organisation_id=course.organisation_id)
 
 
 def _scoped(actor: Actor, model: type[R]) -> QuerySet[R]:

@@ -26,6 +26,7 @@ from iptriad.courses.models import (
     TerminationReview,
 )
 from iptriad.courses.permissions import course_policy
+from iptriad.courses.selectors.measures import of_course
 from iptriad.measures.models import Administration
 
 # People shown as hints for "people to turn to": the closest rings first; a page never lists more.
@@ -153,11 +154,8 @@ def _score(row: Mapping[str, Any] | None) -> Score | None:
 def symptom_change(*, actor: Actor, course: Course) -> SymptomChange:
     """Three queries whatever the number of administrations."""
     code = symptom_measure_code(course)
-    scores = course_policy.scope_records(
-        actor,
-        Action.VIEW,
-        Administration.objects.filter(course=course, instrument_code=code, valid=True, total__isnull=False),
-    ).order_by("completed_at", "pk")
+    answers = Administration.objects.filter(instrument_code=code, valid=True, total__isnull=False)
+    scores = of_course(actor, answers, course).order_by("completed_at", "pk")
     count = scores.count()
     first = scores.values("total", "completed_at").first() if count else None
     last = scores.values("total", "completed_at").last() if count > 1 else first

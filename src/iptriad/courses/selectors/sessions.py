@@ -13,21 +13,21 @@ from dataclasses import dataclass
 
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from django.utils.text import Truncator
 
 from iptriad.accounts.actors import Actor
 from iptriad.accounts.permissions import Action
 from iptriad.audit.models import AuditAction
 from iptriad.audit.services import audit_record
-from iptriad.core.instruments import UnknownInstrumentError, instrument
+from iptriad.clients.models import Client
 from iptriad.core.protocol import CourseSnapshot, Entry, SessionGuide, protocol, session_guide
-from iptriad.core.schedules import Cadence, Given, ScheduleRule, due_measures
 from iptriad.courses.models import Course, CourseSession, Formulation, Goal, ProblemAreaChoice
 from iptriad.courses.models.sessions import Attendance
 from iptriad.courses.permissions import course_policy
 from iptriad.courses.selectors.course import course_get
+from iptriad.courses.selectors.measures import of_course, sessions_held
 from iptriad.courses.snapshot import course_snapshot
+from iptriad.measures.due import DueMeasure, due_at_next_session
 from iptriad.measures.models import Administration, MeasureSchedule, RiskAlert
 
 FORMULATION_EXCERPT_WORDS = 80
@@ -60,6 +60,12 @@ def course_session_get_for_view(*, actor: Actor, session_id: int, action: Action
         detail={"course": session.course_id, "client": session.course.client_id},
     )
     return session
+
+
+def course_session_for_measures(*, actor: Actor, client: Client, session_id: int) -> CourseSession:
+    """The client's course session a measure is given in, if the actor may record in it; otherwise 404."""
+    sessions = CourseSession.objects.filter(course__client=client).select_related("occasion__context")
+    return get_object_or_404(course_policy.scope_records(actor, Action.UPDATE, sessions), pk=session_id)
 
 
 def course_sessions(*, actor: Actor, course: Course) -> list[CourseSession]:
@@ -95,14 +101,6 @@ class FocusArea:
 
 
 @dataclass(frozen=True)
-class DueMeasure:
-    code: str
-    name: str
-    overdue: bool
-    reason: str
-
-
-@dataclass(frozen=True)
 class SessionPanel:
     """Everything the session form shows beside it: the guide, the focus and the measures due now."""
 
@@ -130,58 +128,21 @@ def _focus_areas(actor: Actor, course: Course) -> tuple[FocusArea, ...]:
     return tuple(areas)
 
 
-def given_measures(administrations: Sequence[Administration], sessions: Sequence[CourseSession]) -> list[Given]:
-    """Each administration with the attended-session count it belongs to.
-
-    Attached to an attended session: that session. Not attached (given before the session was recorded, or on a
-    separate page): by date, to the last attended session held on or before that day, or to the next session
-    when it came after every recorded session (Design note).
-    """
-    held = [session for session in sessions if session.attendance == Attendance.ATTENDED]
-    ordinal = {session.pk: position for position, session in enumerate(held, start=1)}
-    last_date = max((session.held_on for session in sessions), default=None)
-    given = []
-    for administration in administrations:
-        on = timezone.localdate(administration.completed_at)
-        number: int | None
-        if administration.session_id in ordinal:
-            number = ordinal[administration.session_id]
-        elif last_date is None or on > last_date:
-            number = len(held) + 1
-        else:
-            number = max((ordinal[s.pk] for s in held if s.held_on <= on), default=None)
-        given.append(Given(instrument=administration.instrument_code, session_number=number, on=on))
-    return given
-
-
-def _instrument_name(code: str) -> str:
-    try:
-        return instrument(code).short_name
-    except UnknownInstrumentError:
-        return code
-
-
 def _due(
-    actor: Actor, course: Course, sessions: Sequence[CourseSession], next_session: int, planned: int | None
+    actor: Actor, course: Course, sessions: Sequence[CourseSession], planned: int | None
 ) -> tuple[DueMeasure, ...]:
-    schedules = course_policy.scope_records(
-        actor, Action.VIEW, MeasureSchedule.objects.filter(course=course, active=True)
+    """Two queries: the course's schedule and its answers; its sessions are already read."""
+    schedules = of_course(actor, MeasureSchedule.objects.filter(active=True), course)
+    administrations = of_course(actor, Administration.objects.all(), course).only(
+        "instrument_code", "occasion_id", "completed_at"
     )
-    rules = [
-        ScheduleRule(instrument=row.instrument_code, cadence=Cadence(row.cadence), every_n=row.every_n)
-        for row in schedules
-    ]
-    administrations = course_policy.scope_records(
-        actor, Action.VIEW, Administration.objects.filter(course=course)
-    ).only("instrument_code", "session_id", "completed_at")
-    due = due_measures(
-        rules,
-        next_session=next_session,
+    due = due_at_next_session(
+        schedules=list(schedules),
+        sessions=sessions_held(sessions),
         sessions_planned=planned,
-        given=given_measures(list(administrations), sessions),
-        today=timezone.localdate(),
+        administrations=list(administrations),
     )
-    return tuple(DueMeasure(d.instrument, _instrument_name(d.instrument), d.overdue, d.reason) for d in due)
+    return due.measures
 
 
 def session_panel(*, actor: Actor, course: Course) -> SessionPanel:
@@ -194,7 +155,7 @@ def session_panel(*, actor: Actor, course: Course) -> SessionPanel:
     if course.is_open:
         snapshot = course_snapshot(course)
         guide = session_guide(snapshot, counts.attended + 1)
-        due = _due(actor, course, sessions, guide.session_number, guide.sessions_planned)
+        due = _due(actor, course, sessions, guide.sessions_planned)
     return SessionPanel(
         counts=counts,
         guide=guide,
@@ -248,4 +209,4 @@ def techniques_named(ids: Sequence[str]) -> tuple[str, ...]:
 
 def session_alerts(*, session: CourseSession) -> list[RiskAlert]:
     """The risk alerts this session's risk check opened; call only with a session the actor may read."""
-    return list(RiskAlert.objects.filter(session=session).order_by("opened_at", "pk"))
+    return list(RiskAlert.objects.filter(occasion_id=session.occasion_id).order_by("opened_at", "pk"))

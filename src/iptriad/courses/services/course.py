@@ -17,10 +17,13 @@ from iptriad.audit.services import audit_record
 from iptriad.clients.models import Client
 from iptriad.clients.permissions import client_policy
 from iptriad.core.protocol import EndReason, Phase, UnknownProtocolEntryError, check_close, check_transition, protocol
+from iptriad.core.schedules import default_schedule
+from iptriad.courses.contexts import COURSE
 from iptriad.courses.models import Course, CourseTask, PhaseChange
 from iptriad.courses.permissions import course_policy
 from iptriad.courses.snapshot import course_snapshot
-from iptriad.measures.schedules import schedule_defaults_create
+from iptriad.measures.schedules import measure_schedule_defaults_create
+from iptriad.measures.services import treatment_context_create
 
 ERROR_OPEN_COURSE_EXISTS = "This client already has an open course: close it before opening another."
 ERROR_CLIENT_ARCHIVED = "This client is archived; reactivate the record first."
@@ -54,7 +57,9 @@ def course_for_change(actor: Actor, course: Course) -> Course:
     course is read-only everywhere.
     """
     require_course(actor, course)
-    locked = Course.objects.select_for_update(of=("self",)).select_related("client").get(pk=course.pk)
+    locked = (
+        Course.objects.select_for_update(of=("self",)).select_related("client", "treatment_context").get(pk=course.pk)
+    )
     require_open(locked)
     return locked
 
@@ -106,6 +111,7 @@ def course_open(
             course = Course.objects.create(
                 organisation=actor.organisation,
                 client=client,
+                treatment_context=treatment_context_create(client=client, kind=COURSE),
                 therapist=therapist,
                 adaptation=adaptation,
                 protocol_version=protocol().version,
@@ -117,7 +123,7 @@ def course_open(
     PhaseChange.objects.create(
         organisation=actor.organisation, course=course, from_phase="", to_phase=Phase.INITIAL, changed_by=actor.member()
     )
-    schedule_defaults_create(course=course)
+    measure_schedule_defaults_create(context=course.treatment_context, rules=default_schedule(course.adaptation))
     audit_record(actor=actor, action=AuditAction.COURSE_OPENED, obj=course, detail={"client": client.pk})
     return course
 

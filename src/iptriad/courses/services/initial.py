@@ -146,7 +146,10 @@ def assessment_save(*, actor: Actor, course: Course, details: AssessmentDetails)
         # which stays open until the assessment and action are recorded (ipt-protocol.md §10.2).
         label = RiskScreen(assessment.suicide_risk_screen).label.lower()
         risk_alert_open_concern(
-            actor=actor, client=course.client, concern=f"Initial assessment: suicide risk screen {label}."
+            actor=actor,
+            client=course.client,
+            concern=f"Initial assessment: suicide risk screen {label}.",
+            context=course.treatment_context,
         )
     return assessment
 

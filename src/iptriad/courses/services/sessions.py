@@ -22,7 +22,7 @@ from iptriad.courses.models import Course, CourseSession, ProblemAreaChoice
 from iptriad.courses.models.sessions import Attendance, HomeworkReview, RiskCheck
 from iptriad.courses.services.course import course_for_change
 from iptriad.measures.models import RiskAlert
-from iptriad.measures.services import risk_alert_open_concern
+from iptriad.measures.services import occasion_create, risk_alert_open_concern
 
 # The longest concern a risk alert keeps (RiskAlert.summary); a longer one would be cut, so it is refused.
 CONCERN_MAX_LENGTH = 300
@@ -198,7 +198,13 @@ def _validated(
 
 def _open_alert(actor: Actor, course: Course, concern: str, session: CourseSession) -> RiskAlert:
     try:
-        return risk_alert_open_concern(actor=actor, client=course.client, concern=concern, session=session)
+        return risk_alert_open_concern(
+            actor=actor,
+            client=course.client,
+            concern=concern,
+            context=course.treatment_context,
+            occasion=session.occasion,
+        )
     except PermissionDenied as error:
         # Raised inside the transaction: the session written just before is rolled back with it.
         raise ValidationError(ERROR_ALERT_REFUSED) from error
@@ -220,6 +226,7 @@ def course_session_record(*, actor: Actor, course: Course, details: SessionDetai
             session = CourseSession.objects.create(
                 organisation_id=course.organisation_id,
                 course=course,
+                occasion=occasion_create(context=course.treatment_context),
                 number=(last.number if last is not None else 0) + 1,
                 phase=course.phase,
                 recorded_by=actor.member(),
@@ -246,7 +253,7 @@ def course_session_record(*, actor: Actor, course: Course, details: SessionDetai
 def course_session_update(*, actor: Actor, session: CourseSession, details: SessionDetails) -> SessionSaved:
     """Correct a recorded session while the course is open; its number and phase stay as recorded."""
     course = course_for_change(actor, session.course)
-    session = CourseSession.objects.get(pk=session.pk, course=course)
+    session = CourseSession.objects.select_related("occasion").get(pk=session.pk, course=course)
     siblings = CourseSession.objects.filter(course=course)
     previous = siblings.filter(number__lt=session.number).order_by("-number").first()
     following = siblings.filter(number__gt=session.number).order_by("number").first()

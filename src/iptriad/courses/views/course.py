@@ -21,8 +21,9 @@ from iptriad.courses.forms.course import CourseCloseForm, CourseOpenForm, PhaseC
 from iptriad.courses.models import Course
 from iptriad.courses.permissions import course_policy
 from iptriad.courses.sections import SECTIONS
-from iptriad.courses.selectors.course import caseload, course_get, measures_due_by_course
+from iptriad.courses.selectors.course import caseload, course_get
 from iptriad.courses.selectors.course_page import CoursePageRecords, course_page_get, course_page_records
+from iptriad.courses.selectors.measures import due_by_course
 from iptriad.courses.services.course import course_change_phase, course_close, course_open, course_task_mark
 
 CASELOAD_LIMIT = 500
@@ -147,7 +148,7 @@ def course_close_page(request: HttpRequest, actor: Actor, course_id: int) -> Htt
 def caseload_page(request: HttpRequest, actor: Actor) -> HttpResponse:
     require(course_policy, actor, Action.LIST)
     courses = list(caseload(actor=actor)[:CASELOAD_LIMIT])
-    due = measures_due_by_course(courses=courses, today=timezone.localdate())
+    due = due_by_course(courses=courses, today=timezone.localdate())
     rows = [{"course": course, "due": due[course.pk]} for course in courses]
     return render(request, "courses/caseload.html", {"rows": rows, "limit": CASELOAD_LIMIT})
 

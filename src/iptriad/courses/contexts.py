@@ -1,0 +1,54 @@
+"""The IPT course as a treatment context of iptriad.measures: what measures may ask of a course, answered here.
+
+Registered by CoursesConfig.ready(); see iptriad.measures.contexts for the interface and why it exists.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils.dateformat import format as date_format
+
+from iptriad.accounts.actors import Actor
+from iptriad.accounts.models import User
+from iptriad.accounts.permissions import Action
+from iptriad.clients.models import Client
+from iptriad.courses.models import Course, CourseSession
+from iptriad.courses.permissions import course_policy
+from iptriad.measures.contexts import OccasionChoice
+from iptriad.measures.models import TreatmentContext
+
+COURSE = "course"
+
+
+class CourseContexts:
+    """Each IPT course is one treatment context; its sessions are the context's occasions."""
+
+    kind = COURSE
+
+    def treating(self, actor: Actor) -> QuerySet[Any]:
+        # A therapist also works with the clients whose open IPT course they run, assigned to them or not.
+        return Course.objects.open().filter(organisation_id=actor.organisation.pk, therapist_id=actor.user_id)
+
+    def open_context_ids(self, client_ids: QuerySet[Any] | list[int]) -> QuerySet[Any]:
+        return Course.objects.open().filter(client_id__in=client_ids).values_list("treatment_context_id", flat=True)
+
+    def may_change(self, actor: Actor, context: TreatmentContext) -> bool:
+        courses = Course.objects.filter(treatment_context_id=context.pk)
+        return course_policy.scope(actor, Action.UPDATE, courses).exists()
+
+    def occasion_for(self, actor: Actor, client: Client, occasion_id: int) -> OccasionChoice | None:
+        sessions = CourseSession.objects.filter(occasion_id=occasion_id, course__client=client)
+        session = (
+            course_policy.scope_records(actor, Action.UPDATE, sessions).select_related("occasion__context").first()
+        )
+        if session is None:
+            return None
+        held_on = date_format(session.held_on, "j M Y")
+        return OccasionChoice(
+            occasion=session.occasion, label=f"session {session.number} of the IPT course ({held_on})"
+        )
+
+    def responsible(self, context: TreatmentContext) -> QuerySet[User]:
+        return User.objects.filter(courses__treatment_context_id=context.pk)

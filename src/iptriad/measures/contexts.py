@@ -1,0 +1,123 @@
+"""Treatment contexts: where a client's measures are given (an IPT course; a group membership next).
+
+Measures sits below the apps that run treatment and never imports them. Each such app registers one `ContextKind`
+when it starts (its AppConfig.ready), and measures asks through it what only that app knows: whom a clinician
+treats, whether a context is still open, who may change its schedule, which of its sessions a measure is recorded
+in, and who is responsible for what arises in it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from iptriad.accounts.actors import Actor
+from iptriad.accounts.models import User
+from iptriad.clients.models import Client
+from iptriad.measures.models import Occasion, TreatmentContext
+
+ERROR_CONTEXT_CLOSED = "This course is closed."
+
+
+@dataclass(frozen=True)
+class OccasionChoice:
+    """A session a measure is being recorded in, with the words the record page shows for it."""
+
+    occasion: Occasion
+    label: str  # e.g. "session 3 of the IPT course (4 Mar 2026)"
+
+
+class ContextKind(Protocol):
+    """What measures asks of the app that runs one kind of treatment context."""
+
+    kind: str  # stored in TreatmentContext.kind
+
+    def treating(self, actor: Actor) -> QuerySet[Any]:
+        """Rows with a `client_id`: the clients the actor treats in an open context of this kind."""
+        ...
+
+    def open_context_ids(self, client_ids: QuerySet[Any] | list[int]) -> QuerySet[Any]:
+        """The ids of the open contexts of this kind of these clients (a flat values list, for a subquery)."""
+        ...
+
+    def may_change(self, actor: Actor, context: TreatmentContext) -> bool:
+        """Whether the actor may change what belongs to the context, such as its measure schedule."""
+        ...
+
+    def occasion_for(self, actor: Actor, client: Client, occasion_id: int) -> OccasionChoice | None:
+        """The client's session of this kind behind the occasion, if the actor may record a measure in it."""
+        ...
+
+    def responsible(self, context: TreatmentContext) -> QuerySet[User]:
+        """The clinicians responsible for what arises in the context, such as a risk alert."""
+        ...
+
+
+_kinds: dict[str, ContextKind] = {}
+
+
+def register(kind: ContextKind) -> None:
+    """Called once per kind from its app's ready(); registering a kind again replaces it (tests reload apps)."""
+    _kinds[kind.kind] = kind
+
+
+def registered() -> tuple[ContextKind, ...]:
+    return tuple(_kinds.values())
+
+
+def kind_of(context: TreatmentContext) -> ContextKind:
+    try:
+        return _kinds[context.kind]
+    except KeyError:
+        raise LookupError(f"No treatment context kind {context.kind!r} is registered.") from None
+
+
+def treated_by(actor: Actor, client_id: str = "client_id") -> Q:
+    """A filter for rows whose client (the `client_id` lookup) the actor treats in an open context of any kind."""
+    treated = Q(pk__in=[])  # matches nothing when no kind is registered
+    for kind in registered():
+        treated |= Q(Exists(kind.treating(actor).filter(client_id=OuterRef(client_id))))
+    return treated
+
+
+def open_contexts(client: Client) -> QuerySet[TreatmentContext]:
+    """The client's open treatment contexts of every kind, the newest first."""
+    ids = Q(pk__in=[])
+    for kind in registered():
+        ids |= Q(pk__in=kind.open_context_ids([client.pk]))
+    return TreatmentContext.objects.filter(ids, client=client).order_by("-created_at", "-pk")
+
+
+def open_context(client: Client) -> TreatmentContext | None:
+    """The context a measure given outside any session joins: the client's open one (the newest, if several)."""
+    return open_contexts(client).first()
+
+
+def is_open(context: TreatmentContext) -> bool:
+    still_open = kind_of(context).open_context_ids([context.client_id])
+    return TreatmentContext.objects.filter(pk=context.pk, pk__in=still_open).exists()
+
+
+def require_change(actor: Actor, context: TreatmentContext) -> None:
+    """Services are entry points too (pages, API, CLI): check the context itself, then that it is still open."""
+    if not kind_of(context).may_change(actor, context):
+        raise PermissionDenied("You may not change this course.")
+    if not is_open(context):
+        raise ValidationError(ERROR_CONTEXT_CLOSED)
+
+
+def occasion_for(actor: Actor, client: Client, occasion_id: int) -> OccasionChoice | None:
+    """The session behind an occasion id, if it is the client's and the actor may record a measure in it."""
+    for kind in registered():
+        choice = kind.occasion_for(actor, client, occasion_id)
+        if choice is not None:
+            return choice
+    return None
+
+
+def responsible(context: TreatmentContext) -> list[User]:
+    """The clinicians responsible for what arises in the context (its kind decides who they are)."""
+    return list(kind_of(context).responsible(context))
