@@ -138,6 +138,7 @@ INSTALLED_APPS = [
     "iptriad.encryption",
     "iptriad.datarights",
     "iptriad.backups",
+    "iptriad.home",
 ]
 
 MIDDLEWARE = [

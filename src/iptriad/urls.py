@@ -1,9 +1,10 @@
 from django.urls import include, path
 
+from iptriad.home import views as home_views
 from iptriad.web import views as web_views
 
 urlpatterns = [
-    path("", web_views.home, name="home"),
+    path("", home_views.home, name="home"),
     path("health/", web_views.health, name="health"),
     path("", include("iptriad.accounts.urls")),
     path("clients/", include("iptriad.clients.urls")),
