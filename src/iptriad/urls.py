@@ -8,7 +8,6 @@ urlpatterns = [
     path("health/", web_views.health, name="health"),
     path("", include("iptriad.accounts.urls")),
     path("clients/", include("iptriad.clients.urls")),
-    path("audit/", include("iptriad.audit.urls")),
     path("", include("iptriad.measures.urls")),
     path("", include("iptriad.courses.urls")),
     path("api/v1/", include("iptriad.api.urls")),
