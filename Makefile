@@ -38,9 +38,10 @@ browser: ## Install Debian's chromium for the browser tests if it is missing
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
 	fi
 
-lint: $(TEST_STAMP) ## ruff lint and format check
+lint: $(TEST_STAMP) ## ruff lint and format check, and import-linter's contracts (the apps' layers, the pure core)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
+	$(BIN)/lint-imports --no-logo
 
 typecheck: $(TEST_STAMP) ## mypy (strict for iptriad.core)
 	$(BIN)/mypy
@@ -84,4 +85,4 @@ lock: $(TEST_STAMP) ## Rewrite requirements/constraints.txt from the installed p
 	$(BIN)/pip freeze --exclude-editable > requirements/constraints.txt
 
 clean: ## Remove the virtual environment and test data (keeps var/ with your database)
-	rm -rf $(VENV) var/test var/test-postgres .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var/test var/test-postgres .pytest_cache .mypy_cache .ruff_cache .import_linter_cache

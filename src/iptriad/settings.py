@@ -138,6 +138,7 @@ INSTALLED_APPS = [
     "iptriad.encryption",
     "iptriad.datarights",
     "iptriad.backups",
+    "iptriad.home",
 ]
 
 MIDDLEWARE = [
@@ -152,7 +153,7 @@ MIDDLEWARE = [
     "iptriad.accounts.middleware.SessionTimeoutMiddleware",
     "iptriad.accounts.middleware.CurrentMembershipMiddleware",
     # After the membership is known, so a refused request is recorded in its organisation's audit chain.
-    "iptriad.audit.middleware.AuditDeniedRequestsMiddleware",
+    "iptriad.accounts.audit_middleware.AuditDeniedRequestsMiddleware",
     "iptriad.accounts.middleware.MfaRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",

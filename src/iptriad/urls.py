@@ -1,13 +1,13 @@
 from django.urls import include, path
 
+from iptriad.home import views as home_views
 from iptriad.web import views as web_views
 
 urlpatterns = [
-    path("", web_views.home, name="home"),
+    path("", home_views.home, name="home"),
     path("health/", web_views.health, name="health"),
     path("", include("iptriad.accounts.urls")),
     path("clients/", include("iptriad.clients.urls")),
-    path("audit/", include("iptriad.audit.urls")),
     path("", include("iptriad.measures.urls")),
     path("", include("iptriad.courses.urls")),
     path("api/v1/", include("iptriad.api.urls")),

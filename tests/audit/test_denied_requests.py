@@ -7,8 +7,8 @@ import pytest
 from django.test import Client as HttpClient
 from django.urls import reverse
 
+from iptriad.accounts import audit_middleware
 from iptriad.accounts.models import Role
-from iptriad.audit import middleware
 from iptriad.audit.chain import verify_chains
 from iptriad.audit.models import AuditAction, AuditEvent
 from tests.api.conftest import api_as
@@ -134,9 +134,9 @@ def test_a_failed_audit_write_still_answers_and_logs_no_request_data(personas, m
     def broken(**kwargs: object) -> None:
         raise RuntimeError(f"database gone while writing {kwargs}")
 
-    monkeypatch.setattr(middleware, "audit_record_denied", broken)
+    monkeypatch.setattr(audit_middleware, "audit_record_denied", broken)
     url = reverse("client-detail", args=[personas.client_b.pk])
-    with caplog.at_level(logging.ERROR, logger="iptriad.audit.middleware"):
+    with caplog.at_level(logging.ERROR, logger="iptriad.accounts.audit_middleware"):
         response = logged_in(personas.therapist_a).get(url)
     assert response.status_code == 404
     assert "Could not record a denied request in the audit trail (RuntimeError)" in caplog.text

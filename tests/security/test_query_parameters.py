@@ -17,7 +17,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 import iptriad
-from iptriad.audit.views import AuditFilterForm
+from iptriad.accounts.audit_views import AuditFilterForm
 from iptriad.clients.forms import ClientSearchForm
 from tests.conftest import logged_in, make_client
 from tests.security.matrix_rows import ROWS

@@ -9,6 +9,8 @@ Adding members stays with the operator as well (`iptriad adduser`). Every change
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
@@ -21,7 +23,6 @@ from iptriad.accounts.permissions import Action, member_policy
 from iptriad.accounts.services import sessions_end_for_user
 from iptriad.audit.models import AuditAction
 from iptriad.audit.services import audit_record
-from iptriad.clients.models import Client
 
 ERROR_OWN_MEMBERSHIP = "You cannot deactivate your own membership: ask another administrator."
 ERROR_ACCOUNT_DEACTIVATED = (
@@ -39,6 +40,22 @@ ERROR_ACTIVE_ELSEWHERE = (
     "This person also works in another organisation, so their authenticator app is not this organisation's to "
     "remove: ask your operator (iptriad resetmfa)."
 )
+
+
+class AssignedClientsCounter(Protocol):
+    """How many active clients are assigned to a therapist, as the actor may see them."""
+
+    def __call__(self, *, actor: Actor, therapist_id: int) -> int: ...
+
+
+# Clients are a layer above accounts, so iptriad.clients registers its count when Django starts (ClientsConfig.ready)
+# rather than accounts importing it; without clients installed nobody has clients to hand over.
+_assigned_clients_counters: dict[str, AssignedClientsCounter] = {}
+
+
+def register_assigned_clients_counter(app_label: str, counter: AssignedClientsCounter) -> None:
+    """Say how to count a member's active clients, for the message after deactivating them; once per app."""
+    _assigned_clients_counters[app_label] = counter
 
 
 def members_overview(*, organisation: Organisation) -> QuerySet[Membership]:
@@ -86,9 +103,7 @@ def membership_deactivate(*, actor: Actor, membership: Membership) -> tuple[int,
             obj=membership,
             detail={"role": membership.role, "sessions_ended": ended},
         )
-    assigned = Client.objects.filter(
-        organisation_id=actor.organisation.pk, therapist_id=membership.user_id, archived_at__isnull=True
-    ).count()
+    assigned = sum(count(actor=actor, therapist_id=membership.user_id) for count in _assigned_clients_counters.values())
     return ended, assigned
 
 

@@ -20,6 +20,7 @@ from django.shortcuts import render
 
 from iptriad.accounts.actors import Actor, actor_from_request
 from iptriad.accounts.models import Role
+from iptriad.audit.models import AuditEvent
 
 M = TypeVar("M", bound=Model)
 P = ParamSpec("P")
@@ -87,3 +88,18 @@ class MemberPolicy:
 
 
 member_policy = MemberPolicy()
+
+
+class AuditPolicy:
+    """The organisation's audit trail: its administrators read it (the audit page) and check it is intact."""
+
+    def allows(self, actor: Actor, action: Action) -> bool:
+        return actor.role == Role.ADMIN and action in (Action.LIST, Action.VIEW)
+
+    def scope(self, actor: Actor, action: Action, queryset: QuerySet[AuditEvent]) -> QuerySet[AuditEvent]:
+        if not self.allows(actor, action):
+            return queryset.none()
+        return queryset.filter(organisation=actor.organisation)
+
+
+audit_policy = AuditPolicy()

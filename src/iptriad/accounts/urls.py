@@ -1,6 +1,6 @@
 from django.urls import path
 
-from iptriad.accounts import account_views, member_views, views
+from iptriad.accounts import account_views, audit_views, member_views, views
 
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
@@ -37,4 +37,6 @@ urlpatterns = [
     path("account/email/", account_views.email_change_page, name="account-email"),
     path("account/mfa/recovery-codes/", account_views.recovery_codes_regenerate_action, name="mfa-recovery-codes"),
     path("account/mfa/reset/", account_views.mfa_reset_action, name="mfa-reset"),
+    path("audit/", audit_views.audit_list_page, name="audit-list"),
+    path("audit/verify/", audit_views.audit_verify_page, name="audit-verify"),
 ]

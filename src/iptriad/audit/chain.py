@@ -18,12 +18,13 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TypedDict
 
+from django.apps import apps
 from django.db import connection, transaction
 from django.db.models import Max, QuerySet
 from django.utils import timezone
 
-from iptriad.accounts.models import Organisation, User
-from iptriad.audit.models import AuditChainHead, AuditEvent
+from iptriad.audit.models import ORGANISATION_MODEL, AuditChainHead, AuditEvent
+from iptriad.audit.parties import SavedRow
 
 # The previous hash of a chain's first event.
 GENESIS_HASH = "0" * 64
@@ -87,8 +88,8 @@ def chain_key(organisation_id: int | None) -> int:
 
 def append_event(
     *,
-    organisation: Organisation | None,
-    actor: User | None,
+    organisation: SavedRow | None,
+    actor: SavedRow | None,
     action: str,
     object_type: str = "",
     object_id: str = "",
@@ -108,8 +109,8 @@ def append_event(
         sequence, previous_hash = _claim_next_position(organisation_id)
         created_at = timezone.now()  # taken under the chain's lock, so times rise along the chain
         event = AuditEvent(
-            organisation=organisation,
-            actor=actor,
+            organisation_id=organisation_id,
+            actor_id=actor.pk if actor is not None else None,
             action=str(action),
             object_type=object_type,
             object_id=object_id,
@@ -170,6 +171,12 @@ def payload_of_event(event: AuditEvent) -> bytes:
         created_at=event.created_at,
         sequence=event.sequence,
     )
+
+
+def organisations() -> QuerySet[Any]:
+    """The organisations chains belong to, found by the model's name: their slugs label the chains."""
+    queryset: QuerySet[Any] = apps.get_model(ORGANISATION_MODEL)._default_manager.all()
+    return queryset
 
 
 # --- Reading the heads --------------------------------------------------------------------------------
@@ -279,7 +286,7 @@ _ROW_FIELDS = (
 
 
 def verify_chains(
-    organisation: Organisation | None = None, *, expected: dict[int, str] | None = None
+    organisation: SavedRow | None = None, *, expected: dict[int, str] | None = None
 ) -> VerificationReport:
     """Recompute every chain (or only `organisation`'s) from its first event and compare it with its head.
 
@@ -293,7 +300,7 @@ def verify_chains(
     else:
         with_events = AuditEvent.objects.order_by().values_list("organisation_id", flat=True).distinct()
         keys = sorted(set(AuditChainHead.objects.values_list("chain", flat=True)) | {chain_key(o) for o in with_events})
-    names = dict(Organisation.objects.filter(pk__in=keys).values_list("pk", "slug"))
+    names = dict(organisations().filter(pk__in=keys).values_list("pk", "slug"))
     report = VerificationReport()
     for key in keys:
         label = "(no organisation)" if key == AuditChainHead.SYSTEM_CHAIN else names.get(key, f"organisation {key}")

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Final
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+
+# The organisations events belong to, named like settings.AUTH_USER_MODEL: audit imports nothing of accounts.
+ORGANISATION_MODEL: Final = "accounts.Organisation"
 
 
 class AuditAction(models.TextChoices):
@@ -77,7 +82,7 @@ class AuditEvent(models.Model):
     """
 
     organisation = models.ForeignKey(
-        "accounts.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        ORGANISATION_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -132,7 +137,7 @@ class AuditChainHead(models.Model):
     # Not a second unique key: PostgreSQL's INSERT ... ON CONFLICT (chain) only waits on its arbiter, `chain`, so
     # concurrent first appends of a chain failed on a unique organisation. The check below keeps it one-to-one.
     organisation = models.ForeignKey(
-        "accounts.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        ORGANISATION_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     last_sequence = models.PositiveBigIntegerField(default=0)
     last_hash = models.CharField(max_length=64)

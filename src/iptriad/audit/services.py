@@ -1,7 +1,7 @@
 """Writing audit events. Callers run inside their own transaction, so the event and the change commit together.
 
 Every writer goes through `iptriad.audit.chain.append_event`, which links the event into its organisation's
-hash chain.
+hash chain. Who acts and what they act in arrive structurally (iptriad.audit.parties): audit sits below accounts.
 """
 
 from __future__ import annotations
@@ -10,16 +10,13 @@ from typing import Any
 
 from django.db.models import Model
 
-from iptriad.accounts.actors import Actor
-from iptriad.accounts.models import Organisation, User
-from iptriad.accounts.permissions import Action, require
-from iptriad.audit.chain import ChainReport, append_event, verify_chains
+from iptriad.audit.chain import append_event
 from iptriad.audit.models import AuditAction, AuditEvent
-from iptriad.audit.permissions import audit_policy
+from iptriad.audit.parties import Acting, SavedRow
 
 
 def audit_record(
-    *, actor: Actor, action: AuditAction, obj: Model | None = None, detail: dict[str, Any] | None = None
+    *, actor: Acting, action: AuditAction, obj: Model | None = None, detail: dict[str, Any] | None = None
 ) -> AuditEvent:
     return append_event(
         organisation=actor.organisation,
@@ -35,8 +32,8 @@ def audit_record(
 def audit_record_auth(
     *,
     action: AuditAction,
-    user: User | None,
-    organisation: Organisation | None,
+    user: SavedRow | None,
+    organisation: SavedRow | None,
     ip_address: str | None,
     detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
@@ -46,7 +43,7 @@ def audit_record_auth(
 
 def audit_record_without_member(
     *,
-    organisation: Organisation,
+    organisation: SavedRow,
     action: AuditAction,
     obj: Model | None = None,
     ip_address: str | None,
@@ -65,27 +62,12 @@ def audit_record_without_member(
 
 
 def audit_record_denied(
-    *, user: User | None, organisation: Organisation | None, ip_address: str | None, detail: dict[str, Any]
+    *, user: SavedRow | None, organisation: SavedRow | None, ip_address: str | None, detail: dict[str, Any]
 ) -> AuditEvent:
     """A request the application refused (401, 403, or 404 to someone signed in): recorded by the middleware."""
     return append_event(
         organisation=organisation, actor=user, action=AuditAction.ACCESS_DENIED, detail=detail, ip_address=ip_address
     )
-
-
-def audit_verify_organisation(*, actor: Actor) -> ChainReport:
-    """Check the actor's organisation's chain end to end (the page's button), and record that it was checked.
-
-    No transaction around the check: on SQLite it would hold the write lock for the whole scan.
-    """
-    require(audit_policy, actor, Action.VIEW)
-    [chain] = verify_chains(actor.organisation).chains
-    audit_record(
-        actor=actor,
-        action=AuditAction.AUDIT_VERIFIED,
-        detail={"events": chain.events_checked, "problems": chain.problem_count},
-    )
-    return chain
 
 
 def _object_type(obj: Model | None) -> str:

@@ -75,6 +75,12 @@ def client_counts_by_therapist(*, actor: Actor) -> list[dict[str, object]]:
     return sorted(rows, key=lambda row: (row["therapist__full_name"] is None, str(row["therapist__full_name"] or "")))
 
 
+def active_clients_assigned(*, actor: Actor, therapist_id: int) -> int:
+    """How many unarchived clients a therapist still has: the members page says so when they are deactivated."""
+    clients = client_policy.scope(actor, Action.LIST, Client.objects.all())
+    return clients.filter(therapist_id=therapist_id, archived_at__isnull=True).count()
+
+
 def client_counts_by_status(*, actor: Actor) -> dict[str, int]:
     clients = client_policy.scope(actor, Action.LIST, Client.objects.all())
     counts = {row["status"]: row["count"] for row in clients.order_by().values("status").annotate(count=Count("pk"))}

@@ -8,8 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from iptriad.accounts.models import Organisation
-from iptriad.audit.chain import ChainReport, verify_chains
+from iptriad.audit.chain import ChainReport, organisations, verify_chains
 
 
 class Command(BaseCommand):
@@ -33,7 +32,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         organisation = None
         if options["organisation"]:
-            organisation = Organisation.objects.filter(slug=options["organisation"]).first()
+            organisation = organisations().filter(slug=options["organisation"]).first()
             if organisation is None:
                 raise CommandError(f"No organisation has the slug {options['organisation']!r}.")
         expected = _expected_hashes(options["expect"])

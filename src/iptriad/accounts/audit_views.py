@@ -1,4 +1,4 @@
-"""The audit trail page, for administrators."""
+"""The audit trail page, for administrators (the trail's logic is in iptriad.accounts.audit_trail)."""
 
 from __future__ import annotations
 
@@ -9,11 +9,10 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_http_methods, require_POST
 
 from iptriad.accounts.actors import Actor
-from iptriad.accounts.permissions import Action, member_view, require
+from iptriad.accounts.audit_trail import audit_events_for_browse, audit_verify_organisation
+from iptriad.accounts.permissions import Action, audit_policy, member_view, require
 from iptriad.audit.models import AuditAction
-from iptriad.audit.permissions import audit_policy
-from iptriad.audit.selectors import audit_events_for_browse
-from iptriad.audit.services import audit_record, audit_verify_organisation
+from iptriad.audit.services import audit_record
 from iptriad.web.pages import paginate, render_page
 
 

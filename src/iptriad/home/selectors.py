@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from iptriad.accounts.actors import Actor
+from iptriad.accounts.audit_trail import audit_events_for_browse
 from iptriad.accounts.models import Role
 from iptriad.accounts.permissions import Action
 from iptriad.accounts.selectors import members_of_organisation
-from iptriad.audit.selectors import audit_events_for_browse
 from iptriad.clients.permissions import client_policy
 from iptriad.clients.selectors import (
     client_counts_by_status,
