@@ -33,7 +33,7 @@ class NoClients(CourseContexts):
     def treating(self, actor):
         return Course.objects.none()
 
-    def open_context_ids(self, client_ids) -> QuerySet:
+    def open_context_ids(self, client_ids):
         return Course.objects.none().values_list("treatment_context_id", flat=True)
 
 
