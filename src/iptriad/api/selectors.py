@@ -22,16 +22,7 @@ from iptriad.api.services import PREFIX_LENGTH
 from iptriad.audit.models import AuditAction
 from iptriad.audit.services import audit_record
 from iptriad.clients.models import Client
-from iptriad.core.protocol import (
-    CourseSnapshot,
-    Phase,
-    Refusal,
-    SessionGuide,
-    allowed_transitions,
-    check_transition,
-    protocol,
-    session_guide,
-)
+from iptriad.core.protocol import CourseStanding, course_standing
 from iptriad.courses.models import (
     Assessment,
     Course,
@@ -54,10 +45,6 @@ from iptriad.courses.selectors.course import course_get_for_view, phase_changes
 from iptriad.courses.snapshot import course_snapshot
 from iptriad.measures.models import Administration, RiskAlert
 from iptriad.measures.permissions import alert_policy
-
-# The phase each open phase moves on to; closing is its own action.
-NEXT_PHASE = {Phase.INITIAL: Phase.MIDDLE, Phase.MIDDLE: Phase.TERMINATION, Phase.TERMINATION: Phase.MAINTENANCE}
-
 
 # --- Tokens ---------------------------------------------------------------------------------------------------
 
@@ -93,37 +80,16 @@ def api_tokens_of_organisation(*, organisation: Organisation) -> QuerySet[ApiTok
 
 @dataclass(frozen=True)
 class CourseOverview:
-    """A course with what the course page shows about where it stands and what may happen next."""
+    """A course, where it stands by the protocol's rules (as the course page shows it), and its phase history."""
 
     course: Course
-    snapshot: CourseSnapshot
-    guide: SessionGuide | None  # for the next session; None once closed
-    tasks: list[tuple[str, str, bool]]  # (task id, text, done) of the current phase's checklist
-    next_phase: Phase | None
-    next_phase_refusals: tuple[Refusal, ...]
-    allowed: tuple[Phase, ...]
+    standing: CourseStanding
     phase_changes: list[PhaseChange]
 
 
 def course_overview(*, actor: Actor, course_id: int) -> CourseOverview:
     course = course_get_for_view(actor=actor, course_id=course_id)
-    snapshot = course_snapshot(course)
-    following = NEXT_PHASE.get(Phase(course.phase)) if course.is_open else None
-    tasks: list[tuple[str, str, bool]] = []
-    if course.is_open:
-        tasks = [
-            (task.id, task.text, task.id in snapshot.done_task_ids) for task in protocol().phase(course.phase).tasks
-        ]
-    return CourseOverview(
-        course=course,
-        snapshot=snapshot,
-        guide=session_guide(snapshot, snapshot.sessions_held + 1) if course.is_open else None,
-        tasks=tasks,
-        next_phase=following,
-        next_phase_refusals=check_transition(snapshot, following) if following is not None else (),
-        allowed=allowed_transitions(snapshot) if course.is_open else (),
-        phase_changes=phase_changes(course=course),
-    )
+    return CourseOverview(course, course_standing(course_snapshot(course)), phase_changes(course=course))
 
 
 @dataclass(frozen=True)

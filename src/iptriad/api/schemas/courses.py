@@ -9,6 +9,7 @@ from ninja import ModelSchema, Schema
 from pydantic import Field, StrictBool
 
 from iptriad.api.schemas.common import ClientRef, Code, Id, InputSchema, Paragraph, UserRef
+from iptriad.core.protocol import CourseSnapshot
 from iptriad.courses.models import (
     Assessment,
     CourseSession,
@@ -93,6 +94,10 @@ class SnapshotOut(Schema):
     end_reason: str | None
     done_task_ids: list[str]
 
+    @staticmethod
+    def resolve_done_task_ids(snapshot: CourseSnapshot) -> list[str]:
+        return sorted(snapshot.done_task_ids)  # a set in the snapshot: sorted, so an answer never reorders
+
 
 class SessionGuideOut(Schema):
     """What to have in mind for the next session."""
@@ -121,6 +126,8 @@ class PhaseChangeOut(Schema):
     note: str
 
 
+# Read from a course's standing (iptriad.core.protocol.CourseStanding) as the course page shows it, with the course
+# and its phase history beside it.
 class CourseDetailOut(Schema):
     course: CourseOut
     snapshot: SnapshotOut

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from iptriad.accounts.actors import Actor
 from iptriad.accounts.permissions import Action, member_view, require
 from iptriad.clients.selectors import client_get
-from iptriad.core.protocol import Phase, allowed_transitions, check_transition, protocol, session_guide
+from iptriad.core.protocol import Phase, course_standing, protocol
 from iptriad.courses.forms.course import CourseCloseForm, CourseOpenForm, PhaseChangeForm
 from iptriad.courses.models import Course
 from iptriad.courses.permissions import course_policy
@@ -26,7 +26,6 @@ from iptriad.courses.selectors.course_page import CoursePageRecords, course_page
 from iptriad.courses.services.course import course_change_phase, course_close, course_open, course_task_mark
 
 CASELOAD_LIMIT = 500
-NEXT_PHASE = {Phase.INITIAL: Phase.MIDDLE, Phase.MIDDLE: Phase.TERMINATION, Phase.TERMINATION: Phase.MAINTENANCE}
 
 
 @member_view
@@ -58,22 +57,12 @@ def course_detail_page(request: HttpRequest, actor: Actor, course_id: int) -> Ht
 
 
 def _course_page_context(actor: Actor, course: Course, records: CoursePageRecords) -> dict[str, Any]:
-    snapshot = records.snapshot
     context: dict[str, Any] = {
         "course": course,
-        "snapshot": snapshot,
         "adaptation": protocol().adaptation(course.adaptation),
+        "standing": course_standing(records.snapshot),
+        "phase_changes": records.phase_changes,
     }
-    if course.is_open:
-        phase = protocol().phase(course.phase)
-        context["guide"] = session_guide(snapshot, snapshot.sessions_held + 1)
-        context["tasks"] = [(task, task.id in snapshot.done_task_ids) for task in phase.tasks]
-        following = NEXT_PHASE.get(Phase(course.phase))
-        if following is not None:
-            context["next_phase"] = following
-            context["next_phase_refusals"] = check_transition(snapshot, following)
-        context["allowed"] = allowed_transitions(snapshot)
-    context["phase_changes"] = records.phase_changes
     context["stylesheets"] = [getattr(s, "STYLESHEET", "") for s in SECTIONS if getattr(s, "STYLESHEET", "")]
     context["sections"] = [
         {
