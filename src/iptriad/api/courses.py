@@ -26,13 +26,14 @@ from iptriad.api.schemas.courses import (
     TaskMarkIn,
     TaskMarkOut,
 )
-from iptriad.api.selectors import course_overview, course_record
+from iptriad.api.selectors import course_overview
 from iptriad.clients.permissions import client_policy
 from iptriad.clients.selectors import client_get
 from iptriad.core.protocol import Phase, protocol
 from iptriad.courses.models import Course
 from iptriad.courses.permissions import course_policy
 from iptriad.courses.selectors.course import caseload, course_get, courses_of_client
+from iptriad.courses.selectors.course_page import CourseRecords, course_get_whole, course_records
 from iptriad.courses.services.course import (
     ERROR_THERAPIST,
     course_change_phase,
@@ -146,24 +147,10 @@ def course_task_api(request: HttpRequest, course_id: Id, payload: TaskMarkIn) ->
     summary="Read a course's whole record",
     by_alias=True,  # foreign keys as "<name>_id" (ninja's model schemas alias them so)
 )
-def course_record_api(request: HttpRequest, course_id: Id) -> dict[str, Any]:
+def course_record_api(request: HttpRequest, course_id: Id) -> CourseRecords:
     """Assessment, inventory, timeline, triad, problem areas, goals, formulation, contract, sessions, termination
     review, relapse-prevention plan and maintenance plan, as recorded (read-only for now)."""
-    record = course_record(actor=actor_of(request), course_id=course_id)
-    return {
-        "course": record.course,
-        "assessment": record.assessment,
-        "inventory": record.inventory,
-        "timeline": record.timeline,
-        "triad": record.triad,
-        "problem_areas": record.problem_areas,
-        "goals": record.goals,
-        "formulation": record.formulation,
-        "contract": record.contract,
-        "sessions": record.sessions,
-        "termination_review": record.termination_review,
-        "relapse_prevention_plan": record.relapse_prevention_plan,
-        "maintenance_plan": record.maintenance_plan,
-        "tasks_done": record.tasks,
-        "phase_changes": record.phase_changes,
-    }
+    actor = actor_of(request)
+    # The course page's read of the whole course, with the sessions' free text, which the page's table leaves out.
+    course = course_get_whole(actor=actor, course_id=course_id)
+    return course_records(actor=actor, course=course, session_text=True)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from collections.abc import Iterable
+from typing import Annotated, Literal
 
 from ninja import ModelSchema, Schema
-from pydantic import Field, StrictBool
+from pydantic import BeforeValidator, Field, StrictBool
 
-from iptriad.api.schemas.common import ClientRef, Code, Id, InputSchema, Paragraph, UserRef
+from iptriad.api.schemas.common import ClientRef, Code, Id, InputSchema, Paragraph, UserRef, WithExtras
 from iptriad.core.protocol import CourseSnapshot
 from iptriad.courses.models import (
     Assessment,
@@ -24,6 +25,7 @@ from iptriad.courses.models import (
     TreatmentContract,
     Triad,
 )
+from iptriad.courses.selectors.course_page import CourseRecords
 
 # Fields every course record row has that the API leaves out: the organisation (always the caller's) and the
 # course (the record is read through it).
@@ -182,16 +184,17 @@ class TimelineEventOut(ModelSchema):
         exclude = _OWNERS
 
 
+def _ids(people: Iterable[InventoryPerson]) -> list[int]:
+    return [person.pk for person in people]
+
+
 class TriadOut(ModelSchema):
-    support_people: list[int] = Field(description="Inventory person ids.")
+    # The triad's relation (read now) or the support people the course's record flagged in its inventory.
+    support_people: Annotated[list[int], BeforeValidator(_ids)] = Field(description="Inventory person ids.")
 
     class Meta:
         model = Triad
         exclude = [*_OWNERS, "support_people"]
-
-    @staticmethod
-    def resolve_support_people(triad: Triad) -> list[int]:
-        return [person.pk for person in triad.support_people.all()]  # prefetched by the selector
 
 
 class ProblemAreaOut(ModelSchema):
@@ -250,22 +253,29 @@ class DoneTaskOut(Schema):
     done_on: dt.date
 
 
+# Read from the course page's records (courses/selectors/course_page.py), by their names where the API's differ.
 class CourseRecordOut(Schema):
     course: CourseOut
     assessment: AssessmentOut | None
-    inventory: list[InventoryPersonOut]
-    timeline: list[TimelineEventOut]
+    inventory: list[InventoryPersonOut] = Field(validation_alias="people")
+    timeline: list[TimelineEventOut] = Field(validation_alias="events")
     triad: TriadOut | None
     problem_areas: list[ProblemAreaOut]
     goals: list[GoalOut]
     formulation: FormulationOut | None
     contract: ContractOut | None
     sessions: list[SessionOut]
-    termination_review: TerminationReviewOut | None
-    relapse_prevention_plan: RelapsePreventionPlanOut | None
-    maintenance_plan: MaintenancePlanOut | None
-    tasks_done: list[DoneTaskOut]
+    termination_review: TerminationReviewOut | None = Field(validation_alias="review")
+    relapse_prevention_plan: RelapsePreventionPlanOut | None = Field(validation_alias="plan")
+    maintenance_plan: MaintenancePlanOut | None = Field(validation_alias="maintenance")
+    tasks_done: list[DoneTaskOut] = Field(validation_alias="tasks")
     phase_changes: list[PhaseChangeOut]
+
+    @staticmethod
+    def resolve_triad(records: CourseRecords) -> WithExtras | None:
+        # The support people come flagged with the inventory the records read, not read again through the triad.
+        triad = records.triad
+        return WithExtras(triad, support_people=records.support_people) if triad is not None else None
 
 
 class TaskMarkOut(Schema):

@@ -22,7 +22,7 @@ from iptriad.courses.models import Course
 from iptriad.courses.permissions import course_policy
 from iptriad.courses.sections import SECTIONS
 from iptriad.courses.selectors.course import caseload, course_get, measures_due_by_course
-from iptriad.courses.selectors.course_page import CoursePageRecords, course_page_get, course_page_records
+from iptriad.courses.selectors.course_page import CourseRecords, course_get_whole, course_records
 from iptriad.courses.services.course import course_change_phase, course_close, course_open, course_task_mark
 
 CASELOAD_LIMIT = 500
@@ -50,13 +50,13 @@ def course_open_page(request: HttpRequest, actor: Actor, client_id: int) -> Http
 @member_view
 @require_http_methods(["GET", "HEAD"])
 def course_detail_page(request: HttpRequest, actor: Actor, course_id: int) -> HttpResponse:
-    course = course_page_get(actor=actor, course_id=course_id)
+    course = course_get_whole(actor=actor, course_id=course_id)
     # Every section builds its part from the same records, read once for the whole page.
-    records = course_page_records(actor=actor, course=course)
+    records = course_records(actor=actor, course=course)
     return render(request, "courses/course_detail.html", _course_page_context(actor, course, records))
 
 
-def _course_page_context(actor: Actor, course: Course, records: CoursePageRecords) -> dict[str, Any]:
+def _course_page_context(actor: Actor, course: Course, records: CourseRecords) -> dict[str, Any]:
     context: dict[str, Any] = {
         "course": course,
         "adaptation": protocol().adaptation(course.adaptation),
