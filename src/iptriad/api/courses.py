@@ -133,12 +133,12 @@ def course_close_api(request: HttpRequest, course_id: Id, payload: CourseCloseIn
 
 
 @router.post("/courses/{int:course_id}/tasks", response={200: TaskMarkOut, **ERRORS_WRITE}, summary="Tick a phase task")
-def course_task_api(request: HttpRequest, course_id: Id, payload: TaskMarkIn) -> dict[str, Any]:
+def course_task_api(request: HttpRequest, course_id: Id, payload: TaskMarkIn) -> TaskMarkIn:
     """Tick (done: true) or untick a task of the course's current phase checklist."""
     actor = actor_of(request)
     course = course_get(actor=actor, course_id=course_id)
     course_task_mark(actor=actor, course=course, task_id=payload.task_id, done=payload.done)
-    return {"task_id": payload.task_id, "done": payload.done}
+    return payload  # the answer repeats what was marked
 
 
 @router.get(

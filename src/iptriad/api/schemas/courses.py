@@ -10,14 +10,18 @@ from ninja import ModelSchema, Schema
 from pydantic import BeforeValidator, Field, StrictBool
 
 from iptriad.api.schemas.common import ClientRef, Code, Id, InputSchema, Paragraph, UserRef, WithExtras
+from iptriad.api.schemas.stored import StoredSchema
 from iptriad.core.protocol import CourseSnapshot
 from iptriad.courses.models import (
     Assessment,
+    Course,
     CourseSession,
+    CourseTask,
     Formulation,
     Goal,
     InventoryPerson,
     MaintenancePlan,
+    PhaseChange,
     ProblemAreaChoice,
     RelapsePreventionPlan,
     TerminationReview,
@@ -40,19 +44,27 @@ class AdaptationOut(Schema):
     default_sessions: int
 
 
-class CourseOut(Schema):
-    id: int
+class CourseOut(StoredSchema):
     client: ClientRef
     therapist: UserRef
-    adaptation: str
-    protocol_version: str
     phase: str = Field(description="initial, middle, termination, maintenance or closed")
-    opened_on: dt.date
-    closed_on: dt.date | None
-    end_reason: str
-    end_note: str
-    created_at: dt.datetime
-    updated_at: dt.datetime
+
+    class Meta:
+        model = Course
+        fields = [
+            "id",
+            "client",
+            "therapist",
+            "adaptation",
+            "protocol_version",
+            "phase",
+            "opened_on",
+            "closed_on",
+            "end_reason",
+            "end_note",
+            "created_at",
+            "updated_at",
+        ]
 
 
 class CaseloadCourseOut(CourseOut):
@@ -120,12 +132,12 @@ class SessionGuideOut(Schema):
     cautions: list[MessageOut]
 
 
-class PhaseChangeOut(Schema):
-    from_phase: str
-    to_phase: str
-    changed_at: dt.datetime
+class PhaseChangeOut(StoredSchema):
     changed_by: UserRef
-    note: str
+
+    class Meta:
+        model = PhaseChange
+        fields = ["from_phase", "to_phase", "changed_at", "changed_by", "note"]
 
 
 # Read from a course's standing (iptriad.core.protocol.CourseStanding) as the course page shows it, with the course
@@ -248,9 +260,10 @@ class MaintenancePlanOut(ModelSchema):
         exclude = _OWNERS
 
 
-class DoneTaskOut(Schema):
-    task_id: str
-    done_on: dt.date
+class DoneTaskOut(StoredSchema):
+    class Meta:
+        model = CourseTask
+        fields = ["task_id", "done_on"]
 
 
 # Read from the course page's records (courses/selectors/course_page.py), by their names where the API's differ.
