@@ -63,13 +63,13 @@ def course_get_whole(*, actor: Actor, course_id: int) -> Course:
 
 @dataclass(frozen=True)
 class CourseRecords:
-    """Everything recorded in a course, read once."""
+    """Everything recorded in a course, read once (the sessions' free text only when asked for: `session_text`)."""
 
     course: Course
     people: list[InventoryPerson]  # closest ring first; each with `is_support` (one of the triad's support)
     events: list[TimelineEvent]  # with their person
     problem_areas: list[ProblemAreaChoice]  # active and ended, each with its goals
-    sessions: list[CourseSession]  # in number order; without their free text unless read with `session_text`
+    sessions: list[CourseSession]  # in number order, without their free text
     administrations: list[Administration]  # oldest first, each with the session it belongs to
     schedules: list[MeasureSchedule]  # the active rows
     phase_changes: list[PhaseChange]
