@@ -13,7 +13,7 @@ from django.urls import reverse
 from iptriad.core.protocol import Phase
 from iptriad.courses.models import CourseSession, CourseTask, Goal, InventoryPerson, PhaseChange, TimelineEvent
 from iptriad.courses.sections import SECTIONS
-from iptriad.courses.selectors.course_page import course_page_get, course_page_records
+from iptriad.courses.selectors.course_page import course_get_whole, course_records
 from iptriad.measures.models import MeasureSchedule
 from iptriad.measures.services import administration_record
 from tests.conftest import logged_in
@@ -85,9 +85,9 @@ def test_the_sections_read_nothing_of_their_own(personas):
     records = full_course(personas.client_a, personas.therapist_a)
     ending_records(records.course)
     actor = personas.actor(personas.therapist_a)
-    course = course_page_get(actor=actor, course_id=records.course.pk)
+    course = course_get_whole(actor=actor, course_id=records.course.pk)
     with CaptureQueriesContext(connection) as loading:
-        page_records = course_page_records(actor=actor, course=course)
+        page_records = course_records(actor=actor, course=course)
     with CaptureQueriesContext(connection) as building:
         for section in SECTIONS:
             section.context(actor, course, page_records)

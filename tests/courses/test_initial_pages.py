@@ -15,7 +15,7 @@ from iptriad.audit.models import AuditAction, AuditEvent
 from iptriad.core.protocol import Phase
 from iptriad.courses.models import Assessment, Course, InventoryPerson, TimelineEvent, Triad
 from iptriad.courses.sections import initial as section
-from iptriad.courses.selectors.course_page import course_page_records
+from iptriad.courses.selectors.course_page import course_records
 from iptriad.courses.services import initial
 from iptriad.courses.services.course import ERROR_NOT_OPEN
 from tests.conftest import logged_in, make_client
@@ -476,7 +476,7 @@ class TestSection:
 
         def reads() -> tuple[int, dict[str, Any]]:
             with CaptureQueriesContext(connection) as loading:
-                records = course_page_records(actor=actor, course=course)
+                records = course_records(actor=actor, course=course)
             with CaptureQueriesContext(connection) as building:
                 context = section.context(actor, course, records)
             assert building.captured_queries == []  # the section builds on the page's reads only

@@ -15,7 +15,7 @@ from iptriad.audit.models import AuditAction, AuditEvent
 from iptriad.core.protocol import Phase
 from iptriad.courses.models import Course, CourseSession
 from iptriad.courses.sections import measures as measures_section
-from iptriad.courses.selectors.course_page import course_page_records
+from iptriad.courses.selectors.course_page import course_records
 from iptriad.courses.selectors.measures import sessions_held
 from iptriad.courses.services.course import course_open
 from iptriad.courses.views.measures import SVG_CONTENT_SECURITY_POLICY
@@ -234,7 +234,7 @@ class TestCourseSection:
 
         def queries() -> int:
             with CaptureQueriesContext(connection) as loading:
-                records = course_page_records(actor=actor, course=course)
+                records = course_records(actor=actor, course=course)
             with CaptureQueriesContext(connection) as building:
                 measures_section.context(actor, course, records)
             assert building.captured_queries == []  # the section builds on the page's reads only

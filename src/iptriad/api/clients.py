@@ -16,6 +16,7 @@ from iptriad.api.auth import actor_of
 from iptriad.api.errors import ERRORS_READ, ERRORS_WRITE
 from iptriad.api.schemas.clients import ClientIn, ClientListQuery, ClientOut, ClientPage, ClientPatch
 from iptriad.api.schemas.common import Id
+from iptriad.clients.forms import tidied
 from iptriad.clients.models import Client
 from iptriad.clients.permissions import client_policy
 from iptriad.clients.selectors import client_get, client_get_for_view, client_list, client_list_record_viewed
@@ -27,6 +28,7 @@ from iptriad.clients.services import (
     client_reactivate,
     client_update,
 )
+from iptriad.core.details import details_from
 
 router = Router(tags=["clients"])
 
@@ -47,12 +49,9 @@ def _therapist(actor: Actor, therapist_id: int | None, client: Client | None) ->
 
 def _details(actor: Actor, payload: ClientIn, client: Client | None = None) -> ClientDetails:
     """What the client form does: tidy the text, run the model fields' own validators, resolve the therapist."""
-    values: dict[str, Any] = payload.model_dump(exclude={"therapist"})
-    for name in ("identifier", "given_name", "family_name", "gender", "phone", "email"):
-        values[name] = values[name].strip()
-    values["email"] = values["email"].lower()
+    values = tidied(payload.model_dump(exclude={"therapist"}))
     Client(organisation=actor.organisation, **values).clean_fields(exclude=_NOT_ENTERED)
-    return ClientDetails(**values, therapist=_therapist(actor, payload.therapist, client))
+    return details_from(ClientDetails, values, therapist=_therapist(actor, payload.therapist, client))
 
 
 @router.get("/clients", response={200: ClientPage, **ERRORS_READ}, summary="List clients")

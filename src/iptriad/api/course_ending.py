@@ -14,6 +14,7 @@ from iptriad.api.schemas.common import Id
 from iptriad.api.schemas.courses import MaintenancePlanOut, RelapsePreventionPlanOut, TerminationReviewOut
 from iptriad.api.schemas.ending import GoalStatusIn, MaintenancePlanIn, RelapsePreventionPlanIn, TerminationReviewIn
 from iptriad.api.schemas.focus import GoalItemOut
+from iptriad.core.details import details_from
 from iptriad.courses.models import Goal, MaintenancePlan, RelapsePreventionPlan, TerminationReview
 from iptriad.courses.selectors.course import course_get
 from iptriad.courses.selectors.ending import goal_get
@@ -42,7 +43,8 @@ def termination_review_save_api(request: HttpRequest, course_id: Id, payload: Te
     or in the middle phase once the contract has at most a few sessions left after the next one."""
     actor = actor_of(request)
     course = course_get(actor=actor, course_id=course_id)
-    return termination_review_save(actor=actor, course=course, details=TerminationReviewDetails(**payload.model_dump()))
+    details = details_from(TerminationReviewDetails, payload.model_dump())
+    return termination_review_save(actor=actor, course=course, details=details)
 
 
 @router.patch(
@@ -68,7 +70,7 @@ def relapse_prevention_plan_save_api(
     """The client's plan for keeping well; every part is required. Written when the termination review can be."""
     actor = actor_of(request)
     course = course_get(actor=actor, course_id=course_id)
-    details = RelapsePreventionPlanDetails(**payload.model_dump())
+    details = details_from(RelapsePreventionPlanDetails, payload.model_dump())
     return relapse_prevention_plan_save(actor=actor, course=course, details=details)
 
 
@@ -82,7 +84,8 @@ def maintenance_plan_save_api(request: HttpRequest, course_id: Id, payload: Main
     chose them as the next step. The phase itself starts with POST /courses/{id}/phase."""
     actor = actor_of(request)
     course = course_get(actor=actor, course_id=course_id)
-    return maintenance_plan_save(actor=actor, course=course, details=MaintenancePlanDetails(**payload.model_dump()))
+    details = details_from(MaintenancePlanDetails, payload.model_dump())
+    return maintenance_plan_save(actor=actor, course=course, details=details)
 
 
 @router.delete(

@@ -26,6 +26,7 @@ from iptriad.api.schemas.focus import (
     ProblemAreaItemOut,
     ProblemAreaPatch,
 )
+from iptriad.core.details import details_from
 from iptriad.core.protocol.formulation import formulation_draft
 from iptriad.courses.models import Goal, ProblemAreaChoice
 from iptriad.courses.selectors.course import course_get, course_get_for_view
@@ -203,7 +204,6 @@ def contract_save_api(request: HttpRequest, course_id: Id, payload: ContractIn) 
     it needs `renegotiation_note` and an agreement date, and marks the contract renegotiated."""
     actor = actor_of(request)
     course = course_get(actor=actor, course_id=course_id)
-    values = payload.model_dump()
-    note = values.pop("renegotiation_note")
-    contract = contract_save(actor=actor, course=course, terms=ContractTerms(**values), renegotiation_note=note)
+    terms = details_from(ContractTerms, payload.model_dump())
+    contract = contract_save(actor=actor, course=course, terms=terms, renegotiation_note=payload.renegotiation_note)
     return WithExtras(contract, cautions=contract_cautions(course=course, contract=contract))

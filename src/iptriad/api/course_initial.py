@@ -26,6 +26,7 @@ from iptriad.api.schemas.initial import (
     PersonPatch,
     TriadIn,
 )
+from iptriad.core.details import details_from, field_names
 from iptriad.courses.models import Assessment, Course, InventoryPerson, TimelineEvent, Triad
 from iptriad.courses.selectors.course import course_get
 from iptriad.courses.selectors.initial import (
@@ -78,7 +79,7 @@ def assessment_save_api(request: HttpRequest, course_id: Id, payload: Assessment
     what is left out is saved empty). Dates are not in the future nor before the course opened."""
     actor = actor_of(request)
     course = course_get(actor=actor, course_id=course_id)
-    return assessment_save(actor=actor, course=course, details=AssessmentDetails(**payload.model_dump()))
+    return assessment_save(actor=actor, course=course, details=details_from(AssessmentDetails, payload.model_dump()))
 
 
 # --- The interpersonal inventory ------------------------------------------------------------------------------
@@ -92,9 +93,8 @@ def assessment_save_api(request: HttpRequest, course_id: Id, payload: Assessment
 def person_create_api(request: HttpRequest, course_id: Id, payload: PersonIn) -> Status[InventoryPerson]:
     actor = actor_of(request)
     course = course_get(actor=actor, course_id=course_id)
-    return Status(
-        201, inventory_person_create(actor=actor, course=course, details=PersonDetails(**payload.model_dump()))
-    )
+    details = details_from(PersonDetails, payload.model_dump())
+    return Status(201, inventory_person_create(actor=actor, course=course, details=details))
 
 
 @router.get("/inventory/{int:person_id}", response={200: PersonItemOut, **ERRORS_READ}, summary="Read a person")
@@ -107,8 +107,8 @@ def person_update_api(request: HttpRequest, person_id: Id, payload: PersonPatch)
     """Only the fields sent change; the person is then checked whole, as on the edit form."""
     actor = actor_of(request)
     person = inventory_person_get(actor=actor, person_id=person_id)
-    current = {name: getattr(person, name) for name in PersonIn.model_fields}
-    details = PersonDetails(**{**current, **payload.model_dump(exclude_unset=True)})
+    current = {name: getattr(person, name) for name in field_names(PersonDetails)}
+    details = details_from(PersonDetails, current | payload.model_dump(exclude_unset=True))
     return inventory_person_update(actor=actor, person=person, details=details)
 
 
@@ -124,11 +124,11 @@ def person_delete_api(request: HttpRequest, person_id: Id) -> Status[None]:
 
 
 def _event_details(actor: Actor, course: Course, values: dict[str, Any]) -> EventDetails:
-    person_id = values.pop("person")
+    """The event's details with its person id (sent, or the event's own) as the person of this course."""
     person = None
-    if person_id is not None:
-        (person,) = _people(actor, course, [person_id], "person", ERROR_PERSON_OTHER_COURSE)
-    return EventDetails(**values, person=person)
+    if values["person"] is not None:
+        (person,) = _people(actor, course, [values["person"]], "person", ERROR_PERSON_OTHER_COURSE)
+    return details_from(EventDetails, values, person=person)
 
 
 @router.post(
@@ -181,6 +181,6 @@ def triad_save_api(request: HttpRequest, course_id: Id, payload: TriadIn) -> Tri
     empty); `support_people` are inventory person ids of this course."""
     actor = actor_of(request)
     course = course_get(actor=actor, course_id=course_id)
-    values = payload.model_dump()
-    people = _people(actor, course, values.pop("support_people"), "support_people", ERROR_SUPPORT_PEOPLE_OTHER_COURSE)
-    return triad_save(actor=actor, course=course, details=TriadDetails(**values, support_people=tuple(people)))
+    people = _people(actor, course, payload.support_people, "support_people", ERROR_SUPPORT_PEOPLE_OTHER_COURSE)
+    details = details_from(TriadDetails, payload.model_dump(), support_people=tuple(people))
+    return triad_save(actor=actor, course=course, details=details)

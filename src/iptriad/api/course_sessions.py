@@ -13,6 +13,7 @@ from iptriad.api.auth import actor_of
 from iptriad.api.errors import ERRORS_READ, ERRORS_WRITE
 from iptriad.api.schemas.common import Id, WithExtras
 from iptriad.api.schemas.sessions import SessionIn, SessionItemOut, SessionPatch, SessionSavedOut, SessionSummaryOut
+from iptriad.core.details import details_from
 from iptriad.courses.models import CourseSession
 from iptriad.courses.selectors.course import course_get, course_get_for_view
 from iptriad.courses.selectors.sessions import course_session_get, course_session_get_for_view, course_sessions
@@ -28,8 +29,8 @@ router = Router(tags=["course: sessions"], by_alias=True)  # foreign keys as "<n
 
 
 def _details(values: dict[str, Any]) -> SessionDetails:
-    return SessionDetails(
-        **{**values, "strategies": tuple(values["strategies"]), "techniques": tuple(values["techniques"])}
+    return details_from(
+        SessionDetails, values, strategies=tuple(values["strategies"]), techniques=tuple(values["techniques"])
     )
 
 

@@ -13,7 +13,7 @@ from iptriad.accounts.permissions import Action, require
 from iptriad.accounts.selectors import clinicians_of_organisation
 from iptriad.api.auth import actor_of
 from iptriad.api.errors import ERRORS_PLAIN_READ, ERRORS_READ, ERRORS_WRITE
-from iptriad.api.schemas.common import Id
+from iptriad.api.schemas.common import Id, WithExtras
 from iptriad.api.schemas.courses import (
     AdaptationOut,
     CaseloadCourseOut,
@@ -26,13 +26,14 @@ from iptriad.api.schemas.courses import (
     TaskMarkIn,
     TaskMarkOut,
 )
-from iptriad.api.selectors import CourseOverview, course_overview, course_record
+from iptriad.api.selectors import course_overview
 from iptriad.clients.permissions import client_policy
 from iptriad.clients.selectors import client_get
 from iptriad.core.protocol import Phase, protocol
 from iptriad.courses.models import Course
 from iptriad.courses.permissions import course_policy
 from iptriad.courses.selectors.course import caseload, course_get, courses_of_client
+from iptriad.courses.selectors.course_page import CourseRecords, course_get_whole, course_records
 from iptriad.courses.services.course import (
     ERROR_THERAPIST,
     course_change_phase,
@@ -97,60 +98,16 @@ def course_open_api(request: HttpRequest, client_id: Id, payload: CourseOpenIn) 
     return Status(201, course)
 
 
-def _detail(overview: CourseOverview) -> dict[str, Any]:
-    snapshot, guide = overview.snapshot, overview.guide
-    return {
-        "course": overview.course,
-        "snapshot": {
-            "adaptation": snapshot.adaptation,
-            "phase": snapshot.phase.value,
-            "has_diagnosis": snapshot.has_diagnosis,
-            "problem_areas": [area.value for area in snapshot.problem_areas],
-            "has_formulation": snapshot.has_formulation,
-            "formulation_agreed": snapshot.formulation_agreed,
-            "contract": snapshot.contract,
-            "sessions_held": snapshot.sessions_held,
-            "has_relapse_prevention_plan": snapshot.has_relapse_prevention_plan,
-            "end_reason": snapshot.end_reason.value if snapshot.end_reason is not None else None,
-            "done_task_ids": sorted(snapshot.done_task_ids),
-        },
-        "session_guide": (
-            {
-                "session_number": guide.session_number,
-                "label": guide.label,
-                "sessions_planned": guide.sessions_planned,
-                "sessions_remaining": guide.sessions_remaining,
-                "phase": guide.phase.value,
-                "phase_name": guide.phase_name,
-                "tasks": guide.tasks,
-                "session_steps": guide.session_steps,
-                "announce_ending": guide.announce_ending,
-                "midpoint_review": guide.midpoint_review,
-                "termination_due": guide.termination_due,
-                "initial_phase_overrun": guide.initial_phase_overrun,
-                "contract_overrun": guide.contract_overrun,
-                "cautions": guide.cautions,
-            }
-            if guide is not None
-            else None
-        ),
-        "tasks": [{"id": task_id, "text": text, "done": done} for task_id, text, done in overview.tasks],
-        "next_phase": overview.next_phase.value if overview.next_phase is not None else None,
-        "next_phase_refusals": overview.next_phase_refusals,
-        "allowed_transitions": [phase.value for phase in overview.allowed],
-        "phase_changes": overview.phase_changes,
-    }
-
-
 @router.get(
     "/courses/{int:course_id}",
     response={200: CourseDetailOut, **ERRORS_READ},
     summary="Read a course and where it stands",
 )
-def course_get_api(request: HttpRequest, course_id: Id) -> dict[str, Any]:
+def course_get_api(request: HttpRequest, course_id: Id) -> WithExtras:
     """The phase, the facts the protocol rules go by, the guide for the next session, the phase checklist, the
     phases it may move to now and what stands before the next one."""
-    return _detail(course_overview(actor=actor_of(request), course_id=course_id))
+    overview = course_overview(actor=actor_of(request), course_id=course_id)
+    return WithExtras(overview.standing, course=overview.course, phase_changes=overview.phase_changes)
 
 
 @router.post(
@@ -176,12 +133,12 @@ def course_close_api(request: HttpRequest, course_id: Id, payload: CourseCloseIn
 
 
 @router.post("/courses/{int:course_id}/tasks", response={200: TaskMarkOut, **ERRORS_WRITE}, summary="Tick a phase task")
-def course_task_api(request: HttpRequest, course_id: Id, payload: TaskMarkIn) -> dict[str, Any]:
+def course_task_api(request: HttpRequest, course_id: Id, payload: TaskMarkIn) -> TaskMarkIn:
     """Tick (done: true) or untick a task of the course's current phase checklist."""
     actor = actor_of(request)
     course = course_get(actor=actor, course_id=course_id)
     course_task_mark(actor=actor, course=course, task_id=payload.task_id, done=payload.done)
-    return {"task_id": payload.task_id, "done": payload.done}
+    return payload  # the answer repeats what was marked
 
 
 @router.get(
@@ -190,24 +147,10 @@ def course_task_api(request: HttpRequest, course_id: Id, payload: TaskMarkIn) ->
     summary="Read a course's whole record",
     by_alias=True,  # foreign keys as "<name>_id" (ninja's model schemas alias them so)
 )
-def course_record_api(request: HttpRequest, course_id: Id) -> dict[str, Any]:
+def course_record_api(request: HttpRequest, course_id: Id) -> CourseRecords:
     """Assessment, inventory, timeline, triad, problem areas, goals, formulation, contract, sessions, termination
     review, relapse-prevention plan and maintenance plan, as recorded (read-only for now)."""
-    record = course_record(actor=actor_of(request), course_id=course_id)
-    return {
-        "course": record.course,
-        "assessment": record.assessment,
-        "inventory": record.inventory,
-        "timeline": record.timeline,
-        "triad": record.triad,
-        "problem_areas": record.problem_areas,
-        "goals": record.goals,
-        "formulation": record.formulation,
-        "contract": record.contract,
-        "sessions": record.sessions,
-        "termination_review": record.termination_review,
-        "relapse_prevention_plan": record.relapse_prevention_plan,
-        "maintenance_plan": record.maintenance_plan,
-        "tasks_done": record.tasks,
-        "phase_changes": record.phase_changes,
-    }
+    actor = actor_of(request)
+    # The course page's read of the whole course, with the sessions' free text, which the page's table leaves out.
+    course = course_get_whole(actor=actor, course_id=course_id)
+    return course_records(actor=actor, course=course, session_text=True)

@@ -1,15 +1,12 @@
-"""Reads the API needs beyond the apps' own selectors: tokens, a course and its whole record, measure lists.
+"""Reads the API needs beyond the apps' own selectors: tokens, a course with where it stands, measure lists.
 
 Every clinical read is scoped by the owning policy (a foreign or missing object is a 404) and audited as the
-pages audit theirs. The course record reads every part in one go (the parts are written through their own
-endpoints and services), each part scoped with course_policy.scope_records, in a fixed number of queries whatever
-the course's size.
+pages audit theirs. A course's whole record is the course page's read (courses/selectors/course_page.py).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import F, QuerySet
 
@@ -22,42 +19,12 @@ from iptriad.api.services import PREFIX_LENGTH
 from iptriad.audit.models import AuditAction
 from iptriad.audit.services import audit_record
 from iptriad.clients.models import Client
-from iptriad.core.protocol import (
-    CourseSnapshot,
-    Phase,
-    Refusal,
-    SessionGuide,
-    allowed_transitions,
-    check_transition,
-    protocol,
-    session_guide,
-)
-from iptriad.courses.models import (
-    Assessment,
-    Course,
-    CourseSession,
-    CourseTask,
-    Formulation,
-    Goal,
-    InventoryPerson,
-    MaintenancePlan,
-    PhaseChange,
-    ProblemAreaChoice,
-    RelapsePreventionPlan,
-    TerminationReview,
-    TimelineEvent,
-    TreatmentContract,
-    Triad,
-)
-from iptriad.courses.permissions import course_policy
+from iptriad.core.protocol import CourseStanding, course_standing
+from iptriad.courses.models import Course, PhaseChange
 from iptriad.courses.selectors.course import course_get_for_view, phase_changes
 from iptriad.courses.snapshot import course_snapshot
 from iptriad.measures.models import Administration, RiskAlert
 from iptriad.measures.permissions import alert_policy
-
-# The phase each open phase moves on to; closing is its own action.
-NEXT_PHASE = {Phase.INITIAL: Phase.MIDDLE, Phase.MIDDLE: Phase.TERMINATION, Phase.TERMINATION: Phase.MAINTENANCE}
-
 
 # --- Tokens ---------------------------------------------------------------------------------------------------
 
@@ -93,85 +60,16 @@ def api_tokens_of_organisation(*, organisation: Organisation) -> QuerySet[ApiTok
 
 @dataclass(frozen=True)
 class CourseOverview:
-    """A course with what the course page shows about where it stands and what may happen next."""
+    """A course, where it stands by the protocol's rules (as the course page shows it), and its phase history."""
 
     course: Course
-    snapshot: CourseSnapshot
-    guide: SessionGuide | None  # for the next session; None once closed
-    tasks: list[tuple[str, str, bool]]  # (task id, text, done) of the current phase's checklist
-    next_phase: Phase | None
-    next_phase_refusals: tuple[Refusal, ...]
-    allowed: tuple[Phase, ...]
+    standing: CourseStanding
     phase_changes: list[PhaseChange]
 
 
 def course_overview(*, actor: Actor, course_id: int) -> CourseOverview:
     course = course_get_for_view(actor=actor, course_id=course_id)
-    snapshot = course_snapshot(course)
-    following = NEXT_PHASE.get(Phase(course.phase)) if course.is_open else None
-    tasks: list[tuple[str, str, bool]] = []
-    if course.is_open:
-        tasks = [
-            (task.id, task.text, task.id in snapshot.done_task_ids) for task in protocol().phase(course.phase).tasks
-        ]
-    return CourseOverview(
-        course=course,
-        snapshot=snapshot,
-        guide=session_guide(snapshot, snapshot.sessions_held + 1) if course.is_open else None,
-        tasks=tasks,
-        next_phase=following,
-        next_phase_refusals=check_transition(snapshot, following) if following is not None else (),
-        allowed=allowed_transitions(snapshot) if course.is_open else (),
-        phase_changes=phase_changes(course=course),
-    )
-
-
-@dataclass(frozen=True)
-class CourseRecord:
-    """Everything recorded in one course, read-only."""
-
-    course: Course
-    assessment: Assessment | None
-    inventory: list[InventoryPerson]
-    timeline: list[TimelineEvent]
-    triad: Triad | None
-    problem_areas: list[ProblemAreaChoice]
-    goals: list[Goal]
-    formulation: Formulation | None
-    contract: TreatmentContract | None
-    sessions: list[CourseSession]
-    termination_review: TerminationReview | None
-    relapse_prevention_plan: RelapsePreventionPlan | None
-    maintenance_plan: MaintenancePlan | None
-    tasks: list[CourseTask]
-    phase_changes: list[PhaseChange]
-
-
-def _records(actor: Actor, model: Any, course: Course) -> QuerySet[Any]:
-    return course_policy.scope_records(actor, Action.VIEW, model.objects.filter(course=course))
-
-
-def course_record(*, actor: Actor, course_id: int) -> CourseRecord:
-    """The whole record of a course the actor may read (audited as a view of the course), in a fixed number of
-    queries (one per part) whatever its size."""
-    course = course_get_for_view(actor=actor, course_id=course_id)
-    return CourseRecord(
-        course=course,
-        assessment=_records(actor, Assessment, course).first(),
-        inventory=list(_records(actor, InventoryPerson, course)),
-        timeline=list(_records(actor, TimelineEvent, course)),
-        triad=_records(actor, Triad, course).prefetch_related("support_people").first(),
-        problem_areas=list(_records(actor, ProblemAreaChoice, course)),
-        goals=list(_records(actor, Goal, course)),
-        formulation=_records(actor, Formulation, course).first(),
-        contract=_records(actor, TreatmentContract, course).first(),
-        sessions=list(_records(actor, CourseSession, course)),
-        termination_review=_records(actor, TerminationReview, course).first(),
-        relapse_prevention_plan=_records(actor, RelapsePreventionPlan, course).first(),
-        maintenance_plan=_records(actor, MaintenancePlan, course).first(),
-        tasks=list(_records(actor, CourseTask, course)),
-        phase_changes=list(_records(actor, PhaseChange, course).select_related("changed_by")),
-    )
+    return CourseOverview(course, course_standing(course_snapshot(course)), phase_changes(course=course))
 
 
 # --- Measures -------------------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, cast
 
 from django import forms
@@ -9,12 +10,21 @@ from django.core.exceptions import ValidationError
 from django.forms.models import construct_instance
 
 from iptriad.accounts.actors import Actor
-from iptriad.accounts.models import User
 from iptriad.accounts.selectors import clinicians_of_organisation
 from iptriad.clients.models import Client
 from iptriad.clients.permissions import client_policy
 from iptriad.clients.services import ClientDetails
+from iptriad.core.details import details_from, field_names
 from iptriad.web.widgets import DateInput
+
+# Entered text the service gets without surrounding spaces (the API's bodies are tidied the same way).
+TIDIED = ("identifier", "given_name", "family_name", "gender", "phone", "email")
+
+
+def tidied(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The entered values with the names and contact details stripped and the e-mail in lower case."""
+    text = {name: values[name].strip() for name in TIDIED}
+    return {**values, **text, "email": text["email"].lower()}
 
 
 class ClinicianChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
@@ -25,22 +35,7 @@ class ClinicianChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
 class ClientForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = Client
-        fields = (
-            "identifier",
-            "given_name",
-            "family_name",
-            "date_of_birth",
-            "sex",
-            "gender",
-            "phone",
-            "email",
-            "preferred_language",
-            "consent_to_treatment",
-            "consent_to_treatment_on",
-            "consent_to_data_use",
-            "consent_to_data_use_on",
-            "therapist",
-        )
+        fields = field_names(ClientDetails)
         field_classes = {"therapist": ClinicianChoiceField}
         widgets = {
             "date_of_birth": DateInput(),
@@ -79,24 +74,7 @@ class ClientForm(forms.ModelForm):  # type: ignore[type-arg]
             self._update_errors(error)  # type: ignore[attr-defined]
 
     def to_details(self) -> ClientDetails:
-        data = self.cleaned_data
-        therapist: User | None = data["therapist"]
-        return ClientDetails(
-            identifier=data["identifier"].strip(),
-            given_name=data["given_name"].strip(),
-            family_name=data["family_name"].strip(),
-            date_of_birth=data["date_of_birth"],
-            sex=data["sex"],
-            gender=data["gender"].strip(),
-            phone=data["phone"].strip(),
-            email=data["email"].strip().lower(),
-            preferred_language=data["preferred_language"],
-            consent_to_treatment=data["consent_to_treatment"],
-            consent_to_treatment_on=data["consent_to_treatment_on"],
-            consent_to_data_use=data["consent_to_data_use"],
-            consent_to_data_use_on=data["consent_to_data_use_on"],
-            therapist=therapist,
-        )
+        return details_from(ClientDetails, tidied(self.cleaned_data))
 
 
 class ClientSearchForm(forms.Form):

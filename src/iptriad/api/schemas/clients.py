@@ -5,34 +5,31 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from ninja import Schema
 from pydantic import Field, StrictBool
 
 from iptriad.api.schemas.common import Id, InputSchema, Line, PageMeta, PageQuery, Search, UserRef
+from iptriad.api.schemas.stored import StoredSchema
+from iptriad.clients.models import Client
+from iptriad.clients.services import ClientDetails
+from iptriad.core.details import field_names
 
 SexValue = Literal["female", "male", "intersex", "not_recorded"]
 
 
-class ClientOut(Schema):
-    id: int
-    identifier: str
-    given_name: str
-    family_name: str
-    date_of_birth: dt.date
-    sex: str
-    gender: str
-    phone: str
-    email: str
-    preferred_language: str
-    consent_to_treatment: bool
-    consent_to_treatment_on: dt.date | None
-    consent_to_data_use: bool
-    consent_to_data_use_on: dt.date | None
+class ClientOut(StoredSchema):
     therapist: UserRef | None
     status: str = Field(description="active or archived")
-    archived_at: dt.datetime | None
-    created_at: dt.datetime
-    updated_at: dt.datetime
+
+    class Meta:
+        model = Client
+        fields = [
+            "id",
+            *field_names(ClientDetails),
+            "status",
+            "archived_at",
+            "created_at",
+            "updated_at",
+        ]
 
 
 class ClientPage(PageMeta):

@@ -8,6 +8,10 @@ from typing import Annotated, Any
 from ninja import Schema
 from pydantic import AfterValidator, ConfigDict, Field
 
+from iptriad.accounts.models import User
+from iptriad.api.schemas.stored import StoredSchema
+from iptriad.clients.models import Client
+
 # The largest id a database row can have (a signed 64-bit key): larger numbers are refused as input instead of
 # overflowing the database driver.
 MAX_ID = 2**63 - 1
@@ -63,16 +67,16 @@ class ErrorOut(Schema):
     detail: list[FieldError]
 
 
-class UserRef(Schema):
-    id: int
-    full_name: str
+class UserRef(StoredSchema):
+    class Meta:
+        model = User
+        fields = ["id", "full_name"]
 
 
-class ClientRef(Schema):
-    id: int
-    identifier: str
-    given_name: str
-    family_name: str
+class ClientRef(StoredSchema):
+    class Meta:
+        model = Client
+        fields = ["id", "identifier", "given_name", "family_name"]
 
 
 class PageMeta(Schema):

@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from collections.abc import Iterable
+from typing import Annotated, Literal
 
 from ninja import ModelSchema, Schema
-from pydantic import Field, StrictBool
+from pydantic import BeforeValidator, Field, StrictBool
 
-from iptriad.api.schemas.common import ClientRef, Code, Id, InputSchema, Paragraph, UserRef
+from iptriad.api.schemas.common import ClientRef, Code, Id, InputSchema, Paragraph, UserRef, WithExtras
+from iptriad.api.schemas.stored import StoredSchema
+from iptriad.core.protocol import CourseSnapshot
 from iptriad.courses.models import (
     Assessment,
+    Course,
     CourseSession,
+    CourseTask,
     Formulation,
     Goal,
     InventoryPerson,
     MaintenancePlan,
+    PhaseChange,
     ProblemAreaChoice,
     RelapsePreventionPlan,
     TerminationReview,
@@ -23,6 +29,7 @@ from iptriad.courses.models import (
     TreatmentContract,
     Triad,
 )
+from iptriad.courses.selectors.course_page import CourseRecords
 
 # Fields every course record row has that the API leaves out: the organisation (always the caller's) and the
 # course (the record is read through it).
@@ -37,19 +44,27 @@ class AdaptationOut(Schema):
     default_sessions: int
 
 
-class CourseOut(Schema):
-    id: int
+class CourseOut(StoredSchema):
     client: ClientRef
     therapist: UserRef
-    adaptation: str
-    protocol_version: str
     phase: str = Field(description="initial, middle, termination, maintenance or closed")
-    opened_on: dt.date
-    closed_on: dt.date | None
-    end_reason: str
-    end_note: str
-    created_at: dt.datetime
-    updated_at: dt.datetime
+
+    class Meta:
+        model = Course
+        fields = [
+            "id",
+            "client",
+            "therapist",
+            "adaptation",
+            "protocol_version",
+            "phase",
+            "opened_on",
+            "closed_on",
+            "end_reason",
+            "end_note",
+            "created_at",
+            "updated_at",
+        ]
 
 
 class CaseloadCourseOut(CourseOut):
@@ -93,6 +108,10 @@ class SnapshotOut(Schema):
     end_reason: str | None
     done_task_ids: list[str]
 
+    @staticmethod
+    def resolve_done_task_ids(snapshot: CourseSnapshot) -> list[str]:
+        return sorted(snapshot.done_task_ids)  # a set in the snapshot: sorted, so an answer never reorders
+
 
 class SessionGuideOut(Schema):
     """What to have in mind for the next session."""
@@ -113,14 +132,16 @@ class SessionGuideOut(Schema):
     cautions: list[MessageOut]
 
 
-class PhaseChangeOut(Schema):
-    from_phase: str
-    to_phase: str
-    changed_at: dt.datetime
+class PhaseChangeOut(StoredSchema):
     changed_by: UserRef
-    note: str
+
+    class Meta:
+        model = PhaseChange
+        fields = ["from_phase", "to_phase", "changed_at", "changed_by", "note"]
 
 
+# Read from a course's standing (iptriad.core.protocol.CourseStanding) as the course page shows it, with the course
+# and its phase history beside it.
 class CourseDetailOut(Schema):
     course: CourseOut
     snapshot: SnapshotOut
@@ -175,16 +196,17 @@ class TimelineEventOut(ModelSchema):
         exclude = _OWNERS
 
 
+def _ids(people: Iterable[InventoryPerson]) -> list[int]:
+    return [person.pk for person in people]
+
+
 class TriadOut(ModelSchema):
-    support_people: list[int] = Field(description="Inventory person ids.")
+    # The triad's relation (read now) or the support people the course's record flagged in its inventory.
+    support_people: Annotated[list[int], BeforeValidator(_ids)] = Field(description="Inventory person ids.")
 
     class Meta:
         model = Triad
         exclude = [*_OWNERS, "support_people"]
-
-    @staticmethod
-    def resolve_support_people(triad: Triad) -> list[int]:
-        return [person.pk for person in triad.support_people.all()]  # prefetched by the selector
 
 
 class ProblemAreaOut(ModelSchema):
@@ -238,27 +260,35 @@ class MaintenancePlanOut(ModelSchema):
         exclude = _OWNERS
 
 
-class DoneTaskOut(Schema):
-    task_id: str
-    done_on: dt.date
+class DoneTaskOut(StoredSchema):
+    class Meta:
+        model = CourseTask
+        fields = ["task_id", "done_on"]
 
 
+# Read from the course page's records (courses/selectors/course_page.py), by their names where the API's differ.
 class CourseRecordOut(Schema):
     course: CourseOut
     assessment: AssessmentOut | None
-    inventory: list[InventoryPersonOut]
-    timeline: list[TimelineEventOut]
+    inventory: list[InventoryPersonOut] = Field(validation_alias="people")
+    timeline: list[TimelineEventOut] = Field(validation_alias="events")
     triad: TriadOut | None
     problem_areas: list[ProblemAreaOut]
     goals: list[GoalOut]
     formulation: FormulationOut | None
     contract: ContractOut | None
     sessions: list[SessionOut]
-    termination_review: TerminationReviewOut | None
-    relapse_prevention_plan: RelapsePreventionPlanOut | None
-    maintenance_plan: MaintenancePlanOut | None
-    tasks_done: list[DoneTaskOut]
+    termination_review: TerminationReviewOut | None = Field(validation_alias="review")
+    relapse_prevention_plan: RelapsePreventionPlanOut | None = Field(validation_alias="plan")
+    maintenance_plan: MaintenancePlanOut | None = Field(validation_alias="maintenance")
+    tasks_done: list[DoneTaskOut] = Field(validation_alias="tasks")
     phase_changes: list[PhaseChangeOut]
+
+    @staticmethod
+    def resolve_triad(records: CourseRecords) -> WithExtras | None:
+        # The support people come flagged with the inventory the records read, not read again through the triad.
+        triad = records.triad
+        return WithExtras(triad, support_people=records.support_people) if triad is not None else None
 
 
 class TaskMarkOut(Schema):

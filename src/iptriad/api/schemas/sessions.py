@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ninja import Schema
 from pydantic import Field
 
 from iptriad.api.schemas.common import Code, InputSchema, Paragraph, one_of, unchanged
 from iptriad.api.schemas.courses import SessionOut
+from iptriad.api.schemas.stored import StoredSchema
+from iptriad.courses.models import CourseSession
 from iptriad.courses.models.sessions import Attendance, HomeworkReview, RiskCheck
 from iptriad.courses.services.sessions import CONCERN_MAX_LENGTH
 
@@ -72,18 +73,25 @@ class SessionSavedOut(SessionItemOut):
     alert_id: int | None = Field(description="The risk alert a concern opened with this save, else null.")
 
 
-class SessionSummaryOut(Schema):
+class SessionSummaryOut(StoredSchema):
     """A session in the course's list, without its free text (read one session for it)."""
 
-    id: int
-    number: int
-    held_on: dt.date
-    phase: str
-    attendance: str
     strategies: list[str]
     techniques: list[str]
-    homework_review: str
-    risk_check: str
-    recorded_by_id: int
-    created_at: dt.datetime
-    updated_at: dt.datetime
+
+    class Meta:
+        model = CourseSession
+        fields = [
+            "id",
+            "number",
+            "held_on",
+            "phase",
+            "attendance",
+            "strategies",
+            "techniques",
+            "homework_review",
+            "risk_check",
+            "recorded_by_id",
+            "created_at",
+            "updated_at",
+        ]

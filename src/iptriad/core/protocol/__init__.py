@@ -1,5 +1,6 @@
 """The IPT protocol as versioned data (phases and their tasks, problem areas, techniques, adaptations in `data/`)
-and the course rules over it (phase changes, problem areas, contracts, the session guide), all pure Python."""
+and the course rules over it (phase changes, problem areas, contracts, the session guide, where a course stands), all
+pure Python."""
 
 from iptriad.core.protocol.loader import DefinitionError, parse_protocol, protocol
 from iptriad.core.protocol.model import (
@@ -32,19 +33,23 @@ from iptriad.core.protocol.rules import (
     check_transition,
     session_guide,
 )
+from iptriad.core.protocol.standing import NEXT_PHASE, CourseStanding, PhaseTask, course_standing
 
 __all__ = [
+    "NEXT_PHASE",
     "Adaptation",
     "Caution",
     "ContractCheck",
     "ContractSnapshot",
     "CourseSnapshot",
+    "CourseStanding",
     "DefinitionError",
     "DisputeStage",
     "EndReason",
     "Entry",
     "Phase",
     "PhaseDefinition",
+    "PhaseTask",
     "ProblemArea",
     "ProblemAreaCode",
     "Protocol",
@@ -60,6 +65,7 @@ __all__ = [
     "check_start_middle",
     "check_start_termination",
     "check_transition",
+    "course_standing",
     "parse_protocol",
     "protocol",
     "session_guide",

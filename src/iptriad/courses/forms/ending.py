@@ -10,6 +10,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
+from iptriad.core.details import details_from
 from iptriad.courses.models.ending import NextStep
 from iptriad.courses.models.focus import GoalStatus
 from iptriad.courses.services.ending import (
@@ -81,16 +82,7 @@ class TerminationReviewForm(forms.Form):
     )
 
     def to_details(self) -> TerminationReviewDetails:
-        data = self.cleaned_data
-        return TerminationReviewDetails(
-            progress_summary=data["progress_summary"],
-            why_better=data["why_better"],
-            skills_gained=data["skills_gained"],
-            feelings_about_ending=data["feelings_about_ending"],
-            next_step=data["next_step"],
-            next_step_detail=data["next_step_detail"],
-            reviewed_on=data["reviewed_on"],
-        )
+        return details_from(TerminationReviewDetails, self.cleaned_data)
 
 
 class GoalStatusForm(forms.Form):
@@ -136,15 +128,7 @@ class RelapsePreventionPlanForm(forms.Form):
     )
 
     def to_details(self) -> RelapsePreventionPlanDetails:
-        data = self.cleaned_data
-        return RelapsePreventionPlanDetails(
-            warning_signs=data["warning_signs"],
-            what_helps=data["what_helps"],
-            people_to_turn_to=data["people_to_turn_to"],
-            if_symptoms_return=data["if_symptoms_return"],
-            emergency_contacts=data["emergency_contacts"],
-            agreed_on=data["agreed_on"],
-        )
+        return details_from(RelapsePreventionPlanDetails, self.cleaned_data)
 
 
 class MaintenancePlanForm(forms.Form):
@@ -165,10 +149,4 @@ class MaintenancePlanForm(forms.Form):
     notes = _text("Notes")
 
     def to_details(self) -> MaintenancePlanDetails:
-        data = self.cleaned_data
-        return MaintenancePlanDetails(
-            frequency=data["frequency"],
-            sessions_planned=data["sessions_planned"],
-            starts_on=data["starts_on"],
-            notes=data["notes"],
-        )
+        return details_from(MaintenancePlanDetails, self.cleaned_data)

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
+from iptriad.core.details import details_from
 from iptriad.core.protocol import ProblemAreaCode, protocol
 from iptriad.core.protocol.rules import CONFIRM_DEFICITS
 from iptriad.courses.models.focus import Frequency, GoalStatus
@@ -124,14 +125,4 @@ class ContractForm(forms.Form):
     )
 
     def to_terms(self) -> ContractTerms:
-        data = self.cleaned_data
-        return ContractTerms(
-            sessions_planned=data["sessions_planned"],
-            frequency=data["frequency"],
-            session_minutes=data["session_minutes"],
-            starts_on=data["starts_on"],
-            planned_end_on=data["planned_end_on"],
-            missed_session_rule=data["missed_session_rule"],
-            other_terms=data["other_terms"],
-            agreed_on=data["agreed_on"],
-        )
+        return details_from(ContractTerms, self.cleaned_data)  # the renegotiation note goes beside the terms

@@ -11,6 +11,7 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 
+from iptriad.core.details import details_from, field_names
 from iptriad.core.protocol import protocol
 from iptriad.core.protocol.closeness import DEFAULT_RINGS, MAX_RINGS
 from iptriad.courses.models import Assessment, InventoryPerson, TimelineEvent, Triad
@@ -72,19 +73,7 @@ class AssessmentForm(_RecordForm):
 
     class Meta:
         model = Assessment
-        fields = (
-            "presenting_problems",
-            "diagnosis_code",
-            "diagnosis_label",
-            "episode_history",
-            "medication",
-            "suicide_risk_screen",
-            "suicide_risk_notes",
-            "assessed_on",
-            "sick_role_given_on",
-            "sick_role_notes",
-            "psychoeducation_given_on",
-        )
+        fields = field_names(AssessmentDetails)
         widgets = {
             "presenting_problems": forms.Textarea(attrs=TEXT),
             "episode_history": forms.Textarea(attrs=TEXT),
@@ -120,7 +109,7 @@ class AssessmentForm(_RecordForm):
         }
 
     def to_details(self) -> AssessmentDetails:
-        return AssessmentDetails(**self.cleaned_data)
+        return details_from(AssessmentDetails, self.cleaned_data)
 
 
 class PersonForm(_RecordForm):
@@ -146,26 +135,7 @@ class PersonForm(_RecordForm):
 
     class Meta:
         model = InventoryPerson
-        fields = (
-            "name",
-            "relationship",
-            "relationship_detail",
-            "ring",
-            "angle",
-            "contact",
-            "satisfying",
-            "unsatisfying",
-            "communication",
-            "knows_about_depression",
-            "feelings",
-            "expectations",
-            "support",
-            "can_ask_for_support",
-            "change_since_onset",
-            "desired_change",
-            "linked_problem_area",
-            "focus_candidate",
-        )
+        fields = field_names(PersonDetails)
         widgets = {
             name: forms.Textarea(attrs=TEXT)
             for name in (
@@ -229,7 +199,7 @@ class PersonForm(_RecordForm):
             self.initial[name] = {True: "yes", False: "no"}.get(getattr(self.instance, name), "")
 
     def to_details(self) -> PersonDetails:
-        return PersonDetails(**self.cleaned_data)
+        return details_from(PersonDetails, self.cleaned_data)
 
 
 class PersonChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
@@ -247,7 +217,7 @@ class EventForm(_RecordForm):
 
     class Meta:
         model = TimelineEvent
-        fields = ("occurred_on", "kind", "description", "person")
+        fields = field_names(EventDetails)
         field_classes = {"person": PersonChoiceField}
         widgets = {"occurred_on": DateInput(), "description": forms.Textarea(attrs=TEXT)}
         labels = {"occurred_on": "Date", "description": "Description", "person": "Who it is about"}
@@ -264,20 +234,13 @@ class EventForm(_RecordForm):
         person.help_text = "A person of the interpersonal inventory, if the event is about one."
 
     def to_details(self) -> EventDetails:
-        return EventDetails(**self.cleaned_data)
+        return details_from(EventDetails, self.cleaned_data)
 
 
 class TriadForm(_RecordForm):
     class Meta:
         model = Triad
-        fields = (
-            "acute_crisis",
-            "biological_vulnerabilities",
-            "psychological_vulnerabilities",
-            "social_vulnerabilities",
-            "social_support",
-            "support_people",
-        )
+        fields = field_names(TriadDetails)
         field_classes = {"support_people": PeopleChoiceField}
         widgets = {
             **{
@@ -313,5 +276,4 @@ class TriadForm(_RecordForm):
         self.fields["support_people"].queryset = people  # type: ignore[attr-defined]
 
     def to_details(self) -> TriadDetails:
-        data = self.cleaned_data
-        return TriadDetails(**{**data, "support_people": tuple(data["support_people"])})
+        return details_from(TriadDetails, self.cleaned_data, support_people=tuple(self.cleaned_data["support_people"]))

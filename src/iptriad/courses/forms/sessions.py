@@ -14,11 +14,12 @@ from django import forms
 from django.forms.boundfield import BoundField, BoundWidget
 from django.utils import timezone
 
+from iptriad.core.details import details_from
 from iptriad.core.protocol import protocol
 from iptriad.courses.models import CourseSession
 from iptriad.courses.models.sessions import Attendance, HomeworkReview, RiskCheck
 from iptriad.courses.selectors.sessions import StrategyGroup
-from iptriad.courses.services.sessions import CONCERN_MAX_LENGTH, SessionDetails
+from iptriad.courses.services.sessions import CONCERN_MAX_LENGTH, RECORDED_FIELDS, SessionDetails
 from iptriad.web.widgets import DateInput
 
 
@@ -81,22 +82,7 @@ class CourseSessionForm(forms.Form):
         **kwargs: Any,
     ) -> None:
         if session is not None and "initial" not in kwargs:
-            kwargs["initial"] = {
-                name: getattr(session, name)
-                for name in (
-                    "held_on",
-                    "attendance",
-                    "mood_since_last",
-                    "events_linked",
-                    "strategies",
-                    "techniques",
-                    "homework_review",
-                    "homework_review_note",
-                    "homework_set",
-                    "risk_check",
-                    "note",
-                )
-            }
+            kwargs["initial"] = {name: getattr(session, name) for name in RECORDED_FIELDS}
         super().__init__(*args, **kwargs)
         self.strategy_groups = tuple(strategy_groups)
         self.fields["strategies"].choices = [  # type: ignore[attr-defined]
@@ -119,18 +105,8 @@ class CourseSessionForm(forms.Form):
         )
 
     def to_details(self) -> SessionDetails:
+        # A concern recorded earlier has no field here: the details keep their empty concern.
         data = self.cleaned_data
-        return SessionDetails(
-            held_on=data["held_on"],
-            attendance=data["attendance"],
-            mood_since_last=data["mood_since_last"],
-            events_linked=data["events_linked"],
-            strategies=tuple(data["strategies"]),
-            techniques=tuple(data["techniques"]),
-            homework_review=data["homework_review"],
-            homework_review_note=data["homework_review_note"],
-            homework_set=data["homework_set"],
-            risk_check=data["risk_check"],
-            concern=data.get("concern", ""),
-            note=data["note"],
+        return details_from(
+            SessionDetails, data, strategies=tuple(data["strategies"]), techniques=tuple(data["techniques"])
         )

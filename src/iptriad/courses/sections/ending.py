@@ -12,7 +12,7 @@ from typing import Any
 from iptriad.accounts.actors import Actor
 from iptriad.core.protocol import EndReason, Phase, check_close, check_start_maintenance
 from iptriad.courses.models import Course
-from iptriad.courses.selectors.course_page import CoursePageRecords, course_page_records
+from iptriad.courses.selectors.course_page import CourseRecords, course_records
 from iptriad.courses.services.ending import CONTINUING_STEPS, ERROR_TOO_EARLY, ending_window_open
 
 TITLE = "Ending and maintenance"
@@ -20,8 +20,8 @@ TEMPLATE = "courses/sections/ending.html"
 STYLESHEET = "iptriad/ending.css"
 
 
-def context(actor: Actor, course: Course, records: CoursePageRecords | None = None) -> dict[str, Any]:
-    records = records or course_page_records(actor=actor, course=course)
+def context(actor: Actor, course: Course, records: CourseRecords | None = None) -> dict[str, Any]:
+    records = records or course_records(actor=actor, course=course)
     snapshot = records.snapshot
     is_open = course.is_open
     window_open = is_open and ending_window_open(snapshot)

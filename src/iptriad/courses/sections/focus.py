@@ -6,7 +6,7 @@ from typing import Any
 
 from iptriad.accounts.actors import Actor
 from iptriad.courses.models import Course
-from iptriad.courses.selectors.course_page import CoursePageRecords, course_page_records
+from iptriad.courses.selectors.course_page import CourseRecords, course_records
 from iptriad.courses.selectors.focus import focus_summary
 
 TITLE = "Focus: problem areas, formulation and contract"
@@ -14,9 +14,9 @@ TEMPLATE = "courses/sections/focus.html"
 STYLESHEET = "iptriad/focus.css"
 
 
-def context(actor: Actor, course: Course, records: CoursePageRecords | None = None) -> dict[str, Any]:
+def context(actor: Actor, course: Course, records: CourseRecords | None = None) -> dict[str, Any]:
     """No query of its own: the problem areas with their goals, the formulation and the contract of the page's reads."""
-    records = records or course_page_records(actor=actor, course=course)
+    records = records or course_records(actor=actor, course=course)
     summary = focus_summary(
         problem_areas=records.problem_areas, formulation=records.formulation, contract=records.contract
     )

@@ -9,7 +9,7 @@ from typing import Any
 
 from iptriad.accounts.actors import Actor
 from iptriad.courses.models import Course
-from iptriad.courses.selectors.course_page import CoursePageRecords, course_page_records
+from iptriad.courses.selectors.course_page import CourseRecords, course_records
 from iptriad.courses.selectors.initial import closeness_circle, sick_role_guidance
 from iptriad.courses.services.initial import risk_alert_needed
 
@@ -18,8 +18,8 @@ TEMPLATE = "courses/sections/initial.html"
 STYLESHEET = "iptriad/initial.css"
 
 
-def context(actor: Actor, course: Course, records: CoursePageRecords | None = None) -> dict[str, Any]:
-    records = records or course_page_records(actor=actor, course=course)
+def context(actor: Actor, course: Course, records: CourseRecords | None = None) -> dict[str, Any]:
+    records = records or course_records(actor=actor, course=course)
     assessment = records.assessment
     people = records.people
     triad = records.triad

@@ -6,7 +6,7 @@ from typing import Any
 
 from iptriad.accounts.actors import Actor
 from iptriad.courses.models import Course
-from iptriad.courses.selectors.course_page import CoursePageRecords, course_page_records
+from iptriad.courses.selectors.course_page import CourseRecords, course_records
 from iptriad.courses.selectors.measures import sessions_held
 from iptriad.measures.due import DueMeasure, due_at_next_session
 from iptriad.measures.trajectory import scores_of, trajectories
@@ -16,9 +16,9 @@ TEMPLATE = "courses/sections/measures.html"
 STYLESHEET = "iptriad/measures.css"
 
 
-def context(actor: Actor, course: Course, records: CoursePageRecords | None = None) -> dict[str, Any]:
+def context(actor: Actor, course: Course, records: CourseRecords | None = None) -> dict[str, Any]:
     """No query of its own: administrations, active schedule rows, sessions and contract of the page's reads."""
-    records = records or course_page_records(actor=actor, course=course)
+    records = records or course_records(actor=actor, course=course)
     sessions = sessions_held(records.sessions)
     next_session: int | None = None  # None when the course is closed: nothing is due any more
     due: tuple[DueMeasure, ...] = ()

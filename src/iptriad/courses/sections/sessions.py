@@ -6,16 +6,16 @@ from typing import Any
 
 from iptriad.accounts.actors import Actor
 from iptriad.courses.models import Course
-from iptriad.courses.selectors.course_page import CoursePageRecords, course_page_records
+from iptriad.courses.selectors.course_page import CourseRecords, course_records
 from iptriad.courses.selectors.sessions import next_session_cautions, session_counts
 
 TITLE = "Sessions"
 TEMPLATE = "courses/sections/sessions.html"
 
 
-def context(actor: Actor, course: Course, records: CoursePageRecords | None = None) -> dict[str, Any]:
+def context(actor: Actor, course: Course, records: CourseRecords | None = None) -> dict[str, Any]:
     """No query of its own: the sessions and the snapshot (for the next session's cautions) of the page's reads."""
-    records = records or course_page_records(actor=actor, course=course)
+    records = records or course_records(actor=actor, course=course)
     sessions = records.sessions
     counts = session_counts(sessions)
     return {

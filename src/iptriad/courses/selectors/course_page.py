@@ -1,9 +1,10 @@
-"""The course page's reads: the course with its one-to-one records in one query, and each list in one more.
+"""A whole course, read once: the course with its one-to-one records in one query, and each list in one more.
 
-Every section of the course page (courses/sections) builds its part from these records, so the page reads each
-table once whatever the number of sections or records. Lists are scoped by the course policy as every other read;
-the one-to-one records come joined to the course the policy let the actor read, and are kept only when they belong
-to its organisation (what `scope_records` would ask of them).
+The one reader of a whole course: every section of the course page (courses/sections) builds its part from these
+records, and the API answers them as the course's record (GET /courses/{id}/record), so each table is read once
+whatever the number of sections or records. Lists are scoped by the course policy as every other read; the
+one-to-one records come joined to the course the policy let the actor read, and are kept only when they belong to
+its organisation (what `scope_records` would ask of them).
 """
 
 from __future__ import annotations
@@ -56,14 +57,14 @@ ONE_TO_ONE = (
 )
 
 
-def course_page_get(*, actor: Actor, course_id: int) -> Course:
+def course_get_whole(*, actor: Actor, course_id: int) -> Course:
     """The course with its client, therapist and one-to-one records, in one query; 404 as course_get; audited."""
     return course_get_for_view(actor=actor, course_id=course_id, joined=ONE_TO_ONE)
 
 
 @dataclass(frozen=True)
-class CoursePageRecords:
-    """Everything recorded in a course that its page shows, read once."""
+class CourseRecords:
+    """Everything recorded in a course, read once (the sessions' free text only when asked for: `session_text`)."""
 
     course: Course
     people: list[InventoryPerson]  # closest ring first; each with `is_support` (one of the triad's support)
@@ -73,7 +74,7 @@ class CoursePageRecords:
     administrations: list[Administration]  # oldest first
     schedules: list[MeasureSchedule]  # the active rows
     phase_changes: list[PhaseChange]
-    done_task_ids: frozenset[str]
+    tasks: list[CourseTask]  # the ticked tasks of the phase checklists, in the order they were done
 
     @property
     def assessment(self) -> Assessment | None:
@@ -105,7 +106,18 @@ class CoursePageRecords:
 
     @property
     def support_people(self) -> list[InventoryPerson]:
+        """The triad's support people, in inventory order: flagged as the people were read (no query)."""
         return [person for person in self.people if getattr(person, "is_support", False)]
+
+    @property
+    def goals(self) -> list[Goal]:
+        """Every goal of every problem area, oldest first (the goals' own order), from the problem areas' reads."""
+        goals = [goal for choice in self.problem_areas for goal in choice.goals.all()]
+        return sorted(goals, key=lambda goal: (goal.created_at, goal.pk))
+
+    @property
+    def done_task_ids(self) -> frozenset[str]:
+        return frozenset(task.task_id for task in self.tasks)
 
     @property
     def sessions_attended(self) -> int:
@@ -126,8 +138,11 @@ class CoursePageRecords:
         )
 
 
-def course_page_records(*, actor: Actor, course: Course) -> CoursePageRecords:
-    """Nine queries whatever the size of the course (ten when the course came without its one-to-one records)."""
+def course_records(*, actor: Actor, course: Course, session_text: bool = False) -> CourseRecords:
+    """Nine queries whatever the size of the course (ten when the course came without its one-to-one records).
+
+    The sessions' free text stays in the database unless `session_text` asks for it: the page's table shows none.
+    """
     course = _with_one_to_one(actor, course)
     triad = one_to_one_of(course, "triad", Triad)
     people = _scoped(actor, InventoryPerson).filter(course=course)
@@ -136,16 +151,21 @@ def course_page_records(*, actor: Actor, course: Course) -> CoursePageRecords:
         support = Triad.support_people.through.objects.filter(triad_id=triad.pk, inventoryperson_id=OuterRef("pk"))
         people = people.annotate(is_support=Exists(support))
     goals = Prefetch("goals", queryset=_scoped(actor, Goal).order_by("created_at", "pk"))
-    return CoursePageRecords(
+    sessions = (
+        list(_scoped(actor, CourseSession).filter(course=course).order_by("number"))
+        if session_text
+        else course_sessions(actor=actor, course=course)
+    )
+    return CourseRecords(
         course=course,
         people=list(people),
         events=list(_scoped(actor, TimelineEvent).filter(course=course).select_related("person")),
         problem_areas=list(_scoped(actor, ProblemAreaChoice).filter(course=course).prefetch_related(goals)),
-        sessions=course_sessions(actor=actor, course=course),
+        sessions=sessions,
         administrations=list(of_course(actor, _answers(course), course)),
         schedules=list(of_course(actor, MeasureSchedule.objects.filter(active=True), course)),
         phase_changes=phase_changes(course=course),
-        done_task_ids=frozenset(_scoped(actor, CourseTask).filter(course=course).values_list("task_id", flat=True)),
+        tasks=list(_scoped(actor, CourseTask).filter(course=course)),
     )
 
 
@@ -158,7 +178,7 @@ def _scoped(actor: Actor, model: type[R]) -> QuerySet[R]:
 
 
 def _with_one_to_one(actor: Actor, course: Course) -> Course:
-    """The course itself when course_page_get read it; else read again, scoped, with its one-to-one records."""
+    """The course itself when course_get_whole read it; else read again, scoped, with its one-to-one records."""
     if all(getattr(Course, name).is_cached(course) for name in ONE_TO_ONE):
         return course
     return course_get(actor=actor, course_id=course.pk, action=Action.VIEW, joined=ONE_TO_ONE)

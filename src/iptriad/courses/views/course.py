@@ -16,18 +16,17 @@ from django.views.decorators.http import require_http_methods, require_POST
 from iptriad.accounts.actors import Actor
 from iptriad.accounts.permissions import Action, member_view, require
 from iptriad.clients.selectors import client_get
-from iptriad.core.protocol import Phase, allowed_transitions, check_transition, protocol, session_guide
+from iptriad.core.protocol import Phase, course_standing, protocol
 from iptriad.courses.forms.course import CourseCloseForm, CourseOpenForm, PhaseChangeForm
 from iptriad.courses.models import Course
 from iptriad.courses.permissions import course_policy
 from iptriad.courses.sections import SECTIONS
 from iptriad.courses.selectors.course import caseload, course_get
-from iptriad.courses.selectors.course_page import CoursePageRecords, course_page_get, course_page_records
+from iptriad.courses.selectors.course_page import CourseRecords, course_get_whole, course_records
 from iptriad.courses.selectors.measures import due_by_course
 from iptriad.courses.services.course import course_change_phase, course_close, course_open, course_task_mark
 
 CASELOAD_LIMIT = 500
-NEXT_PHASE = {Phase.INITIAL: Phase.MIDDLE, Phase.MIDDLE: Phase.TERMINATION, Phase.TERMINATION: Phase.MAINTENANCE}
 
 
 @member_view
@@ -52,29 +51,19 @@ def course_open_page(request: HttpRequest, actor: Actor, client_id: int) -> Http
 @member_view
 @require_http_methods(["GET", "HEAD"])
 def course_detail_page(request: HttpRequest, actor: Actor, course_id: int) -> HttpResponse:
-    course = course_page_get(actor=actor, course_id=course_id)
+    course = course_get_whole(actor=actor, course_id=course_id)
     # Every section builds its part from the same records, read once for the whole page.
-    records = course_page_records(actor=actor, course=course)
+    records = course_records(actor=actor, course=course)
     return render(request, "courses/course_detail.html", _course_page_context(actor, course, records))
 
 
-def _course_page_context(actor: Actor, course: Course, records: CoursePageRecords) -> dict[str, Any]:
-    snapshot = records.snapshot
+def _course_page_context(actor: Actor, course: Course, records: CourseRecords) -> dict[str, Any]:
     context: dict[str, Any] = {
         "course": course,
-        "snapshot": snapshot,
         "adaptation": protocol().adaptation(course.adaptation),
+        "standing": course_standing(records.snapshot),
+        "phase_changes": records.phase_changes,
     }
-    if course.is_open:
-        phase = protocol().phase(course.phase)
-        context["guide"] = session_guide(snapshot, snapshot.sessions_held + 1)
-        context["tasks"] = [(task, task.id in snapshot.done_task_ids) for task in phase.tasks]
-        following = NEXT_PHASE.get(Phase(course.phase))
-        if following is not None:
-            context["next_phase"] = following
-            context["next_phase_refusals"] = check_transition(snapshot, following)
-        context["allowed"] = allowed_transitions(snapshot)
-    context["phase_changes"] = records.phase_changes
     context["stylesheets"] = [getattr(s, "STYLESHEET", "") for s in SECTIONS if getattr(s, "STYLESHEET", "")]
     context["sections"] = [
         {
