@@ -9,7 +9,7 @@ from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest
 
-from iptriad.accounts.models import User
+from iptriad.accounts.models import Organisation, User
 
 
 class LoginForm(AuthenticationForm):
@@ -27,8 +27,11 @@ class OrganisationSwitchForm(forms.Form):
 
 
 class OrganisationSettingsForm(forms.Form):
-    name = forms.CharField(max_length=200)
-    time_zone = forms.CharField(max_length=64, help_text="An IANA time zone such as Europe/London or Africa/Kampala.")
+    name = forms.CharField(max_length=Organisation._meta.get_field("name").max_length)
+    time_zone = forms.CharField(
+        max_length=Organisation._meta.get_field("time_zone").max_length,
+        help_text="An IANA time zone such as Europe/London or Africa/Kampala.",
+    )
     crisis_contacts = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=(

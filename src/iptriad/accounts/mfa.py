@@ -40,10 +40,6 @@ def mfa_required_for(membership: Membership | None) -> bool:
     )
 
 
-def confirmed_totp_device(user: User) -> TOTPDevice | None:
-    return TOTPDevice.objects.filter(user=user, confirmed=True).first()
-
-
 def has_mfa(user: User) -> bool:
     return bool(TOTPDevice.objects.filter(user=user, confirmed=True).exists())
 

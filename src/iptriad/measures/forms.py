@@ -10,7 +10,7 @@ from django import forms
 from iptriad.core.instruments import Instrument
 from iptriad.core.instruments.model import Item, ItemText, Respondent, Scoring
 from iptriad.measures.definitions import definitions as instruments
-from iptriad.measures.models import AlertAction, Cadence, MeasureSchedule, RiskLevel
+from iptriad.measures.models import SUMMARY_MAX_LENGTH, AlertAction, Cadence, MeasureSchedule, RiskLevel
 from iptriad.measures.schedules import (
     ERROR_SCHEDULE_EVERY_N,
     SCHEDULE_EVERY_N_MAX,
@@ -96,7 +96,9 @@ class LinkForm(forms.Form):
 
 
 class ConcernForm(forms.Form):
-    concern = forms.CharField(label="What is the concern?", max_length=300, widget=forms.Textarea(attrs={"rows": 3}))
+    concern = forms.CharField(
+        label="What is the concern?", max_length=SUMMARY_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class AlertCloseForm(forms.Form):

@@ -161,6 +161,9 @@ class AlertAction(models.TextChoices):
     OTHER = "other", "Other action"
 
 
+SUMMARY_MAX_LENGTH = 300  # what a risk alert's summary keeps: a concern's forms and services use the same limit
+
+
 class RiskAlert(models.Model):
     """Open until a clinician records the assessment and the action taken (ipt-protocol.md section 10.2)."""
 
@@ -177,7 +180,7 @@ class RiskAlert(models.Model):
         TreatmentContext, null=True, blank=True, on_delete=models.PROTECT, related_name="risk_alerts"
     )
     occasion = models.ForeignKey(Occasion, null=True, blank=True, on_delete=models.SET_NULL, related_name="risk_alerts")
-    summary = EncryptedTextField(max_length=300)  # a clinician's concern is clinical text
+    summary = EncryptedTextField(max_length=SUMMARY_MAX_LENGTH)  # a clinician's concern is clinical text
     opened_at = models.DateTimeField(default=timezone.now)
     opened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

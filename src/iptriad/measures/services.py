@@ -28,6 +28,7 @@ from iptriad.core.instruments.social_rhythm import score_social_rhythm
 from iptriad.measures import contexts
 from iptriad.measures.definitions import definition as instrument
 from iptriad.measures.models import (
+    SUMMARY_MAX_LENGTH,
     Administration,
     AdministrationAnswer,
     AlertAction,
@@ -358,7 +359,7 @@ def risk_alert_open_concern(
         source=AlertSource.CLINICIAN_CONCERN,
         context=context,
         occasion=occasion,
-        summary=concern[:300],
+        summary=concern[:SUMMARY_MAX_LENGTH],
         opened_by=actor.user,
     )
     audit_record(actor=actor, action=AuditAction.ALERT_OPENED, obj=alert, detail={"client": client.pk})

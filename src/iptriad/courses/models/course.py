@@ -75,12 +75,15 @@ class Course(models.Model):
         return self.phase != Phase.CLOSED
 
 
+TASK_ID_MAX_LENGTH = 80
+
+
 class CourseTask(models.Model):
     """A phase task ticked off the protocol checklist (task ids from iptriad.core.protocol data)."""
 
     organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="tasks")
-    task_id = models.CharField(max_length=80)
+    task_id = models.CharField(max_length=TASK_ID_MAX_LENGTH)
     done_on = models.DateField(default=timezone.localdate)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 

@@ -131,10 +131,6 @@ class FocusAreas:
     ended: list[AreaWithGuidance]
     cautions: tuple[Caution, ...]  # of the active choice: confirm deficits, record the dispute stage
 
-    @property
-    def active_codes(self) -> set[str]:
-        return {area.choice.area for area in self.active}
-
 
 def _with_guidance(choice: ProblemAreaChoice) -> AreaWithGuidance:
     definition = protocol().problem_area(choice.area)

@@ -21,11 +21,11 @@ from iptriad.core.protocol import protocol
 from iptriad.courses.models import Course, CourseSession, ProblemAreaChoice
 from iptriad.courses.models.sessions import Attendance, HomeworkReview, RiskCheck
 from iptriad.courses.services.course import course_for_change
-from iptriad.measures.models import RiskAlert
+from iptriad.measures.models import SUMMARY_MAX_LENGTH, RiskAlert
 from iptriad.measures.services import occasion_create, risk_alert_open_concern
 
 # The longest concern a risk alert keeps (RiskAlert.summary); a longer one would be cut, so it is refused.
-CONCERN_MAX_LENGTH = 300
+CONCERN_MAX_LENGTH = SUMMARY_MAX_LENGTH
 
 ERROR_DATE_IN_FUTURE = "A session cannot be recorded for a future date."
 ERROR_DATE_BEFORE_COURSE = "The session is dated before the course opened ({date}): check the date."

@@ -19,6 +19,7 @@ from iptriad.clients.selectors import client_get
 from iptriad.core.protocol import Phase, course_standing, protocol
 from iptriad.courses.forms.course import CourseCloseForm, CourseOpenForm, PhaseChangeForm
 from iptriad.courses.models import Course
+from iptriad.courses.models.course import TASK_ID_MAX_LENGTH
 from iptriad.courses.permissions import course_policy
 from iptriad.courses.sections import SECTIONS
 from iptriad.courses.selectors.course import caseload, course_get
@@ -98,7 +99,7 @@ def course_phase_action(request: HttpRequest, actor: Actor, course_id: int) -> H
 
 
 class TaskForm(forms.Form):
-    task_id = forms.CharField(max_length=80)
+    task_id = forms.CharField(max_length=TASK_ID_MAX_LENGTH)
     done = forms.BooleanField(required=False)
 
 
