@@ -123,6 +123,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.forms",  # Django's widget templates, for FORM_RENDERER (it renders through TEMPLATES)
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
@@ -185,6 +186,8 @@ TEMPLATES = [
         },
     },
 ]
+# Templates write {{ form.<name>.as_field_group }}: label, hint, error and input from web/field.html.
+FORM_RENDERER = "iptriad.web.renderers.FormRenderer"
 
 # --- Accounts -------------------------------------------------------------------------------------
 

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -31,6 +31,7 @@ from iptriad.accounts.forms import (
 from iptriad.accounts.models import User
 from iptriad.accounts.services import audit_auth_event, email_change, password_change
 from iptriad.audit.models import AuditAction
+from iptriad.web.pages import errors_on, render_form_page
 
 View = Callable[..., HttpResponse]
 
@@ -112,8 +113,7 @@ def mfa_verify_page(request: HttpRequest) -> HttpResponse:
                 )
             return redirect(_next_url(request))
         form.add_error("code", check.error)
-    status = 400 if request.method == "POST" else 200
-    return render(request, "accounts/mfa_verify.html", {"form": form, "next": _next_url(request)}, status=status)
+    return render_form_page(request, "accounts/mfa_verify.html", {"form": form, "next": _next_url(request)})
 
 
 @signed_in_view
@@ -144,8 +144,7 @@ def mfa_enrol_page(request: HttpRequest) -> HttpResponse:
         "next": _next_url(request),
         "required": mfa.mfa_required_for(getattr(request, "membership", None)),
     }
-    status = 400 if request.method == "POST" else 200
-    return render(request, "accounts/mfa_enrol.html", context, status=status)
+    return render_form_page(request, "accounts/mfa_enrol.html", context)
 
 
 @signed_in_view
@@ -190,10 +189,9 @@ def reauthenticate_page(request: HttpRequest) -> HttpResponse:
             session_times.mark_authenticated(request.session)
             audit_auth_event(user=user, action=AuditAction.REAUTHENTICATED, ip_address=ip_address)
             return redirect(_next_url(request, default="account"))
-    status = 400 if request.method == "POST" else 200
     minutes = settings.REAUTHENTICATION_SECONDS // 60
     context = {"form": form, "next": _next_url(request, default="account"), "minutes": minutes}
-    return render(request, "accounts/reauthenticate.html", context, status=status)
+    return render_form_page(request, "accounts/reauthenticate.html", context)
 
 
 @signed_in_view
@@ -203,17 +201,13 @@ def password_change_page(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     form = PasswordChangeForm(user, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with errors_on(form, "new_password1"):
             password_change(user=user, new_password=form.cleaned_data["new_password1"], ip_address=client_ip(request))
-        except ValidationError as error:
-            form.add_error("new_password1", error)
-        else:
             # This session carries on; every other session of the user ends (their password hash is stale).
             update_session_auth_hash(request, user)
             messages.success(request, "Your password has been changed. You have been logged out everywhere else.")
             return redirect("account")
-    status = 400 if request.method == "POST" else 200
-    return render(request, "accounts/password_change.html", {"form": form}, status=status)
+    return render_form_page(request, "accounts/password_change.html", {"form": form})
 
 
 @signed_in_view
@@ -223,15 +217,11 @@ def email_change_page(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     form = EmailChangeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with errors_on(form):
             email_change(user=user, new_email=form.cleaned_data["email"], ip_address=client_ip(request))
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
             messages.success(request, "Your e-mail address has been changed. Use it to log in from now on.")
             return redirect("account")
-    status = 400 if request.method == "POST" else 200
-    return render(request, "accounts/email_change.html", {"form": form}, status=status)
+    return render_form_page(request, "accounts/email_change.html", {"form": form})
 
 
 @signed_in_view

@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -28,6 +27,7 @@ from iptriad.accounts.members import (
 )
 from iptriad.accounts.models import Membership
 from iptriad.accounts.permissions import Action, member_policy, member_view, require
+from iptriad.web.pages import errors_as_messages
 
 
 @member_view
@@ -102,8 +102,6 @@ def _member_change(
     if not session_times.recently_authenticated(request.session):
         messages.info(request, "Confirm it is you, then make the change again.")
         return reauthentication_redirect(members_url)
-    try:
+    with errors_as_messages(request):
         messages.success(request, change(membership))
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
     return redirect(members_url)

@@ -7,7 +7,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
@@ -21,6 +20,7 @@ from iptriad.accounts.selectors import membership_current, memberships_of_user, 
 from iptriad.accounts.services import organisation_switch, organisation_update_settings
 from iptriad.audit.models import AuditAction
 from iptriad.audit.services import audit_record_auth
+from iptriad.web.pages import errors_on, render_form_page
 
 
 class LoginView(auth_views.LoginView):
@@ -111,15 +111,11 @@ def organisation_settings_page(request: HttpRequest, actor: Actor) -> HttpRespon
     }
     form = OrganisationSettingsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
+        with errors_on(form):
             organisation_update_settings(actor=actor, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
             messages.success(request, "Settings saved.")
             return redirect("organisation-settings")
-    status = 400 if request.method == "POST" else 200
-    return render(request, "accounts/organisation_settings.html", {"form": form}, status=status)
+    return render_form_page(request, "accounts/organisation_settings.html", {"form": form})
 
 
 def lockout_response(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
@@ -15,7 +14,7 @@ from iptriad.clients.permissions import client_policy
 from iptriad.clients.sections import client_record_sections
 from iptriad.clients.selectors import client_get, client_get_for_view, client_list, client_list_record_viewed
 from iptriad.clients.services import client_archive, client_create, client_reactivate, client_update
-from iptriad.web.pages import paginate, render_page
+from iptriad.web.pages import errors_as_messages, errors_on, paginate, render_form_page, render_page
 
 
 @member_view
@@ -45,15 +44,11 @@ def client_create_page(request: HttpRequest, actor: Actor) -> HttpResponse:
     require(client_policy, actor, Action.CREATE)
     form = ClientForm(request.POST or None, actor=actor)
     if request.method == "POST" and form.is_valid():
-        try:
+        with errors_on(form):
             client = client_create(actor=actor, details=form.to_details())
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
             messages.success(request, f"{client.full_name} was added.")
             return redirect("client-detail", client_id=client.pk)
-    status = 400 if request.method == "POST" else 200
-    return render(request, "clients/client_form.html", {"form": form, "creating": True}, status=status)
+    return render_form_page(request, "clients/client_form.html", {"form": form, "creating": True})
 
 
 @member_view
@@ -78,27 +73,20 @@ def client_edit_page(request: HttpRequest, actor: Actor, client_id: int) -> Http
     if request.method == "POST" and form.is_valid():
         # The form's instance was filled in by is_valid(); the service works on a fresh copy.
         fresh = client_get(actor=actor, client_id=client_id, action=Action.UPDATE)
-        try:
+        with errors_on(form):
             client_update(actor=actor, client=fresh, details=form.to_details())
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
             messages.success(request, "Changes saved.")
             return redirect("client-detail", client_id=client_id)
-    status = 400 if request.method == "POST" else 200
     context = {"form": form, "creating": False, "client_id": client_id}
-    return render(request, "clients/client_form.html", context, status=status)
+    return render_form_page(request, "clients/client_form.html", context)
 
 
 @member_view
 @require_POST
 def client_archive_action(request: HttpRequest, actor: Actor, client_id: int) -> HttpResponse:
     client = client_get(actor=actor, client_id=client_id, action=Action.ARCHIVE)
-    try:
+    with errors_as_messages(request):
         client_archive(actor=actor, client=client)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
         messages.success(request, f"{client.full_name} was archived. The record is kept and can be reactivated.")
     return redirect("client-detail", client_id=client_id)
 
@@ -107,10 +95,7 @@ def client_archive_action(request: HttpRequest, actor: Actor, client_id: int) ->
 @require_POST
 def client_reactivate_action(request: HttpRequest, actor: Actor, client_id: int) -> HttpResponse:
     client = client_get(actor=actor, client_id=client_id, action=Action.ARCHIVE)
-    try:
+    with errors_as_messages(request):
         client_reactivate(actor=actor, client=client)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
         messages.success(request, f"{client.full_name} is active again.")
     return redirect("client-detail", client_id=client_id)

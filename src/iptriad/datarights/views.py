@@ -6,7 +6,6 @@ Downloads carry `Cache-Control: no-store` like every member's page (iptriad.acco
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -19,6 +18,7 @@ from iptriad.datarights.forms import ErasureForm
 from iptriad.datarights.selectors import client_data_viewed, client_for_data_rights, has_open_risk_alert, record_counts
 from iptriad.datarights.services import client_erase
 from iptriad.measures.export import json_chunks
+from iptriad.web.pages import errors_on, render_form_page
 
 JSON = "application/json; charset=utf-8"
 FHIR_JSON = "application/fhir+json; charset=utf-8"
@@ -60,13 +60,10 @@ def client_erase_page(request: HttpRequest, actor: Actor, client_id: int) -> Htt
     client = client_for_data_rights(actor=actor, client_id=client_id, action=Action.ERASE)
     form = ErasureForm(request.POST or None, client=client)
     if request.method == "POST" and form.is_valid():
-        try:
+        with errors_on(form):
             erasure = client_erase(
                 actor=actor, client=client, reason=form.cleaned_data["reason"], reference=form.cleaned_data["reference"]
             )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
             # No name in the message: it is kept in the session until shown.
             messages.success(request, f"Client {erasure.client_id} was erased: {erasure.total} records removed.")
             return redirect("client-list")
@@ -76,7 +73,7 @@ def client_erase_page(request: HttpRequest, actor: Actor, client_id: int) -> Htt
         "counts": record_counts(client=client),
         "open_alert": has_open_risk_alert(client=client),
     }
-    return render(request, "datarights/client_erase.html", context, status=400 if request.method == "POST" else 200)
+    return render_form_page(request, "datarights/client_erase.html", context)
 
 
 def _attachment(content: str, content_type: str, filename: str) -> HttpResponse:

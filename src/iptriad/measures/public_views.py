@@ -12,6 +12,7 @@ from iptriad.accounts.actors import client_ip
 from iptriad.measures.definitions import definition as instrument
 from iptriad.measures.forms import QuestionnaireForm
 from iptriad.measures.services import LinkUnavailableError, self_report_link_for_token, self_report_submit
+from iptriad.web.pages import render_form_page
 
 
 @never_cache
@@ -37,6 +38,5 @@ def self_report_page(request: HttpRequest, token: str) -> HttpResponse:
                 "show_crisis_contacts": bool(administration.critical_items),
             }
             return render(request, "measures/public_thanks.html", context)
-    status = 400 if request.method == "POST" else 200
     context = {"definition": definition, "form": form, "organisation": link.organisation}
-    return render(request, "measures/public_questionnaire.html", context, status=status)
+    return render_form_page(request, "measures/public_questionnaire.html", context)

@@ -4,7 +4,6 @@ download. A treatment context's own measures pages (a course's charts and schedu
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -47,6 +46,7 @@ from iptriad.measures.services import (
     self_report_link_revoke,
     social_rhythm_record,
 )
+from iptriad.web.pages import errors_as_messages, errors_on, render_form_page
 
 SESSION_NEW_LINK = "iptriad_new_self_report_link"
 FHIR_JSON = "application/fhir+json; charset=utf-8"
@@ -88,7 +88,7 @@ def measure_record_page(request: HttpRequest, actor: Actor, client_id: int) -> H
     occasion = occasion_for_measures(actor=actor, client=client, occasion_id=request.GET.get("occasion"))
     form = QuestionnaireForm(request.POST or None, definition=definition, clinician=True)
     if request.method == "POST" and form.is_valid():
-        try:
+        with errors_on(form):
             administration = administration_record(
                 actor=actor,
                 client=client,
@@ -96,33 +96,25 @@ def measure_record_page(request: HttpRequest, actor: Actor, client_id: int) -> H
                 answers=form.answers(),
                 occasion=occasion.occasion if occasion is not None else None,
             )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
             if administration.critical_items:
                 messages.warning(request, "A risk item was answered positively: a risk alert is open for this client.")
             messages.success(request, f"{definition.short_name} recorded.")
             return redirect("measures-administration", administration_id=administration.pk)
-    status = 400 if request.method == "POST" else 200
     context = {"client": client, "definition": definition, "form": form, "occasion": occasion}
-    return render(request, "measures/record.html", context, status=status)
+    return render_form_page(request, "measures/record.html", context)
 
 
 def _social_rhythm_page(request: HttpRequest, actor: Actor, client: Client, definition: Instrument) -> HttpResponse:
     form = SocialRhythmForm(request.POST or None, definition=definition)
     if request.method == "POST" and form.is_valid():
-        try:
+        with errors_on(form):
             administration = social_rhythm_record(
                 actor=actor, client=client, week_start=form.cleaned_data["week_start"], week=form.week()
             )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
             messages.success(request, f"{definition.short_name} week recorded.")
             return redirect("measures-administration", administration_id=administration.pk)
-    status = 400 if request.method == "POST" else 200
     context = {"client": client, "definition": definition, "form": form}
-    return render(request, "measures/social_rhythm.html", context, status=status)
+    return render_form_page(request, "measures/social_rhythm.html", context)
 
 
 @member_view
@@ -151,16 +143,14 @@ def link_create_action(request: HttpRequest, actor: Actor, client_id: int) -> Ht
         for errors in form.errors.values():
             messages.error(request, " ".join(str(error) for error in errors))
         return redirect("measures-client", client_id=client.pk)
-    try:
+    with errors_as_messages(request):
         link, token = self_report_link_create(
             actor=actor, client=client, code=form.cleaned_data["instrument"], valid_days=form.cleaned_data["valid_days"]
         )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-        return redirect("measures-client", client_id=client.pk)
-    # Shown once on the next page, then forgotten: only the hash is stored.
-    request.session[SESSION_NEW_LINK] = {"link": link.pk, "token": token}
-    return redirect("measures-link-sent", link_id=link.pk)
+        # Shown once on the next page, then forgotten: only the hash is stored.
+        request.session[SESSION_NEW_LINK] = {"link": link.pk, "token": token}
+        return redirect("measures-link-sent", link_id=link.pk)
+    return redirect("measures-client", client_id=client.pk)
 
 
 @member_view
@@ -190,11 +180,8 @@ def alert_raise_action(request: HttpRequest, actor: Actor, client_id: int) -> Ht
     client = client_for_measures(actor=actor, client_id=client_id, action=Action.CREATE)
     form = ConcernForm(request.POST)
     if form.is_valid():
-        try:
+        with errors_as_messages(request):
             alert = risk_alert_open_concern(actor=actor, client=client, concern=form.cleaned_data["concern"])
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
             messages.warning(request, "A risk alert is open. Record the assessment and the action taken.")
             return redirect("alert-detail", alert_id=alert.pk)
     else:
@@ -215,15 +202,11 @@ def alert_detail_page(request: HttpRequest, actor: Actor, alert_id: int) -> Http
     alert = alert_get(actor=actor, alert_id=alert_id)
     form = AlertCloseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with errors_on(form):
             risk_alert_close(actor=actor, alert=alert, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
             messages.success(request, "The alert is closed with the assessment and the action recorded.")
             return redirect("alert-detail", alert_id=alert.pk)
-    status = 400 if request.method == "POST" else 200
-    return render(request, "measures/alert_detail.html", {"alert": alert, "form": form}, status=status)
+    return render_form_page(request, "measures/alert_detail.html", {"alert": alert, "form": form})
 
 
 @member_view

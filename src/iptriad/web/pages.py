@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.db.models import Model, QuerySet
+from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -30,3 +35,29 @@ def paginate(request: HttpRequest, queryset: QuerySet[M], per_page: int | None =
     """A page of the queryset; a page number that is not a number or out of range gives the nearest page."""
     paginator = Paginator(queryset, per_page or settings.PAGE_SIZE)
     return paginator.get_page(request.GET.get("page"))
+
+
+def render_form_page(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
+    """A form's page: 400 when a POST comes back to it with something to fix, 200 when it is first shown."""
+    return render(request, template, context, status=400 if request.method == "POST" else 200)
+
+
+@contextmanager
+def errors_on(form: BaseForm, field: str | None = None) -> Iterator[None]:
+    """A service's ValidationError ends the block and goes onto the form, just as `form.add_error(field, error)`."""
+    # A dict's keys go onto the fields they name (each must be one of the form's); a message or a list goes onto
+    # `field`, or above the fields when it is None.
+    try:
+        yield
+    except ValidationError as error:
+        form.add_error(field, error)
+
+
+@contextmanager
+def errors_as_messages(request: HttpRequest) -> Iterator[None]:
+    """A service's ValidationError ends the block as error messages, one per problem: for actions with no form."""
+    try:
+        yield
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)

@@ -6,7 +6,6 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -26,6 +25,7 @@ from iptriad.courses.selectors.course import caseload, course_get
 from iptriad.courses.selectors.course_page import CourseRecords, course_get_whole, course_records
 from iptriad.courses.selectors.measures import due_by_course
 from iptriad.courses.services.course import course_change_phase, course_close, course_open, course_task_mark
+from iptriad.web.pages import errors_as_messages, errors_on, render_form_page
 
 CASELOAD_LIMIT = 500
 
@@ -38,15 +38,11 @@ def course_open_page(request: HttpRequest, actor: Actor, client_id: int) -> Http
     require(course_policy, actor, Action.CREATE)
     form = CourseOpenForm(request.POST or None, actor=actor, client=client)
     if request.method == "POST" and form.is_valid():
-        try:
+        with errors_on(form):
             course = course_open(actor=actor, client=client, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
             messages.success(request, "The course is open, in its initial phase.")
             return redirect("course-detail", course_id=course.pk)
-    status = 400 if request.method == "POST" else 200
-    return render(request, "courses/course_open.html", {"client": client, "form": form}, status=status)
+    return render_form_page(request, "courses/course_open.html", {"client": client, "form": form})
 
 
 @member_view
@@ -86,14 +82,10 @@ def course_phase_action(request: HttpRequest, actor: Actor, course_id: int) -> H
     if not form.is_valid():
         messages.error(request, "Choose the phase to move to.")
         return redirect("course-detail", course_id=course.pk)
-    try:
+    with errors_as_messages(request):
         course_change_phase(
             actor=actor, course=course, to_phase=Phase(form.cleaned_data["to_phase"]), note=form.cleaned_data["note"]
         )
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    else:
         messages.success(request, f"The course is now in its {form.cleaned_data['to_phase']} phase.")
     return redirect("course-detail", course_id=course.pk)
 
@@ -109,10 +101,8 @@ def course_task_action(request: HttpRequest, actor: Actor, course_id: int) -> Ht
     course = course_get(actor=actor, course_id=course_id)
     form = TaskForm(request.POST)
     if form.is_valid():
-        try:
+        with errors_as_messages(request):
             course_task_mark(actor=actor, course=course, **form.cleaned_data)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
     return redirect(f"/courses/{course.pk}/#tasks")
 
 
@@ -122,15 +112,11 @@ def course_close_page(request: HttpRequest, actor: Actor, course_id: int) -> Htt
     course = course_get(actor=actor, course_id=course_id)
     form = CourseCloseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with errors_on(form):
             course_close(actor=actor, course=course, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
             messages.success(request, "The course is closed.")
             return redirect("course-detail", course_id=course.pk)
-    status = 400 if request.method == "POST" else 200
-    return render(request, "courses/course_close.html", {"course": course, "form": form}, status=status)
+    return render_form_page(request, "courses/course_close.html", {"course": course, "form": form})
 
 
 @member_view

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -44,6 +43,7 @@ from iptriad.courses.services.ending import (
     termination_review_save,
 )
 from iptriad.courses.snapshot import course_snapshot
+from iptriad.web.pages import errors_as_messages, errors_on, render_form_page
 
 
 def _section_url(course_id: int) -> str:
@@ -84,7 +84,6 @@ def _render_review(
     form: TerminationReviewForm,
     *,
     bound_goal: tuple[int, GoalStatusForm] | None = None,
-    status: int = 200,
 ) -> HttpResponse:
     course = records.course
     goals = goals_of_course(actor=actor, course=course)
@@ -102,7 +101,7 @@ def _render_review(
         "goals_editable": course.is_open,
         "symptoms": symptom_change(actor=actor, course=course),
     }
-    return render(request, "courses/ending/review.html", context, status=status)
+    return render_form_page(request, "courses/ending/review.html", context)
 
 
 @member_view
@@ -114,14 +113,11 @@ def ending_review_page(request: HttpRequest, actor: Actor, course_id: int) -> Ht
         records = ending_records_for_view(actor=actor, course_id=course_id, page="ending.review")
     form = TerminationReviewForm(request.POST or None, initial=_review_initial(records))
     if request.method == "POST" and form.is_valid():
-        try:
+        with errors_on(form):
             termination_review_save(actor=actor, course=records.course, details=form.to_details())
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
             messages.success(request, "The termination review is saved.")
             return redirect(_section_url(course_id))
-    return _render_review(request, actor, records, form, status=400 if request.method == "POST" else 200)
+    return _render_review(request, actor, records, form)
 
 
 @member_view
@@ -130,16 +126,13 @@ def ending_goal_action(request: HttpRequest, actor: Actor, goal_id: int) -> Http
     goal = goal_get(actor=actor, goal_id=goal_id)
     form = _goal_form(goal, request.POST)
     if form.is_valid():
-        try:
+        with errors_on(form):
             goal_status_update(actor=actor, goal=goal, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
             messages.success(request, "The goal's status is saved.")
             return redirect(reverse("course-ending-review", args=[goal.course_id]) + f"#goal-{goal.pk}")
     records = ending_records(actor=actor, course_id=goal.course_id)
     review_form = TerminationReviewForm(initial=_review_initial(records))
-    return _render_review(request, actor, records, review_form, bound_goal=(goal.pk, form), status=400)
+    return _render_review(request, actor, records, review_form, bound_goal=(goal.pk, form))
 
 
 @member_view
@@ -166,11 +159,8 @@ def ending_plan_page(request: HttpRequest, actor: Actor, course_id: int) -> Http
         initial = {"emergency_contacts": course.organisation.crisis_contacts}
     form = RelapsePreventionPlanForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
+        with errors_on(form):
             relapse_prevention_plan_save(actor=actor, course=course, details=form.to_details())
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
             messages.success(request, "The relapse-prevention plan is saved.")
             return redirect(_section_url(course_id))
     context = {
@@ -181,7 +171,7 @@ def ending_plan_page(request: HttpRequest, actor: Actor, course_id: int) -> Http
         "too_early": ERROR_TOO_EARLY,
         "people": people_to_turn_to_hints(actor=actor, course=course),
     }
-    return render(request, "courses/ending/plan.html", context, status=400 if request.method == "POST" else 200)
+    return render_form_page(request, "courses/ending/plan.html", context)
 
 
 @member_view
@@ -211,11 +201,8 @@ def ending_maintenance_page(request: HttpRequest, actor: Actor, course_id: int) 
         initial = {"frequency": Frequency.MONTHLY}
     form = MaintenancePlanForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
+        with errors_on(form):
             maintenance_plan_save(actor=actor, course=course, details=form.to_details())
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
             messages.success(request, "The maintenance plan is saved.")
             return redirect(_section_url(course_id))
     snapshot = course_snapshot(course)
@@ -234,20 +221,15 @@ def ending_maintenance_page(request: HttpRequest, actor: Actor, course_id: int) 
         "contract": snapshot.contract,
         "sessions_held": snapshot.sessions_held,
     }
-    status = 400 if request.method == "POST" else 200
-    return render(request, "courses/ending/maintenance.html", context, status=status)
+    return render_form_page(request, "courses/ending/maintenance.html", context)
 
 
 @member_view
 @require_POST
 def ending_maintenance_delete_action(request: HttpRequest, actor: Actor, course_id: int) -> HttpResponse:
     records = ending_records(actor=actor, course_id=course_id)
-    try:
+    with errors_as_messages(request):
         maintenance_plan_delete(actor=actor, course=records.course)
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    else:
         messages.success(request, "The maintenance plan is removed.")
     return redirect(_section_url(course_id))
 

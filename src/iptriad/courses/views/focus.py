@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -57,21 +56,13 @@ from iptriad.courses.services.focus import (
     problem_area_remove,
     problem_area_update,
 )
+from iptriad.web.pages import errors_as_messages, errors_on, render_form_page
 
 GET_OR_POST = ["GET", "HEAD", "POST"]
 
 
-def _status(request: HttpRequest) -> int:
-    return 400 if request.method == "POST" else 200
-
-
 def _section(course: Course) -> str:
     return reverse("course-detail", args=[course.pk]) + "#section-focus"
-
-
-def _refused(request: HttpRequest, error: ValidationError) -> None:
-    for message in error.messages:
-        messages.error(request, message)
 
 
 # Problem areas ------------------------------------------------------------------------------------------------
@@ -87,11 +78,8 @@ def problem_areas_page(request: HttpRequest, actor: Actor, course_id: int) -> Ht
         course = course_get_for_view(actor=actor, course_id=course_id)
     form = ProblemAreaChooseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with errors_on(form):
             choice = problem_area_choose(actor=actor, course=course, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
             messages.success(request, f"{choice.get_area_display()} is chosen. Add its goals.")
             return redirect("course-focus-area", problem_area_id=choice.pk)
     context = {
@@ -102,7 +90,7 @@ def problem_areas_page(request: HttpRequest, actor: Actor, course_id: int) -> Ht
         "may_edit": course.is_open,
         "middle_started": course.phase != Phase.INITIAL,
     }
-    return render(request, "courses/focus/problem_areas.html", context, status=_status(request))
+    return render_form_page(request, "courses/focus/problem_areas.html", context)
 
 
 def _area_page(
@@ -112,7 +100,6 @@ def _area_page(
     edit_form: ProblemAreaEditForm | None = None,
     goal_form: GoalAddForm | None = None,
     end_form: ProblemAreaEndForm | None = None,
-    status: int = 200,
 ) -> HttpResponse:
     course = choice.course
     areas = focus_areas(course=course)
@@ -133,7 +120,7 @@ def _area_page(
         "end_form": end_form or ProblemAreaEndForm(),
         "suggestions": goal_suggestions(choice, area.goals) if may_edit else [],
     }
-    return render(request, "courses/focus/problem_area.html", context, status=status)
+    return render_form_page(request, "courses/focus/problem_area.html", context)
 
 
 @member_view
@@ -145,14 +132,11 @@ def problem_area_page(request: HttpRequest, actor: Actor, problem_area_id: int) 
     choice = problem_area_get(actor=actor, problem_area_id=problem_area_id)
     form = ProblemAreaEditForm(request.POST)
     if form.is_valid():
-        try:
+        with errors_on(form):
             problem_area_update(actor=actor, choice=choice, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
             messages.success(request, "Changes saved.")
             return redirect("course-focus-area", problem_area_id=choice.pk)
-    return _area_page(request, choice, edit_form=form, status=400)
+    return _area_page(request, choice, edit_form=form)
 
 
 @member_view
@@ -161,14 +145,11 @@ def problem_area_end_action(request: HttpRequest, actor: Actor, problem_area_id:
     choice = problem_area_get(actor=actor, problem_area_id=problem_area_id)
     form = ProblemAreaEndForm(request.POST)
     if form.is_valid():
-        try:
+        with errors_on(form):
             problem_area_end(actor=actor, choice=choice, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
             messages.success(request, f"{choice.get_area_display()} has ended; the change of focus is on record.")
             return redirect("course-focus-areas", course_id=choice.course_id)
-    return _area_page(request, choice, end_form=form, status=400)
+    return _area_page(request, choice, end_form=form)
 
 
 @member_view
@@ -176,13 +157,11 @@ def problem_area_end_action(request: HttpRequest, actor: Actor, problem_area_id:
 def problem_area_remove_action(request: HttpRequest, actor: Actor, problem_area_id: int) -> HttpResponse:
     choice = problem_area_get(actor=actor, problem_area_id=problem_area_id)
     name = choice.get_area_display()
-    try:
+    with errors_as_messages(request):
         problem_area_remove(actor=actor, choice=choice)
-    except ValidationError as error:
-        _refused(request, error)
-        return redirect("course-focus-area", problem_area_id=choice.pk)
-    messages.success(request, f"{name} was removed.")
-    return redirect("course-focus-areas", course_id=choice.course_id)
+        messages.success(request, f"{name} was removed.")
+        return redirect("course-focus-areas", course_id=choice.course_id)
+    return redirect("course-focus-area", problem_area_id=choice.pk)
 
 
 # Goals --------------------------------------------------------------------------------------------------------
@@ -194,14 +173,11 @@ def goal_add_action(request: HttpRequest, actor: Actor, problem_area_id: int) ->
     choice = problem_area_get(actor=actor, problem_area_id=problem_area_id)
     form = GoalAddForm(request.POST)
     if form.is_valid():
-        try:
+        with errors_on(form):
             goal_add(actor=actor, problem_area=choice, text=form.cleaned_data["text"])
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
             messages.success(request, "The goal was added.")
             return redirect(reverse("course-focus-area", args=[choice.pk]) + "#goals")
-    return _area_page(request, choice, goal_form=form, status=400)
+    return _area_page(request, choice, goal_form=form)
 
 
 @member_view
@@ -215,11 +191,8 @@ def goal_page(request: HttpRequest, actor: Actor, goal_id: int) -> HttpResponse:
     initial = {"text": goal.text, "status": goal.status, "status_note": goal.status_note}
     form = GoalForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
+        with errors_on(form):
             goal_update(actor=actor, goal=goal, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
             messages.success(request, "The goal was saved.")
             return redirect(reverse("course-focus-area", args=[goal.problem_area_id]) + "#goals")
     context = {
@@ -229,20 +202,18 @@ def goal_page(request: HttpRequest, actor: Actor, goal_id: int) -> HttpResponse:
         "may_edit": goal.course.is_open,
         "may_remove": goal.course.is_open and goal.course.phase == Phase.INITIAL,
     }
-    return render(request, "courses/focus/goal.html", context, status=_status(request))
+    return render_form_page(request, "courses/focus/goal.html", context)
 
 
 @member_view
 @require_POST
 def goal_remove_action(request: HttpRequest, actor: Actor, goal_id: int) -> HttpResponse:
     goal = goal_get(actor=actor, goal_id=goal_id)
-    try:
+    with errors_as_messages(request):
         goal_remove(actor=actor, goal=goal)
-    except ValidationError as error:
-        _refused(request, error)
-        return redirect("course-focus-goal", goal_id=goal.pk)
-    messages.success(request, "The goal was removed.")
-    return redirect(reverse("course-focus-area", args=[goal.problem_area_id]) + "#goals")
+        messages.success(request, "The goal was removed.")
+        return redirect(reverse("course-focus-area", args=[goal.problem_area_id]) + "#goals")
+    return redirect("course-focus-goal", goal_id=goal.pk)
 
 
 # The formulation ----------------------------------------------------------------------------------------------
@@ -268,11 +239,8 @@ def formulation_page(request: HttpRequest, actor: Actor, course_id: int) -> Http
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         ask_again = formulation_needs_new_agreement(formulation, text=data["text"], agreed_on=data["agreed_on"])
-        try:
+        with errors_on(form):
             formulation_save(actor=actor, course=course, **data)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
             messages.success(request, "The formulation was saved.")
             if ask_again and formulation is not None and formulation.agreed_on is not None:
                 messages.warning(
@@ -290,7 +258,7 @@ def formulation_page(request: HttpRequest, actor: Actor, course_id: int) -> Http
         "missing": formulation_missing(facts),
         "may_edit": course.is_open,
     }
-    return render(request, "courses/focus/formulation.html", context, status=_status(request))
+    return render_form_page(request, "courses/focus/formulation.html", context)
 
 
 @member_view
@@ -341,16 +309,13 @@ def contract_page(request: HttpRequest, actor: Actor, course_id: int) -> HttpRes
     initial, renegotiating = _contract_initial(course)
     form = ContractForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
+        with errors_on(form):
             contract = contract_save(
                 actor=actor,
                 course=course,
                 terms=form.to_terms(),
                 renegotiation_note=form.cleaned_data["renegotiation_note"],
             )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
             messages.success(request, "The contract was renegotiated." if renegotiating else "The contract was saved.")
             for caution in contract_cautions(course=course, contract=contract):
                 messages.warning(request, caution.message)
@@ -368,7 +333,7 @@ def contract_page(request: HttpRequest, actor: Actor, course_id: int) -> HttpRes
         "cautions": contract_cautions(course=course, contract=current),
         "may_edit": course.is_open,
     }
-    return render(request, "courses/focus/contract.html", context, status=_status(request))
+    return render_form_page(request, "courses/focus/contract.html", context)
 
 
 @member_view

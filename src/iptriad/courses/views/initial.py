@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -44,6 +43,7 @@ from iptriad.courses.services.initial import (
     timeline_event_update,
     triad_save,
 )
+from iptriad.web.pages import errors_as_messages, errors_on, render_form_page
 
 GET_POST = ["GET", "HEAD", "POST"]
 RISK_ALERT_MESSAGE = (
@@ -68,16 +68,6 @@ def _to_section(course: Course) -> HttpResponseRedirect:
     return redirect(reverse("course-detail", args=[course.pk]) + "#section-initial")
 
 
-def _render(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
-    """A form page: 400 when a POST comes back with something to fix."""
-    return render(request, template, context, status=400 if request.method == "POST" else 200)
-
-
-def _refused(request: HttpRequest, error: ValidationError) -> None:
-    for message in error.messages:
-        messages.error(request, message)
-
-
 # ---------------------------------------------------------------------------------------------------------
 # The assessment
 
@@ -89,11 +79,8 @@ def assessment_page(request: HttpRequest, actor: Actor, course_id: int) -> HttpR
     assessment = assessment_of(actor=actor, course=course)
     form = AssessmentForm(_data(request), instance=assessment, read_only=not course.is_open)
     if request.method == "POST" and form.is_valid():
-        try:
+        with errors_on(form):
             saved = assessment_save(actor=actor, course=course, details=form.to_details())
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
             messages.success(request, "The assessment is saved.")
             if risk_alert_needed(saved.suicide_risk_screen):
                 level = RiskScreen(saved.suicide_risk_screen).label.lower()
@@ -106,7 +93,7 @@ def assessment_page(request: HttpRequest, actor: Actor, course_id: int) -> HttpR
         "risk_alert": assessment is not None and risk_alert_needed(assessment.suicide_risk_screen),
         "sick_role": sick_role_guidance(course),
     }
-    return _render(request, "courses/initial/assessment.html", context)
+    return render_form_page(request, "courses/initial/assessment.html", context)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -132,14 +119,13 @@ def person_add_page(request: HttpRequest, actor: Actor, course_id: int) -> HttpR
     course = _course(request, actor, course_id)
     form = PersonForm(_data(request), read_only=not course.is_open)
     if request.method == "POST" and form.is_valid():
-        try:
+        with errors_on(form):
             person = inventory_person_create(actor=actor, course=course, details=form.to_details())
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
             messages.success(request, f"{person.name} is in the inventory.")
             return redirect("course-initial-inventory", course_id=course.pk)
-    return _render(request, "courses/initial/person_form.html", {"course": course, "form": form, "creating": True})
+    return render_form_page(
+        request, "courses/initial/person_form.html", {"course": course, "form": form, "creating": True}
+    )
 
 
 @member_view
@@ -152,15 +138,12 @@ def person_edit_page(request: HttpRequest, actor: Actor, person_id: int) -> Http
     course = person.course
     form = PersonForm(_data(request), instance=person, read_only=not course.is_open)
     if request.method == "POST" and form.is_valid():
-        try:
+        with errors_on(form):
             saved = inventory_person_update(actor=actor, person=person, details=form.to_details())
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
             messages.success(request, f"Changes to {saved.name} are saved.")
             return redirect("course-initial-inventory", course_id=course.pk)
     context = {"course": course, "form": form, "person": person, "creating": False}
-    return _render(request, "courses/initial/person_form.html", context)
+    return render_form_page(request, "courses/initial/person_form.html", context)
 
 
 @member_view
@@ -172,15 +155,12 @@ def person_remove_page(request: HttpRequest, actor: Actor, person_id: int) -> Ht
         person = inventory_person_get_for_view(actor=actor, person_id=person_id)
     course = person.course
     if request.method == "POST":
-        try:
+        with errors_as_messages(request):
             inventory_person_delete(actor=actor, person=person)
-        except ValidationError as error:
-            _refused(request, error)
-        else:
             messages.success(request, f"{person.name} was removed from the inventory.")
             return redirect("course-initial-inventory", course_id=course.pk)
     context = {"course": course, "person": person, "events": timeline_count_of_person(actor=actor, person=person)}
-    return _render(request, "courses/initial/person_remove.html", context)
+    return render_form_page(request, "courses/initial/person_remove.html", context)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -202,14 +182,13 @@ def event_add_page(request: HttpRequest, actor: Actor, course_id: int) -> HttpRe
     people = inventory_choices(actor=actor, course=course)
     form = EventForm(_data(request), people=people, read_only=not course.is_open)
     if request.method == "POST" and form.is_valid():
-        try:
+        with errors_on(form):
             timeline_event_create(actor=actor, course=course, details=form.to_details())
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
             messages.success(request, "The event is on the timeline.")
             return redirect("course-initial-timeline", course_id=course.pk)
-    return _render(request, "courses/initial/event_form.html", {"course": course, "form": form, "creating": True})
+    return render_form_page(
+        request, "courses/initial/event_form.html", {"course": course, "form": form, "creating": True}
+    )
 
 
 @member_view
@@ -223,15 +202,12 @@ def event_edit_page(request: HttpRequest, actor: Actor, event_id: int) -> HttpRe
     people = inventory_choices(actor=actor, course=course)
     form = EventForm(_data(request), instance=event, people=people, read_only=not course.is_open)
     if request.method == "POST" and form.is_valid():
-        try:
+        with errors_on(form):
             timeline_event_update(actor=actor, event=event, details=form.to_details())
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
             messages.success(request, "The event is saved.")
             return redirect("course-initial-timeline", course_id=course.pk)
     context = {"course": course, "form": form, "event": event, "creating": False}
-    return _render(request, "courses/initial/event_form.html", context)
+    return render_form_page(request, "courses/initial/event_form.html", context)
 
 
 @member_view
@@ -243,14 +219,11 @@ def event_remove_page(request: HttpRequest, actor: Actor, event_id: int) -> Http
         event = timeline_event_get_for_view(actor=actor, event_id=event_id)
     course = event.course
     if request.method == "POST":
-        try:
+        with errors_as_messages(request):
             timeline_event_delete(actor=actor, event=event)
-        except ValidationError as error:
-            _refused(request, error)
-        else:
             messages.success(request, "The event was removed from the timeline.")
             return redirect("course-initial-timeline", course_id=course.pk)
-    return _render(request, "courses/initial/event_remove.html", {"course": course, "event": event})
+    return render_form_page(request, "courses/initial/event_remove.html", {"course": course, "event": event})
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -265,14 +238,11 @@ def triad_page(request: HttpRequest, actor: Actor, course_id: int) -> HttpRespon
     triad = triad_of(actor=actor, course=course)
     form = TriadForm(_data(request), instance=triad, people=people, read_only=not course.is_open)
     if request.method == "POST" and form.is_valid():
-        try:
+        with errors_on(form):
             triad_save(actor=actor, course=course, details=form.to_details())
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
             messages.success(request, "The Interpersonal Triad is saved.")
             return _to_section(course)
-    return _render(request, "courses/initial/triad.html", {"course": course, "form": form})
+    return render_form_page(request, "courses/initial/triad.html", {"course": course, "form": form})
 
 
 urlpatterns = [

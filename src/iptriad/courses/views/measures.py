@@ -4,9 +4,8 @@ schedule. The measures themselves are iptriad.measures'; the course decides who 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import path
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_http_methods, require_POST
@@ -20,6 +19,7 @@ from iptriad.measures.definitions import definition as instrument
 from iptriad.measures.forms import ScheduleAddForm, ScheduleEditForm
 from iptriad.measures.models import MeasureSchedule
 from iptriad.measures.schedules import measure_schedule_add, measure_schedules_update
+from iptriad.web.pages import errors_on, render_form_page
 
 # The chart is an image of its own: it may use its inline <style> and nothing else (no script, no fetch).
 SVG_CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
@@ -42,10 +42,9 @@ def _schedule_page(
     schedules: list[MeasureSchedule],
     edit_form: ScheduleEditForm,
     add_form: ScheduleAddForm,
-    status: int,
 ) -> HttpResponse:
     context = {"course": course, "schedules": schedules, "edit_form": edit_form, "add_form": add_form}
-    return render(request, "courses/measure_schedule.html", context, status=status)
+    return render_form_page(request, "courses/measure_schedule.html", context)
 
 
 @member_view
@@ -57,20 +56,17 @@ def schedule_page(request: HttpRequest, actor: Actor, course_id: int) -> HttpRes
     schedules = course_schedules(course=course)
     edit_form = ScheduleEditForm(request.POST or None, schedules=schedules, auto_id="edit_%s")
     if request.method == "POST" and edit_form.is_valid():
-        try:
+        with errors_on(edit_form):
             changed = measure_schedules_update(
                 actor=actor, context=course.treatment_context, changes=edit_form.changes()
             )
-        except ValidationError as error:
-            edit_form.add_error(None, error)
-        else:
             if changed:
                 messages.success(request, "The measure schedule is saved.")
             else:
                 messages.info(request, "Nothing was changed.")
             return redirect("measures-schedule", course_id=course.pk)
     add_form = ScheduleAddForm(schedules=schedules, auto_id="add_%s")
-    return _schedule_page(request, course, schedules, edit_form, add_form, 400 if request.method == "POST" else 200)
+    return _schedule_page(request, course, schedules, edit_form, add_form)
 
 
 @member_view
@@ -80,7 +76,7 @@ def schedule_add_action(request: HttpRequest, actor: Actor, course_id: int) -> H
     schedules = course_schedules(course=course)
     add_form = ScheduleAddForm(request.POST, schedules=schedules, auto_id="add_%s")
     if add_form.is_valid():
-        try:
+        with errors_on(add_form):
             schedule = measure_schedule_add(
                 actor=actor,
                 context=course.treatment_context,
@@ -88,13 +84,10 @@ def schedule_add_action(request: HttpRequest, actor: Actor, course_id: int) -> H
                 cadence=add_form.cleaned_data["cadence"],
                 every_n=add_form.cleaned_data["every_n"],
             )
-        except ValidationError as error:
-            add_form.add_error(None, error)
-        else:
             messages.success(request, f"{instrument(schedule.instrument_code).short_name} is now in the schedule.")
             return redirect("measures-schedule", course_id=course.pk)
     edit_form = ScheduleEditForm(schedules=schedules, auto_id="edit_%s")
-    return _schedule_page(request, course, schedules, edit_form, add_form, 400)
+    return _schedule_page(request, course, schedules, edit_form, add_form)
 
 
 urlpatterns = [

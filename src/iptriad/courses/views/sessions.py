@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
@@ -28,6 +27,7 @@ from iptriad.courses.selectors.sessions import (
 )
 from iptriad.courses.services.course import ERROR_NOT_OPEN
 from iptriad.courses.services.sessions import SessionSaved, course_session_record, course_session_update
+from iptriad.web.pages import errors_on, render_form_page
 
 
 def _saved_messages(request: HttpRequest, saved: SessionSaved, verb: str) -> None:
@@ -47,8 +47,7 @@ def _form_page(
     request: HttpRequest, course: Course, panel: SessionPanel, form: CourseSessionForm, **extra: Any
 ) -> HttpResponse:
     context = {"course": course, "client": course.client, "panel": panel, "form": form, **extra}
-    status = 400 if request.method == "POST" else 200
-    return render(request, "courses/sessions/session_form.html", context, status=status)
+    return render_form_page(request, "courses/sessions/session_form.html", context)
 
 
 def _closed(request: HttpRequest, course: Course) -> HttpResponse:
@@ -65,11 +64,8 @@ def course_session_new_page(request: HttpRequest, actor: Actor, course_id: int) 
     panel = session_panel(actor=actor, course=course)
     form = CourseSessionForm(request.POST or None, strategy_groups=strategy_groups(panel.areas))
     if request.method == "POST" and form.is_valid():
-        try:
+        with errors_on(form):
             saved = course_session_record(actor=actor, course=course, details=form.to_details())
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
             _saved_messages(request, saved, "recorded")
             return redirect("course-session-detail", session_id=saved.session.pk)
     return _form_page(request, course, panel, form, number=panel.counts.next_number)
@@ -102,11 +98,8 @@ def course_session_edit_page(request: HttpRequest, actor: Actor, session_id: int
         request.POST or None, strategy_groups=strategy_groups(panel.areas, keep=session.strategies), session=session
     )
     if request.method == "POST" and form.is_valid():
-        try:
+        with errors_on(form):
             saved = course_session_update(actor=actor, session=session, details=form.to_details())
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
             _saved_messages(request, saved, "saved")
             return redirect("course-session-detail", session_id=saved.session.pk)
     return _form_page(request, course, panel, form, number=session.number, session=session)
