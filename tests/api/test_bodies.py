@@ -6,20 +6,20 @@ from __future__ import annotations
 import pytest
 
 from iptriad.api.schemas.clients import ClientIn, ClientPatch
-from iptriad.api.schemas.ending import MaintenancePlanIn, RelapsePreventionPlanIn, TerminationReviewIn
-from iptriad.api.schemas.focus import ContractIn
 from iptriad.api.schemas.initial import AssessmentIn, EventIn, EventPatch, PersonIn, PersonPatch, TriadIn
+from iptriad.api.schemas.middle import ContractIn
 from iptriad.api.schemas.sessions import SessionIn, SessionPatch
+from iptriad.api.schemas.termination import MaintenancePlanIn, RelapsePreventionPlanIn, TerminationReviewIn
 from iptriad.clients.services import ClientDetails
 from iptriad.core.details import field_names
-from iptriad.courses.services.ending import (
+from iptriad.courses.services.initial import AssessmentDetails, EventDetails, PersonDetails, TriadDetails
+from iptriad.courses.services.middle import ContractTerms
+from iptriad.courses.services.sessions import SessionDetails
+from iptriad.courses.services.termination import (
     MaintenancePlanDetails,
     RelapsePreventionPlanDetails,
     TerminationReviewDetails,
 )
-from iptriad.courses.services.focus import ContractTerms
-from iptriad.courses.services.initial import AssessmentDetails, EventDetails, PersonDetails, TriadDetails
-from iptriad.courses.services.sessions import SessionDetails
 
 
 @pytest.mark.parametrize(

@@ -24,7 +24,7 @@ from iptriad.courses.models import (
     TimelineEvent,
     TreatmentContract,
 )
-from iptriad.courses.services import ending, focus, initial, sessions
+from iptriad.courses.services import initial, middle, sessions, termination
 from iptriad.courses.services.course import ERROR_NOT_OPEN
 from iptriad.measures.models import RiskAlert
 from tests.api.conftest import Api, api_as, fields
@@ -164,7 +164,7 @@ def written() -> int:
             "/courses/{course}/problem-areas",
             {"area": "grief", "evidence": " "},
             "evidence",
-            focus.ERROR_NO_EVIDENCE,
+            middle.ERROR_NO_EVIDENCE,
         ),
         (
             "post",
@@ -178,56 +178,56 @@ def written() -> int:
             "/courses/{course}/problem-areas",
             {"area": "loneliness", "evidence": "x"},
             "area",
-            focus.ERROR_UNKNOWN_AREA,
+            middle.ERROR_UNKNOWN_AREA,
         ),
         (
             "post",
             "/courses/{course}/problem-areas",
             {"area": "grief", "evidence": "x", "dispute_stage": "impasse"},
             "dispute_stage",
-            focus.ERROR_STAGE_NOT_DISPUTE,
+            middle.ERROR_STAGE_NOT_DISPUTE,
         ),
-        ("patch", "/problem-areas/{area}", {"evidence": ""}, "evidence", focus.ERROR_NO_EVIDENCE),
-        ("post", "/problem-areas/{area}/end", {"end_note": ""}, "end_note", focus.ERROR_NO_END_NOTE),
-        ("delete", "/problem-areas/{area}", None, None, focus.ERROR_REMOVE_AFTER_MIDDLE),
-        ("post", "/problem-areas/{area}/goals", {"text": " "}, "text", focus.ERROR_NO_GOAL_TEXT),
-        ("patch", "/goals/{goal}", {"status": "done"}, "status", focus.ERROR_UNKNOWN_STATUS),
-        ("delete", "/goals/{goal}", None, None, focus.ERROR_GOAL_REMOVE_AFTER_MIDDLE),
-        ("put", "/courses/{course}/formulation", {"text": ""}, "text", focus.ERROR_NO_FORMULATION_TEXT),
+        ("patch", "/problem-areas/{area}", {"evidence": ""}, "evidence", middle.ERROR_NO_EVIDENCE),
+        ("post", "/problem-areas/{area}/end", {"end_note": ""}, "end_note", middle.ERROR_NO_END_NOTE),
+        ("delete", "/problem-areas/{area}", None, None, middle.ERROR_REMOVE_AFTER_MIDDLE),
+        ("post", "/problem-areas/{area}/goals", {"text": " "}, "text", middle.ERROR_NO_GOAL_TEXT),
+        ("patch", "/goals/{goal}", {"status": "done"}, "status", middle.ERROR_UNKNOWN_STATUS),
+        ("delete", "/goals/{goal}", None, None, middle.ERROR_GOAL_REMOVE_AFTER_MIDDLE),
+        ("put", "/courses/{course}/formulation", {"text": ""}, "text", middle.ERROR_NO_FORMULATION_TEXT),
         (
             "put",
             "/courses/{course}/formulation",
             {"text": "x", "agreed_on": "2026-09-02"},
             "agreed_on",
-            focus.ERROR_AGREED_NOT_SHARED,
+            middle.ERROR_AGREED_NOT_SHARED,
         ),
         (
             "put",
             "/courses/{course}/contract",
             {**CONTRACT, "agreed_on": "2026-09-01"},
             "renegotiation_note",
-            focus.ERROR_NO_RENEGOTIATION_NOTE,
+            middle.ERROR_NO_RENEGOTIATION_NOTE,
         ),
         (
             "put",
             "/courses/{course}/contract",
             {**CONTRACT, "renegotiation_note": "Shorter"},
             "agreed_on",
-            focus.ERROR_RENEGOTIATED_NOT_AGREED,
+            middle.ERROR_RENEGOTIATED_NOT_AGREED,
         ),
         (
             "put",
             "/courses/{course}/contract",
             {**CONTRACT, "session_minutes": 5},
             "session_minutes",
-            focus.ERROR_SESSION_MINUTES,
+            middle.ERROR_SESSION_MINUTES,
         ),
         (
             "put",
             "/courses/{course}/contract",
             {**CONTRACT, "frequency": "daily"},
             "frequency",
-            focus.ERROR_UNKNOWN_FREQUENCY,
+            middle.ERROR_UNKNOWN_FREQUENCY,
         ),
         (
             "post",
@@ -270,17 +270,17 @@ def written() -> int:
             "/courses/{course}/termination-review",
             {"progress_summary": "Better", "reviewed_on": "2026-11-26"},
             None,
-            ending.ERROR_TOO_EARLY,
+            termination.ERROR_TOO_EARLY,
         ),
-        ("put", "/courses/{course}/relapse-prevention-plan", PLAN, None, ending.ERROR_TOO_EARLY),
+        ("put", "/courses/{course}/relapse-prevention-plan", PLAN, None, termination.ERROR_TOO_EARLY),
         (
             "put",
             "/courses/{course}/maintenance-plan",
             {"frequency": "monthly", "sessions_planned": 6, "starts_on": "2026-12-01"},
             None,
-            ending.ERROR_TOO_EARLY,
+            termination.ERROR_TOO_EARLY,
         ),
-        ("patch", "/goals/{goal}/status", {"status": "finished"}, "status", ending.ERROR_GOAL_STATUS),
+        ("patch", "/goals/{goal}/status", {"status": "finished"}, "status", termination.ERROR_GOAL_STATUS),
     ],
 )
 def test_it_refuses_what_the_pages_refuse_with_the_services_messages(
@@ -545,7 +545,7 @@ def test_before_the_middle_phase_the_focus_can_be_removed(therapist_api, persona
     ).json()
     assert (area["dispute_stage"], area["chosen_on"], area["course_id"]) == ("impasse", "2026-11-26", course.pk)
     ended = therapist_api.post(f"/problem-areas/{area['id']}/end", {"end_note": "Changed focus"})
-    assert fields(ended) == {None: [focus.ERROR_END_BEFORE_MIDDLE]}
+    assert fields(ended) == {None: [middle.ERROR_END_BEFORE_MIDDLE]}
     moved = therapist_api.patch(f"/problem-areas/{area['id']}", {"dispute_stage": "renegotiation"}).json()
     assert (moved["dispute_stage"], moved["evidence"]) == ("renegotiation", "Rows with her partner")
     goal = therapist_api.post(f"/problem-areas/{area['id']}/goals", {"text": "Talk without shouting"}).json()
@@ -561,7 +561,7 @@ def test_deficits_need_confirming(therapist_api, personas):
     course = make_course(personas.client_a, personas.therapist_a, phase=Phase.INITIAL)
     url = f"/courses/{course.pk}/problem-areas"
     refused = therapist_api.post(url, {"area": "interpersonal_deficits", "evidence": "Few friends since school"})
-    assert fields(refused) == {"deficits_confirmed": [focus.ERROR_DEFICITS_NOT_CONFIRMED]}
+    assert fields(refused) == {"deficits_confirmed": [middle.ERROR_DEFICITS_NOT_CONFIRMED]}
     body = {"area": "interpersonal_deficits", "evidence": "Few friends since school", "deficits_confirmed": True}
     assert therapist_api.post(url, body).status_code == 201
 
@@ -571,7 +571,7 @@ def test_the_middle_phase_ends_a_problem_area_with_a_note(therapist_api, records
     assert ended.status_code == 200
     assert (ended.json()["active"], ended.json()["ended_on"]) == (False, "2026-11-26")
     again = therapist_api.patch(f"/problem-areas/{records.problem_area.pk}", {"evidence": "x"})
-    assert fields(again) == {None: [focus.ERROR_AREA_ENDED]}
+    assert fields(again) == {None: [middle.ERROR_AREA_ENDED]}
     # Its goal can still take its final status.
     goal = therapist_api.patch(f"/goals/{records.goal.pk}", {"status": "partly", "status_note": "Two new friends"})
     assert (goal.json()["status"], goal.json()["text"]) == ("partly", "Build a new social network")
@@ -643,22 +643,22 @@ def test_the_ending_is_written_in_the_termination_phase(therapist_api, records):
     assert therapist_api.post(f"/courses/{course}/phase", {"to_phase": "termination"}).status_code == 200
     review = {"progress_summary": "Mood lifted", "next_step": "referral", "reviewed_on": "2026-11-26"}
     refused = therapist_api.put(f"/courses/{course}/termination-review", review)
-    assert fields(refused) == {"next_step_detail": [ending.ERROR_REFERRAL_DETAIL]}
+    assert fields(refused) == {"next_step_detail": [termination.ERROR_REFERRAL_DETAIL]}
     review = {**review, "next_step": "maintenance", "next_step_detail": "Monthly for six months"}
     assert therapist_api.put(f"/courses/{course}/termination-review", review).status_code == 200
     plan = {"frequency": "monthly", "sessions_planned": 6, "starts_on": "2027-01-05", "notes": "First Tuesdays"}
     saved = therapist_api.put(f"/courses/{course}/maintenance-plan", plan)
     assert (saved.status_code, saved.json()["sessions_planned"]) == (200, 6)
     stopped = therapist_api.put(f"/courses/{course}/termination-review", {**review, "next_step": "none"})
-    assert fields(stopped) == {"next_step": [ending.ERROR_NEXT_STEP_HAS_MAINTENANCE]}
+    assert fields(stopped) == {"next_step": [termination.ERROR_NEXT_STEP_HAS_MAINTENANCE]}
     weekly_twice = therapist_api.put(f"/courses/{course}/maintenance-plan", {**plan, "frequency": "twice_weekly"})
-    assert fields(weekly_twice) == {"frequency": [ending.ERROR_MAINTENANCE_FREQUENCY]}
+    assert fields(weekly_twice) == {"frequency": [termination.ERROR_MAINTENANCE_FREQUENCY]}
     assert therapist_api.delete(f"/courses/{course}/maintenance-plan").status_code == 204
     assert not MaintenancePlan.objects.exists()
     again = therapist_api.delete(f"/courses/{course}/maintenance-plan")
-    assert fields(again) == {None: [ending.ERROR_NO_MAINTENANCE_PLAN]}
+    assert fields(again) == {None: [termination.ERROR_NO_MAINTENANCE_PLAN]}
     incomplete = therapist_api.put(f"/courses/{course}/relapse-prevention-plan", {**PLAN, "what_helps": " "})
-    assert fields(incomplete) == {"what_helps": [ending.ERROR_WHAT_HELPS]}
+    assert fields(incomplete) == {"what_helps": [termination.ERROR_WHAT_HELPS]}
     assert therapist_api.put(f"/courses/{course}/relapse-prevention-plan", PLAN).status_code == 200
     assert TerminationReview.objects.get().next_step == "maintenance"
 

@@ -19,7 +19,7 @@ from iptriad.courses.services.course import (
 )
 from tests.api.conftest import api_as, fields
 from tests.conftest import make_client
-from tests.courses.factories import ending_records, full_course
+from tests.courses.factories import full_course, termination_records
 
 pytestmark = pytest.mark.django_db
 
@@ -128,7 +128,7 @@ def test_it_refuses_bad_course_actions_and_changes_nothing(therapist_api, person
 
 def test_it_reads_the_whole_record(therapist_api, personas):
     records = full_course(personas.client_a, personas.therapist_a)
-    ending_records(records.course)
+    termination_records(records.course)
     response = therapist_api.get(f"/courses/{records.course.pk}/record")
     assert response.status_code == 200
     record = response.json()

@@ -114,7 +114,7 @@ def full_course(client: Client, therapist: User) -> CourseRecords:
     return CourseRecords(course=course, person=person, event=event, problem_area=area, goal=goal, session=session)
 
 
-def ending_records(course: Course) -> None:
+def termination_records(course: Course) -> None:
     """Termination review, relapse-prevention plan and maintenance plan for a course."""
     org = course.organisation_id
     TerminationReview.objects.create(organisation_id=org, course=course, progress_summary="Mood lifted")

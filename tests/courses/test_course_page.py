@@ -17,7 +17,7 @@ from iptriad.courses.selectors.course_page import course_get_whole, course_recor
 from iptriad.measures.models import MeasureSchedule
 from iptriad.measures.services import administration_record
 from tests.conftest import logged_in
-from tests.courses.factories import CourseRecords, ending_records, full_course, occasion_for
+from tests.courses.factories import CourseRecords, full_course, occasion_for, termination_records
 from tests.measures.factories import PHQ9_NO_RISK
 
 pytestmark = pytest.mark.django_db
@@ -66,7 +66,7 @@ def grow(records: CourseRecords, personas, count: int) -> None:
 
 def test_the_course_page_runs_the_same_queries_for_a_small_and_a_large_course(personas):
     records = full_course(personas.client_a, personas.therapist_a)
-    ending_records(records.course)
+    termination_records(records.course)
     http = logged_in(personas.therapist_a)
     http.get(reverse("course-detail", args=[records.course.pk]))  # warm the session
     small = page_queries(http, records.course.pk)
@@ -83,7 +83,7 @@ def test_the_supervisor_sees_it_in_the_same_queries(personas):
 
 def test_the_sections_read_nothing_of_their_own(personas):
     records = full_course(personas.client_a, personas.therapist_a)
-    ending_records(records.course)
+    termination_records(records.course)
     actor = personas.actor(personas.therapist_a)
     course = course_get_whole(actor=actor, course_id=records.course.pk)
     with CaptureQueriesContext(connection) as loading:

@@ -9,7 +9,7 @@ from iptriad.courses.models import Course, PhaseChange
 from iptriad.courses.services import course as services
 from iptriad.courses.services.course import course_change_phase, course_close, course_open, course_task_mark
 from iptriad.measures.models import MeasureSchedule
-from tests.courses.factories import ending_records, full_course, make_course
+from tests.courses.factories import full_course, make_course, termination_records
 
 pytestmark = pytest.mark.django_db
 
@@ -100,7 +100,7 @@ def test_a_ready_course_moves_through_termination_to_a_completed_close(personas)
     course = course_change_phase(actor=actor, course=records.course, to_phase=Phase.TERMINATION)
     with pytest.raises(ValidationError, match="relapse-prevention plan"):
         course_close(actor=actor, course=course, reason="completed")
-    ending_records(course)
+    termination_records(course)
     closed = course_close(actor=actor, course=course, reason="completed", note="Recovered")
     assert (closed.phase, closed.end_reason, closed.closed_on is not None) == (Phase.CLOSED, "completed", True)
     assert [c.to_phase for c in PhaseChange.objects.filter(course=course)] == ["initial", "termination", "closed"]

@@ -6,16 +6,16 @@ from __future__ import annotations
 import pytest
 
 from iptriad.core.details import field_names
-from iptriad.courses.forms.ending import MaintenancePlanForm, RelapsePreventionPlanForm, TerminationReviewForm
-from iptriad.courses.forms.focus import ContractForm
+from iptriad.courses.forms.middle import ContractForm
 from iptriad.courses.forms.sessions import CourseSessionForm
-from iptriad.courses.services.ending import (
+from iptriad.courses.forms.termination import MaintenancePlanForm, RelapsePreventionPlanForm, TerminationReviewForm
+from iptriad.courses.services.middle import ContractTerms
+from iptriad.courses.services.sessions import SessionDetails
+from iptriad.courses.services.termination import (
     MaintenancePlanDetails,
     RelapsePreventionPlanDetails,
     TerminationReviewDetails,
 )
-from iptriad.courses.services.focus import ContractTerms
-from iptriad.courses.services.sessions import SessionDetails
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,7 @@ from iptriad.courses.models import Course, CourseTask
 from iptriad.measures.models import AlertAction, MeasureSchedule, RiskAlert, RiskLevel
 from iptriad.measures.services import administration_record, self_report_link_create, social_rhythm_record
 from tests.conftest import Personas
-from tests.courses.factories import CourseRecords, ending_records, full_course
+from tests.courses.factories import CourseRecords, full_course, termination_records
 from tests.measures.factories import PHQ9_WITH_RISK
 
 # The SRM-5 diary: five activities a day for seven days, as minutes after midnight.
@@ -35,7 +35,7 @@ def client_history(personas: Personas, client: Client, therapist: User) -> Clien
     actor = personas.actor(therapist, organisation)
     records = full_course(client, therapist)
     course = records.course
-    ending_records(course)
+    termination_records(course)
     course.triad.support_people.add(records.person)
     CourseTask.objects.create(organisation=organisation, course=course, task_id="assessment", recorded_by=therapist)
     MeasureSchedule.objects.create(

@@ -24,7 +24,7 @@ from iptriad.backups.services import BackupResult, backup_create, backup_restore
 from iptriad.encryption.keys import new_key_entry
 from iptriad.measures.models import Administration
 from tests.conftest import Personas
-from tests.courses.factories import ending_records, full_course
+from tests.courses.factories import full_course, termination_records
 from tests.durability.helpers import (
     assert_audit_chain_verifies,
     fresh_database,
@@ -41,7 +41,7 @@ pytestmark = pytest.mark.django_db(transaction=True)  # pg_dump reads only what 
 def clinic(personas: Personas) -> Personas:
     """Both organisations' people, a full IPT course with its ending, measures, alerts and links, and audit events."""
     records = full_course(personas.client_a, personas.therapist_a)
-    ending_records(records.course)
+    termination_records(records.course)
     clinical_objects(personas)
     assert AuditEvent.objects.exists()
     return personas

@@ -9,7 +9,7 @@ from django.db.migrations.executor import MigrationExecutor
 from iptriad.courses.models import CourseSession, RelapsePreventionPlan
 from iptriad.encryption.cipher import is_encrypted
 from iptriad.measures.models import RiskAlert
-from tests.courses.factories import ending_records, full_course
+from tests.courses.factories import full_course, termination_records
 from tests.encryption.test_field import raw_value, write_raw
 from tests.measures.factories import clinical_objects
 
@@ -30,7 +30,7 @@ def leaf_targets() -> list[tuple[str, str]]:
 @pytest.mark.django_db(transaction=True)
 def test_existing_plaintext_is_encrypted_by_migrating_and_decrypted_by_migrating_back(personas):
     records = full_course(personas.client_a, personas.therapist_a)
-    ending_records(records.course)
+    termination_records(records.course)
     alert = clinical_objects(personas).alert_a
     legacy_note = "Written by an older version, before encryption"
     write_raw(CourseSession, "note", records.session.pk, legacy_note)

@@ -13,7 +13,7 @@ from iptriad.courses.models import CourseSession, Goal, RelapsePreventionPlan
 from iptriad.encryption.cipher import key_id_of
 from iptriad.encryption.rotation import _swap, encrypted_columns, rotate_column
 from iptriad.measures.models import RiskAlert
-from tests.courses.factories import ending_records, full_course, occasion_for
+from tests.courses.factories import full_course, occasion_for, termination_records
 from tests.encryption.keyrings import KEY_A, KEY_B
 from tests.encryption.test_field import raw_value, write_raw
 from tests.measures.factories import clinical_objects
@@ -47,7 +47,7 @@ def stored_key_ids() -> set[str | None]:
 def data_under_key_a(personas):
     with override_settings(ENCRYPTION_KEYS=KEY_A):
         records = full_course(personas.client_a, personas.therapist_a)
-        ending_records(records.course)
+        termination_records(records.course)
         for number in range(2, 8):  # more rows than a batch of 2, so batching is exercised
             CourseSession.objects.create(
                 organisation_id=records.course.organisation_id,

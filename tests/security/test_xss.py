@@ -34,7 +34,7 @@ from tests.security.xss_payloads import PAYLOADS
 pytestmark = pytest.mark.django_db
 
 # POSTs that end their object, so later rounds would be refused: sent once, after every other form, in this order.
-ENDS_ITS_OBJECT = ("alert-detail", "course-focus-area-end", "course-close")
+ENDS_ITS_OBJECT = ("alert-detail", "course-middle-area-end", "course-close")
 # Pages whose htmx request gets a fragment of its own (iptriad.web.pages.render_page).
 HTMX_PAGES = {"client-list", "audit-list"}
 NOT_SENT_AS_DATA = {"submit", "button", "reset", "file", "image"}

@@ -21,7 +21,7 @@ from ninja import NinjaAPI
 from ninja.operation import Operation
 from ninja.router import Router
 
-from iptriad.api import clients, course_ending, course_focus, course_initial, course_sessions, courses, measures
+from iptriad.api import clients, course_initial, course_middle, course_sessions, course_termination, courses, measures
 from iptriad.api.auth import AUTH, TIME_ZONE_FLAG
 from iptriad.api.errors import install, not_found_response
 
@@ -78,9 +78,9 @@ api.add_router("", clients.router)
 api.add_router("", measures.router)
 api.add_router("", courses.router)
 api.add_router("", course_initial.router)
-api.add_router("", course_focus.router)
+api.add_router("", course_middle.router)
 api.add_router("", course_sessions.router)
-api.add_router("", course_ending.router)
+api.add_router("", course_termination.router)
 
 
 @csrf_exempt  # as ninja's own views: it changes nothing, and a token request carries no CSRF token

@@ -1,11 +1,11 @@
-from iptriad.courses.views import course, ending, focus, initial, measures, sessions
+from iptriad.courses.views import course, initial, measures, middle, sessions, termination
 
 # One module per part of the course owns its pages and its URL patterns.
 urlpatterns = [
     *course.urlpatterns,
     *initial.urlpatterns,
-    *focus.urlpatterns,
+    *middle.urlpatterns,
     *sessions.urlpatterns,
-    *ending.urlpatterns,
+    *termination.urlpatterns,
     *measures.urlpatterns,
 ]

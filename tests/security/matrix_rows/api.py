@@ -4,7 +4,7 @@ Anonymous callers get 401 (no redirect to a login page). A POST that creates ans
 refused by a service's rules answers 422 (the role got past the permission check: that is what the row shows). The
 same rows drive tests/api/test_matrix.py, by token and by session, for every role and both organisations.
 
-The course of the matrix (tests.courses.factories.full_course with ending_records) is in its middle phase with an
+The course of the matrix (tests.courses.factories.full_course with termination_records) is in its middle phase with an
 agreed contract of 12 sessions, one held: removing a problem area or a goal is refused, and so is writing the
 ending (too early), while the maintenance plan can still be removed.
 """

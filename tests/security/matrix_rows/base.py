@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from iptriad.accounts.models import Membership, Role
 from tests.conftest import Personas
-from tests.courses.factories import CourseRecords, ending_records, full_course
+from tests.courses.factories import CourseRecords, full_course, termination_records
 from tests.measures.factories import ClinicalObjects, clinical_objects
 
 A, S, T, F = Role.ADMIN, Role.SUPERVISOR, Role.THERAPIST, Role.FACILITATOR
@@ -73,6 +73,6 @@ def matrix_objects(personas: Personas) -> MatrixObjects:
     clinical = clinical_objects(personas)
     course_a = full_course(personas.client_a, personas.therapist_a)
     course_b = full_course(personas.client_b, personas.therapist_b)
-    ending_records(course_a.course)
-    ending_records(course_b.course)
+    termination_records(course_a.course)
+    termination_records(course_b.course)
     return MatrixObjects(clinical=clinical, course_a=course_a, course_b=course_b)

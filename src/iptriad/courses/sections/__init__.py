@@ -8,6 +8,6 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from iptriad.courses.sections import ending, focus, initial, measures, sessions
+from iptriad.courses.sections import initial, measures, middle, sessions, termination
 
-SECTIONS: tuple[ModuleType, ...] = (initial, focus, sessions, measures, ending)
+SECTIONS: tuple[ModuleType, ...] = (initial, middle, sessions, measures, termination)
