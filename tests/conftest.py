@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import pytest
 from django.test import Client as HttpClient
@@ -26,6 +26,10 @@ from iptriad.accounts.middleware import SESSION_ORGANISATION_KEY
 from iptriad.accounts.models import Membership, Organisation, Role, User
 from iptriad.clients.models import Client
 from tests.shared_data import SharedTransaction, copy_for_test, runs_in_a_test_transaction
+
+# The permission matrix's objects (`objects`), written once per module like the personas, for the security, API
+# and audit tests.
+pytest_plugins = ("tests.security.matrix_objects",)
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -106,6 +110,7 @@ class ModuleCast:
 
     personas: Personas
     shared: SharedTransaction
+    objects: Any = None  # the permission matrix's objects, once a test asks for them (tests/security/matrix_objects.py)
 
     current: ClassVar[ModuleCast | None] = None  # the cast of the module whose tests are running, if any
 
