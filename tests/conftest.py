@@ -164,6 +164,12 @@ def _shared_data_only_under_test_transactions(request: pytest.FixtureRequest) ->
     SharedTransaction.roll_back_before(request.node)
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item) -> Iterator[None]:
+    yield
+    SharedTransaction.roll_back_if_closed()
+
+
 @pytest.fixture
 def personas(request: pytest.FixtureRequest, db: None, module_cast: ModuleCast | None) -> Personas:
     """The module's personas, copied for this test; or personas of its own for a test that commits."""

@@ -74,6 +74,15 @@ class SharedTransaction:
             self._atomic.__exit__(None, None, None)
 
     @classmethod
+    def roll_back_if_closed(cls) -> None:
+        """After a test that closed the connection under the shared transaction (Django's management commands do,
+        run through their command line on PostgreSQL), end it so the connection can open again: the tests that
+        follow write their own data instead."""
+        if connection.closed_in_transaction:
+            for shared in reversed(cls._open):
+                shared.roll_back()
+
+    @classmethod
     def roll_back_before(cls, item: pytest.Item) -> None:
         """Close every shared transaction still open, unless the test runs inside a test transaction of its own."""
         if not runs_in_a_test_transaction(item):
