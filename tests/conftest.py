@@ -166,6 +166,7 @@ def _shared_data_only_under_test_transactions(request: pytest.FixtureRequest) ->
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_teardown(item: pytest.Item) -> Iterator[None]:
+    """Once a test's own transaction is rolled back, let the connection open again if the test closed it."""
     yield
     SharedTransaction.roll_back_if_closed()
 

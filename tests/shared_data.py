@@ -9,7 +9,8 @@ A transaction held open between tests must never be open under a test that does 
 one that commits for real (`transactional_db`, `live_server`: another connection must see its rows, and the flush
 after it would empty the shared rows too) or one without the database (it may start a process that writes to the
 same database). pytest-django runs those after all the others; `roll_back_before(item)` closes what is still open
-when the first of them starts.
+when the first of them starts. A test that closes the connection ends the shared transaction with it
+(`roll_back_if_closed`); the tests after it write their own data.
 """
 
 from __future__ import annotations
