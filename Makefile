@@ -9,7 +9,7 @@ TEST_STAMP := $(VENV)/.installed-test
 CHROMIUM ?= $(shell command -v chromium || command -v chromium-browser || echo /usr/bin/chromium)
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint typecheck checks security test-sqlite test-postgres browser bench clean lock crash
+.PHONY: help run test test-fast lint typecheck checks security test-sqlite test-postgres browser bench clean lock crash
 
 help: ## List the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -59,6 +59,11 @@ security: $(TEST_STAMP) ## Security checks: bandit on src (no medium or high fin
 	set -o pipefail; $(BIN)/pip-audit --requirement requirements/constraints.txt --disable-pip --no-deps \
 		--progress-spinner off --format json \
 		| $(BIN)/python -m tests.security.dependency_audit $(if $(AUDIT_REQUIRED),--require-audit)
+
+# The inner loop while changing code: no lint, no browser, no crash test (the tests marked slow); `make test` and CI
+# still run everything.
+test-fast: $(TEST_STAMP) ## The pytest suite on SQLite without the slow tests (crash, browser): the inner loop
+	$(BIN)/pytest -m "not slow"
 
 test-sqlite: $(TEST_STAMP) browser ## The whole pytest suite on SQLite
 	IPTRIAD_CHROMIUM=$(CHROMIUM) $(BIN)/pytest

@@ -1,13 +1,19 @@
-"""The test personas, created once per test: two organisations, a member in every role, a client each.
+"""The test personas: two organisations, a member in every role, a client each.
 
 Organisation A ("Alpha Clinic") has an admin, a supervisor, two therapists and a facilitator; organisation B
 ("Beta Service") has an admin and a therapist. Each organisation has one client assigned to a therapist.
+
+The personas are written once per test module, not once per test (tests/shared_data.py): every test of a module
+whose tests use them runs with them in the database, and each test gets its own copy of the objects. A test that
+commits (`transactional_db`, `live_server`) gets personas of its own instead, removed by the flush after it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any, ClassVar
 
 import pytest
 from django.test import Client as HttpClient
@@ -19,6 +25,11 @@ from iptriad.accounts.actors import Actor
 from iptriad.accounts.middleware import SESSION_ORGANISATION_KEY
 from iptriad.accounts.models import Membership, Organisation, Role, User
 from iptriad.clients.models import Client
+from tests.shared_data import SharedTransaction, copy_for_test, runs_in_a_test_transaction
+
+# The permission matrix's objects (`objects`), written once per module like the personas, for the security, API
+# and audit tests.
+pytest_plugins = ("tests.security.matrix_objects",)
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -73,8 +84,7 @@ def make_client(organisation: Organisation, identifier: str, therapist: User | N
     return client
 
 
-@pytest.fixture
-def personas(db: None) -> Personas:
+def build_personas() -> Personas:
     org_a = Organisation.objects.create(name="Alpha Clinic", slug="alpha", time_zone="Europe/London")
     org_b = Organisation.objects.create(name="Beta Service", slug="beta", time_zone="Africa/Kampala")
     therapist_a = make_user("therapist.a@alpha.example", "Tara Alpha", org_a, Role.THERAPIST)
@@ -92,6 +102,81 @@ def personas(db: None) -> Personas:
         client_a=make_client(org_a, "A-0001", therapist_a, given_name="Casey", family_name="Alphason"),
         client_b=make_client(org_b, "B-0001", therapist_b, given_name="Corin", family_name="Betason"),
     )
+
+
+@dataclass
+class ModuleCast:
+    """The personas written for one test module, and the transaction that removes them after its last test."""
+
+    personas: Personas
+    shared: SharedTransaction
+    objects: Any = None  # the permission matrix's objects, once a test asks for them (tests/security/matrix_objects.py)
+
+    current: ClassVar[ModuleCast | None] = None  # the cast of the module whose tests are running, if any
+
+    @property
+    def is_open(self) -> bool:
+        return self.shared.is_open
+
+    def serves(self, request: pytest.FixtureRequest) -> bool:
+        """Whether the test gets copies of the module's shared objects rather than objects of its own."""
+        return self.is_open and runs_in_a_test_transaction(request.node)
+
+
+_MODULES_USING = pytest.StashKey[dict[str, set[str]]]()
+
+
+def modules_using(session: pytest.Session, fixture: str) -> set[str]:
+    """The modules where a test run in a test transaction uses the fixture (read once the tests are chosen)."""
+    found = session.stash.setdefault(_MODULES_USING, {})
+    if fixture not in found:
+        found[fixture] = {
+            module.nodeid
+            for item in session.items
+            if fixture in getattr(item, "fixturenames", ()) and runs_in_a_test_transaction(item)
+            if (module := item.getparent(pytest.Module)) is not None
+        }
+    return found[fixture]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def module_cast(request: pytest.FixtureRequest) -> Iterator[ModuleCast | None]:
+    """The module's personas, written before its first test when one of its tests uses them.
+
+    Every test of such a module (run in a test transaction) sees them in the database, whether it asks for them
+    or not, so the tests of a module do not depend on their order.
+    """
+    if request.node.nodeid not in modules_using(request.session, "personas"):
+        yield None
+        return
+    request.getfixturevalue("django_db_setup")
+    blocker = request.getfixturevalue("django_db_blocker")
+    with SharedTransaction(blocker) as shared:
+        with blocker.unblock():
+            ModuleCast.current = ModuleCast(build_personas(), shared)
+        yield ModuleCast.current
+        ModuleCast.current = None
+
+
+@pytest.fixture(autouse=True)
+def _shared_data_only_under_test_transactions(request: pytest.FixtureRequest) -> None:
+    """Before a test that commits, or needs no database, roll back the module's shared transaction first."""
+    SharedTransaction.roll_back_before(request.node)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item) -> Iterator[None]:
+    """Once a test's own transaction is rolled back, let the connection open again if the test closed it."""
+    yield
+    SharedTransaction.roll_back_if_closed()
+
+
+@pytest.fixture
+def personas(request: pytest.FixtureRequest, db: None, module_cast: ModuleCast | None) -> Personas:
+    """The module's personas, copied for this test; or personas of its own for a test that commits."""
+    if module_cast is not None and module_cast.serves(request):
+        return copy_for_test(request, module_cast.personas)
+    return build_personas()
 
 
 def totp_device(user: User) -> TOTPDevice:

@@ -17,7 +17,7 @@ from iptriad.api.urls import api, urlpatterns
 from tests.api.conftest import token_for
 from tests.conftest import Personas, logged_in
 from tests.security.matrix_rows.api import ROWS, ApiRow
-from tests.security.matrix_rows.base import MatrixObjects, T, matrix_objects
+from tests.security.matrix_rows.base import MatrixObjects, T
 
 pytestmark = pytest.mark.django_db
 
@@ -56,10 +56,9 @@ def test_every_operation_has_a_row():
 @pytest.mark.parametrize("auth", ["token", "session"])
 @pytest.mark.parametrize("role", tuple(Role))
 @pytest.mark.parametrize("name", sorted(ROWS))
-def test_matrix(personas, name: str, role: Role, auth: str):
+def test_matrix(personas, objects, name: str, role: Role, auth: str):
     row = ROWS[name]
     assert isinstance(row, ApiRow)
-    objects = matrix_objects(personas)
     http, headers = _caller(personas, role, auth)
     response = _send(http, _url(personas, objects, name, row, OWN), row, headers)
     assert response.status_code == row.expected[role], response.content
@@ -75,17 +74,16 @@ def test_matrix(personas, name: str, role: Role, auth: str):
 
 
 @pytest.mark.parametrize("name", sorted(ROWS))
-def test_matrix_anonymous(personas, name: str):
+def test_matrix_anonymous(personas, objects, name: str):
     row = ROWS[name]
     assert isinstance(row, ApiRow)
-    response = _send(HttpClient(), _url(personas, matrix_objects(personas), name, row, OWN), row, {})
+    response = _send(HttpClient(), _url(personas, objects, name, row, OWN), row, {})
     assert response.status_code == row.anonymous
     if row.anonymous == 401:
         assert response["WWW-Authenticate"].startswith("Bearer")
 
 
-def test_a_therapist_of_another_organisation_gets_404_on_every_object(personas):
-    objects = matrix_objects(personas)
+def test_a_therapist_of_another_organisation_gets_404_on_every_object(personas, objects):
     headers = {"Authorization": f"Bearer {token_for(personas.therapist_b, personas.org_b)}"}
     for name, row in ROWS.items():
         if row.target and not row.public:
@@ -93,8 +91,7 @@ def test_a_therapist_of_another_organisation_gets_404_on_every_object(personas):
             assert _send(HttpClient(), _url(personas, objects, name, row, OWN), row, headers).status_code == 404, name
 
 
-def test_a_therapist_gets_404_on_a_colleagues_clients_and_their_records(personas):
-    objects = matrix_objects(personas)
+def test_a_therapist_gets_404_on_a_colleagues_clients_and_their_records(personas, objects):
     headers = {"Authorization": f"Bearer {token_for(personas.therapist_a2, personas.org_a)}"}
     for name, row in ROWS.items():
         if row.target and not row.public and row.expected[T] != 404:

@@ -10,6 +10,7 @@ import re
 import subprocess
 import sys
 
+import pytest
 from django.db import connection
 
 from tests.durability.helpers import ROOT, postgres_server_url
@@ -20,6 +21,7 @@ SUMMARY = re.compile(r"^(\d+) iterations, (\d+) acknowledged writes checked, (\d
 CHAIN = re.compile(r"^audit chain verified: (\d+) events in \d+ chains?, (\d+) checks, all intact$", re.MULTILINE)
 
 
+@pytest.mark.slow
 def test_no_acknowledged_write_is_lost_when_the_server_is_killed_mid_write():
     iterations = ITERATIONS[connection.vendor]
     command = [sys.executable, str(ROOT / "bench" / "crash.py"), "--database", connection.vendor]

@@ -1,6 +1,7 @@
 """Real-browser tests: Debian's chromium driven by Playwright against pytest-django's live server.
 
-Every test in this folder is marked `browser` and runs after the rest of the suite (see the collection hook).
+Every test in this folder is marked `browser` and `slow`, and runs after the rest of the suite (see the collection
+hook).
 Chromium comes from Debian (`make browser`), never from Playwright's own download: IPTRIAD_CHROMIUM
 names it, /usr/bin/chromium by default. A missing chromium fails these tests; it never skips them.
 """
@@ -47,15 +48,16 @@ def _is_e2e(item: pytest.Item) -> bool:
 
 @pytest.hookimpl(wrapper=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> Iterator[None]:
-    """Mark every test here `browser`, and run them after all other tests.
+    """Mark every test here `browser` and `slow`, and run them after all other tests.
 
-    The marker goes on before any other plugin runs, so `-m "not browser"` deselects these tests.
+    The markers go on before any other plugin runs, so `-m "not browser"` deselects these tests.
     They run last because Playwright's event loop counts as running in the main thread for as long as
     the session-wide browser lives: a later test calling `asyncio.run()` or `async_to_sync()` would fail.
     """
     for item in items:
         if _is_e2e(item):
             item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.slow)  # a browser, a live server and whole journeys: seconds each
     yield  # pytest-django sorts by database use; `-m` and `-k` deselect
     items.sort(key=_is_e2e)  # stable: every other test keeps its place, the browser tests go last
 

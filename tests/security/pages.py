@@ -47,12 +47,15 @@ def row_url(name: str, row: Row, objects: MatrixObjects, personas: Personas, *, 
     return reverse(name) + row.query
 
 
+def role_for(row: Row, status: int = 200) -> Role | None:
+    """The first role of organisation A to which the row answers `status`, or None."""
+    return next((role for role in ROLE_ORDER if row.expected[role] == status), None)
+
+
 def member_for(row: Row, personas: Personas, status: int = 200) -> User | None:
     """The first member of organisation A to whom the row answers `status`, or None."""
-    for role in ROLE_ORDER:
-        if row.expected[role] == status:
-            return personas.member_of_a(role)
-    return None
+    role = role_for(row, status)
+    return personas.member_of_a(role) if role is not None else None
 
 
 @dataclass

@@ -29,7 +29,7 @@ from iptriad.audit.models import AuditChainHead, AuditEvent
 from tests.api.conftest import token_for
 from tests.conftest import Personas, make_client
 from tests.security.matrix_rows.api import NEW_CLIENT, PHQ9, ROWS, ApiRow
-from tests.security.matrix_rows.base import MatrixObjects, matrix_objects
+from tests.security.matrix_rows.base import MatrixObjects
 
 pytestmark = pytest.mark.django_db
 
@@ -132,11 +132,6 @@ def assert_unchanged(before: dict[str, list[dict[str, Any]]], personas: Personas
     assert {k: v for k, v in after.items() if k != AUDIT_ELSEWHERE} == {
         k: v for k, v in before.items() if k != AUDIT_ELSEWHERE
     }
-
-
-@pytest.fixture
-def objects(personas: Personas) -> MatrixObjects:
-    return matrix_objects(personas)
 
 
 # Guards: the document and the probes below must not drift apart.

@@ -43,7 +43,7 @@ from iptriad.api.urls import api
 from tests.api.conftest import token_for
 from tests.conftest import Personas
 from tests.security.matrix_rows.api import ROWS, ApiRow
-from tests.security.matrix_rows.base import MatrixObjects, matrix_objects
+from tests.security.matrix_rows.base import MatrixObjects
 
 CHECKS = [
     not_a_server_error,
@@ -91,9 +91,9 @@ FUZZ_SETTINGS = settings(
 class Caller:
     """Who sends the cases (a bearer token) and the real object ids that replace generated path ids."""
 
-    def __init__(self, personas: Personas, user: User) -> None:
+    def __init__(self, personas: Personas, objects: MatrixObjects, user: User) -> None:
         self.headers = {"Authorization": f"Bearer {token_for(user, personas.org_a)}"}
-        self.ids = self.ids_of(personas, matrix_objects(personas))
+        self.ids = self.ids_of(personas, objects)
 
     @staticmethod
     def ids_of(personas: Personas, objects: MatrixObjects) -> dict[str, int]:
@@ -155,13 +155,13 @@ def same_connection() -> Iterator[None]:
 
 
 @pytest.fixture
-def therapist(personas: Personas, same_connection: None) -> Caller:
-    return Caller(personas, personas.therapist_a)
+def therapist(personas: Personas, objects: MatrixObjects, same_connection: None) -> Caller:
+    return Caller(personas, objects, personas.therapist_a)
 
 
 @pytest.fixture
-def admin(personas: Personas, same_connection: None) -> Caller:
-    return Caller(personas, personas.admin_a)
+def admin(personas: Personas, objects: MatrixObjects, same_connection: None) -> Caller:
+    return Caller(personas, objects, personas.admin_a)
 
 
 def _fuzz(caller: Caller, case: schemathesis.Case[Any], server_errors: list[BaseException]) -> None:
@@ -221,8 +221,7 @@ def _integer_fields() -> list[IntegerField]:
 
 
 @pytest.mark.parametrize("field", _integer_fields(), ids=str)
-def test_no_integer_overflows_the_database(personas: Personas, field: IntegerField):
-    objects = matrix_objects(personas)
+def test_no_integer_overflows_the_database(personas: Personas, objects: MatrixObjects, field: IntegerField):
     row = ROWS["api-" + _operation_id(field.method, field.path).replace("_", "-")]
     assert isinstance(row, ApiRow)
     url = re.sub(r"{(\w+)}", lambda match: str(Caller.ids_of(personas, objects)[match.group(1)]), field.path)

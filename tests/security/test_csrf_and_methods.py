@@ -3,7 +3,8 @@
 - Without a CSRF token, a POST to ANY URL (pages, their forms, the public self-report page, the login page, the
   API by session) is refused with 403 and writes nothing; with the token, the page actions do what their row says.
 - A GET never changes data: the actions answer 405; every page and every API read leaves every table as it was
-  (only the audit trail, which records reads, and the session may grow).
+  (only the audit trail, which records reads, and the session may grow). The reads are the shared crawl's
+  (tests/security/crawl.py), sent as every role and as no one.
 """
 
 from __future__ import annotations
@@ -12,44 +13,20 @@ import re
 from typing import Any
 
 import pytest
-from django.apps import apps
-from django.db.models import Model
 from django.test import Client as HttpClient
 
 from iptriad.accounts.models import User
-from tests.conftest import Personas, logged_in, totp_device
+from tests.conftest import Personas, logged_in
+from tests.security.crawl import READS, Crawl
+from tests.security.fingerprint import changed_since, data_fingerprint, enrol_everyone
 from tests.security.matrix_rows import ROWS
 from tests.security.matrix_rows.api import ApiRow
-from tests.security.matrix_rows.base import MatrixObjects, Row, matrix_objects
+from tests.security.matrix_rows.base import MatrixObjects, Row
 from tests.security.pages import is_page, member_for, row_url
 
 pytestmark = pytest.mark.django_db
 
-# Reads (and refusals) are audited and logging in writes a session: those tables are expected to grow on a GET.
-# Each audit event moves its chain's head, so the head row changes with the events it follows.
-WRITTEN_BY_READS = {"audit.AuditEvent", "audit.AuditChainHead", "sessions.Session"}
 CSRF_INPUT = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
-
-
-def data_fingerprint() -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every table the product writes (except those reads write), to compare before and after."""
-    fingerprint = {}
-    for model in apps.get_models():
-        label = model._meta.label
-        if label in WRITTEN_BY_READS or model._meta.app_label in ("auth", "contenttypes"):
-            continue
-        fields = [f.attname for f in model._meta.concrete_fields if f.attname != "last_login"]
-        fingerprint[label] = list(_all(model).order_by("pk").values_list(*fields))
-    return fingerprint
-
-
-def _all(model: type[Model]) -> Any:
-    return model._default_manager.all()
-
-
-def _changed(before: dict[str, list[tuple[Any, ...]]]) -> list[str]:
-    after = data_fingerprint()
-    return [label for label in before if before[label] != after[label]]
 
 
 def _csrf_client(user: User | None) -> HttpClient:
@@ -57,13 +34,6 @@ def _csrf_client(user: User | None) -> HttpClient:
     if user is None:
         return HttpClient(enforce_csrf_checks=True)
     return logged_in(user, enforce_csrf_checks=True)
-
-
-def enrol_everyone() -> None:
-    """Give every user their authenticator device before a fingerprint is taken: a verified session needs one,
-    and creating it while logging in is not a write of the request under test."""
-    for user in User.objects.all():
-        totp_device(user)
 
 
 def _send(http: HttpClient, url: str, row: Row, personas: Personas, extra: dict[str, str] | None = None) -> Any:
@@ -85,8 +55,7 @@ def _sender(row: Row, personas: Personas) -> User | None:
     return personas.therapist_a
 
 
-def test_every_post_without_a_csrf_token_is_refused_and_writes_nothing(personas):
-    objects = matrix_objects(personas)
+def test_every_post_without_a_csrf_token_is_refused_and_writes_nothing(personas, objects):
     clients: dict[int | None, HttpClient] = {}
     enrol_everyone()
     before = data_fingerprint()
@@ -107,7 +76,7 @@ def test_every_post_without_a_csrf_token_is_refused_and_writes_nothing(personas)
         refused += 1
     anonymous_login = HttpClient(enforce_csrf_checks=True).post("/login/", {"username": "x@example.org"})
     assert anonymous_login.status_code == 403
-    assert _changed(before) == []
+    assert changed_since(before) == []
     assert refused == len(ROWS)
 
 
@@ -117,8 +86,7 @@ def _token(http: HttpClient) -> str:
     return match.group(1).decode()
 
 
-def test_page_actions_work_with_the_csrf_token(personas):
-    objects = matrix_objects(personas)
+def test_page_actions_work_with_the_csrf_token(personas, objects):
     checked = 0
     for name, row in sorted(ROWS.items()):
         if not is_page(name) or row.method != "post" or name in ("logout", "organisation-switch"):
@@ -149,8 +117,7 @@ def test_the_api_by_session_accepts_the_csrf_header(personas):
     assert response.status_code == 201
 
 
-def test_the_public_self_report_needs_the_token_its_page_gives(personas):
-    objects = matrix_objects(personas)
+def test_the_public_self_report_needs_the_token_its_page_gives(personas, objects):
     url = f"/r/{objects.clinical.token_a}/"
     http = HttpClient(enforce_csrf_checks=True)
     page = http.get(url)
@@ -178,8 +145,7 @@ def _get_route_shared_with_a_read(name: str, objects: MatrixObjects, personas: P
     )
 
 
-def test_a_get_on_every_action_is_refused_with_405_and_writes_nothing(personas):
-    objects = matrix_objects(personas)
+def test_a_get_on_every_action_is_refused_with_405_and_writes_nothing(personas, objects):
     checked = 0
     enrol_everyone()
     before = data_fingerprint()
@@ -194,13 +160,12 @@ def test_a_get_on_every_action_is_refused_with_405_and_writes_nothing(personas):
         else:
             assert response.status_code == 405, (name, response.status_code)
         checked += 1
-    assert _changed(before) == []
+    assert changed_since(before) == []
     assert checked >= 40
 
 
-def test_trace_is_refused_on_every_url(personas):
+def test_trace_is_refused_on_every_url(personas, objects):
     """TRACE is not served (ASVS 13.4.4): every page and API operation answers 405, or 404 for an unknown id."""
-    objects = matrix_objects(personas)
     enrol_everyone()
     answered = {}
     for name, row in sorted(ROWS.items()):
@@ -210,23 +175,16 @@ def test_trace_is_refused_on_every_url(personas):
     assert list(answered.values()).count(405) >= len(answered) - 5
 
 
-def test_no_page_or_api_read_changes_data(personas):
-    objects = matrix_objects(personas)
-    enrol_everyone()
-    before = data_fingerprint()
-    for name, row in sorted(ROWS.items()):
-        if _mutating(name, row):
-            continue
-        member = _sender(row, personas)
-        http = _csrf_client(member)
-        for own in (True, False):
-            response = http.get(row_url(name, row, objects, personas, own=own))
-            assert response.status_code < 500, name
-    assert _changed(before) == []
+def test_no_page_or_api_read_changes_data(crawl: Crawl):
+    """The shared crawl: every page and API read, as every role of organisation A and as no one, on both
+    organisations' objects."""
+    assert {name for name, *_ in crawl} == set(READS)
+    assert [(name, role, side) for name, role, side, answer in crawl if answer.status_code >= 500] == []
+    assert crawl.changed == []
 
 
 def test_the_fingerprint_sees_a_changed_row(personas):
     before = data_fingerprint()
     personas.client_a.gender = "changed"
     personas.client_a.save(update_fields=["gender"])
-    assert _changed(before) == ["clients.Client"]
+    assert changed_since(before) == ["clients.Client"]

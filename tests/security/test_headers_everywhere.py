@@ -2,6 +2,7 @@
 
 Each URL of the permission matrix is asked as anonymous, as a member (own object), as a member of the other
 organisation (404) and with the wrong method (405 or the CSRF 403); then the static files, /health/, unknown URLs.
+The GET answers of the pages and API reads are the shared crawl's (tests/security/crawl.py).
 Every answer says nosniff and same-origin Referrer-Policy; every HTML answer carries the strict CSP (never framed,
 no third-party origin) and X-Frame-Options DENY; every answer to a member, every API answer and the public
 self-report page say no-store. Production's HSTS and cookie flags are checked on a real server process in
@@ -15,12 +16,13 @@ from typing import Any
 import pytest
 from django.test import Client as HttpClient
 
-from iptriad.accounts.models import User
+from iptriad.accounts.models import Role
 from tests.conftest import Personas, logged_in
+from tests.security.crawl import OTHER, OWN, Crawl
 from tests.security.matrix_rows import ROWS
 from tests.security.matrix_rows.api import ApiRow
-from tests.security.matrix_rows.base import MatrixObjects, Row, matrix_objects
-from tests.security.pages import member_for, row_url
+from tests.security.matrix_rows.base import MatrixObjects, Row
+from tests.security.pages import role_for, row_url
 
 pytestmark = pytest.mark.django_db
 
@@ -60,39 +62,53 @@ def _ask(http: HttpClient, method: str, url: str, row: Row) -> Any:
     return getattr(http, method)(url, row.form if method == "post" else None)
 
 
-def _member(row: Row, personas: Personas) -> User:
+def _member_role(row: Row) -> Role:
     for status in (200, 201, 204, 302, 422, 403):
-        member = member_for(row, personas, status)
-        if member is not None:
-            return member
-    return personas.therapist_a
+        role = role_for(row, status)
+        if role is not None:
+            return role
+    return Role.THERAPIST
 
 
 def _requests(name: str, row: Row, objects: MatrixObjects, personas: Personas) -> list[tuple[str, str, bool]]:
-    """(method, URL, as a member?) for one row: own object, another organisation's, the wrong method."""
-    method = "get" if row.method == "get" else row.method
+    """(method, URL, as a member?) for one row: own object, another organisation's, the wrong method, HEAD.
+
+    A read's GETs are not sent here: their answers are the shared crawl's (tests/security/crawl.py)."""
     wrong = "post" if row.method == "get" else "get"
     own = row_url(name, row, objects, personas)
-    asked = [(method, own, True), (method, own, False), (wrong, own, True), ("head", own, True)]
+    if row.method == "get":
+        return [(wrong, own, True), ("head", own, True)]
+    asked = [(row.method, own, True), (row.method, own, False), (wrong, own, True), ("head", own, True)]
     if row.target:
-        asked.append((method, row_url(name, row, objects, personas, own=False), True))
+        asked.append((row.method, row_url(name, row, objects, personas, own=False), True))
     return asked
 
 
-def test_every_url_pattern_answers_with_the_security_headers(personas):
-    objects = matrix_objects(personas)
+def _client_data(name: str, row: Row, as_member: bool) -> bool:
+    return as_member or (isinstance(row, ApiRow) and not row.public) or name == "self-report"
+
+
+def test_every_url_pattern_answers_with_the_security_headers(personas, objects, crawl: Crawl):
     members: dict[int, HttpClient] = {}
     anonymous = HttpClient()
     statuses: set[int] = set()
     for name, row in sorted(ROWS.items()):
-        member = _member(row, personas)
+        role = _member_role(row)
+        if row.method == "get":
+            read = [(role, OWN), (None, OWN), *([(role, OTHER)] if row.target else [])]
+            for reader, side in read:
+                answer = crawl.answer(name, reader, side)
+                statuses.add(answer.status_code)
+                where = (name, "get", answer.url, answer.status_code)
+                assert_secure_headers(answer, where, client_data=_client_data(name, row, reader is not None))
+        member = personas.member_of_a(role)
         http_member = members.setdefault(member.pk, logged_in(member))
         for method, url, as_member in _requests(name, row, objects, personas):
             if name == "logout":  # ends the session it is sent with
                 http_member = logged_in(member)
             response = _ask(http_member if as_member else anonymous, method, url, row)
             statuses.add(response.status_code)
-            client_data = as_member or (isinstance(row, ApiRow) and not row.public) or name == "self-report"
+            client_data = _client_data(name, row, as_member)
             assert_secure_headers(response, (name, method, url, response.status_code), client_data=client_data)
     # The answers covered include successes, redirects, refusals, missing objects and wrong methods.
     assert {200, 201, 302, 401, 404, 405, 422} <= statuses

@@ -20,10 +20,9 @@ from iptriad.clients.models import Client
 from iptriad.courses.models import Course, CourseSession, Goal, InventoryPerson, ProblemAreaChoice, TimelineEvent
 from iptriad.measures.models import Administration, RiskAlert, SelfReportLink
 from tests.conftest import Personas, logged_in
+from tests.security.fingerprint import changed_since, data_fingerprint, enrol_everyone
 from tests.security.matrix_rows import ROWS
-from tests.security.matrix_rows.base import matrix_objects
 from tests.security.pages import is_page, member_for, url_patterns
-from tests.security.test_csrf_and_methods import _changed, data_fingerprint, enrol_everyone
 
 pytestmark = pytest.mark.django_db
 
@@ -87,8 +86,8 @@ def _secrets_of_b(personas: Personas) -> list[bytes]:
     ]
 
 
-def test_every_object_url_answers_404_to_foreign_mixed_and_impossible_ids(personas):
-    matrix_objects(personas)  # both organisations' objects of every type, whose ids are probed
+def test_every_object_url_answers_404_to_foreign_mixed_and_impossible_ids(personas, objects):
+    # `objects`: both organisations' objects of every type, whose ids are probed.
     foreign = _ids_of_organisation_b(personas)
     foreign_ids = sorted({pk for ids in foreign.values() for pk in ids})
     highest = max(model._default_manager.aggregate(m=Max("pk"))["m"] or 0 for model in TARGET_MODELS.values())
@@ -113,12 +112,11 @@ def test_every_object_url_answers_404_to_foreign_mixed_and_impossible_ids(person
             assert response.status_code == 404, (name, candidate, response.status_code)
             for secret in secrets:
                 assert secret not in response.content, (name, candidate, secret)
-    assert _changed(before) == []
+    assert changed_since(before) == []
     assert probes >= 35 * 15
 
 
-def test_a_self_report_token_of_the_wrong_shape_or_another_link_is_unavailable(personas):
-    objects = matrix_objects(personas)
+def test_a_self_report_token_of_the_wrong_shape_or_another_link_is_unavailable(personas, objects):
     http = logged_in(personas.therapist_a)
     for token in ("x", "0" * 43, objects.clinical.token_a[:-1], objects.clinical.token_a + "A", "%00", "..%2F..%2F"):
         response = http.get(f"/r/{token}/")

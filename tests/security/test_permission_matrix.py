@@ -2,6 +2,8 @@
 
 The rows in tests/security/matrix_rows/ are the specification. `test_every_url_pattern_is_in_the_matrix` fails
 when a URL pattern is added without a row, so no page can ship without its access rules stated and tested.
+The reads' answers come from the crawl the security suites share (tests/security/crawl.py); the actions are sent
+here, each in its own test's transaction.
 """
 
 from __future__ import annotations
@@ -14,13 +16,12 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from iptriad.accounts.models import Role
 from tests.conftest import Personas, logged_in
+from tests.security.crawl import OTHER, OWN, Crawl
 from tests.security.matrix_rows import ROWS
 from tests.security.matrix_rows.api import ApiRow
-from tests.security.matrix_rows.base import MatrixObjects, Row, T, matrix_objects
+from tests.security.matrix_rows.base import MatrixObjects, Row, T
 
 pytestmark = pytest.mark.django_db
-
-OWN, OTHER = "own", "other"
 
 
 def _url_names(resolver: URLResolver) -> Iterator[str]:
@@ -50,9 +51,12 @@ def _request(http: HttpClient, personas: Personas, objects: MatrixObjects, name:
 @pytest.mark.parametrize("side", [OWN, OTHER])
 @pytest.mark.parametrize("role", tuple(Role))
 @pytest.mark.parametrize("name", sorted(ROWS))
-def test_matrix(personas, name: str, role: Role, side: str):
+def test_matrix(personas, objects, crawl: Crawl, name: str, role: Role, side: str):
     row = ROWS[name]
-    response = _request(logged_in(personas.member_of_a(role)), personas, matrix_objects(personas), name, row, side)
+    if row.method == "get":
+        response = crawl.answer(name, role, side if row.target else OWN)
+    else:
+        response = _request(logged_in(personas.member_of_a(role)), personas, objects, name, row, side)
     if side == OTHER and row.target and not row.public:
         # Another organisation's object is indistinguishable from a missing one, for every role.
         assert response.status_code == 404
@@ -65,25 +69,26 @@ def test_matrix(personas, name: str, role: Role, side: str):
 
 
 @pytest.mark.parametrize("name", sorted(ROWS))
-def test_matrix_anonymous(personas, name: str):
+def test_matrix_anonymous(personas, objects, crawl: Crawl, name: str):
     row = ROWS[name]
-    response = _request(HttpClient(), personas, matrix_objects(personas), name, row, OWN)
+    if row.method == "get":
+        response = crawl.answer(name, None)
+    else:
+        response = _request(HttpClient(), personas, objects, name, row, OWN)
     assert response.status_code == row.anonymous
     if row.anonymous == 302:
         assert response["Location"].startswith(reverse("login"))
 
 
-def test_a_therapist_of_another_organisation_gets_404_on_every_object_url(personas):
+def test_a_therapist_of_another_organisation_gets_404_on_every_object_url(personas, objects):
     http = logged_in(personas.therapist_b)
-    objects = matrix_objects(personas)
     for name, row in ROWS.items():
         if row.target and not row.public:
             assert _request(http, personas, objects, name, row, OWN).status_code == 404, name
 
 
-def test_a_therapist_gets_404_on_a_colleagues_clinical_objects(personas):
+def test_a_therapist_gets_404_on_a_colleagues_clinical_objects(personas, objects):
     http = logged_in(personas.therapist_a2)
-    objects = matrix_objects(personas)
     for name, row in ROWS.items():
         if row.target and not row.public and row.expected[T] != 404 and row.target != "client":
             assert _request(http, personas, objects, name, row, OWN).status_code == 404, name

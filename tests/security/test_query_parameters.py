@@ -21,7 +21,6 @@ from iptriad.accounts.audit_views import AuditFilterForm
 from iptriad.clients.forms import ClientSearchForm
 from tests.conftest import logged_in, make_client
 from tests.security.matrix_rows import ROWS
-from tests.security.matrix_rows.base import matrix_objects
 from tests.security.pages import row_url
 from tests.security.test_redirects import HOSTILE_NEXT, assert_on_site
 
@@ -82,8 +81,7 @@ def _client_ids(content: bytes) -> list[bytes]:
     return re.findall(rb'href="/clients/(\d+)/"', content)
 
 
-def test_hostile_sort_filter_and_page_values_change_nothing(personas):
-    objects = matrix_objects(personas)
+def test_hostile_sort_filter_and_page_values_change_nothing(personas, objects):
     for n in range(30):  # more than a page of clients, so paging and ordering show
         make_client(personas.org_a, f"A-9{n:03}", personas.therapist_a, family_name=f"Zed{n % 7}", given_name=f"G{n}")
     probes = 0

@@ -27,7 +27,7 @@ import iptriad
 from iptriad.accounts.models import User
 from tests.conftest import Personas, logged_in
 from tests.security.matrix_rows import ROWS
-from tests.security.matrix_rows.base import MatrixObjects, matrix_objects
+from tests.security.matrix_rows.base import MatrixObjects
 from tests.security.pages import Field, Form, forms_of, inspect_html, is_page, member_for, row_url
 from tests.security.xss_payloads import PAYLOADS
 
@@ -255,8 +255,7 @@ def _self_report_with_crisis_contacts(objects: MatrixObjects, problems: list[str
     shown.update(p for p in PAYLOADS if inspection.shows(p))
 
 
-def test_no_payload_becomes_markup_on_any_page(personas):
-    objects = matrix_objects(personas)
+def test_no_payload_becomes_markup_on_any_page(personas, objects):
     targets, pages = _discover(personas, objects)
     regular = [t for t in targets if t.name not in ENDS_ITS_OBJECT]
     last = sorted((t for t in targets if t.name in ENDS_ITS_OBJECT), key=lambda t: ENDS_ITS_OBJECT.index(t.name))

@@ -1,0 +1,46 @@
+"""Every row the product wrote, taken before and after requests that must write nothing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.apps import apps
+from django.db.models import Model
+
+from iptriad.accounts.models import User
+from tests.conftest import totp_device
+
+# Reads (and refusals) are audited and logging in writes a session: those tables are expected to grow on a GET.
+# Each audit event moves its chain's head, so the head row changes with the events it follows.
+WRITTEN_BY_READS = {"audit.AuditEvent", "audit.AuditChainHead", "sessions.Session"}
+
+Fingerprint = dict[str, list[tuple[Any, ...]]]
+
+
+def data_fingerprint() -> Fingerprint:
+    """Every row of every table the product writes (except those reads write), to compare before and after."""
+    fingerprint = {}
+    for model in apps.get_models():
+        label = model._meta.label
+        if label in WRITTEN_BY_READS or model._meta.app_label in ("auth", "contenttypes"):
+            continue
+        fields = [f.attname for f in model._meta.concrete_fields if f.attname != "last_login"]
+        fingerprint[label] = list(_all(model).order_by("pk").values_list(*fields))
+    return fingerprint
+
+
+def _all(model: type[Model]) -> Any:
+    return model._default_manager.all()
+
+
+def changed_since(before: Fingerprint) -> list[str]:
+    """The tables whose rows differ from the fingerprint taken before."""
+    after = data_fingerprint()
+    return [label for label in before if before[label] != after[label]]
+
+
+def enrol_everyone() -> None:
+    """Give every user their authenticator device before a fingerprint is taken: a verified session needs one,
+    and creating it while logging in is not a write of the request under test."""
+    for user in User.objects.all():
+        totp_device(user)
