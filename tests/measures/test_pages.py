@@ -11,6 +11,7 @@ from django.urls import reverse
 from iptriad.measures.models import Administration, RiskAlert, SelfReportLink
 from iptriad.measures.services import administration_record, self_report_link_create
 from tests.conftest import logged_in, make_client
+from tests.courses.factories import full_course
 from tests.measures.factories import PHQ9_NO_RISK, PHQ9_WITH_RISK
 
 pytestmark = pytest.mark.django_db
@@ -98,6 +99,29 @@ def test_a_therapist_records_a_measure_and_must_mark_skipped_items(personas):
     assert administration.critical_not_answered == [9]
     page = http.get(response["Location"]).content.decode()
     assert "Not answered" in page
+
+
+def test_a_measure_recorded_in_a_session_belongs_to_it(personas):
+    records = full_course(personas.client_a, personas.therapist_a)
+    http = logged_in(personas.therapist_a)
+    url = reverse("measures-record", args=[personas.client_a.pk])
+    url += f"?instrument=phq9&occasion={records.session.occasion_id}"
+    assert "Recorded in session 1 of the IPT course (1 Sep 2026)." in http.get(url).content.decode()
+    assert http.post(url, {**phq9_form(PHQ9_NO_RISK), "item_10": "-"}).status_code == 302
+    administration = Administration.objects.get()
+    assert (administration.context, administration.occasion) == (
+        records.course.treatment_context,
+        records.session.occasion,
+    )
+
+
+def test_a_session_of_another_course_is_a_404_on_the_record_page(personas):
+    other = full_course(make_client(personas.org_a, "A-0880", personas.therapist_a2), personas.therapist_a2)
+    url = (
+        reverse("measures-record", args=[personas.client_a.pk])
+        + f"?instrument=phq9&occasion={other.session.occasion_id}"
+    )
+    assert logged_in(personas.therapist_a).get(url).status_code == 404
 
 
 def test_open_alerts_lead_the_therapist_and_supervisor_home_pages_until_closed(personas):
