@@ -52,3 +52,7 @@ class CourseContexts:
 
     def responsible(self, context: TreatmentContext) -> QuerySet[User]:
         return User.objects.filter(courses__treatment_context_id=context.pk)
+
+    def responsible_for(self, actor: Actor) -> QuerySet[Any]:
+        courses = Course.objects.filter(organisation_id=actor.organisation.pk, therapist_id=actor.user_id)
+        return courses.values_list("treatment_context_id", flat=True)

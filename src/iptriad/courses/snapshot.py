@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from iptriad.core.protocol import ContractSnapshot, CourseSnapshot, EndReason, Phase, ProblemAreaCode
 from iptriad.courses.models import (
@@ -17,12 +18,25 @@ from iptriad.courses.models import (
     TreatmentContract,
 )
 from iptriad.courses.models.sessions import Attendance
+from iptriad.measures.models import RiskAlert
+
+
+def with_open_risk_alerts(courses: QuerySet[Course]) -> QuerySet[Course]:
+    """Each course with `open_risk_alerts`: how many of its client's risk alerts are still open (a subquery)."""
+    still_open = (
+        RiskAlert.objects.filter(client_id=OuterRef("client_id"), closed_at__isnull=True)
+        .order_by()
+        .values("client_id")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return courses.annotate(open_risk_alerts=Coalesce(Subquery(still_open, output_field=IntegerField()), 0))
 
 
 def course_snapshot(course: Course) -> CourseSnapshot:
     """Three queries, whatever the size of the course (the course page builds it from its own reads: snapshot_of)."""
     facts = (
-        Course.objects.filter(pk=course.pk)
+        with_open_risk_alerts(Course.objects.filter(pk=course.pk))
         .select_related("assessment", "formulation", "contract")
         .annotate(
             attended=Count("sessions", filter=Q(sessions__attendance=Attendance.ATTENDED)),
@@ -40,6 +54,7 @@ def course_snapshot(course: Course) -> CourseSnapshot:
         sessions_held=int(getattr(facts, "attended", 0)),
         has_relapse_prevention_plan=bool(getattr(facts, "has_plan", False)),
         done_task_ids=frozenset(CourseTask.objects.filter(course=course).values_list("task_id", flat=True)),
+        open_risk_alerts=int(getattr(facts, "open_risk_alerts", 0)),
     )
 
 
@@ -53,6 +68,7 @@ def snapshot_of(
     sessions_held: int,
     has_relapse_prevention_plan: bool,
     done_task_ids: frozenset[str],
+    open_risk_alerts: int = 0,
 ) -> CourseSnapshot:
     """The snapshot from records already read (no query): the course page reads them once for every section."""
     return CourseSnapshot(
@@ -75,4 +91,5 @@ def snapshot_of(
         has_relapse_prevention_plan=has_relapse_prevention_plan,
         end_reason=EndReason(course.end_reason) if course.end_reason else None,
         done_task_ids=done_task_ids,
+        open_risk_alerts=open_risk_alerts,
     )

@@ -55,6 +55,10 @@ class ContextKind(Protocol):
         """The clinicians responsible for what arises in the context, such as a risk alert."""
         ...
 
+    def responsible_for(self, actor: Actor) -> QuerySet[Any]:
+        """The ids (a flat values list) of the contexts of this kind the actor is responsible for, open or closed."""
+        ...
+
 
 _kinds: dict[str, ContextKind] = {}
 
@@ -116,6 +120,15 @@ def occasion_for(actor: Actor, client: Client, occasion_id: int) -> OccasionChoi
         if choice is not None:
             return choice
     return None
+
+
+def responsible_for(actor: Actor, context_id: str = "context_id") -> Q:
+    """A filter for rows (risk alerts) that arose in a context of any kind the actor is responsible for, whatever
+    the context's state: a closed course does not take its open alert out of its therapist's sight."""
+    responsible = Q(pk__in=[])  # matches nothing when no kind is registered
+    for kind in registered():
+        responsible |= Q(**{f"{context_id}__in": kind.responsible_for(actor)})
+    return responsible
 
 
 def responsible(context: TreatmentContext) -> list[User]:

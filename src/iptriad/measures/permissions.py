@@ -14,7 +14,7 @@ from django.db.models import Model, Q, QuerySet
 from iptriad.accounts.actors import Actor
 from iptriad.accounts.models import Role
 from iptriad.accounts.permissions import Action
-from iptriad.measures.contexts import treated_by
+from iptriad.measures.contexts import responsible_for, treated_by
 
 M = TypeVar("M", bound=Model)
 
@@ -46,5 +46,23 @@ class ClinicalRecordPolicy:
         return scoped.filter(Q(therapist_id=actor.user_id) | treated_by(actor, "pk"))
 
 
+class RiskAlertPolicy(ClinicalRecordPolicy):
+    """Risk alerts as the measures they come from, and one more reader: an open alert stays with the clinicians
+    responsible for the context it arose in (a course's therapist), even once that course has closed, until it
+    is closed with the assessment and the action taken."""
+
+    def scope(self, actor: Actor, action: Action, queryset: QuerySet[M]) -> QuerySet[M]:
+        if not self.allows(actor, action):
+            return queryset.none()
+        scoped = queryset.filter(organisation_id=actor.organisation.pk)
+        if actor.role in WHOLE_ORGANISATION_ROLES:
+            return scoped
+        return scoped.filter(
+            Q(client__therapist_id=actor.user_id)
+            | treated_by(actor, "client_id")
+            | (Q(closed_at__isnull=True) & responsible_for(actor, "context_id"))
+        )
+
+
 measure_policy = ClinicalRecordPolicy()
-alert_policy = ClinicalRecordPolicy()
+alert_policy = RiskAlertPolicy()

@@ -204,3 +204,10 @@ def test_check_transition_passes_the_reason_to_closing():
 )
 def test_allowed_transitions_follow_the_checks(course, allowed):
     assert allowed_transitions(course) == allowed
+
+
+@pytest.mark.parametrize("reason", list(EndReason))
+def test_an_open_risk_alert_keeps_any_course_open(reason):
+    course = in_phase(Phase.TERMINATION, has_relapse_prevention_plan=True, open_risk_alerts=1)
+    assert rules.RISK_ALERT_OPEN in messages(check_close(course, reason))
+    assert Phase.CLOSED not in allowed_transitions(course)

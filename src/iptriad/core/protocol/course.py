@@ -45,6 +45,7 @@ class CourseSnapshot:
     has_relapse_prevention_plan: bool = False
     end_reason: EndReason | None = None
     done_task_ids: frozenset[str] = frozenset()
+    open_risk_alerts: int = 0  # the client's risk alerts still waiting for an assessment and an action
 
 
 @dataclass(frozen=True)

@@ -68,6 +68,10 @@ COMPLETED_TOO_EARLY = (
     "Start the termination phase before closing the course as completed, or choose another reason for ending it."
 )
 COMPLETED_NO_PLAN = "Record the relapse-prevention plan before closing the course as completed."
+RISK_ALERT_OPEN = (
+    "A risk alert of this client is still open: record the risk assessment and the action taken on it before "
+    "closing the course."
+)
 NO_RETURN_TO_INITIAL = "A course starts in the initial phase and never returns to it."
 
 # Problem areas: usually one, at most two (§3.1 item 7 [S31a]); interpersonal deficits only when no other area
@@ -224,7 +228,9 @@ def check_close(s: CourseSnapshot, reason: EndReason | None) -> tuple[Refusal, .
     """Any open course can close with a reason (drop-out, referral and moving happen in any phase).
 
     Design note: `completed` means the course ran its IPT to the end, so it needs the termination (or maintenance)
-    phase and the relapse-prevention plan that termination always produces (§3.3, §10.1).
+    phase and the relapse-prevention plan that termination always produces (§3.3, §10.1). Whatever the reason, a
+    risk alert of the client still open keeps the course open: an alert stays open until a clinician records the
+    action taken (§10.2), and closing the course would leave nobody running it to see to the alert.
     """
     if s.phase is Phase.CLOSED:
         return _refusals((True, "already_closed", ALREADY_CLOSED))
@@ -234,6 +240,7 @@ def check_close(s: CourseSnapshot, reason: EndReason | None) -> tuple[Refusal, .
         (reason is None, "no_end_reason", NO_END_REASON),
         (completed and not ended_properly, "completed_too_early", COMPLETED_TOO_EARLY),
         (completed and not s.has_relapse_prevention_plan, "completed_no_plan", COMPLETED_NO_PLAN),
+        (s.open_risk_alerts > 0, "risk_alert_open", RISK_ALERT_OPEN),
     )
 
 

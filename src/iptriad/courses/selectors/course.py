@@ -18,6 +18,7 @@ from iptriad.core.protocol import Phase
 from iptriad.courses.models import Course, PhaseChange
 from iptriad.courses.models.sessions import Attendance
 from iptriad.courses.permissions import course_policy
+from iptriad.courses.snapshot import with_open_risk_alerts
 
 R = TypeVar("R", bound=Model)
 
@@ -26,9 +27,10 @@ def course_get(*, actor: Actor, course_id: int, action: Action = Action.UPDATE, 
     """The course if the actor may act on it, else 404 (a foreign and a missing course look alike).
 
     `joined` names one-to-one records (formulation, contract ...) to read in the same query: a page that only
-    shows them passes them, and one_to_one_of then reads them from the course without a query.
+    shows them passes them, and one_to_one_of then reads them from the course without a query. The course comes
+    with `open_risk_alerts` (its client's alerts still open), which the closing rule needs.
     """
-    courses = Course.objects.select_related("client", "therapist", "organisation", *joined)
+    courses = with_open_risk_alerts(Course.objects.select_related("client", "therapist", "organisation", *joined))
     return get_object_or_404(course_policy.scope(actor, action, courses), pk=course_id)
 
 

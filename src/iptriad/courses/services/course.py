@@ -7,6 +7,7 @@ import datetime as dt
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
 
 from iptriad.accounts.actors import Actor
 from iptriad.accounts.models import User
@@ -16,12 +17,21 @@ from iptriad.audit.models import AuditAction
 from iptriad.audit.services import audit_record
 from iptriad.clients.models import Client
 from iptriad.clients.permissions import client_policy
-from iptriad.core.protocol import EndReason, Phase, UnknownProtocolEntryError, check_close, check_transition, protocol
+from iptriad.core.protocol import (
+    EndReason,
+    Phase,
+    Refusal,
+    UnknownProtocolEntryError,
+    check_close,
+    check_transition,
+    protocol,
+)
 from iptriad.core.schedules import default_schedule
 from iptriad.courses.contexts import COURSE
 from iptriad.courses.models import Course, CourseTask, PhaseChange
 from iptriad.courses.permissions import course_policy
 from iptriad.courses.snapshot import course_snapshot
+from iptriad.measures.models import RiskAlert
 from iptriad.measures.schedules import measure_schedule_defaults_create
 from iptriad.measures.services import treatment_context_create
 
@@ -166,7 +176,7 @@ def course_close(
     require_course(actor, course)
     course = Course.objects.select_for_update().get(pk=course.pk)
     end_reason = EndReason(reason) if reason in set(EndReason) else None
-    _refuse(check_close(course_snapshot(course), end_reason))
+    _refuse(tuple(_naming_open_alerts(refusal, course) for refusal in check_close(course_snapshot(course), end_reason)))
     if end_reason is None:  # check_close refused it already; this keeps the type checker informed
         raise ValidationError(ERROR_NO_REASON)
     closed_on = closed_on or timezone.localdate()
@@ -190,6 +200,17 @@ def course_close(
     course.save(update_fields=["phase", "end_reason", "end_note", "closed_on", "updated_at"])
     audit_record(actor=actor, action=AuditAction.COURSE_CLOSED, obj=course, detail={"reason": end_reason})
     return course
+
+
+def _naming_open_alerts(refusal: Refusal, course: Course) -> Refusal:
+    """The open-alert refusal with the alerts it means, so an API client (and the page's message) can find them."""
+    if refusal.code != "risk_alert_open":
+        return refusal
+    still_open = RiskAlert.objects.filter(client_id=course.client_id, closed_at__isnull=True).order_by("opened_at")
+    named = "; ".join(
+        f"alert {alert.pk}, opened {date_format(timezone.localtime(alert.opened_at), 'j F Y')}" for alert in still_open
+    )
+    return Refusal(refusal.code, f"{refusal.message} Still open: {named}.")
 
 
 @transaction.atomic

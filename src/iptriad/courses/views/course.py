@@ -25,6 +25,7 @@ from iptriad.courses.selectors.course import caseload, course_get
 from iptriad.courses.selectors.course_page import CourseRecords, course_get_whole, course_records
 from iptriad.courses.selectors.measures import due_by_course
 from iptriad.courses.services.course import course_change_phase, course_close, course_open, course_task_mark
+from iptriad.measures.selectors import open_alerts
 from iptriad.web.pages import errors_as_messages, errors_on, render_form_page
 
 CASELOAD_LIMIT = 500
@@ -116,7 +117,9 @@ def course_close_page(request: HttpRequest, actor: Actor, course_id: int) -> Htt
             course_close(actor=actor, course=course, **form.cleaned_data)
             messages.success(request, "The course is closed.")
             return redirect("course-detail", course_id=course.pk)
-    return render_form_page(request, "courses/course_close.html", {"course": course, "form": form})
+    # The client's open risk alerts keep the course open: the page names them before anyone fills the form.
+    context = {"course": course, "form": form, "open_alerts": list(open_alerts(actor=actor, client=course.client))}
+    return render_form_page(request, "courses/course_close.html", context)
 
 
 @member_view
