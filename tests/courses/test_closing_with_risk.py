@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from iptriad.accounts.models import Role
+from iptriad.accounts.models import Role, User
 from iptriad.core.protocol import Phase
 from iptriad.core.protocol.rules import RISK_ALERT_OPEN
 from iptriad.courses.models import Course
@@ -16,14 +16,14 @@ from iptriad.measures.models import RiskAlert
 from iptriad.measures.selectors import open_alerts
 from iptriad.measures.services import administration_record, risk_alert_close
 from tests.api.conftest import api_as
-from tests.conftest import logged_in, make_user
+from tests.conftest import Personas, logged_in, make_user
 from tests.courses.factories import full_course, termination_records
 from tests.measures.factories import PHQ9_WITH_RISK
 
 pytestmark = pytest.mark.django_db
 
 
-def course_with_open_alert(personas, therapist=None):
+def course_with_open_alert(personas: Personas, therapist: User | None = None) -> tuple[Course, RiskAlert]:
     therapist = therapist or personas.therapist_a
     records = full_course(personas.client_a, therapist)
     course = course_change_phase(actor=personas.actor(therapist), course=records.course, to_phase=Phase.TERMINATION)
