@@ -80,7 +80,9 @@ ROWS: dict[str, Row] = {
     "api-course-open": ApiRow("post", statuses(403, 422, 422, 404), target="client", json={"adaptation": "standard"}),
     "api-course-get": ApiRow("get", CLINICAL_OBJECT, target="course"),
     "api-course-phase": ApiRow("post", CLINICAL_OBJECT, target="course", json={"to_phase": "termination"}),
-    "api-course-close": ApiRow("post", CLINICAL_OBJECT, target="course", json={"reason": "dropped_out"}),
+    # client_a has an open risk alert (the matrix's PHQ-9 with item 9), which keeps the course open: the service
+    # refuses to close it (422) for the roles let through.
+    "api-course-close": ApiRow("post", CLINICAL_REFUSED, target="course", json={"reason": "dropped_out"}),
     "api-course-task": ApiRow(
         "post", CLINICAL_OBJECT, target="course", json={"task_id": "middle.problem_area_work", "done": True}
     ),
