@@ -294,7 +294,9 @@ def test_it_exports_the_engine_total_under_44261_6_and_a_flagged_44260_8_observa
         "code": "{score}",
     }
     assert total["interpretation"][0]["text"] == "mild"
-    assert {"system": "http://loinc.org", "code": "LA6709-5", "display": "mild"} in total["interpretation"][0]["coding"]
+    assert total["interpretation"][0]["coding"] == [
+        {"system": "urn:iptriad:severity-band", "code": "phq9-mild", "display": "mild"}
+    ]
     assert total["category"][0]["coding"][0]["code"] == "survey"
     assert total["status"] == "final"
     assert total["derivedFrom"] == [{"reference": bundle["entry"][0]["fullUrl"]}]

@@ -12,8 +12,8 @@ Each administration gives, in this order:
   an unscored item, has no score to send: it is a ``valueCoding`` in the local system
   ``urn:iptriad:instrument-option``, code ``<instrument>-<item>-<printed position from 1>``.
 * an Observation for the total: LOINC total code when known, else ``urn:iptriad:instrument-score`` ``<code>-total``;
-  ``valueQuantity`` in UCUM ``{score}``; the band in ``interpretation`` (local ``urn:iptriad:severity-band`` code,
-  plus the band's LOINC answer code when the definition has one); a prorated total says so in ``note``. When the
+  ``valueQuantity`` in UCUM ``{score}``; the band in ``interpretation`` (local ``urn:iptriad:severity-band`` code
+  only, as instruments.md 19.3 advises); a prorated total says so in ``note``. When the
   answers give no valid total the Observation is still sent, with ``dataAbsentReason`` "unknown" and the engine's
   reasons in ``note``, so a receiver sees that the administration happened and why it has no score.
 * an Observation per critical item (e.g. PHQ-9 item 9): ``valueCodeableConcept`` with the LOINC answer code, or
@@ -189,12 +189,10 @@ def _total_observation(record: AdministrationRecord, obs_id: str, qr_id: str) ->
         resource["valueQuantity"] = {"value": result.total, "unit": SCORE_UNIT, "system": UCUM, "code": SCORE_UNIT}
         band = instrument.band_for(result.total)
         if band is not None:
-            codings: list[JSON] = [
-                {"system": BAND_SYSTEM, "code": f"{instrument.code}-{slug(band.label)}", "display": band.label}
-            ]
-            if band.loinc:
-                codings.append({"system": LOINC, "code": band.loinc, "display": band.label})
-            resource["interpretation"] = [{"coding": codings, "text": band.label}]
+            # Local only: LOINC has no answer list for the bands of these totals (PHQ-9's LL382-3 belongs to the
+            # deprecated 44262-4), and a code from another term's list would say something it does not mean.
+            coding = {"system": BAND_SYSTEM, "code": f"{instrument.code}-{slug(band.label)}", "display": band.label}
+            resource["interpretation"] = [{"coding": [coding], "text": band.label}]
         if result.prorated:
             missing = ", ".join(str(n) for n in result.missing)
             notes.append(f"Prorated total: item(s) {missing} not answered ({instrument.missing.policy.value} policy).")

@@ -1,0 +1,133 @@
+"""FHIR a receiver can resolve (issue 10): codes that mean what they say, for every shipped instrument.
+
+Every LOINC code the export writes must be one the shared reference (instruments.md) gives for that instrument;
+a code of uncertain meaning (the EPDS total 99046-5 [?]) or a code from another term's answer list (the PHQ-9
+bands' LL382-3, answers of the deprecated 44262-4) is never exported as LOINC.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from iptriad.core.fhir import AdministrationRecord, administration_bundle
+from iptriad.core.instruments import instrument, instruments, score
+from iptriad.core.instruments.model import Instrument, Scoring
+
+COMPLETED = datetime(2024, 5, 1, 10, 30, tzinfo=UTC)
+LOINC = "http://loinc.org"
+
+# Every LOINC code instruments.md gives for a shipped instrument, with its section and tag.
+REFERENCE_LOINC = {
+    # §3 PHQ-9 [V]: panel, items 1-9 and 10, total, LL358-3 answers, LL359-1 answers
+    "44249-1", "44250-9", "44255-8", "44259-0", "44254-1", "44251-7", "44258-2", "44252-5", "44253-3",
+    "44260-8", "69722-7", "44261-6",
+    "LA6568-5", "LA6569-3", "LA6570-1", "LA6571-9",
+    "LA6572-7", "LA6573-5", "LA6575-0", "LA6574-3",
+    # §4 PHQ-2 [V]: panel and total
+    "55757-9", "55758-7",
+    # §5 PHQ-A [V]: panel and total; §16 Yes/No answers LA33-6 / LA32-8 [V]
+    "89206-7", "89204-2", "LA33-6", "LA32-8",
+    # §6 GAD-7 [V]: panel, items, total
+    "69737-5", "69725-0", "68509-9", "69733-4", "69734-2", "69735-9", "69689-8", "69736-7", "70274-6",
+    # §7 EPDS [V]: panel only
+    "71354-5",
+}  # fmt: skip
+UNCERTAIN_OR_MISPLACED = {"99046-5", "69726-8", "LA6708-7", "LA6709-5", "LA6710-3", "LA6711-1", "LA6712-9"}
+
+
+def questionnaires() -> list[Instrument]:
+    return [d for _, d in sorted(instruments().items()) if d.scoring != Scoring.SOCIAL_RHYTHM]
+
+
+def every_answer_of(definition: Instrument) -> Iterator[tuple[str, tuple[int | None, ...]]]:
+    """Answer sets that between them choose every option of every item once, and one leaving risk items blank."""
+    widest = max(len(item.options) for item in definition.items)
+    for position in range(widest):
+        yield f"option-{position + 1}", tuple(min(position, len(item.options) - 1) for item in definition.items)
+    yield "critical-blank", tuple(None if item.critical else 0 for item in definition.items)
+
+
+def record(definition: Instrument, answers: tuple[int | None, ...], record_id: str) -> AdministrationRecord:
+    return AdministrationRecord(
+        id=record_id,
+        instrument=definition,
+        answers=answers,
+        result=score(definition, answers),
+        completed_at=COMPLETED,
+        patient_reference="Patient/1",
+    )
+
+
+def whole_bundle() -> dict[str, Any]:
+    return administration_bundle(
+        record(definition, answers, f"{definition.code}-{variant}")
+        for definition in questionnaires()
+        for variant, answers in every_answer_of(definition)
+    )
+
+
+def codings(value: Any) -> Iterator[dict[str, Any]]:
+    """Every Coding anywhere in a JSON value (a dict with a system and a code)."""
+    if isinstance(value, dict):
+        if isinstance(value.get("system"), str) and isinstance(value.get("code"), str):
+            yield value
+        for inner in value.values():
+            yield from codings(inner)
+    elif isinstance(value, list):
+        for inner in value:
+            yield from codings(inner)
+
+
+def resources(bundle: dict[str, Any], kind: str) -> list[dict[str, Any]]:
+    return [e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == kind]
+
+
+def test_every_loinc_code_exported_for_every_instrument_is_one_the_reference_gives():
+    exported = {coding["code"] for coding in codings(whole_bundle()) if coding["system"] == LOINC}
+
+    assert exported <= REFERENCE_LOINC, f"LOINC codes the reference does not give: {sorted(exported - REFERENCE_LOINC)}"
+    assert not exported & UNCERTAIN_OR_MISPLACED
+
+
+def test_the_epds_total_is_exported_under_a_local_code_not_the_uncertain_99046_5():
+    epds = instrument("epds")
+    bundle = administration_bundle([record(epds, (0, 1, 2, 3, 0, 1, 2, 3, 0, 0), "adm-epds")])
+    total = next(r for r in resources(bundle, "Observation") if r["code"]["text"] == "EPDS total score")
+
+    assert total["code"]["coding"] == [{"system": "urn:iptriad:instrument-score", "code": "epds-total"}]
+    assert "valueQuantity" in total
+
+
+@pytest.mark.parametrize("definition", questionnaires(), ids=lambda d: d.code)
+def test_band_codes_are_local_never_a_loinc_answer_of_another_term(definition: Instrument):
+    highest = tuple(len(item.options) - 1 for item in definition.items)
+    bundle = administration_bundle([record(definition, highest, "adm-1")])
+    interpretations = [
+        coding
+        for observation in resources(bundle, "Observation")
+        if "valueQuantity" in observation
+        for concept in observation.get("interpretation", [])
+        for coding in concept["coding"]
+    ]
+
+    assert interpretations, "a banded total should carry its band"
+    assert {coding["system"] for coding in interpretations} == {"urn:iptriad:severity-band"}
+
+
+@pytest.mark.parametrize(("position", "code", "display"), [(0, "LA33-6", "Yes"), (1, "LA32-8", "No")])
+def test_phqa_yes_no_answers_carry_loinc_la33_6_and_la32_8(position: int, code: str, display: str):
+    phqa = instrument("phqa")
+    answers = (1, 1, 1, 1, 1, 1, 1, 1, 0, position, 0, position, position)
+    bundle = administration_bundle([record(phqa, answers, "adm-phqa")])
+    response = resources(bundle, "QuestionnaireResponse")[0]
+    by_link = {item["linkId"]: item["answer"][0] for item in response["item"]}
+    attempt = next(r for r in resources(bundle, "Observation") if r["code"]["coding"][0]["code"] == "phqa-13")
+
+    for number in (10, 12, 13):
+        assert by_link[f"phqa-{number}"]["valueCoding"] == {"system": LOINC, "code": code, "display": display}
+    assert attempt["valueCodeableConcept"]["coding"] == [{"system": LOINC, "code": code, "display": display}]
+    assert attempt["interpretation"][0]["coding"][0]["code"] == ("POS" if display == "Yes" else "NEG")
