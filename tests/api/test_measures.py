@@ -186,7 +186,9 @@ def test_it_exports_a_valid_fhir_bundle(therapist_api, personas):
     Bundle.model_validate(bundle)
     kinds = [entry["resource"]["resourceType"] for entry in bundle["entry"]]
     assert kinds.count("QuestionnaireResponse") == 2
-    assert bundle["entry"][0]["resource"]["subject"] == {"reference": f"Patient/{personas.client_a.pk}"}
+    assert kinds.count("Questionnaire") == 1  # the PHQ-9 form both responses answer, in the Bundle
+    first = next(entry["resource"] for entry in bundle["entry"] if entry["resource"]["resourceType"] != "Questionnaire")
+    assert first["subject"] == {"reference": f"Patient/{personas.client_a.pk}"}
     assert AuditEvent.objects.filter(action=AuditAction.MEASURE_VIEWED, detail={"export": "fhir"}).count() == 1
 
 

@@ -18,6 +18,7 @@ import pytest
 # R4 export is validated against R4B (the resources used here are structurally the same in R4 and R4B).
 from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.observation import Observation
+from fhir.resources.R4B.questionnaire import Questionnaire
 from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 
 from iptriad.core.fhir import (
@@ -33,9 +34,10 @@ from iptriad.core.instruments.model import Scoring
 # Byte copies of the public fixtures, with their sources and licences in fixtures/fhir/README.md.
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "fhir"
 COMPLETED = datetime(2024, 5, 1, 10, 30, tzinfo=UTC)
-MODELS: dict[str, type[Observation] | type[QuestionnaireResponse]] = {
+MODELS: dict[str, type[Any]] = {
     "Observation": Observation,
     "QuestionnaireResponse": QuestionnaireResponse,
+    "Questionnaire": Questionnaire,
 }
 
 
@@ -75,6 +77,11 @@ def record(code: str, answers: tuple[int | None, ...], record_id: str = "adm-1")
 
 def resources(bundle: dict[str, Any]) -> list[dict[str, Any]]:
     return [entry["resource"] for entry in bundle["entry"]]
+
+
+def response_of(bundle: dict[str, Any]) -> dict[str, Any]:
+    (found,) = [r for r in resources(bundle) if r["resourceType"] == "QuestionnaireResponse"]
+    return found
 
 
 def observation(bundle: dict[str, Any], loinc: str) -> dict[str, Any]:
@@ -282,7 +289,7 @@ def test_it_exports_every_shipped_questionnaire_as_valid_fhir():
 def test_it_exports_the_engine_total_under_44261_6_and_a_flagged_44260_8_observation():
     adm = record("phq9", PHQ9_POSITIVE_ITEM_9)
     bundle = administration_bundle([adm])
-    qr = resources(bundle)[0]
+    qr = response_of(bundle)
     total = observation(bundle, "44261-6")
     item9 = observation(bundle, "44260-8")
 
@@ -299,7 +306,7 @@ def test_it_exports_the_engine_total_under_44261_6_and_a_flagged_44260_8_observa
     ]
     assert total["category"][0]["coding"][0]["code"] == "survey"
     assert total["status"] == "final"
-    assert total["derivedFrom"] == [{"reference": bundle["entry"][0]["fullUrl"]}]
+    assert total["derivedFrom"] == [{"reference": f"urn:uuid:{qr['id']}"}]
     assert item9["valueCodeableConcept"]["coding"][0]["code"] == "LA6570-1"
     assert item9["interpretation"][0]["coding"][0]["code"] == "POS"
     assert item9["derivedFrom"] == total["derivedFrom"]
@@ -313,7 +320,7 @@ def test_it_exports_the_engine_total_under_44261_6_and_a_flagged_44260_8_observa
 def test_it_exports_a_missing_item_9_as_not_answered_never_as_0():
     bundle = administration_bundle([record("phq9", PHQ9_ITEM_9_MISSING)])
     item9 = observation(bundle, "44260-8")
-    qr = resources(bundle)[0]
+    qr = response_of(bundle)
 
     assert item9["dataAbsentReason"]["coding"][0]["code"] == "asked-unknown"
     assert not any(key.startswith("value") for key in item9)
@@ -336,10 +343,10 @@ def test_it_exports_an_invalid_total_with_a_data_absent_reason_and_the_engine_re
 
 def test_it_exports_gad7_with_its_total_code_and_local_codes_where_loinc_has_none():
     bundle = administration_bundle([record("gad7", GAD7)])
-    qr = resources(bundle)[0]
+    qr = response_of(bundle)
     total = observation(bundle, "70274-6")
 
-    assert len(resources(bundle)) == 2  # no critical item
+    assert [r["resourceType"] for r in resources(bundle)] == ["Questionnaire", "QuestionnaireResponse", "Observation"]
     assert total["valueQuantity"]["value"] == 9
     assert qr["item"][-1]["linkId"] == "gad7-8"
     assert qr["item"][-1]["answer"][0]["valueCoding"]["code"] == "LA6573-5"
@@ -352,8 +359,8 @@ def test_it_exports_stable_unique_ids_and_several_administrations_in_one_bundle(
     urls = [entry["fullUrl"] for entry in first["entry"]]
 
     assert first == again
-    assert len(urls) == len(set(urls)) == 5
-    assert administration_bundle(records[:1])["entry"][0]["fullUrl"] == urls[0]
+    assert len(urls) == len(set(urls)) == 7  # 2 Questionnaires, 2 responses, 3 Observations
+    assert {e["fullUrl"] for e in administration_bundle(records[:1])["entry"]} <= set(urls)
     Bundle.model_validate(first)
 
 
@@ -367,7 +374,7 @@ def test_it_exports_the_completion_time_in_utc():
         COMPLETED.astimezone(timezone(timedelta(hours=12))),
         adm.patient_reference,
     )
-    qr = resources(administration_bundle([local]))[0]
+    qr = response_of(administration_bundle([local]))
 
     assert qr["authored"] == "2024-05-01T10:30:00Z"
     assert "author" not in qr
@@ -389,7 +396,7 @@ def test_it_refuses_naive_times_results_for_another_instrument_and_repeated_ids(
 
 def test_it_exports_a_response_that_the_us_core_questionnaire_scores_to_the_same_total():
     adm = record("phq9", PHQ9_POSITIVE_ITEM_9)
-    qr = resources(administration_bundle([adm]))[0]
+    qr = response_of(administration_bundle([adm]))
     key = questionnaire_to_scoring_key(load("phq9-uscore-questionnaire.json"))
     scored = score_questionnaire_response(key, qr)
 

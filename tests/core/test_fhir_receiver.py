@@ -13,7 +13,16 @@ from typing import Any
 
 import pytest
 
-from iptriad.core.fhir import AdministrationRecord, administration_bundle
+# fhir.resources 8.x models FHIR R5 by default; its R4B models are the closest to R4 it ships (as tests/core/test_fhir).
+from fhir.resources.R4B import get_fhir_model_class
+from fhir.resources.R4B.bundle import Bundle
+
+from iptriad.core.fhir import (
+    AdministrationRecord,
+    administration_bundle,
+    questionnaire_to_scoring_key,
+    score_questionnaire_response,
+)
 from iptriad.core.instruments import instrument, instruments, score
 from iptriad.core.instruments.model import Instrument, Scoring
 
@@ -131,3 +140,99 @@ def test_phqa_yes_no_answers_carry_loinc_la33_6_and_la32_8(position: int, code: 
         assert by_link[f"phqa-{number}"]["valueCoding"] == {"system": LOINC, "code": code, "display": display}
     assert attempt["valueCodeableConcept"]["coding"] == [{"system": LOINC, "code": code, "display": display}]
     assert attempt["interpretation"][0]["coding"][0]["code"] == ("POS" if display == "Yes" else "NEG")
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Every response resolves to a Questionnaire in the Bundle
+# --------------------------------------------------------------------------------------------------------------
+
+
+def test_every_exported_resource_of_every_instrument_validates_as_fhir_r4():
+    bundle = whole_bundle()
+
+    Bundle.model_validate(bundle)
+    kinds = set()
+    for entry in bundle["entry"]:
+        resource = entry["resource"]
+        get_fhir_model_class(resource["resourceType"]).model_validate(resource)
+        assert entry["fullUrl"] == f"urn:uuid:{resource['id']}"
+        kinds.add(resource["resourceType"])
+    assert {"Questionnaire", "QuestionnaireResponse", "Observation"} <= kinds
+
+
+def test_every_response_resolves_to_one_questionnaire_in_the_bundle_and_every_answer_to_one_of_its_options():
+    bundle = whole_bundle()
+    forms = {f"{q['url']}|{q['version']}": q for q in resources(bundle, "Questionnaire")}
+    assert len(forms) == len(resources(bundle, "Questionnaire")) == len(questionnaires())  # one per instrument
+
+    for response in resources(bundle, "QuestionnaireResponse"):
+        form = forms[response["questionnaire"]]
+        items = {item["linkId"]: item for item in form["item"]}
+        for answered in response["item"]:
+            item = items[answered["linkId"]]
+            assert item["type"] == "choice"
+            (answer,) = answered["answer"]
+            chosen = answer["valueCoding"]
+            matches = [
+                option
+                for option in item["answerOption"]
+                if (option["valueCoding"]["system"], option["valueCoding"]["code"])
+                == (chosen["system"], chosen["code"])
+            ]
+            assert len(matches) == 1, f"{response['questionnaire']} {answered['linkId']}: {chosen}"
+            assert matches[0].get("extension") == chosen.get("extension")  # the same score, or none on both
+
+
+@pytest.mark.parametrize(
+    ("code", "panel"),
+    [("phq9", "44249-1"), ("phq2", "55757-9"), ("phqa", "89206-7"), ("gad7", "69737-5"), ("epds", "71354-5")],
+)
+def test_the_questionnaire_carries_the_loinc_panel_code(code: str, panel: str):
+    definition = instrument(code)
+    bundle = administration_bundle([record(definition, tuple(0 for _ in definition.items), "adm-1")])
+    (form,) = resources(bundle, "Questionnaire")
+
+    assert form["code"] == [{"system": LOINC, "code": panel}]
+    assert form["identifier"] == [{"system": LOINC, "value": panel}]
+    assert "LOINC" in form["copyright"]
+    assert definition.licence in form["copyright"]
+
+
+def test_a_questionnaire_without_a_loinc_panel_has_no_made_up_code():
+    definition = instrument("k10")
+    bundle = administration_bundle([record(definition, tuple(0 for _ in definition.items), "adm-1")])
+    (form,) = resources(bundle, "Questionnaire")
+
+    assert "code" not in form
+    assert "identifier" not in form
+    assert "LOINC" not in form["copyright"]
+
+
+def test_the_questionnaire_is_exported_once_however_many_administrations_answer_it():
+    phq9 = instrument("phq9")
+    answers = tuple(1 for _ in phq9.items)
+    bundle = administration_bundle([record(phq9, answers, f"adm-{n}") for n in range(3)])
+
+    assert len(resources(bundle, "Questionnaire")) == 1
+    assert len(resources(bundle, "QuestionnaireResponse")) == 3
+    assert bundle["entry"][0]["resource"]["resourceType"] == "Questionnaire"  # before the responses that use it
+
+
+@pytest.mark.parametrize("definition", questionnaires(), ids=lambda d: d.code)
+def test_a_receiver_scoring_the_response_with_the_exported_questionnaire_gets_iptriads_scores(definition: Instrument):
+    for variant, answers in every_answer_of(definition):
+        bundle = administration_bundle([record(definition, answers, variant)])
+        (form,) = resources(bundle, "Questionnaire")
+        (response,) = resources(bundle, "QuestionnaireResponse")
+        scored = score_questionnaire_response(questionnaire_to_scoring_key(form), response)
+        result = score(definition, answers)
+
+        expected = {
+            f"/{item.loinc}" if item.loinc else f"{definition.code}-{item.number}": item.options[position].score
+            for item, position in zip(definition.items, answers, strict=False)
+            if position is not None and item.scored and item.options[position].score is not None
+        }
+        assert {link: s for link, s in scored.item_scores.items() if s is not None} == expected, variant
+        assert not [problem for problem in scored.problems if "option" in problem or "not in" in problem], variant
+        if definition.loinc_panel:  # the receiver recognises the instrument: iptriad's own rules give the total
+            assert scored.total == result.total, variant

@@ -16,9 +16,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 # fhir.resources 8.x models FHIR R5 by default; its R4B models are the closest to R4 it ships (as tests/core/test_fhir).
+from fhir.resources.R4B import get_fhir_model_class
 from fhir.resources.R4B.bundle import Bundle
-from fhir.resources.R4B.observation import Observation
-from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 
 from iptriad.audit.models import AuditAction, AuditEvent
 from iptriad.measures.models import Administration
@@ -28,7 +27,6 @@ from tests.measures.factories import PHQ9_WITH_RISK
 
 pytestmark = pytest.mark.django_db
 
-MODELS: dict[str, Any] = {"Observation": Observation, "QuestionnaireResponse": QuestionnaireResponse}
 GAD7 = [1, 2, 1, 0, 1, 2, 1]
 EPDS = [1, 1, 2, 1, 0, 1, 1, 1, 0, 0]
 LOINC = "http://loinc.org"
@@ -48,7 +46,7 @@ def validate(bundle: dict[str, Any]) -> list[dict[str, Any]]:
     Bundle.model_validate(bundle)
     resources = [entry["resource"] for entry in bundle["entry"]]
     for resource in resources:
-        MODELS[resource["resourceType"]].model_validate(resource)
+        get_fhir_model_class(resource["resourceType"]).model_validate(resource)
     return resources
 
 
@@ -78,7 +76,7 @@ class TestCommand:
             "urn:iptriad:questionnaire:epds|1.0.0",
             "urn:iptriad:questionnaire:gad7|1.0.0",
         ]
-        assert {r["subject"]["reference"] for r in resources} == {f"Patient/{personas.client_a.pk}"}
+        assert {r["subject"]["reference"] for r in resources if "subject" in r} == {f"Patient/{personas.client_a.pk}"}
         assert "Wrote 3 administrations" in said
         assert record["phq9"].total == 10
 

@@ -1,23 +1,24 @@
 """Export administrations as a FHIR R4 Bundle (type "collection") of plain JSON-ready dicts.
 
-Each administration gives, in this order:
+The Bundle opens with the Questionnaire of every instrument version it answers (``questionnaire``), once each, so
+a receiver resolves each response's ``questionnaire`` canonical inside the Bundle. Then each administration gives,
+in this order:
 
 * a QuestionnaireResponse: status completed, ``questionnaire`` = ``urn:iptriad:questionnaire:<code>|<version>``, one
   item per answered question (unanswered items are left out, as FHIR expects), linkId ``/<item LOINC>`` (the
   US Core / LHC-Forms convention) or ``<code>-<number>`` when the item has no LOINC code. Item text is included only
-  when the instrument ships its text. An answer is a ``valueCoding`` with the LOINC answer code when the option has
-  one (with the option's score as an ``ordinalValue`` extension, on scored items only, so a receiver that sums
-  ordinalValues does not count e.g. the PHQ-9 difficulty item); otherwise ``valueInteger`` (``valueDecimal`` for a
-  fractional score) holding the option's score. An option excluded from the total ("not assessed"), or an option of
-  an unscored item, has no score to send: it is a ``valueCoding`` in the local system
-  ``urn:iptriad:instrument-option``, code ``<instrument>-<item>-<printed position from 1>``.
+  when the instrument ships its text. Every answer is a ``valueCoding``, exactly one of its Questionnaire item's
+  answerOptions: the LOINC answer code when the option has one, else ``urn:iptriad:instrument-option``
+  ``<instrument>-<item>-<printed position from 1>``; the option's score rides on it as an ``ordinalValue`` extension,
+  on scored items only (so a receiver that sums ordinalValues does not count e.g. the PHQ-9 difficulty item) and
+  never on an option excluded from the total ("not assessed").
 * an Observation for the total: LOINC total code when known, else ``urn:iptriad:instrument-score`` ``<code>-total``;
   ``valueQuantity`` in UCUM ``{score}``; the band in ``interpretation`` (local ``urn:iptriad:severity-band`` code
   only, as instruments.md 19.3 advises); a prorated total says so in ``note``. When the
   answers give no valid total the Observation is still sent, with ``dataAbsentReason`` "unknown" and the engine's
   reasons in ``note``, so a receiver sees that the administration happened and why it has no score.
-* an Observation per critical item (e.g. PHQ-9 item 9): ``valueCodeableConcept`` with the LOINC answer code, or
-  ``valueInteger`` of the score; ``interpretation`` POS (risk: review the same day) or NEG. A critical item left
+* an Observation per critical item (e.g. PHQ-9 item 9): ``valueCodeableConcept`` with the answer's coding (as in the
+  response); ``interpretation`` POS (risk: review the same day) or NEG. A critical item left
   unanswered gets ``dataAbsentReason`` "asked-unknown" and a note, never a value of 0.
 
 Observations carry ``status`` final, ``category`` survey, ``subject``, ``effectiveDateTime`` (the completion time, in
@@ -36,20 +37,26 @@ from iptriad.core.fhir.codes import (
     BAND_SYSTEM,
     DATA_ABSENT_REASON,
     INTERPRETATION,
-    ITEM_SYSTEM,
     JSON,
     LOINC,
     OBSERVATION_CATEGORY,
-    OPTION_SYSTEM,
-    ORDINAL_VALUE,
-    QUESTIONNAIRE_PREFIX,
     SCORE_SYSTEM,
     SCORE_UNIT,
     UCUM,
     slug,
     stable_uuid,
 )
-from iptriad.core.instruments.model import Instrument, Item, ItemText, Scoring
+from iptriad.core.fhir.questionnaire import (
+    item_code,
+    item_text,
+    link_id,
+    option_coding,
+    option_score,
+    ordinal_value,
+    questionnaire,
+    questionnaire_canonical,
+)
+from iptriad.core.instruments.model import Instrument, Item, Scoring
 from iptriad.core.instruments.scoring import AnswerError, ScoreResult, accepted_answer_counts
 
 
@@ -93,44 +100,13 @@ def _datetime(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-def _link_id(instrument: Instrument, item: Item) -> str:
-    return f"/{item.loinc}" if item.loinc else f"{instrument.code}-{item.number}"
-
-
-def _item_code(instrument: Instrument, item: Item) -> JSON:
-    coding = (
-        {"system": LOINC, "code": item.loinc}
-        if item.loinc
-        else {"system": ITEM_SYSTEM, "code": _link_id(instrument, item)}
-    )
-    shipped = instrument.item_text == ItemText.SHIPPED and item.text
-    return {"coding": [coding], "text": item.text if shipped else f"{instrument.short_name} item {item.number}"}
-
-
-def _option_coding(instrument: Instrument, item: Item, position: int) -> JSON | None:
-    """The coding of a chosen option: LOINC when known, else local when there is no score to send (an excluded
-    option, or any option of an unscored item); None: send the score itself."""
-    option = item.options[position]
-    if option.loinc:
-        coding: JSON = {"system": LOINC, "code": option.loinc}
-    elif option.score is None or not item.scored:
-        coding = {"system": OPTION_SYSTEM, "code": f"{instrument.code}-{item.number}-{position + 1}"}
-    else:
-        return None
-    if option.text:
-        coding["display"] = option.text
-    return coding
-
-
 def _answer(instrument: Instrument, item: Item, position: int) -> JSON:
-    """One QuestionnaireResponse answer; see the module docstring for the rule."""
-    option = item.options[position]
-    coding = _option_coding(instrument, item, position)
-    if coding is not None:
-        if option.score is not None and item.scored:  # a receiver summing ordinalValues must not count item 10
-            coding["extension"] = [{"url": ORDINAL_VALUE, "valueDecimal": option.score}]
-        return {"valueCoding": coding}
-    return {"valueInteger" if isinstance(option.score, int) else "valueDecimal": option.score}
+    """One QuestionnaireResponse answer: the option's coding as its Questionnaire lists it, with its score."""
+    coding = option_coding(instrument, item, position)
+    score = option_score(item, position)
+    if score is not None:  # a receiver summing ordinalValues must not count e.g. the PHQ-9 difficulty item
+        coding["extension"] = [ordinal_value(score)]
+    return {"valueCoding": coding}
 
 
 def _questionnaire_response(record: AdministrationRecord, qr_id: str) -> JSON:
@@ -139,16 +115,17 @@ def _questionnaire_response(record: AdministrationRecord, qr_id: str) -> JSON:
     for item, position in zip(instrument.items, record.answers, strict=False):
         if position is None:
             continue
-        entry: JSON = {"linkId": _link_id(instrument, item)}
-        if instrument.item_text == ItemText.SHIPPED and item.text:
-            entry["text"] = item.text
+        entry: JSON = {"linkId": link_id(instrument, item)}
+        text = item_text(instrument, item)
+        if text:
+            entry["text"] = text
         entry["answer"] = [_answer(instrument, item, position)]
         items.append(entry)
     resource: JSON = {
         "resourceType": "QuestionnaireResponse",
         "id": qr_id,
         "identifier": {"system": ADMINISTRATION_SYSTEM, "value": record.id},
-        "questionnaire": f"{QUESTIONNAIRE_PREFIX}{instrument.code}|{instrument.version}",
+        "questionnaire": questionnaire_canonical(instrument),
         "status": "completed",
         "subject": {"reference": record.patient_reference},
         "authored": _datetime(record.completed_at),
@@ -206,21 +183,18 @@ def _total_observation(record: AdministrationRecord, obs_id: str, qr_id: str) ->
 
 def _critical_observation(record: AdministrationRecord, item: Item, obs_id: str, qr_id: str) -> JSON:
     instrument, result = record.instrument, record.result
-    resource = _observation(record, obs_id, qr_id, _item_code(instrument, item))
+    resource = _observation(record, obs_id, qr_id, item_code(instrument, item))
     index = item.number - 1
     position = record.answers[index] if index < len(record.answers) else None
     if position is None:
         resource["dataAbsentReason"] = {"coding": [{"system": DATA_ABSENT_REASON, "code": "asked-unknown"}]}
         resource["note"] = [{"text": "Risk item not answered: follow up with the client; it is not scored as 0."}]
         return resource
-    coding = _option_coding(instrument, item, position)
-    if coding is not None:
-        resource["valueCodeableConcept"] = {
-            "coding": [coding],
-            **({"text": coding["display"]} if "display" in coding else {}),
-        }
-    else:
-        resource.update(_answer(instrument, item, position))
+    coding = option_coding(instrument, item, position)
+    concept: JSON = {"coding": [coding]}
+    if "display" in coding:
+        concept["text"] = coding["display"]
+    resource["valueCodeableConcept"] = concept
     score = item.options[position].score
     rule = item.critical
     positive = item.number in result.critical or (
@@ -263,6 +237,8 @@ def administration_bundle(records: Iterable[AdministrationRecord]) -> JSON:
         raise ValueError(f"administration ids must be unique; repeated: {', '.join(duplicated)}")
     bundle: JSON = {"resourceType": "Bundle", "id": stable_uuid("bundle", *ids), "type": "collection"}
     entries = [entry for record in records for entry in administration_entries(record)]
+    forms = {(r.instrument.code, r.instrument.version): r.instrument for r in records}  # first seen first
+    entries = [_entry(questionnaire(instrument)) for instrument in forms.values()] + entries
     if entries:
         bundle["entry"] = entries
     return bundle
