@@ -187,8 +187,9 @@ def test_it_exports_a_valid_fhir_bundle(therapist_api, personas):
     kinds = [entry["resource"]["resourceType"] for entry in bundle["entry"]]
     assert kinds.count("QuestionnaireResponse") == 2
     assert kinds.count("Questionnaire") == 1  # the PHQ-9 form both responses answer, in the Bundle
-    first = next(entry["resource"] for entry in bundle["entry"] if entry["resource"]["resourceType"] != "Questionnaire")
-    assert first["subject"] == {"reference": f"Patient/{personas.client_a.pk}"}
+    first = next(e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "QuestionnaireResponse")
+    assert first["subject"]["identifier"]["value"] == personas.client_a.identifier  # the record number
+    assert kinds.count("Patient") == 1
     assert AuditEvent.objects.filter(action=AuditAction.MEASURE_VIEWED, detail={"export": "fhir"}).count() == 1
 
 

@@ -16,15 +16,14 @@ import pytest
 
 # fhir.resources 8.x models FHIR R5 by default; its R4B subpackage is the closest model to R4 it ships, so the
 # R4 export is validated against R4B (the resources used here are structurally the same in R4 and R4B).
+from fhir.resources.R4B import get_fhir_model_class
 from fhir.resources.R4B.bundle import Bundle
-from fhir.resources.R4B.observation import Observation
-from fhir.resources.R4B.questionnaire import Questionnaire
-from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 
 from iptriad.core.fhir import (
     AdministrationRecord,
     FhirInputError,
     administration_bundle,
+    patient,
     questionnaire_to_scoring_key,
     score_questionnaire_response,
 )
@@ -34,11 +33,7 @@ from iptriad.core.instruments.model import Scoring
 # Byte copies of the public fixtures, with their sources and licences in fixtures/fhir/README.md.
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "fhir"
 COMPLETED = datetime(2024, 5, 1, 10, 30, tzinfo=UTC)
-MODELS: dict[str, type[Any]] = {
-    "Observation": Observation,
-    "QuestionnaireResponse": QuestionnaireResponse,
-    "Questionnaire": Questionnaire,
-}
+CLIENT = patient(record_number="R-42", organisation_slug="clinic", organisation_name="Clinic")
 
 
 def load(name: str) -> Any:
@@ -70,8 +65,8 @@ def record(code: str, answers: tuple[int | None, ...], record_id: str = "adm-1")
         answers=answers,
         result=score(definition, answers),
         completed_at=COMPLETED,
-        patient_reference="Patient/42",
-        author_reference="Patient/42",
+        patient=CLIENT,
+        author=CLIENT,
     )
 
 
@@ -261,7 +256,7 @@ def test_it_exports_bundles_that_validate_as_fhir(code: str, answers: tuple[int 
     Bundle.model_validate(bundle)
     for entry in bundle["entry"]:
         resource = entry["resource"]
-        MODELS[resource["resourceType"]].model_validate(resource)
+        get_fhir_model_class(resource["resourceType"]).model_validate(resource)
         assert entry["fullUrl"] == f"urn:uuid:{resource['id']}"
     assert json.loads(json.dumps(bundle)) == bundle  # plain JSON-ready data
     assert bundle["type"] == "collection"
@@ -276,14 +271,12 @@ def test_it_exports_every_shipped_questionnaire_as_valid_fhir():
         critical_skipped = tuple(None if item.critical else 0 for item in definition.items)
         for variant, answers in (("highest", highest), ("critical-skipped", critical_skipped)):
             result = score(definition, answers)
-            records.append(
-                AdministrationRecord(f"{code}-{variant}", definition, answers, result, COMPLETED, "Patient/1")
-            )
+            records.append(AdministrationRecord(f"{code}-{variant}", definition, answers, result, COMPLETED, CLIENT))
     bundle = administration_bundle(records)
 
     Bundle.model_validate(bundle)
     for resource in resources(bundle):
-        MODELS[resource["resourceType"]].model_validate(resource)
+        get_fhir_model_class(resource["resourceType"]).model_validate(resource)
 
 
 def test_it_exports_the_engine_total_under_44261_6_and_a_flagged_44260_8_observation():
@@ -346,7 +339,8 @@ def test_it_exports_gad7_with_its_total_code_and_local_codes_where_loinc_has_non
     qr = response_of(bundle)
     total = observation(bundle, "70274-6")
 
-    assert [r["resourceType"] for r in resources(bundle)] == ["Questionnaire", "QuestionnaireResponse", "Observation"]
+    kinds = [r["resourceType"] for r in resources(bundle)]
+    assert kinds == ["Questionnaire", "Patient", "QuestionnaireResponse", "Observation"]  # no critical item
     assert total["valueQuantity"]["value"] == 9
     assert qr["item"][-1]["linkId"] == "gad7-8"
     assert qr["item"][-1]["answer"][0]["valueCoding"]["code"] == "LA6573-5"
@@ -359,7 +353,7 @@ def test_it_exports_stable_unique_ids_and_several_administrations_in_one_bundle(
     urls = [entry["fullUrl"] for entry in first["entry"]]
 
     assert first == again
-    assert len(urls) == len(set(urls)) == 7  # 2 Questionnaires, 2 responses, 3 Observations
+    assert len(urls) == len(set(urls)) == 8  # 2 Questionnaires, the Patient, 2 responses, 3 Observations
     assert {e["fullUrl"] for e in administration_bundle(records[:1])["entry"]} <= set(urls)
     Bundle.model_validate(first)
 
@@ -372,7 +366,7 @@ def test_it_exports_the_completion_time_in_utc():
         adm.answers,
         adm.result,
         COMPLETED.astimezone(timezone(timedelta(hours=12))),
-        adm.patient_reference,
+        adm.patient,
     )
     qr = response_of(administration_bundle([local]))
 
@@ -383,11 +377,11 @@ def test_it_exports_the_completion_time_in_utc():
 def test_it_refuses_naive_times_results_for_another_instrument_and_repeated_ids():
     adm = record("phq9", PHQ9_POSITIVE_ITEM_9)
     naive = AdministrationRecord(
-        adm.id, adm.instrument, adm.answers, adm.result, COMPLETED.replace(tzinfo=None), adm.patient_reference
+        adm.id, adm.instrument, adm.answers, adm.result, COMPLETED.replace(tzinfo=None), adm.patient
     )
     with pytest.raises(ValueError, match="timezone-aware"):
         administration_bundle([naive])
-    wrong = AdministrationRecord(adm.id, instrument("gad7"), GAD7, adm.result, COMPLETED, adm.patient_reference)
+    wrong = AdministrationRecord(adm.id, instrument("gad7"), GAD7, adm.result, COMPLETED, adm.patient)
     with pytest.raises(ValueError, match="the result is for phq9"):
         administration_bundle([wrong])
     with pytest.raises(ValueError, match="repeated: adm-1"):

@@ -7,6 +7,7 @@ bands' LL382-3, answers of the deprecated 44262-4) is never exported as LOINC.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -20,13 +21,17 @@ from fhir.resources.R4B.bundle import Bundle
 from iptriad.core.fhir import (
     AdministrationRecord,
     administration_bundle,
+    patient,
+    practitioner,
     questionnaire_to_scoring_key,
     score_questionnaire_response,
 )
 from iptriad.core.instruments import instrument, instruments, score
-from iptriad.core.instruments.model import Instrument, Scoring
+from iptriad.core.instruments.model import Instrument, Respondent, Scoring
 
 COMPLETED = datetime(2024, 5, 1, 10, 30, tzinfo=UTC)
+CLIENT = patient(record_number="R-0042", organisation_slug="north-clinic", organisation_name="North Clinic")
+THERAPIST = practitioner(email="ana.rater@north.example", name="Ana Rater")
 LOINC = "http://loinc.org"
 
 # Every LOINC code instruments.md gives for a shipped instrument, with its section and tag.
@@ -67,7 +72,8 @@ def record(definition: Instrument, answers: tuple[int | None, ...], record_id: s
         answers=answers,
         result=score(definition, answers),
         completed_at=COMPLETED,
-        patient_reference="Patient/1",
+        patient=CLIENT,
+        author=THERAPIST if definition.respondent == Respondent.CLINICIAN else CLIENT,
     )
 
 
@@ -236,3 +242,73 @@ def test_a_receiver_scoring_the_response_with_the_exported_questionnaire_gets_ip
         assert not [problem for problem in scored.problems if "option" in problem or "not in" in problem], variant
         if definition.loinc_panel:  # the receiver recognises the instrument: iptriad's own rules give the total
             assert scored.total == result.total, variant
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The Patient and Practitioner: in the Bundle, by a business identifier, never a database id
+# --------------------------------------------------------------------------------------------------------------
+
+
+def references(value: Any) -> Iterator[dict[str, Any]]:
+    """Every Reference anywhere in a JSON value."""
+    if isinstance(value, dict):
+        if isinstance(value.get("reference"), str):
+            yield value
+        for inner in value.values():
+            yield from references(inner)
+    elif isinstance(value, list):
+        for inner in value:
+            yield from references(inner)
+
+
+def test_every_reference_resolves_inside_the_bundle_and_none_is_a_database_id():
+    bundle = whole_bundle()
+    full_urls = {entry["fullUrl"]: entry["resource"] for entry in bundle["entry"]}
+    found = list(references(bundle))
+
+    assert found
+    for reference in found:
+        assert not re.fullmatch(r"[A-Za-z]+/\d+", reference["reference"]), reference
+        target = full_urls[reference["reference"]]  # resolves inside the Bundle
+        if target["resourceType"] in {"Patient", "Practitioner"}:
+            assert reference["type"] == target["resourceType"]
+            assert reference["identifier"] == target["identifier"][0]  # identifies them outside the Bundle too
+
+
+def test_the_patient_is_in_the_bundle_once_by_the_organisations_record_number_without_a_name():
+    bundle = whole_bundle()
+    (client,) = resources(bundle, "Patient")
+
+    assert client["identifier"] == [
+        {
+            "type": {
+                "coding": [
+                    {
+                        "system": "http://terminology.hl7.org/CodeSystem/v2-0203",
+                        "code": "MR",
+                        "display": "Medical record number",
+                    }
+                ]
+            },
+            "system": "urn:iptriad:organisation:north-clinic:client",
+            "value": "R-0042",
+            "assigner": {"display": "North Clinic"},
+        }
+    ]
+    assert set(client) == {"resourceType", "id", "identifier"}  # no name, birth date or address
+    for response in resources(bundle, "QuestionnaireResponse"):
+        assert response["subject"]["reference"] == f"urn:uuid:{client['id']}"
+
+
+def test_a_clinician_rated_administration_names_its_practitioner_in_the_bundle():
+    hamd = instrument("hamd17")
+    bundle = administration_bundle([record(hamd, tuple(0 for _ in hamd.items[:17]), "adm-hamd")])
+    (rater,) = resources(bundle, "Practitioner")
+    (response,) = resources(bundle, "QuestionnaireResponse")
+
+    assert rater["identifier"] == [{"system": "urn:ietf:rfc:3986", "value": "mailto:ana.rater@north.example"}]
+    assert rater["name"] == [{"text": "Ana Rater"}]
+    assert response["author"]["reference"] == f"urn:uuid:{rater['id']}"
+    assert response["author"]["display"] == "Ana Rater"
+    for observation in resources(bundle, "Observation"):
+        assert observation["performer"] == [response["author"]]

@@ -60,7 +60,7 @@ def test_an_administrator_downloads_the_measures_as_fhir(personas, history_a):
     resources = validate(json.loads(response.content))  # a valid FHIR Bundle, every resource valid too
     responses = [resource for resource in resources if resource["resourceType"] == "QuestionnaireResponse"]
     assert len(responses) == 1  # the PHQ-9; the SRM-5 diary is not a FHIR questionnaire
-    assert responses[0]["subject"]["reference"] == f"Patient/{personas.client_a.pk}"
+    assert responses[0]["subject"]["identifier"]["value"] == personas.client_a.identifier
     event = AuditEvent.objects.get(action=AuditAction.CLIENT_EXPORTED)
     assert event.detail == {"format": "fhir", "records": 1, "left_out": 1}
 

@@ -76,7 +76,10 @@ class TestCommand:
             "urn:iptriad:questionnaire:epds|1.0.0",
             "urn:iptriad:questionnaire:gad7|1.0.0",
         ]
-        assert {r["subject"]["reference"] for r in resources if "subject" in r} == {f"Patient/{personas.client_a.pk}"}
+        (patient,) = [r for r in resources if r["resourceType"] == "Patient"]
+        assert [identifier["value"] for identifier in patient["identifier"]] == [personas.client_a.identifier]
+        subjects = {r["subject"]["reference"] for r in resources if "subject" in r}
+        assert subjects == {f"urn:uuid:{patient['id']}"}  # in the Bundle, never "Patient/<database id>"
         assert "Wrote 3 administrations" in said
         assert record["phq9"].total == 10
 
@@ -97,15 +100,19 @@ class TestCommand:
     def test_the_author_is_the_clinician_who_recorded_it_or_else_the_client(self, personas, tmp_path):
         clinical_record(personas)
         resources = validate(export_to_file(tmp_path, personas.client_a.pk)[0])
+        in_bundle = {f"urn:uuid:{r['id']}": r["resourceType"] for r in resources}
         authors = {
-            r["questionnaire"].split(":")[-1].split("|")[0]: r["author"]["reference"]
+            r["questionnaire"].split(":")[-1].split("|")[0]: (
+                in_bundle[r["author"]["reference"]],
+                r["author"]["identifier"]["value"],
+            )
             for r in resources
             if r["resourceType"] == "QuestionnaireResponse"
         }
         assert authors == {
-            "phq9": f"Practitioner/{personas.therapist_a.pk}",
-            "epds": f"Practitioner/{personas.therapist_a.pk}",
-            "gad7": f"Patient/{personas.client_a.pk}",
+            "phq9": ("Practitioner", f"mailto:{personas.therapist_a.email}"),
+            "epds": ("Practitioner", f"mailto:{personas.therapist_a.email}"),
+            "gad7": ("Patient", personas.client_a.identifier),
         }
 
     def test_it_writes_to_standard_output_without_a_file(self, personas):

@@ -28,7 +28,7 @@ from iptriad.clients.models import Client
 from iptriad.core.fhir import AdministrationRecord, administration_bundle
 from iptriad.datarights.permissions import data_rights_policy
 from iptriad.datarights.selectors import administrations_with_answers, audit_events_about, client_records, staff_names
-from iptriad.measures.export import FhirExport, fhir_record
+from iptriad.measures.export import FhirExport, client_patient, fhir_record
 
 EXPORT_FORMAT = "iptriad-client-export"
 EXPORT_VERSION = 1
@@ -80,8 +80,9 @@ def client_fhir_export(*, actor: Actor, client: Client) -> FhirExport:
     _require_on(actor, client)
     records: list[AdministrationRecord] = []
     left_out: list[str] = []
+    subject = client_patient(client)
     for administration in administrations_with_answers(client=client):
-        record = fhir_record(administration)
+        record = fhir_record(administration, subject)
         if isinstance(record, str):
             left_out.append(record)
         else:

@@ -75,7 +75,9 @@ def staff_names(*, user_ids: Iterable[int]) -> dict[int, str]:
 def administrations_with_answers(*, client: Client) -> list[Administration]:
     """Every administration of the client with its answers, oldest first (two queries), for the FHIR export."""
     administrations = Administration.objects.filter(client=client, organisation_id=client.organisation_id)
-    return list(administrations.prefetch_related("answers").order_by("completed_at", "pk"))
+    return list(
+        administrations.select_related("recorded_by").prefetch_related("answers").order_by("completed_at", "pk")
+    )
 
 
 def has_open_risk_alert(*, client: Client) -> bool:

@@ -1,9 +1,10 @@
 """A client's measures as a FHIR R4 Bundle (iptriad.core.fhir), for the page's download and `iptriad export fhir`.
 
 Each administration is rebuilt from its stored answers and rescored by the definition of the version it was
-answered against, so the Bundle's totals come from the scoring engine, not from a copy. The patient is
-"Patient/<client id>"; the author is "Practitioner/<user id>" when a clinician recorded it, else the client
-(a self-report link). Reading the whole record is audited as MEASURE_VIEWED with {"export": "fhir"}.
+answered against, so the Bundle's totals come from the scoring engine, not from a copy. The patient is the
+client, by the organisation's record number; the author is the clinician who recorded it (by sign-in e-mail and
+name), else the client (a self-report link): both travel in the Bundle (iptriad.core.fhir.parties). Reading the
+whole record is audited as MEASURE_VIEWED with {"export": "fhir"}.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from iptriad.accounts.actors import Actor
 from iptriad.audit.models import AuditAction
 from iptriad.audit.services import audit_record
 from iptriad.clients.models import Client
-from iptriad.core.fhir import AdministrationRecord, administration_bundle
+from iptriad.core.fhir import AdministrationRecord, Party, administration_bundle, patient, practitioner
 from iptriad.core.instruments import AnswerError, UnknownInstrumentError, score
 from iptriad.core.instruments.model import Scoring
 from iptriad.measures.definitions import definition as instrument
@@ -39,7 +40,15 @@ class FhirExport:
     left_out: tuple[str, ...]  # why each administration that could not be exported faithfully was left out
 
 
-def fhir_record(administration: Administration) -> AdministrationRecord | str:
+def client_patient(client: Client) -> Party:
+    """The client as the export's Patient: the organisation's record number, never the database id."""
+    organisation = client.organisation
+    return patient(
+        record_number=client.identifier, organisation_slug=organisation.slug, organisation_name=organisation.name
+    )
+
+
+def fhir_record(administration: Administration, subject: Party) -> AdministrationRecord | str:
     """The export's view of one administration, or why it cannot be exported (a reason naming no client)."""
     code, pk = administration.instrument_code, administration.pk
     try:
@@ -59,17 +68,15 @@ def fhir_record(administration: Administration) -> AdministrationRecord | str:
         result = score(definition, answers)
     except AnswerError as error:
         return LEFT_OUT_ANSWERS.format(id=pk, code=code, error=error)
-    patient = f"Patient/{administration.client_id}"
+    recorder = administration.recorded_by  # selected with the administration
     return AdministrationRecord(
         id=str(pk),
         instrument=definition,
         answers=answers,
         result=result,
         completed_at=administration.completed_at,
-        patient_reference=patient,
-        author_reference=(
-            f"Practitioner/{administration.recorded_by_id}" if administration.recorded_by_id is not None else patient
-        ),
+        patient=subject,
+        author=subject if recorder is None else practitioner(email=recorder.email, name=recorder.full_name),
     )
 
 
@@ -77,8 +84,9 @@ def client_fhir_export(*, actor: Actor, client: Client) -> FhirExport:
     """The client's administrations, oldest first, as one Bundle: two queries and the audit event."""
     records: list[AdministrationRecord] = []
     left_out: list[str] = []
+    subject = client_patient(client)
     for administration in administrations_for_export(actor=actor, client=client):
-        record = fhir_record(administration)
+        record = fhir_record(administration, subject)
         if isinstance(record, str):
             left_out.append(record)
         else:

@@ -143,14 +143,16 @@ def client_for_operator(*, client_id: int) -> Client | None:
 
 
 def administrations_for_export(*, actor: Actor, client: Client) -> list[Administration]:
-    """Every administration of the client with its answers, oldest first: two queries."""
+    """Every administration of the client with its answers and who recorded it, oldest first: two queries."""
     administrations = Administration.objects.filter(client=client)
     if actor.user is None:
         # Actor.operator: the command line, within the client's organisation.
         administrations = administrations.filter(organisation_id=actor.organisation.pk)
     else:
         administrations = measure_policy.scope(actor, Action.VIEW, administrations)
-    return list(administrations.prefetch_related("answers").order_by("completed_at", "pk"))
+    return list(
+        administrations.select_related("recorded_by").prefetch_related("answers").order_by("completed_at", "pk")
+    )
 
 
 def client_measures_viewed(*, actor: Actor, client: Client) -> None:

@@ -21,6 +21,10 @@ in this order:
   response); ``interpretation`` POS (risk: review the same day) or NEG. A critical item left
   unanswered gets ``dataAbsentReason`` "asked-unknown" and a note, never a value of 0.
 
+The Patient and the Practitioners referred to follow the Questionnaires, once each (``parties``): every ``subject``,
+``author`` and ``performer`` gives the person's fullUrl in the Bundle and their business identifier, never a
+database id.
+
 Observations carry ``status`` final, ``category`` survey, ``subject``, ``effectiveDateTime`` (the completion time, in
 UTC), ``performer`` (the author, when known) and ``derivedFrom`` the QuestionnaireResponse. Every ``fullUrl`` is
 ``urn:uuid:<uuid5 of the administration id and the resource's role>``, so exporting twice gives identical Bundles.
@@ -46,6 +50,7 @@ from iptriad.core.fhir.codes import (
     slug,
     stable_uuid,
 )
+from iptriad.core.fhir.parties import Party
 from iptriad.core.fhir.questionnaire import (
     item_code,
     item_text,
@@ -69,8 +74,8 @@ class AdministrationRecord:
     answers: tuple[int | None, ...]
     result: ScoreResult
     completed_at: datetime  # aware; converted to UTC
-    patient_reference: str  # e.g. "Patient/123"
-    author_reference: str | None = None  # who answered: "Patient/123", "Practitioner/7" (clinician-rated)
+    patient: Party  # the client, by record number (iptriad.core.fhir.parties)
+    author: Party | None = None  # who answered: the client (self-report) or the clinician who recorded it
 
 
 def _check(record: AdministrationRecord) -> None:
@@ -79,6 +84,8 @@ def _check(record: AdministrationRecord) -> None:
         raise ValueError("an administration needs a non-empty id")
     if record.completed_at.tzinfo is None or record.completed_at.utcoffset() is None:
         raise ValueError(f"administration {record.id}: completed_at must be timezone-aware")
+    if record.patient.resource_type != "Patient":
+        raise ValueError(f"administration {record.id}: the subject must be a Patient")
     if instrument.scoring == Scoring.SOCIAL_RHYTHM:
         raise ValueError(f"administration {record.id}: {instrument.code} is a diary, not a questionnaire")
     if (record.result.instrument, record.result.version) != (instrument.code, instrument.version):
@@ -127,11 +134,11 @@ def _questionnaire_response(record: AdministrationRecord, qr_id: str) -> JSON:
         "identifier": {"system": ADMINISTRATION_SYSTEM, "value": record.id},
         "questionnaire": questionnaire_canonical(instrument),
         "status": "completed",
-        "subject": {"reference": record.patient_reference},
+        "subject": record.patient.reference(),
         "authored": _datetime(record.completed_at),
     }
-    if record.author_reference:
-        resource["author"] = {"reference": record.author_reference}
+    if record.author is not None:
+        resource["author"] = record.author.reference()
     if items:
         resource["item"] = items
     return resource
@@ -144,11 +151,11 @@ def _observation(record: AdministrationRecord, obs_id: str, qr_id: str, code: JS
         "status": "final",
         "category": [{"coding": [{"system": OBSERVATION_CATEGORY, "code": "survey", "display": "Survey"}]}],
         "code": code,
-        "subject": {"reference": record.patient_reference},
+        "subject": record.patient.reference(),
         "effectiveDateTime": _datetime(record.completed_at),
     }
-    if record.author_reference:
-        resource["performer"] = [{"reference": record.author_reference}]
+    if record.author is not None:
+        resource["performer"] = [record.author.reference()]
     resource["derivedFrom"] = [{"reference": f"urn:uuid:{qr_id}"}]
     return resource
 
@@ -237,8 +244,14 @@ def administration_bundle(records: Iterable[AdministrationRecord]) -> JSON:
         raise ValueError(f"administration ids must be unique; repeated: {', '.join(duplicated)}")
     bundle: JSON = {"resourceType": "Bundle", "id": stable_uuid("bundle", *ids), "type": "collection"}
     entries = [entry for record in records for entry in administration_entries(record)]
-    forms = {(r.instrument.code, r.instrument.version): r.instrument for r in records}  # first seen first
-    entries = [_entry(questionnaire(instrument)) for instrument in forms.values()] + entries
+    # Each Questionnaire and person once, first seen first, before the resources that refer to them.
+    forms = {(r.instrument.code, r.instrument.version): r.instrument for r in records}
+    people = {party.full_url: party for r in records for party in (r.patient, r.author) if party is not None}
+    entries = (
+        [_entry(questionnaire(instrument)) for instrument in forms.values()]
+        + [_entry(party.resource()) for party in people.values()]
+        + entries
+    )
     if entries:
         bundle["entry"] = entries
     return bundle
