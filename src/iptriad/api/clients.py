@@ -14,6 +14,7 @@ from iptriad.accounts.permissions import Action, require
 from iptriad.accounts.selectors import clinicians_of_organisation
 from iptriad.api.auth import actor_of
 from iptriad.api.errors import ERRORS_READ, ERRORS_WRITE
+from iptriad.api.retries import idempotent
 from iptriad.api.schemas.clients import ClientIn, ClientListQuery, ClientOut, ClientPage, ClientPatch
 from iptriad.api.schemas.common import Id
 from iptriad.clients.forms import tidied
@@ -68,6 +69,7 @@ def client_list_api(request: HttpRequest, filters: Query[ClientListQuery]) -> di
 
 
 @router.post("/clients", response={201: ClientOut, **ERRORS_WRITE}, summary="Create a client")
+@idempotent
 def client_create_api(request: HttpRequest, payload: ClientIn) -> Status[Client]:
     """A therapist's new client joins their own caseload."""
     actor = actor_of(request)

@@ -13,6 +13,7 @@ from ninja import Router, Status
 from iptriad.accounts.actors import Actor
 from iptriad.api.auth import actor_of
 from iptriad.api.errors import ERRORS_READ, ERRORS_WRITE, NO_CONTENT
+from iptriad.api.retries import idempotent
 from iptriad.api.schemas.common import Id
 from iptriad.api.schemas.courses import TriadOut
 from iptriad.api.schemas.initial import (
@@ -90,6 +91,7 @@ def assessment_save_api(request: HttpRequest, course_id: Id, payload: Assessment
     response={201: PersonItemOut, **ERRORS_WRITE},
     summary="Add a person to the inventory",
 )
+@idempotent
 def person_create_api(request: HttpRequest, course_id: Id, payload: PersonIn) -> Status[InventoryPerson]:
     actor = actor_of(request)
     course = course_get(actor=actor, course_id=course_id)
@@ -136,6 +138,7 @@ def _event_details(actor: Actor, course: Course, values: dict[str, Any]) -> Even
     response={201: EventItemOut, **ERRORS_WRITE},
     summary="Add an event to the timeline",
 )
+@idempotent
 def event_create_api(request: HttpRequest, course_id: Id, payload: EventIn) -> Status[TimelineEvent]:
     """A dated life event or change in symptoms: not in the future, not before the client was born."""
     actor = actor_of(request)

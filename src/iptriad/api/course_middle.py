@@ -12,6 +12,7 @@ from ninja import Router, Status
 
 from iptriad.api.auth import actor_of
 from iptriad.api.errors import ERRORS_READ, ERRORS_WRITE, NO_CONTENT
+from iptriad.api.retries import idempotent
 from iptriad.api.schemas.common import Id, WithExtras
 from iptriad.api.schemas.middle import (
     ContractIn,
@@ -66,6 +67,7 @@ router = Router(tags=["course: focus"], by_alias=True)  # foreign keys as "<name
     response={201: ProblemAreaItemOut, **ERRORS_WRITE},
     summary="Choose a problem area",
 )
+@idempotent
 def problem_area_choose_api(request: HttpRequest, course_id: Id, payload: ProblemAreaIn) -> Status[ProblemAreaChoice]:
     """With the evidence for it: at most two active, each once, interpersonal deficits only alone (confirmed), a
     stage for role disputes only. After the middle phase started, a new area is part of a renegotiated focus."""
@@ -130,6 +132,7 @@ def problem_area_remove_api(request: HttpRequest, problem_area_id: Id) -> Status
     response={201: GoalItemOut, **ERRORS_WRITE},
     summary="Add a goal to a problem area",
 )
+@idempotent
 def goal_add_api(request: HttpRequest, problem_area_id: Id, payload: GoalIn) -> Status[Goal]:
     """A goal of the contract, for an active problem area."""
     actor = actor_of(request)

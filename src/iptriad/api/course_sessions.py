@@ -11,6 +11,7 @@ from ninja import Router, Status
 
 from iptriad.api.auth import actor_of
 from iptriad.api.errors import ERRORS_READ, ERRORS_WRITE
+from iptriad.api.retries import idempotent
 from iptriad.api.schemas.common import Id, WithExtras
 from iptriad.api.schemas.sessions import SessionIn, SessionItemOut, SessionPatch, SessionSavedOut, SessionSummaryOut
 from iptriad.core.details import details_from
@@ -55,6 +56,7 @@ def session_list_api(request: HttpRequest, course_id: Id) -> list[CourseSession]
     response={201: SessionSavedOut, **ERRORS_WRITE},
     summary="Record a session",
 )
+@idempotent
 def session_record_api(request: HttpRequest, course_id: Id, payload: SessionIn) -> Status[WithExtras]:
     """The next session of an open course: the service gives its number and phase. A risk check of `concern`
     (with `concern` described) opens a risk alert in the same transaction: its id is `alert_id`."""

@@ -13,6 +13,7 @@ from iptriad.accounts.permissions import Action, require
 from iptriad.accounts.selectors import clinicians_of_organisation
 from iptriad.api.auth import actor_of
 from iptriad.api.errors import ERRORS_PLAIN_READ, ERRORS_READ, ERRORS_WRITE
+from iptriad.api.retries import idempotent
 from iptriad.api.schemas.common import Id, WithExtras
 from iptriad.api.schemas.courses import (
     AdaptationOut,
@@ -80,6 +81,7 @@ def course_list_api(request: HttpRequest, client_id: Id) -> list[Course]:
 
 
 @router.post("/clients/{int:client_id}/courses", response={201: CourseOut, **ERRORS_WRITE}, summary="Open a course")
+@idempotent
 def course_open_api(request: HttpRequest, client_id: Id, payload: CourseOpenIn) -> Status[Course]:
     """The course starts in its initial phase with the adaptation's default measure schedule."""
     actor = actor_of(request)

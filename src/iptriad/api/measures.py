@@ -12,6 +12,7 @@ from ninja import Query, Router, Status
 from iptriad.accounts.permissions import Action, require
 from iptriad.api.auth import actor_of
 from iptriad.api.errors import ERRORS_PLAIN_READ, ERRORS_READ, ERRORS_WRITE
+from iptriad.api.retries import idempotent
 from iptriad.api.schemas.common import Id, PageQuery
 from iptriad.api.schemas.measures import (
     AdministrationDetailOut,
@@ -149,6 +150,7 @@ def administration_list_api(request: HttpRequest, client_id: Id, page: Query[Pag
     response={201: AdministrationDetailOut, **ERRORS_WRITE},
     summary="Record a measure",
 )
+@idempotent
 def administration_record_api(request: HttpRequest, client_id: Id, payload: AdministrationIn) -> Status[dict[str, Any]]:
     """Scored on the server; a positive critical item (e.g. PHQ-9 item 9) opens a risk alert in the same
     transaction (see `alert_ids`). Joins the given session's course, else the client's open course."""
@@ -200,6 +202,7 @@ def fhir_export_api(request: HttpRequest, client_id: Id, response: HttpResponse)
     response={201: LinkCreatedOut, **ERRORS_WRITE},
     summary="Create a self-report link",
 )
+@idempotent
 def link_create_api(request: HttpRequest, client_id: Id, payload: LinkIn) -> Status[dict[str, Any]]:
     """The link's address is in the answer once; only its hash is kept, so it cannot be shown again."""
     actor = actor_of(request)
@@ -243,6 +246,7 @@ def alert_close_api(request: HttpRequest, alert_id: Id, payload: AlertCloseIn) -
 @router.post(
     "/clients/{int:client_id}/alerts", response={201: AlertOut, **ERRORS_WRITE}, summary="Raise a risk concern"
 )
+@idempotent
 def alert_raise_api(request: HttpRequest, client_id: Id, payload: ConcernIn) -> Status[RiskAlert]:
     """A clinician's own concern opens a risk alert, as a positive critical item does."""
     actor = actor_of(request)
