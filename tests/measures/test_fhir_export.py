@@ -216,3 +216,24 @@ class TestDownload:
                 actor=personas.actor(personas.therapist_a), client=personas.client_a, code="gad7", answers=GAD7
             )
         assert queries() == with_three
+
+
+def test_wording_loaded_locally_under_licence_stays_out_of_the_export(personas, settings, tmp_path):
+    items = "\n".join(
+        f'[items.{n}]\ntext = "Licensed item {n}"\noptions = ["Lic-A{n}", "Lic-B{n}", "Lic-C{n}", "Lic-D{n}"]'
+        for n in range(1, 11)
+    )
+    (tmp_path / "epds.toml").write_text(f'code = "epds"\nversion = "1.0.0"\n{items}\n')
+    settings.INSTRUMENT_TEXT_DIR = str(tmp_path)
+    administration_record(
+        actor=personas.actor(personas.therapist_a), client=personas.client_a, code="epds", answers=EPDS
+    )
+
+    bundle, _ = export_to_file(tmp_path, personas.client_a.pk)
+    resources = validate(bundle)
+    text = json.dumps(bundle)
+
+    assert "Licensed item" not in text
+    assert "Lic-" not in text
+    (form,) = [r for r in resources if r["resourceType"] == "Questionnaire"]
+    assert form["item"][0]["text"] == "EPDS item 1"  # the structure and codes travel, the wording does not

@@ -19,9 +19,8 @@ from iptriad.audit.models import AuditAction
 from iptriad.audit.services import audit_record
 from iptriad.clients.models import Client
 from iptriad.core.fhir import AdministrationRecord, Party, administration_bundle, patient, practitioner
-from iptriad.core.instruments import AnswerError, UnknownInstrumentError, score
+from iptriad.core.instruments import AnswerError, UnknownInstrumentError, instrument, score
 from iptriad.core.instruments.model import Scoring
-from iptriad.measures.definitions import definition as instrument
 from iptriad.measures.models import Administration
 from iptriad.measures.selectors import administrations_for_export
 
@@ -52,6 +51,8 @@ def fhir_record(administration: Administration, subject: Party) -> Administratio
     """The export's view of one administration, or why it cannot be exported (a reason naming no client)."""
     code, pk = administration.instrument_code, administration.pk
     try:
+        # The shipped definition, not the one with the operator's locally loaded wording: that wording is licensed
+        # to this site (EPDS, WSAS), so it stays here; the export carries the structure, codes and scores.
         definition = instrument(code)
     except UnknownInstrumentError:
         return LEFT_OUT_UNKNOWN.format(id=pk, code=code)
