@@ -19,7 +19,7 @@ from iptriad.core.instruments import (
     score,
 )
 
-SHIPPED = {"phq9", "phq2", "phqa", "gad7", "epds", "wsas", "k10", "who5", "mspss", "hamd17", "srm5"}
+SHIPPED = {"phq9", "phq2", "phqa", "gad7", "epds", "wsas", "k10", "who5", "mspss", "hamd17", "srm5", "asrm"}
 SCORED = sorted(code for code, definition in instruments().items() if definition.scoring != "social_rhythm")
 WITH_CRITICAL_ITEMS = sorted(code for code in SCORED if instrument(code).critical_items)
 PROPERTY_SETTINGS = settings(max_examples=150, deadline=None, database=None)
@@ -192,9 +192,12 @@ def test_local_instruments_carry_no_item_option_or_instruction_text(code):
         assert all(option.text is None for option in item.options)
 
 
-def test_the_local_instruments_are_epds_and_wsas():
-    assert sorted(code for code in SHIPPED if instrument(code).item_text == "local") == ["epds", "wsas"]
-    assert all(instrument(code).item_text == "shipped" for code in SHIPPED - {"epds", "wsas"})
+LOCAL = {"epds", "wsas", "asrm"}  # restricted or unsettled licences (instruments.md §7, §8, §14)
+
+
+def test_the_local_instruments_are_the_restricted_ones():
+    assert {code for code in SHIPPED if instrument(code).item_text == "local"} == LOCAL
+    assert all(instrument(code).item_text == "shipped" for code in SHIPPED - LOCAL)
 
 
 @pytest.mark.parametrize("code", SCORED)
