@@ -242,6 +242,20 @@ CHANGE_CONVENTIONS: dict[str, ChangeConvention] = {
         response_reduction=None,
         remission=None,
     ),
+    # EDE-Q: no standard RC threshold ("compute from local data", section 18); the global >= 4 clinical-significance
+    # cut-off [M] is a band, not a caseness for recovery, so only the change itself is reported.
+    "edeq": ChangeConvention(
+        code="edeq",
+        name="EDE-Q",
+        direction=Direction.LOWER_IS_BETTER,  # eating-disorder psychopathology (section 18)
+        unit="points",
+        units_per_raw_point=1,
+        raw_range=(0, 6),  # section 18, global = mean of four subscales scored 0-6 [M]
+        reliable_change=None,
+        caseness=None,
+        response_reduction=None,
+        remission=None,
+    ),
 }
 
 

@@ -103,6 +103,16 @@ def default_schedule(adaptation: str) -> tuple[ScheduleRule, ...]:
                 ),
             )
         )
+    if adaptation == "ipt_bn":
+        rules.append(
+            ScheduleRule(
+                "edeq",
+                Cadence.EVERY_N_SESSIONS,
+                4,
+                "issue 10: an eating-disorder measure for IPT-BN (EDE-Q 6.0, instruments.md §18); "
+                "Design note: every 4 sessions, as its recall is the past 28 days",
+            )
+        )
     return tuple(rules)
 
 
