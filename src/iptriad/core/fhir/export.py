@@ -10,7 +10,8 @@ Each administration gives, in this order:
   ordinalValues does not count e.g. the PHQ-9 difficulty item); otherwise ``valueInteger`` (``valueDecimal`` for a
   fractional score) holding the option's score. An option excluded from the total ("not assessed"), or an option of
   an unscored item, has no score to send: it is a ``valueCoding`` in the local system
-  ``urn:iptriad:instrument-option``, code ``<instrument>-<item>-<printed position from 1>``.
+  ``urn:iptriad:instrument-option``, code ``<instrument>-<item>-<printed position from 1>``. A count item (EDE-Q
+  13-18: how many times) is a ``valueInteger`` holding the count.
 * an Observation for the total: LOINC total code when known, else ``urn:iptriad:instrument-score`` ``<code>-total``;
   ``valueQuantity`` in UCUM ``{score}``; the band in ``interpretation`` (local ``urn:iptriad:severity-band`` code,
   plus the band's LOINC answer code when the definition has one); a prorated total says so in ``note``. When the
@@ -82,6 +83,10 @@ def _check(record: AdministrationRecord) -> None:
     if len(record.answers) not in accepted_answer_counts(instrument):
         raise AnswerError(f"administration {record.id}: {len(record.answers)} answers do not fit {instrument.code}")
     for item, position in zip(instrument.items, record.answers, strict=False):
+        if item.count is not None:
+            if position is not None and not 0 <= position <= item.count.maximum:
+                raise AnswerError(f"administration {record.id}: {instrument.code} item {item.number}: bad count")
+            continue
         if position is not None and not 0 <= position < len(item.options):
             raise AnswerError(
                 f"administration {record.id}: {instrument.code} item {item.number}: position {position} is out of "
@@ -124,6 +129,8 @@ def _option_coding(instrument: Instrument, item: Item, position: int) -> JSON | 
 
 def _answer(instrument: Instrument, item: Item, position: int) -> JSON:
     """One QuestionnaireResponse answer; see the module docstring for the rule."""
+    if item.is_count:
+        return {"valueInteger": position}  # how many times (EDE-Q 13-18): the number itself, never scored
     option = item.options[position]
     coding = _option_coding(instrument, item, position)
     if coding is not None:
