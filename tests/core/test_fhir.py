@@ -267,7 +267,7 @@ def test_it_exports_every_shipped_questionnaire_as_valid_fhir():
     for code, definition in sorted(instruments().items()):
         if definition.scoring == Scoring.SOCIAL_RHYTHM:
             continue  # a weekly diary, not a questionnaire
-        highest = tuple(len(item.options) - 1 for item in definition.items)
+        highest = tuple(item.count.maximum if item.count else len(item.options) - 1 for item in definition.items)
         critical_skipped = tuple(None if item.critical else 0 for item in definition.items)
         for variant, answers in (("highest", highest), ("critical-skipped", critical_skipped)):
             result = score(definition, answers)

@@ -59,9 +59,12 @@ def questionnaires() -> list[Instrument]:
 
 def every_answer_of(definition: Instrument) -> Iterator[tuple[str, tuple[int | None, ...]]]:
     """Answer sets that between them choose every option of every item once, and one leaving risk items blank."""
-    widest = max(len(item.options) for item in definition.items)
-    for position in range(widest):
-        yield f"option-{position + 1}", tuple(min(position, len(item.options) - 1) for item in definition.items)
+    widest = max(len(item.options) for item in definition.items if not item.is_count)
+    for position in range(widest):  # a count item (EDE-Q 13-18) has no options: it answers the number itself
+        yield (
+            f"option-{position + 1}",
+            tuple(position if item.is_count else min(position, len(item.options) - 1) for item in definition.items),
+        )
     yield "critical-blank", tuple(None if item.critical else 0 for item in definition.items)
 
 
@@ -119,7 +122,7 @@ def test_the_epds_total_is_exported_under_a_local_code_not_the_uncertain_99046_5
 
 @pytest.mark.parametrize("definition", questionnaires(), ids=lambda d: d.code)
 def test_band_codes_are_local_never_a_loinc_answer_of_another_term(definition: Instrument):
-    highest = tuple(len(item.options) - 1 for item in definition.items)
+    highest = tuple(3 if item.is_count else len(item.options) - 1 for item in definition.items)
     bundle = administration_bundle([record(definition, highest, "adm-1")])
     interpretations = [
         coding
@@ -176,8 +179,11 @@ def test_every_response_resolves_to_one_questionnaire_in_the_bundle_and_every_an
         items = {item["linkId"]: item for item in form["item"]}
         for answered in response["item"]:
             item = items[answered["linkId"]]
-            assert item["type"] == "choice"
             (answer,) = answered["answer"]
+            if item["type"] == "integer":  # a count (EDE-Q 13-18): the number itself, no options
+                assert isinstance(answer["valueInteger"], int)
+                continue
+            assert item["type"] == "choice"
             chosen = answer["valueCoding"]
             matches = [
                 option
@@ -236,10 +242,13 @@ def test_a_receiver_scoring_the_response_with_the_exported_questionnaire_gets_ip
         expected = {
             f"/{item.loinc}" if item.loinc else f"{definition.code}-{item.number}": item.options[position].score
             for item, position in zip(definition.items, answers, strict=False)
-            if position is not None and item.scored and item.options[position].score is not None
+            if position is not None and item.scored and not item.is_count and item.options[position].score is not None
         }
         assert {link: s for link, s in scored.item_scores.items() if s is not None} == expected, variant
-        assert not [problem for problem in scored.problems if "option" in problem or "not in" in problem], variant
+        counts = {f"item {definition.code}-{item.number} " for item in definition.items if item.is_count}
+        problems = [p for p in scored.problems if not any(p.startswith(count) for count in counts)]
+        # A count (EDE-Q 13-18) is a number in no score: a general receiver may ignore it, as this one does.
+        assert not [problem for problem in problems if "option" in problem or "not in" in problem], variant
         if definition.loinc_panel:  # the receiver recognises the instrument: iptriad's own rules give the total
             assert scored.total == result.total, variant
 

@@ -82,6 +82,7 @@ def _instrument_out(definition: Instrument) -> dict[str, Any]:
                 "text": item.text,
                 "scored": item.scored,
                 "critical": item.critical is not None,
+                "count_max": item.count.maximum if item.count is not None else None,
                 "options": [
                     {"position": position, "score": option.score, "text": option.text}
                     for position, option in enumerate(item.options)
@@ -106,7 +107,7 @@ def _administration_detail(request: HttpRequest, administration: Administration)
     for answer in administration.answers.all():
         option_text = None
         if definition is not None and answer.position is not None:
-            options = definition.item(answer.item_number).options
+            options = definition.item(answer.item_number).options  # none for a count item
             option_text = options[answer.position].text if answer.position < len(options) else None
         answers.append(
             {

@@ -228,6 +228,34 @@ CHANGE_CONVENTIONS: dict[str, ChangeConvention] = {
         response_reduction=None,
         remission=None,
     ),
+    # ASRM: no RC threshold, response or remission published (section 14); its >= 6 cut-off is a screening
+    # threshold, not a caseness for recovery, so only the change itself is reported.
+    "asrm": ChangeConvention(
+        code="asrm",
+        name="ASRM",
+        direction=Direction.LOWER_IS_BETTER,  # (hypo)manic symptoms: >= 6 probable (hypo)mania (section 14)
+        unit="points",
+        units_per_raw_point=1,
+        raw_range=(0, 20),  # section 14, 5 groups scored 0-4 [V: Wikipedia description]
+        reliable_change=None,
+        caseness=None,
+        response_reduction=None,
+        remission=None,
+    ),
+    # EDE-Q: no standard RC threshold ("compute from local data", section 18); the global >= 4 clinical-significance
+    # cut-off [M] is a band, not a caseness for recovery, so only the change itself is reported.
+    "edeq": ChangeConvention(
+        code="edeq",
+        name="EDE-Q",
+        direction=Direction.LOWER_IS_BETTER,  # eating-disorder psychopathology (section 18)
+        unit="points",
+        units_per_raw_point=1,
+        raw_range=(0, 6),  # section 18, global = mean of four subscales scored 0-6 [M]
+        reliable_change=None,
+        caseness=None,
+        response_reduction=None,
+        remission=None,
+    ),
 }
 
 

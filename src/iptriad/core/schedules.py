@@ -2,7 +2,8 @@
 the due / overdue rules. Every treatment context (a course, a group membership) is read by these same rules.
 
 The defaults are the product's (issue: "PHQ-9 every session; GAD-7 and WSAS at the start, every 4 sessions and
-at the end; EPDS for perinatal courses; SRM-5 weekly for IPSRT"); ipt-protocol.md §3.2 notes IPT Institute
+at the end; EPDS for perinatal courses; SRM-5 weekly for IPSRT"; issue 10: "IPSRT gets a mania self-rating and
+IPT-BN an eating-disorder measure"); ipt-protocol.md §3.2 notes IPT Institute
 portfolios ask for PHQ-9 and GAD-7 every 4 sessions [S9]. Our own choices are marked Design note.
 """
 
@@ -92,6 +93,26 @@ def default_schedule(adaptation: str) -> tuple[ScheduleRule, ...]:
         )
     if adaptation == "ipsrt":
         rules.append(ScheduleRule("srm5", Cadence.WEEKLY, source="product default: SRM-5 weekly for IPSRT"))
+        rules.append(
+            ScheduleRule(
+                "asrm",
+                Cadence.EVERY_SESSION,
+                source=(
+                    "issue 10: a mania self-rating for IPSRT (ASRM, instruments.md §14, 'Relevant to IPSRT'); "
+                    "Design note: every session, as its recall is the past week and the PHQ-9 covers the other pole"
+                ),
+            )
+        )
+    if adaptation == "ipt_bn":
+        rules.append(
+            ScheduleRule(
+                "edeq",
+                Cadence.EVERY_N_SESSIONS,
+                4,
+                "issue 10: an eating-disorder measure for IPT-BN (EDE-Q 6.0, instruments.md §18); "
+                "Design note: every 4 sessions, as its recall is the past 28 days",
+            )
+        )
     return tuple(rules)
 
 

@@ -1,8 +1,8 @@
 """The instrument definitions this server uses: the shipped ones, with any wording the operator loaded locally.
 
 IPTRIAD_INSTRUMENT_TEXT_DIR names a folder of `<code>.toml` files (format in docs/instruments.md) holding
-licensed wording iptriad may not ship (EPDS, WSAS). `iptriad check` validates them (measures/checks.py), so a
-bad file is found at deployment, not by a client opening a link.
+licensed wording iptriad may not ship (EPDS, WSAS, ASRM, EDE-Q). `iptriad check` validates them
+(measures/checks.py), so a bad file is found at deployment, not by a client opening a link.
 """
 
 from __future__ import annotations

@@ -37,13 +37,28 @@ def item_label(definition: Instrument, item: Item) -> str:
     return item.text or f"{definition.short_name} item {item.number} (wording on the printed form)"
 
 
+def _count_field(definition: Instrument, item: Item, maximum: int) -> forms.IntegerField:
+    """A count item (EDE-Q 13-18) asks how many times: a number, never scored; left empty it is not answered."""
+    return forms.IntegerField(
+        label=f"{item.number}. {item_label(definition, item)}",
+        help_text="A number; 0 if none. Leave it empty if you would rather not say.",
+        min_value=0,
+        max_value=maximum,
+        required=False,
+        widget=forms.NumberInput(attrs={"min": 0, "max": maximum, "inputmode": "numeric"}),
+    )
+
+
 class QuestionnaireForm(forms.Form):
-    """One radio group per item; the value is the position of the option as printed."""
+    """One radio group per item; the value is the position of the option as printed (a count item: the number)."""
 
     def __init__(self, *args: Any, definition: Instrument, clinician: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.definition = definition
         for item in definition.items:
+            if item.count is not None:
+                self.fields[f"item_{item.number}"] = _count_field(definition, item, item.count.maximum)
+                continue
             choices = [(str(position), _option_label(item, position)) for position in range(len(item.options))]
             if clinician:
                 # The clinician must say so when an item went unanswered, so no gap is an oversight.
@@ -60,8 +75,12 @@ class QuestionnaireForm(forms.Form):
     def answers(self) -> list[int | None]:
         answers: list[int | None] = []
         for item in self.definition.items:
-            value = str(self.cleaned_data.get(f"item_{item.number}") or "")
-            answers.append(None if value in ("", NOT_ANSWERED) else int(value))
+            value = self.cleaned_data.get(f"item_{item.number}")
+            if item.count is not None:
+                answers.append(value)  # the number given, or None
+                continue
+            text = str(value or "")
+            answers.append(None if text in ("", NOT_ANSWERED) else int(text))
         return answers
 
 

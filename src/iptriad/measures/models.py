@@ -89,7 +89,9 @@ class Administration(models.Model):
 
 
 class AdministrationAnswer(models.Model):
-    """One item's answer: the printed position chosen (None: not answered) and the score it gave."""
+    """One item's answer: the printed position chosen (None: not answered) and the score it gave.
+
+    A count item (EDE-Q 13-18) keeps the number given in `position`, with no score."""
 
     organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
     administration = models.ForeignKey(Administration, on_delete=models.CASCADE, related_name="answers")

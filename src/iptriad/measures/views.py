@@ -128,7 +128,8 @@ def administration_page(request: HttpRequest, actor: Actor, administration_id: i
         answer = answers.get(item.number)
         if answer is None:
             continue  # a trailing question the form did not ask
-        chosen = item.options[answer.position] if answer.position is not None else None
+        # A count item stores the number given where other items store the printed position.
+        chosen = item.options[answer.position] if answer.position is not None and not item.is_count else None
         rows.append({"item": item, "answer": answer, "text": item.text or f"Item {item.number}", "chosen": chosen})
     context = {"administration": administration, "definition": definition, "rows": rows}
     return render(request, "measures/administration.html", context)

@@ -19,7 +19,7 @@ from iptriad.core.instruments import (
     score,
 )
 
-SHIPPED = {"phq9", "phq2", "phqa", "gad7", "epds", "wsas", "k10", "who5", "mspss", "hamd17", "srm5"}
+SHIPPED = {"phq9", "phq2", "phqa", "gad7", "epds", "wsas", "k10", "who5", "mspss", "hamd17", "srm5", "asrm", "edeq"}
 SCORED = sorted(code for code, definition in instruments().items() if definition.scoring != "social_rhythm")
 WITH_CRITICAL_ITEMS = sorted(code for code in SCORED if instrument(code).critical_items)
 PROPERTY_SETTINGS = settings(max_examples=150, deadline=None, database=None)
@@ -44,13 +44,15 @@ def test_phq9_every_complete_answer_combination():
 
 
 def _option_score(definition: Instrument, index: int, position: int | None) -> int | float | None:
-    return None if position is None else definition.items[index].options[position].score
+    item = definition.items[index]
+    return None if position is None or item.count is not None else item.options[position].score
 
 
 def _positions(definition: Instrument, count: int, *, gaps: bool) -> st.SearchStrategy[list[int | None]]:
     per_item = []
     for item in definition.items[:count]:
-        position = st.integers(0, len(item.options) - 1)
+        # A count item (EDE-Q 13-18) takes how many times, not a position.
+        position = st.integers(0, item.count.maximum if item.count else len(item.options) - 1)
         per_item.append(st.none() | position if gaps else position)
     return st.tuples(*per_item).map(list)
 
@@ -192,9 +194,12 @@ def test_local_instruments_carry_no_item_option_or_instruction_text(code):
         assert all(option.text is None for option in item.options)
 
 
-def test_the_local_instruments_are_epds_and_wsas():
-    assert sorted(code for code in SHIPPED if instrument(code).item_text == "local") == ["epds", "wsas"]
-    assert all(instrument(code).item_text == "shipped" for code in SHIPPED - {"epds", "wsas"})
+LOCAL = {"epds", "wsas", "asrm", "edeq"}  # restricted or unsettled licences (instruments.md §7, §8, §14, §18)
+
+
+def test_the_local_instruments_are_the_restricted_ones():
+    assert {code for code in SHIPPED if instrument(code).item_text == "local"} == LOCAL
+    assert all(instrument(code).item_text == "shipped" for code in SHIPPED - LOCAL)
 
 
 @pytest.mark.parametrize("code", SCORED)
@@ -205,7 +210,7 @@ def test_the_score_range_is_what_the_options_can_reach(code):
         scores = [option.score for option in item.options if option.score is not None]
         lows.append(min(scores))
         highs.append(max(scores))
-    if definition.scoring == "mean":
+    if definition.scoring in ("mean", "mean_of_subscales"):
         assert definition.score_range == (min(lows), max(highs))
     else:
         assert definition.score_range == (sum(lows), sum(highs))

@@ -22,7 +22,12 @@ class ItemOut(Schema):
     text: str | None
     scored: bool
     critical: bool = Field(description="A positive answer opens a risk alert.")
-    options: list[OptionOut]
+    options: list[OptionOut] = Field(description="Empty for a count item.")
+    count_max: int | None = Field(
+        None,
+        description="A count item (EDE-Q 13-18) asks how many times: its answer is that number, 0 to count_max, "
+        "and it is never scored. null for an item answered by choosing an option.",
+    )
 
 
 class BandOut(Schema):
@@ -75,7 +80,7 @@ class AdministrationPage(PageMeta):
 
 class AnswerOut(Schema):
     item_number: int
-    position: int | None
+    position: int | None = Field(description="The option's 0-based position; for a count item, the number given.")
     score: float | None
     option_text: str | None
 
@@ -88,7 +93,9 @@ class AdministrationDetailOut(AdministrationOut):
 class AdministrationIn(InputSchema):
     instrument: Code = Field(description="An instrument code from GET /instruments, e.g. phq9.")
     answers: list[StrictInt | None] = Field(
-        max_length=200, description="The chosen option's 0-based position per item, in item order; null: not answered."
+        max_length=200,
+        description="The chosen option's 0-based position per item (a count item: the number), in item order; "
+        "null: not answered.",
     )
     session: Id | None = Field(None, description="The course session it was given in, if any.")
 

@@ -12,6 +12,7 @@ in this order:
   ``<instrument>-<item>-<printed position from 1>``; the option's score rides on it as an ``ordinalValue`` extension,
   on scored items only (so a receiver that sums ordinalValues does not count e.g. the PHQ-9 difficulty item) and
   never on an option excluded from the total ("not assessed").
+  A count item (EDE-Q 13-18: how many times) is a ``valueInteger`` holding the count.
 * an Observation for the total: LOINC total code when known, else ``urn:iptriad:instrument-score`` ``<code>-total``;
   ``valueQuantity`` in UCUM ``{score}``; the band in ``interpretation`` (local ``urn:iptriad:severity-band`` code
   only, as instruments.md 19.3 advises); a prorated total says so in ``note``. When the
@@ -96,6 +97,10 @@ def _check(record: AdministrationRecord) -> None:
     if len(record.answers) not in accepted_answer_counts(instrument):
         raise AnswerError(f"administration {record.id}: {len(record.answers)} answers do not fit {instrument.code}")
     for item, position in zip(instrument.items, record.answers, strict=False):
+        if item.count is not None:
+            if position is not None and not 0 <= position <= item.count.maximum:
+                raise AnswerError(f"administration {record.id}: {instrument.code} item {item.number}: bad count")
+            continue
         if position is not None and not 0 <= position < len(item.options):
             raise AnswerError(
                 f"administration {record.id}: {instrument.code} item {item.number}: position {position} is out of "
@@ -109,6 +114,8 @@ def _datetime(moment: datetime) -> str:
 
 def _answer(instrument: Instrument, item: Item, position: int) -> JSON:
     """One QuestionnaireResponse answer: the option's coding as its Questionnaire lists it, with its score."""
+    if item.is_count:
+        return {"valueInteger": position}  # how many times (EDE-Q 13-18): the number itself, never scored
     coding = option_coding(instrument, item, position)
     score = option_score(item, position)
     if score is not None:  # a receiver summing ordinalValues must not count e.g. the PHQ-9 difficulty item

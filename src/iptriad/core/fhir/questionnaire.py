@@ -99,6 +99,9 @@ def _item(instrument: Instrument, item: Item) -> JSON:
         "text": item_code(instrument, item)["text"],
         "type": "choice",
     }
+    if item.is_count:  # how many times (EDE-Q 13-18): a number, no options, never scored
+        entry["type"] = "integer"
+        return entry
     options: list[JSON] = []
     for position in range(len(item.options)):
         option: JSON = {"valueCoding": option_coding(instrument, item, position)}

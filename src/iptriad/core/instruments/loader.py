@@ -10,6 +10,7 @@ from typing import Any
 
 from iptriad.core.instruments.model import (
     Band,
+    CountRule,
     CriticalRule,
     Instrument,
     Item,
@@ -53,7 +54,29 @@ def _options(raw: list[Mapping[str, Any]], where: str) -> tuple[Option, ...]:
     return tuple(options)
 
 
+def _count_item(raw: Mapping[str, Any], where: str) -> Item:
+    """A count item (how many times or days): no options, never scored, never critical."""
+    _only(raw, {"number", "text", "loinc", "scored", "count"}, where)
+    if raw.get("scored", False):
+        raise DefinitionError(f"{where}: a count item is never scored")
+    rule = raw["count"]
+    _only(rule, {"max", "source"}, f"{where} count")
+    maximum = _require(rule, "max", f"{where} count")
+    if not isinstance(maximum, int) or isinstance(maximum, bool) or maximum < 1:
+        raise DefinitionError(f"{where} count: max must be a whole number of at least 1")
+    return Item(
+        number=int(_require(raw, "number", where)),
+        options=(),
+        text=raw.get("text"),
+        loinc=raw.get("loinc"),
+        scored=False,
+        count=CountRule(maximum=maximum, source=_require(rule, "source", f"{where} count")),
+    )
+
+
 def _item(raw: Mapping[str, Any], option_sets: Mapping[str, tuple[Option, ...]], where: str) -> Item:
+    if "count" in raw:
+        return _count_item(raw, where)
     _only(raw, {"number", "text", "loinc", "options", "reverse", "scored", "critical"}, where)
     set_name = _require(raw, "options", where)
     if set_name not in option_sets:
@@ -177,6 +200,13 @@ def parse_instrument(text: str, where: str) -> Instrument:
         percentage_factor=int(raw["percentage_factor"]) if "percentage_factor" in raw else None,
         notes=tuple(raw.get("notes", [])),
     )
+    if (instrument.scoring == Scoring.MEAN_OF_SUBSCALES) != (instrument.missing.policy == MissingPolicy.SUBSCALES):
+        raise DefinitionError(f"{where}: scoring 'mean_of_subscales' goes with the missing policy 'subscales'")
+    if instrument.scoring == Scoring.MEAN_OF_SUBSCALES and not subscales:
+        raise DefinitionError(f"{where}: scoring 'mean_of_subscales' needs subscales")
+    counts = {item.number for item in items if item.is_count}
+    if any(set(subscale.items) & counts for subscale in subscales):
+        raise DefinitionError(f"{where}: a count item cannot be in a subscale")
     if instrument.item_text == ItemText.LOCAL and (
         instrument.stem or any(item.text or any(option.text for option in item.options) for item in items)
     ):

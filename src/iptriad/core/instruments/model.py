@@ -19,6 +19,7 @@ class Scoring(StrEnum):
     SUM = "sum"
     MEAN = "mean"
     SOCIAL_RHYTHM = "social_rhythm"  # a weekly diary, scored by iptriad.core.instruments.social_rhythm
+    MEAN_OF_SUBSCALES = "mean_of_subscales"  # the total is the mean of the subscale scores (EDE-Q global score)
 
 
 class MissingPolicy(StrEnum):
@@ -28,6 +29,7 @@ class MissingPolicy(StrEnum):
     PRORATE = "prorate"  # up to `max_missing`: mean of the answered items x item count, rounded half up
     IMPUTE_MEAN = "impute_mean"  # up to `max_missing`: each missing item takes the mean of the others
     MIN_ANSWERED = "min_answered"  # mean-scored scales: valid when at least `min_answered` items are answered
+    SUBSCALES = "subscales"  # MEAN_OF_SUBSCALES: valid when every subscale is scored (each by its own min_answered)
 
 
 class ItemText(StrEnum):
@@ -53,13 +55,27 @@ class CriticalRule:
 
 
 @dataclass(frozen=True)
+class CountRule:
+    """The item asks how many times (or days) something happened: the answer is a number from 0 to `maximum`,
+    not an option position, and it is never scored (EDE-Q items 13-18)."""
+
+    maximum: int  # an input bound against typing errors, not a clinical fact
+    source: str
+
+
+@dataclass(frozen=True)
 class Item:
     number: int
-    options: tuple[Option, ...]  # in the order the form prints them
+    options: tuple[Option, ...]  # in the order the form prints them; empty for a count
     text: str | None = None
     loinc: str | None = None
     scored: bool = True  # unscored items (difficulty, screening questions) are asked but not summed
     critical: CriticalRule | None = None
+    count: CountRule | None = None
+
+    @property
+    def is_count(self) -> bool:
+        return self.count is not None
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 
 from iptriad.core.instruments.model import Instrument, Item, MissingPolicy, Scoring, Subscale
 
@@ -59,6 +60,12 @@ def _check(instrument: Instrument, answers: Sequence[int | None]) -> None:
         expected = " or ".join(str(count) for count in counts)
         raise AnswerError(f"{instrument.code} takes {expected} answers, not {len(answers)}")
     for item, position in zip(instrument.items, answers, strict=False):
+        if item.count is not None:
+            if position is not None and not 0 <= position <= item.count.maximum:
+                raise AnswerError(
+                    f"{instrument.code} item {item.number}: the count {position} is out of range 0-{item.count.maximum}"
+                )
+            continue
         if position is not None and not 0 <= position < len(item.options):
             raise AnswerError(
                 f"{instrument.code} item {item.number}: position {position} is out of range 0-{len(item.options) - 1}"
@@ -85,6 +92,8 @@ def _total(
     policy = instrument.missing
     if not values:
         return None, False, ["no scored item was answered"]
+    if policy.policy == MissingPolicy.SUBSCALES:
+        return _mean_of_subscales(instrument, scores)
     if policy.policy == MissingPolicy.MIN_ANSWERED:
         if len(answered) < policy.min_answered:
             return None, False, [f"only {len(answered)} of {len(scored)} items answered; {policy.min_answered} needed"]
@@ -97,6 +106,28 @@ def _total(
     # PRORATE and IMPUTE_MEAN give the same total: each gap takes the mean of the answered items.
     countable = len(values) + missing
     return _combine(values, countable, instrument.scoring), True, []
+
+
+def _mean_of_subscales(
+    instrument: Instrument, scores: dict[int, int | float | None]
+) -> tuple[int | float | None, bool, list[str]]:
+    """The mean of the subscale means (EDE-Q global score), valid only when every subscale is scored.
+
+    It averages the exact subscale means (fractions, so 1.425 is not 1.42499...) and rounds once, on the total."""
+    means: list[Fraction] = []
+    reasons: list[str] = []
+    for subscale in instrument.subscales:
+        values = [Fraction(str(v)) for n in subscale.items if (v := scores.get(n)) is not None]
+        if len(values) < subscale.min_answered or not values:
+            answered = f"{len(values)} of {len(subscale.items)} items answered"
+            reasons.append(f"{subscale.name}: {answered}; {subscale.min_answered} needed")
+        else:
+            means.append(sum(values, Fraction(0)) / len(values))
+    if reasons:
+        return None, False, reasons
+    mean = sum(means, Fraction(0)) / len(means)
+    exact = Decimal(mean.numerator) / Decimal(mean.denominator)
+    return float(exact.quantize(Decimal(1).scaleb(-MEAN_DECIMALS), rounding=ROUND_HALF_UP)), False, []
 
 
 def _subscale(subscale: Subscale, scores: dict[int, int | float | None]) -> int | float | None:
@@ -116,9 +147,13 @@ def score(
     asked = list(instrument.items[: len(answers)])
     scores: dict[int, int | float | None] = {}
     for item, position in zip(asked, answers, strict=True):
-        if position is not None:
+        if position is not None and not item.is_count:  # a count is recorded, never scored
             scores[item.number] = item.options[position].score
-    missing = tuple(item.number for item in asked if item.number not in scores and item.number not in not_applicable)
+    missing = tuple(
+        item.number
+        for item, position in zip(asked, answers, strict=True)
+        if position is None and item.number not in not_applicable
+    )
     critical = tuple(
         item.number
         for item in asked
