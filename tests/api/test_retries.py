@@ -19,6 +19,7 @@ from iptriad.api.models import IdempotencyKey
 from iptriad.clients.models import Client
 from iptriad.core.protocol import Phase
 from iptriad.courses.models import Course, CourseSession, Goal, InventoryPerson, ProblemAreaChoice, TimelineEvent
+from iptriad.datarights.services import client_erase
 from iptriad.measures.models import Administration, RiskAlert, SelfReportLink
 from iptriad.measures.services import ERROR_UNKNOWN_INSTRUMENT
 from tests.api.conftest import Api, api_as, fields, session_api
@@ -335,3 +336,12 @@ def test_the_openapi_document_shows_the_header_on_every_creating_operation_and_o
     expected = {template.split("{")[0] for template, _, _ in CREATING}
     assert {path.split("{")[0] for path in documented} == expected
     assert len(documented) == len(CREATING)
+
+
+def test_an_erased_clients_kept_answers_go_with_the_client(therapist_api, personas):
+    key = new_key()
+    body = {"instrument": "phq9", "answers": PHQ9_NO_RISK}
+    assert therapist_api.post(administrations_path(personas), body, **{KEY: key}).status_code == 201
+    client_erase(actor=personas.actor(personas.admin_a), client=personas.client_a, reason="client_request")
+    assert not IdempotencyKey.objects.exists()
+    assert therapist_api.post(administrations_path(personas), body, **{KEY: key}).status_code == 404

@@ -17,6 +17,7 @@ from django.test import Client as HttpClient
 
 from iptriad.api import measures as measures_api
 from iptriad.measures.models import Administration, RiskAlert
+from iptriad.measures.services import administration_record
 from tests.api.conftest import BASE, token_for
 from tests.measures.factories import PHQ9_WITH_RISK
 
@@ -67,7 +68,7 @@ def test_two_requests_with_one_key_at_once_never_both_create(personas, monkeypat
     key = str(uuid.uuid4())
     inside, go_on = threading.Event(), threading.Event()
     calls: list[str] = []
-    record: Callable[..., Any] = measures_api.administration_record
+    record: Callable[..., Any] = administration_record
 
     def held_record(**kwargs: Any) -> Any:
         """The first request creates (or is refused), then holds its transaction open until told to go on."""
