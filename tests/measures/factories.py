@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from iptriad.measures.models import Administration, RiskAlert, SelfReportLink
@@ -18,7 +19,7 @@ PHQ9_WITH_RISK = [1, 1, 1, 1, 1, 1, 1, 2, 1]
 PHQ9_NO_RISK = [1, 1, 1, 1, 1, 1, 1, 2, 0]
 
 
-def self_report_submit(*, token: str, answers: list[int | None], ip_address: str | None) -> Administration:
+def self_report_submit(*, token: str, answers: Sequence[int | None], ip_address: str | None) -> Administration:
     """A client's complete answers on a usable link: the administration they became."""
     receipt = self_report_receive(token=token, answers=answers, ip_address=ip_address)
     assert receipt.outcome == SelfReportOutcome.COMPLETED

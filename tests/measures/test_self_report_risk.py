@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 
 import pytest
 from django.test import Client as HttpClient
@@ -21,7 +22,7 @@ from iptriad.measures.services import (
     self_report_link_revoke,
     self_report_receive,
 )
-from tests.conftest import Personas
+from tests.conftest import Personas, logged_in
 from tests.measures.factories import PHQ9_NO_RISK, PHQ9_WITH_RISK
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +33,7 @@ PHQ9_ITEM_9 = "You said you have had thoughts that you would be better off dead,
 PHQ9_RISK_ITEM_3_BLANK: list[int | None] = [1, 1, None, 1, 1, 1, 1, 2, 1]
 
 
-def form(answers: list[int | None]) -> dict[str, str]:
+def form(answers: Sequence[int | None]) -> dict[str, str]:
     return {f"item_{number}": str(position) for number, position in enumerate(answers, start=1) if position is not None}
 
 
@@ -223,3 +224,19 @@ def test_the_service_keeps_a_risk_answer_in_one_transaction_with_its_alert(perso
     assert (receipt.outcome, receipt.missing, receipt.critical) == (SelfReportOutcome.INCOMPLETE, (3,), (9,))
     opened = AuditEvent.objects.get(action=AuditAction.ALERT_OPENED)
     assert (opened.actor, opened.ip_address) == (None, "198.51.100.4")
+
+
+def test_the_clinician_sees_how_the_alert_arrived_and_the_answers_kept_until_completed(personas):
+    _, url = link(personas)
+    HttpClient().post(url, form(PHQ9_RISK_ITEM_3_BLANK))
+    alert = RiskAlert.objects.get()
+    therapist = logged_in(personas.therapist_a)
+    page = therapist.get(reverse("alert-detail", args=[alert.pk])).content.decode()
+    assert "Incomplete self-report (not yet completed)" in page
+    assert "Answers kept with this alert" in page
+    assert re.search(r"<td>3\. [^<]+</td><td>Not answered</td>", page)
+    assert re.search(r"<td>9\. [^<]+</td><td>Several days</td>", page)
+    HttpClient().post(url, form(PHQ9_WITH_RISK))
+    page = therapist.get(reverse("alert-detail", args=[alert.pk])).content.decode()
+    assert "Answers kept with this alert" not in page  # the completed questionnaire holds them now
+    assert reverse("measures-administration", args=[Administration.objects.get().pk]) in page

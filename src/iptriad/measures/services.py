@@ -155,11 +155,8 @@ def _alerted_answers(link: SelfReportLink) -> dict[tuple[int | None, int | None]
     """The answers of this link that have opened an alert already, by (item, position): one alert per answer."""
     alerted = {(alert.item_number, alert.answer_position): alert for alert in link.risk_alerts.all()}
     if link.administration_id is not None:  # alerts stored before links remembered them
-        positions = dict(
-            AdministrationAnswer.objects.filter(administration_id=link.administration_id).values_list(
-                "item_number", "position"
-            )
-        )
+        answers = AdministrationAnswer.objects.filter(administration_id=link.administration_id)
+        positions: dict[int | None, int | None] = dict(answers.values_list("item_number", "position"))
         for alert in RiskAlert.objects.filter(administration_id=link.administration_id, link__isnull=True):
             alerted.setdefault((alert.item_number, positions.get(alert.item_number)), alert)
     return alerted
