@@ -240,3 +240,12 @@ def test_the_clinician_sees_how_the_alert_arrived_and_the_answers_kept_until_com
     page = therapist.get(reverse("alert-detail", args=[alert.pk])).content.decode()
     assert "Answers kept with this alert" not in page  # the completed questionnaire holds them now
     assert reverse("measures-administration", args=[Administration.objects.get().pk]) in page
+
+
+def test_the_api_says_how_the_alert_arrived(personas):
+    _, url = link(personas)
+    HttpClient().post(url, form(PHQ9_RISK_ITEM_3_BLANK))
+    alert = RiskAlert.objects.get()
+    response = logged_in(personas.therapist_a).get(f"/api/v1/alerts/{alert.pk}")
+    assert response.status_code == 200
+    assert (response.json()["arrival"], response.json()["administration_id"]) == ("incomplete_self_report", None)
