@@ -2,15 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from iptriad.measures.models import Administration, RiskAlert, SelfReportLink
-from iptriad.measures.services import administration_record, self_report_link_create
+from iptriad.measures.services import (
+    SelfReportOutcome,
+    administration_record,
+    self_report_link_create,
+    self_report_receive,
+)
 from tests.conftest import Personas
 
 # PHQ-9 answers with item 9 at "Several days": total 10, moderate, and a risk alert.
 PHQ9_WITH_RISK = [1, 1, 1, 1, 1, 1, 1, 2, 1]
 PHQ9_NO_RISK = [1, 1, 1, 1, 1, 1, 1, 2, 0]
+
+
+def self_report_submit(*, token: str, answers: Sequence[int | None], ip_address: str | None) -> Administration:
+    """A client's complete answers on a usable link: the administration they became."""
+    receipt = self_report_receive(token=token, answers=answers, ip_address=ip_address)
+    assert receipt.outcome == SelfReportOutcome.COMPLETED
+    assert receipt.administration is not None
+    return receipt.administration
 
 
 @dataclass(frozen=True)

@@ -21,9 +21,9 @@ from fhir.resources.R4B.bundle import Bundle
 
 from iptriad.audit.models import AuditAction, AuditEvent
 from iptriad.measures.models import Administration
-from iptriad.measures.services import administration_record, self_report_link_create, self_report_submit
+from iptriad.measures.services import administration_record, self_report_link_create
 from tests.conftest import Personas, logged_in
-from tests.measures.factories import PHQ9_WITH_RISK
+from tests.measures.factories import PHQ9_WITH_RISK, self_report_submit
 
 pytestmark = pytest.mark.django_db
 

@@ -62,13 +62,14 @@ def test_no_crisis_contacts_without_a_positive_item(personas):
     assert "If you are thinking about harming yourself" not in response.content.decode()
 
 
-def test_a_used_link_cannot_be_answered_again(personas):
+def test_a_used_link_shows_the_thanks_again_and_is_never_answered_twice(personas):
     url = new_link(personas)
     HttpClient().post(url, phq9_form(PHQ9_NO_RISK))
     again = HttpClient().get(url)
-    assert again.status_code == 404
-    assert "already been completed" in again.content.decode()
-    assert HttpClient().post(url, phq9_form(PHQ9_NO_RISK)).status_code == 404
+    assert again.status_code == 200
+    assert "Thank you" in again.content.decode()
+    assert "Send my answers" not in again.content.decode()
+    assert HttpClient().post(url, phq9_form(PHQ9_NO_RISK)).status_code == 200
     assert Administration.objects.count() == 1
 
 

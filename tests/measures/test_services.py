@@ -11,15 +11,16 @@ from iptriad.measures import services
 from iptriad.measures.models import Administration, AdministrationAnswer, Mode, RiskAlert, SelfReportLink
 from iptriad.measures.services import (
     LinkUnavailableError,
+    SelfReportOutcome,
     administration_record,
     risk_alert_close,
     risk_alert_open_concern,
     self_report_link_create,
     self_report_link_for_token,
     self_report_link_revoke,
-    self_report_submit,
+    self_report_receive,
 )
-from tests.measures.factories import PHQ9_NO_RISK, PHQ9_WITH_RISK
+from tests.measures.factories import PHQ9_NO_RISK, PHQ9_WITH_RISK, self_report_submit
 
 pytestmark = pytest.mark.django_db
 
@@ -139,9 +140,14 @@ class TestSelfReportLinks:
             personas.client_a,
         )
         assert administration.risk_alerts.count() == 1
-        with pytest.raises(LinkUnavailableError, match="already been completed"):
-            self_report_submit(token=token, answers=PHQ9_NO_RISK, ip_address=None)
-        assert Administration.objects.count() == 1
+        # Sent again (a retry): the first outcome again, never a second administration or alert.
+        again = self_report_receive(token=token, answers=PHQ9_WITH_RISK, ip_address=None)
+        assert (again.outcome, again.administration, again.critical) == (
+            SelfReportOutcome.COMPLETED,
+            administration,
+            (9,),
+        )
+        assert (Administration.objects.count(), RiskAlert.objects.count()) == (1, 1)
 
     def test_an_expired_link_is_refused(self, personas, time_machine):
         time_machine.move_to(dt.datetime(2026, 11, 1, 9, tzinfo=dt.UTC))
@@ -175,15 +181,25 @@ class TestSelfReportLinks:
         with pytest.raises(PermissionDenied):
             self_report_link_revoke(actor=personas.actor(personas.therapist_b, personas.org_b), link=link)
 
-    def test_a_half_submitted_form_stores_nothing(self, personas):
+    def test_answers_that_do_not_fit_the_instrument_store_nothing(self, personas):
         _, token = self_report_link_create(
             actor=personas.actor(personas.therapist_a), client=personas.client_a, code="phq9"
         )
         before = counts()
         with pytest.raises(ValidationError):
-            self_report_submit(token=token, answers=[1, 1, 1], ip_address=None)
+            self_report_receive(token=token, answers=[1, 1, 1], ip_address=None)
         assert counts() == before
         assert self_report_link_for_token(token).used_at is None  # still usable
+
+    def test_a_half_filled_form_without_a_risk_answer_stores_nothing(self, personas):
+        _, token = self_report_link_create(
+            actor=personas.actor(personas.therapist_a), client=personas.client_a, code="phq9"
+        )
+        before = counts()
+        receipt = self_report_receive(token=token, answers=[1, 1, None, 1, 1, 1, 1, 1, 0], ip_address=None)
+        assert (receipt.outcome, receipt.missing, receipt.critical) == (SelfReportOutcome.INCOMPLETE, (3,), ())
+        assert counts() == before
+        assert self_report_link_for_token(token).held_answers == []
 
     @pytest.mark.parametrize(
         ("code", "message"),

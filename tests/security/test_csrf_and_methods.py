@@ -1,7 +1,9 @@
 """Cross-site request forgery and GET on actions, for every URL pattern of the permission matrix.
 
-- Without a CSRF token, a POST to ANY URL (pages, their forms, the public self-report page, the login page, the
-  API by session) is refused with 403 and writes nothing; with the token, the page actions do what their row says.
+- Without a CSRF token, a POST to ANY URL (pages, their forms, the login page, the API by session) is refused with
+  403 and writes nothing; with the token, the page actions do what their row says. The one exception is the public
+  self-report page: its single-use link is the credential, and a phone that blocks cookies must still be able to
+  send its answers (docs/decisions/0028-self-report-link-is-its-own-credential.md). No other view is exempt.
 - A GET never changes data: the actions answer 405; every page and every API read leaves every table as it was
   (only the audit trail, which records reads, and the session may grow). The reads are the shared crawl's
   (tests/security/crawl.py), sent as every role and as no one.
@@ -14,6 +16,7 @@ from typing import Any
 
 import pytest
 from django.test import Client as HttpClient
+from django.urls import URLResolver, get_resolver
 
 from iptriad.accounts.models import User
 from tests.conftest import Personas, logged_in
@@ -27,6 +30,8 @@ from tests.security.pages import is_page, member_for, row_url
 pytestmark = pytest.mark.django_db
 
 CSRF_INPUT = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
+# Pages that take a POST without a CSRF token, each for a reason its decision note gives.
+CSRF_EXEMPT_PAGES = {"self-report"}
 
 
 def _csrf_client(user: User | None) -> HttpClient:
@@ -71,6 +76,8 @@ def test_every_post_without_a_csrf_token_is_refused_and_writes_nothing(personas,
             # JSON 404 to every method: nothing there could act (tests/api/test_unknown_paths.py).
             no_operation = set(row.expected.values()) == {404} and row.anonymous == 404
             assert response.status_code in ((403, 405, 404) if no_operation else (403, 405)), name
+        elif name in CSRF_EXEMPT_PAGES:
+            assert response.status_code == 400, (name, response.status_code)  # past CSRF; an empty form writes nothing
         else:
             assert response.status_code == 403, (name, response.status_code)
         refused += 1
@@ -117,17 +124,35 @@ def test_the_api_by_session_accepts_the_csrf_header(personas):
     assert response.status_code == 201
 
 
-def test_the_public_self_report_needs_the_token_its_page_gives(personas, objects):
+def test_the_public_self_report_works_for_a_phone_that_blocks_cookies(personas, objects):
     url = f"/r/{objects.clinical.token_a}/"
     http = HttpClient(enforce_csrf_checks=True)
     page = http.get(url)
+    assert not CSRF_INPUT.search(page.content)
+    assert "csrftoken" not in page.cookies  # it sets no cookie a phone could refuse
+    http.cookies.clear()
     answers = {f"item_{n}": "0" for n in range(1, 11)}
-    assert http.post(url, answers).status_code == 403
-    token = CSRF_INPUT.search(page.content)
-    assert token
-    response = http.post(url, {**answers, "csrfmiddlewaretoken": token.group(1).decode()})
+    response = http.post(url, answers, headers={"origin": "https://elsewhere.example"})
     assert response.status_code == 200
     assert b"Thank you" in response.content
+
+
+def _views(patterns: list[Any], prefix: str = "") -> list[tuple[str, Any]]:
+    found: list[tuple[str, Any]] = []
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            found.extend(_views(pattern.url_patterns, prefix + str(pattern.pattern)))
+        else:
+            found.append((pattern.name or prefix + str(pattern.pattern), pattern.callback))
+    return found
+
+
+def test_no_page_but_the_self_report_is_csrf_exempt():
+    exempt = {name for name, view in _views(get_resolver().url_patterns) if getattr(view, "csrf_exempt", False)}
+    # The API's views are exempt at Django's level because the API checks CSRF itself, per operation, for a
+    # session (test_the_api_by_session_accepts_the_csrf_header above).
+    pages = {name for name in exempt if not name.startswith("api-")}
+    assert pages == CSRF_EXEMPT_PAGES
 
 
 def _mutating(name: str, row: Row) -> bool:

@@ -37,6 +37,7 @@ class AuditAction(models.TextChoices):
     LINK_CREATED = "selfreport.link_created", "Self-report link sent"
     LINK_REVOKED = "selfreport.link_revoked", "Self-report link withdrawn"
     LINK_SUBMITTED = "selfreport.submitted", "Self-report completed"
+    LINK_ANSWERS_KEPT = "selfreport.answers_kept", "Self-report risk answer kept unscored"
     LINK_REFUSED = "selfreport.refused", "Self-report link refused"
     ALERT_OPENED = "alert.opened", "Risk alert opened"
     ALERT_CLOSED = "alert.closed", "Risk alert closed"

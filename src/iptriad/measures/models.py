@@ -128,6 +128,10 @@ class SelfReportLink(models.Model):
     administration = models.OneToOneField(
         Administration, null=True, blank=True, on_delete=models.PROTECT, related_name="link"
     )
+    # Answers that carried a positive critical answer but could not become a complete administration (some
+    # missing, or the link no longer active): kept as given, never scored, so no risk answer is lost.
+    held_answers = models.JSONField(default=list, blank=True)
+    held_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ("-created_at", "-pk")
@@ -149,6 +153,14 @@ class SelfReportLink(models.Model):
 class AlertSource(models.TextChoices):
     CRITICAL_ITEM = "critical_item", "Critical item answered positively"
     CLINICIAN_CONCERN = "clinician_concern", "Clinician's concern"
+
+
+class AlertArrival(models.TextChoices):
+    """How a critical answer reached the server, when not as a complete questionnaire on a usable link."""
+
+    COMPLETE = "", "With the complete questionnaire"
+    INCOMPLETE_SELF_REPORT = "incomplete_self_report", "Incomplete self-report (not yet completed)"
+    INACTIVE_LINK = "inactive_link", "Self-report on a link no longer active"
 
 
 class RiskLevel(models.TextChoices):
@@ -176,6 +188,13 @@ class RiskAlert(models.Model):
         Administration, null=True, blank=True, on_delete=models.PROTECT, related_name="risk_alerts"
     )
     item_number = models.PositiveSmallIntegerField(null=True, blank=True)
+    # The self-report link whose answer opened it and the printed position answered: one alert per answer per link,
+    # however often it arrives (an incomplete form, then the completed one; a retry).
+    link = models.ForeignKey(
+        SelfReportLink, null=True, blank=True, on_delete=models.SET_NULL, related_name="risk_alerts"
+    )
+    answer_position = models.PositiveSmallIntegerField(null=True, blank=True)
+    arrival = models.CharField(max_length=30, choices=AlertArrival.choices, blank=True, default=AlertArrival.COMPLETE)
     # The treatment context it arose in (whose clinicians are responsible for it), and the session whose risk
     # check raised it, so the session shows its alert.
     context = models.ForeignKey(

@@ -97,11 +97,27 @@ def _position(alert: RiskAlert) -> int:
 
 def alert_get(*, actor: Actor, alert_id: int, action: Action = Action.VIEW) -> RiskAlert:
     scoped = alert_policy.scope(
-        actor, action, RiskAlert.objects.select_related("client", "client__therapist", "administration", "closed_by")
+        actor,
+        action,
+        RiskAlert.objects.select_related("client", "client__therapist", "administration", "closed_by", "link"),
     )
     alert = get_object_or_404(scoped, pk=alert_id)
     audit_record(actor=actor, action=AuditAction.ALERT_VIEWED, obj=alert)
     return alert
+
+
+def kept_answers(alert: RiskAlert) -> list[tuple[str, str]]:
+    """The answers a self-report kept with this alert while they were not a questionnaire yet (incomplete, or on a
+    link no longer active): each question with the answer given, or "Not answered". Empty once completed."""
+    link = alert.link
+    if alert.administration_id is not None or link is None or not link.held_answers:
+        return []
+    definition = instrument(link.instrument_code)
+    rows = []
+    for item, position in zip(definition.items, link.held_answers, strict=False):
+        answer = "Not answered" if position is None else item.options[position].text or f"Option {position + 1}"
+        rows.append((f"{item.number}. {item.text or f'Item {item.number}'}", answer))
+    return rows
 
 
 def occasion_for_measures(*, actor: Actor, client: Client, occasion_id: str | None) -> OccasionChoice | None:

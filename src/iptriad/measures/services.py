@@ -1,7 +1,10 @@
 """Recording measures, self-report links and risk alerts: each a named action, in a transaction, audited.
 
 The safety rule: every positive critical answer opens a risk alert in the same transaction that stores the
-answers, whatever the total and whatever else is missing, so a stored answer can never lack its alert.
+answers, whatever the total and whatever else is missing, so a stored answer can never lack its alert. A client's
+positive critical answer that reaches the server is never discarded: on an incomplete form or a link no longer
+active it is kept on the link (never scored) with its alert, and one answer opens one alert however often it
+arrives (docs/clinical-safety.md, "Self-report answers that carry risk").
 """
 
 from __future__ import annotations
@@ -9,7 +12,9 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
+from enum import StrEnum
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -23,7 +28,7 @@ from iptriad.audit.models import AuditAction
 from iptriad.audit.services import audit_record, audit_record_without_member
 from iptriad.clients.models import Client
 from iptriad.core.instruments import AnswerError, Instrument, ScoreResult, UnknownInstrumentError, score
-from iptriad.core.instruments.model import ItemText, Respondent, Scoring
+from iptriad.core.instruments.model import Item, ItemText, Respondent, Scoring
 from iptriad.core.instruments.social_rhythm import score_social_rhythm
 from iptriad.measures import contexts
 from iptriad.measures.definitions import definition as instrument
@@ -32,6 +37,7 @@ from iptriad.measures.models import (
     Administration,
     AdministrationAnswer,
     AlertAction,
+    AlertArrival,
     AlertSource,
     Mode,
     Occasion,
@@ -102,11 +108,58 @@ def _require_client(actor: Actor, client: Client, action: Action) -> None:
         raise PermissionDenied("You may not record measures for this client.")
 
 
-def _describe_critical(definition: Instrument, number: int, position: int | None) -> str:
+ARRIVAL_IN_SUMMARY = {
+    AlertArrival.COMPLETE: "",
+    AlertArrival.INCOMPLETE_SELF_REPORT: ", on an incomplete self-report",
+    AlertArrival.INACTIVE_LINK: ", on a self-report link no longer active",
+}
+
+
+def _describe_critical(
+    definition: Instrument, number: int, position: int | None, arrival: AlertArrival = AlertArrival.COMPLETE
+) -> str:
     item = definition.item(number)
     answer = item.options[position].text if position is not None else None
     said = f" answered “{answer}”" if answer else " answered positively"
-    return f"{definition.short_name} item {number}{said}"
+    return f"{definition.short_name} item {number}{said}{ARRIVAL_IN_SUMMARY[arrival]}"
+
+
+def _critical_alert(
+    *,
+    definition: Instrument,
+    client: Client,
+    context: TreatmentContext | None,
+    administration: Administration | None,
+    link: SelfReportLink | None,
+    number: int,
+    position: int | None,
+    arrival: AlertArrival,
+    opened_at: dt.datetime,
+) -> RiskAlert:
+    return RiskAlert.objects.create(
+        organisation_id=client.organisation_id,
+        client=client,
+        source=AlertSource.CRITICAL_ITEM,
+        administration=administration,
+        link=link,
+        context=context,
+        item_number=number,
+        answer_position=position,
+        arrival=arrival,
+        summary=_describe_critical(definition, number, position, arrival),
+        opened_at=opened_at,
+    )
+
+
+def _alerted_answers(link: SelfReportLink) -> dict[tuple[int | None, int | None], RiskAlert]:
+    """The answers of this link that have opened an alert already, by (item, position): one alert per answer."""
+    alerted = {(alert.item_number, alert.answer_position): alert for alert in link.risk_alerts.all()}
+    if link.administration_id is not None:  # alerts stored before links remembered them
+        answers = AdministrationAnswer.objects.filter(administration_id=link.administration_id)
+        positions: dict[int | None, int | None] = dict(answers.values_list("item_number", "position"))
+        for alert in RiskAlert.objects.filter(administration_id=link.administration_id, link__isnull=True):
+            alerted.setdefault((alert.item_number, positions.get(alert.item_number)), alert)
+    return alerted
 
 
 def _context_and_occasion(
@@ -136,7 +189,10 @@ def _store(
     mode: Mode,
     recorded_by: User | None,
     completed_at: dt.datetime,
+    link: SelfReportLink | None = None,
 ) -> tuple[Administration, list[RiskAlert]]:
+    """The administration, its answers and an alert per positive critical answer; on a link, an answer that
+    opened its alert already (on the incomplete form) joins the administration instead of opening a second one."""
     administration = Administration.objects.create(
         organisation_id=client.organisation_id,
         client=client,
@@ -168,19 +224,26 @@ def _store(
             definition.items[: len(answers)], answers, result.item_scores, strict=True
         )
     )
-    alerts = [
-        RiskAlert.objects.create(
-            organisation_id=client.organisation_id,
-            client=client,
-            source=AlertSource.CRITICAL_ITEM,
-            administration=administration,
-            context=context,
-            item_number=number,
-            summary=_describe_critical(definition, number, answers[number - 1]),
-            opened_at=completed_at,
+    alerted = _alerted_answers(link) if link is not None else {}
+    alerts = []
+    for number in result.critical:
+        earlier = alerted.get((number, answers[number - 1]))
+        if earlier is not None:
+            RiskAlert.objects.filter(pk=earlier.pk, administration__isnull=True).update(administration=administration)
+            continue
+        alerts.append(
+            _critical_alert(
+                definition=definition,
+                client=client,
+                context=context,
+                administration=administration,
+                link=link,
+                number=number,
+                position=answers[number - 1],
+                arrival=AlertArrival.COMPLETE,
+                opened_at=completed_at,
+            )
         )
-        for number in result.critical
-    ]
     return administration, alerts
 
 
@@ -259,54 +322,196 @@ def self_report_link_create(
     return link, token
 
 
-def self_report_link_for_token(token: str) -> SelfReportLink:
-    """The link a token opens, or LinkUnavailableError saying why not (never which client it was for)."""
+def self_report_link_lookup(token: str) -> SelfReportLink:
+    """The link a token opens in whatever state it is, or LinkUnavailableError (never saying whose it was)."""
     link = (
-        SelfReportLink.objects.select_related("organisation", "client", "context")
+        SelfReportLink.objects.select_related("organisation", "client", "context", "administration")
         .filter(token_hash=token_hash(token))
         .first()
     )
     if link is None:
         raise LinkUnavailableError(LINK_NOT_FOUND)
-    if link.used_at is not None:
-        raise LinkUnavailableError(LINK_USED)
-    if link.revoked_at is not None:
-        raise LinkUnavailableError(LINK_REVOKED)
-    if link.expires_at <= timezone.now():
-        raise LinkUnavailableError(LINK_EXPIRED)
     return link
 
 
+def self_report_link_inactive_reason(link: SelfReportLink) -> str | None:
+    """Why a link not yet answered can no longer be answered (withdrawn, expired), else None."""
+    if link.revoked_at is not None:
+        return LINK_REVOKED
+    if link.expires_at <= timezone.now():
+        return LINK_EXPIRED
+    return None
+
+
+def self_report_link_for_token(token: str) -> SelfReportLink:
+    """The link a token opens, or LinkUnavailableError saying why not (never which client it was for)."""
+    link = self_report_link_lookup(token)
+    if link.used_at is not None:
+        raise LinkUnavailableError(LINK_USED)
+    reason = self_report_link_inactive_reason(link)
+    if reason is not None:
+        raise LinkUnavailableError(reason)
+    return link
+
+
+def answer_required(item: Item) -> bool:
+    """A client must answer every scored item and every critical one (PHQ-A 12 and 13 are critical but unscored)."""
+    return item.scored or item.critical is not None
+
+
+class SelfReportOutcome(StrEnum):
+    COMPLETED = "completed"  # stored as one administration, by this post or an earlier one (a retry)
+    INCOMPLETE = "incomplete"  # answers missing: the client is asked for them; a risk answer is kept already
+    INACTIVE = "inactive"  # the link was withdrawn or expired: a risk answer is kept, nothing else
+
+
+@dataclass(frozen=True)
+class SelfReportReceipt:
+    """What became of one post of a self-report form, for the page the client sees next."""
+
+    link: SelfReportLink
+    outcome: SelfReportOutcome
+    critical: tuple[int, ...] = ()  # positive critical items to say back to the client, with the crisis contacts
+    missing: tuple[int, ...] = ()  # items still to answer (INCOMPLETE)
+    reason: str = ""  # why the link can no longer be answered (INACTIVE)
+    administration: Administration | None = None  # COMPLETED
+
+
+def _link_context(link: SelfReportLink) -> TreatmentContext | None:
+    """The context the link was sent in while it is open, else the client's open one (a new course)."""
+    if link.context is not None and contexts.is_open(link.context):
+        return link.context
+    return contexts.open_context(link.client)
+
+
+def _keep_risk_answers(
+    *,
+    link: SelfReportLink,
+    definition: Instrument,
+    answers: Sequence[int | None],
+    result: ScoreResult,
+    arrival: AlertArrival,
+    ip_address: str | None,
+) -> None:
+    """Answers that cannot become an administration but carry a positive critical answer: kept on the link as
+    given (never scored), with an alert for each critical answer this link has not alerted on yet."""
+    if not result.critical:
+        return
+    alerted = _alerted_answers(link)
+    new = [number for number in result.critical if (number, answers[number - 1]) not in alerted]
+    if link.administration_id is not None and not new:
+        return  # a retry of the completed form: its answers are stored and alerted already
+    now = timezone.now()
+    link.held_answers = list(answers)
+    link.held_at = now
+    link.save(update_fields=["held_answers", "held_at"])
+    audit_record_without_member(
+        organisation=link.organisation,
+        action=AuditAction.LINK_ANSWERS_KEPT,
+        obj=link,
+        ip_address=ip_address,
+        detail={"client": link.client_id, "arrival": arrival.value},
+    )
+    context = _link_context(link)
+    for number in new:
+        alert = _critical_alert(
+            definition=definition,
+            client=link.client,
+            context=context,
+            administration=None,
+            link=link,
+            number=number,
+            position=answers[number - 1],
+            arrival=arrival,
+            opened_at=now,
+        )
+        audit_record_without_member(
+            organisation=link.organisation, action=AuditAction.ALERT_OPENED, obj=alert, ip_address=ip_address
+        )
+
+
+def _stored_critical(link: SelfReportLink, result: ScoreResult) -> tuple[int, ...]:
+    stored = link.administration.critical_items if link.administration is not None else []
+    return tuple(sorted({*stored, *result.critical}))
+
+
 @transaction.atomic
-def self_report_submit(*, token: str, answers: Sequence[int | None], ip_address: str | None) -> Administration:
-    """The client's answers: stored whole or not at all, and the link can be used once only."""
-    link = self_report_link_for_token(token)
+def self_report_receive(*, token: str, answers: Sequence[int | None], ip_address: str | None) -> SelfReportReceipt:
+    """The client's answers, whatever the state of the form or the link; a positive critical answer is never lost.
+
+    Complete answers on a usable link become one administration and the link is used up. Answers with some
+    missing, or on a link withdrawn or expired, are not an administration; if they carry a positive critical
+    answer they are kept on the link with its alert. A post to a link already answered (a retry) gets the first
+    outcome again, never a second administration.
+    """
+    link = self_report_link_lookup(token)
+    # One post of a link at a time: a retry racing its original waits, then finds the link answered.
+    SelfReportLink.objects.select_for_update().filter(pk=link.pk).first()
+    link.refresh_from_db(fields=["used_at", "revoked_at", "administration", "held_answers", "held_at"])
     definition = _instrument(link.instrument_code)
     result = _score(definition, answers)
-    now = timezone.now()
-    # Claim the link with a conditional update: of two simultaneous submissions only one gets the row.
-    claimed = SelfReportLink.objects.filter(pk=link.pk, used_at__isnull=True, revoked_at__isnull=True).update(
-        used_at=now
+    if link.used_at is not None:
+        _keep_risk_answers(
+            link=link,
+            definition=definition,
+            answers=answers,
+            result=result,
+            arrival=AlertArrival.INACTIVE_LINK,
+            ip_address=ip_address,
+        )
+        return SelfReportReceipt(
+            link=link,
+            outcome=SelfReportOutcome.COMPLETED,
+            critical=_stored_critical(link, result),
+            administration=link.administration,
+        )
+    reason = self_report_link_inactive_reason(link)
+    if reason is not None:
+        _keep_risk_answers(
+            link=link,
+            definition=definition,
+            answers=answers,
+            result=result,
+            arrival=AlertArrival.INACTIVE_LINK,
+            ip_address=ip_address,
+        )
+        return SelfReportReceipt(link=link, outcome=SelfReportOutcome.INACTIVE, critical=result.critical, reason=reason)
+    given = list(answers) + [None] * (len(definition.items) - len(answers))
+    missing = tuple(
+        item.number
+        for item, answer in zip(definition.items, given, strict=True)
+        if answer_required(item) and answer is None
     )
-    if claimed != 1:
-        raise LinkUnavailableError(LINK_USED)
+    if missing:
+        _keep_risk_answers(
+            link=link,
+            definition=definition,
+            answers=answers,
+            result=result,
+            arrival=AlertArrival.INCOMPLETE_SELF_REPORT,
+            ip_address=ip_address,
+        )
+        return SelfReportReceipt(
+            link=link, outcome=SelfReportOutcome.INCOMPLETE, critical=result.critical, missing=missing
+        )
+    now = timezone.now()
     administration, alerts = _store(
         definition=definition,
         client=link.client,
-        # The context the link was sent in while it is open, else the client's open one (a new course).
-        context=(
-            link.context
-            if link.context is not None and contexts.is_open(link.context)
-            else contexts.open_context(link.client)
-        ),
+        context=_link_context(link),
         occasion=None,
         answers=answers,
         result=result,
         mode=Mode.SELF_REPORT,
         recorded_by=None,
         completed_at=now,
+        link=link,
     )
-    SelfReportLink.objects.filter(pk=link.pk).update(administration=administration)
+    # The held answers are in the administration now; the link is used up.
+    SelfReportLink.objects.filter(pk=link.pk).update(
+        used_at=now, administration=administration, held_answers=[], held_at=None
+    )
+    link.refresh_from_db()
     audit_record_without_member(
         organisation=link.organisation, action=AuditAction.LINK_SUBMITTED, obj=administration, ip_address=ip_address
     )
@@ -314,7 +519,19 @@ def self_report_submit(*, token: str, answers: Sequence[int | None], ip_address:
         audit_record_without_member(
             organisation=link.organisation, action=AuditAction.ALERT_OPENED, obj=alert, ip_address=ip_address
         )
-    return administration
+    return SelfReportReceipt(
+        link=link,
+        outcome=SelfReportOutcome.COMPLETED,
+        critical=tuple(administration.critical_items),
+        administration=administration,
+    )
+
+
+def self_report_link_critical(link: SelfReportLink) -> tuple[int, ...]:
+    """The positive critical items a link's answers carried (stored or kept), to say back to a client who returns."""
+    stored = link.administration.critical_items if link.administration is not None else []
+    kept = link.risk_alerts.filter(item_number__isnull=False).values_list("item_number", flat=True)
+    return tuple(sorted({*stored, *kept}))
 
 
 @transaction.atomic

@@ -33,6 +33,7 @@ from iptriad.measures.selectors import (
     alerts_for_client,
     client_for_measures,
     client_measures_viewed,
+    kept_answers,
     link_get,
     links_for_client,
     occasion_for_measures,
@@ -207,7 +208,8 @@ def alert_detail_page(request: HttpRequest, actor: Actor, alert_id: int) -> Http
             risk_alert_close(actor=actor, alert=alert, **form.cleaned_data)
             messages.success(request, "The alert is closed with the assessment and the action recorded.")
             return redirect("alert-detail", alert_id=alert.pk)
-    return render_form_page(request, "measures/alert_detail.html", {"alert": alert, "form": form})
+    context = {"alert": alert, "form": form, "kept_answers": kept_answers(alert)}
+    return render_form_page(request, "measures/alert_detail.html", context)
 
 
 @member_view

@@ -124,6 +124,10 @@ class AlertOut(Schema):
     source: str = Field(description="critical_item or clinician_concern")
     administration_id: int | None
     item_number: int | None
+    arrival: str = Field(
+        description="How a critical answer arrived when not with a complete questionnaire: incomplete_self_report or "
+        "inactive_link (its answers are kept with the alert, unscored); empty otherwise"
+    )
     summary: str
     opened_at: dt.datetime
     is_open: bool

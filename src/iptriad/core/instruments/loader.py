@@ -77,7 +77,7 @@ def _count_item(raw: Mapping[str, Any], where: str) -> Item:
 def _item(raw: Mapping[str, Any], option_sets: Mapping[str, tuple[Option, ...]], where: str) -> Item:
     if "count" in raw:
         return _count_item(raw, where)
-    _only(raw, {"number", "text", "loinc", "options", "reverse", "scored", "critical"}, where)
+    _only(raw, {"number", "text", "loinc", "options", "reverse", "scored", "critical", "critical_wording"}, where)
     set_name = _require(raw, "options", where)
     if set_name not in option_sets:
         raise DefinitionError(f"{where}: unknown option set '{set_name}'")
@@ -94,8 +94,12 @@ def _item(raw: Mapping[str, Any], option_sets: Mapping[str, tuple[Option, ...]],
         rule = raw["critical"]
         _only(rule, {"min_score", "source"}, f"{where} critical")
         critical = CriticalRule(
-            min_score=float(_require(rule, "min_score", where)), source=_require(rule, "source", where)
+            min_score=float(_require(rule, "min_score", where)),
+            source=_require(rule, "source", where),
+            client_wording=raw.get("critical_wording"),
         )
+    elif "critical_wording" in raw:
+        raise DefinitionError(f"{where}: 'critical_wording' is only for a critical item")
     return Item(
         number=int(_require(raw, "number", where)),
         options=options,

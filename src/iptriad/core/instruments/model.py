@@ -48,10 +48,15 @@ class Option:
 
 @dataclass(frozen=True)
 class CriticalRule:
-    """An answer scoring at least `min_score` raises a risk alert, whatever the total and whatever is missing."""
+    """An answer scoring at least `min_score` raises a risk alert, whatever the total and whatever is missing.
+
+    `client_wording` is what the client's thank-you page says they answered, in plain words true to the item
+    (a lifetime attempt is not "thoughts of harming yourself"); a clinician-rated item has none.
+    """
 
     min_score: float
     source: str
+    client_wording: str | None = None
 
 
 @dataclass(frozen=True)
