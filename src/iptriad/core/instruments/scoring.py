@@ -13,6 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from iptriad.core.instruments.model import Instrument, Item, MissingPolicy, Scoring, Subscale
 
 MEAN_DECIMALS = 2
+RISK_ITEM_NOT_PRORATED = "risk item {items} not answered: a risk item is never filled in by prorating"
 
 
 class AnswerError(ValueError):
@@ -65,6 +66,10 @@ def _check(instrument: Instrument, answers: Sequence[int | None]) -> None:
             )
 
 
+def _numbers(numbers: Sequence[int]) -> str:
+    return ", ".join(str(number) for number in numbers)
+
+
 def _combine(values: list[int | float], count: int, scoring: Scoring) -> int | float:
     """A sum over `count` items from the answered `values`, prorating any gap, or their mean."""
     mean = sum(values) / len(values)
@@ -85,15 +90,24 @@ def _total(
     policy = instrument.missing
     if not values:
         return None, False, ["no scored item was answered"]
-    if policy.policy == MissingPolicy.MIN_ANSWERED:
-        if len(answered) < policy.min_answered:
-            return None, False, [f"only {len(answered)} of {len(scored)} items answered; {policy.min_answered} needed"]
-        return _combine(values, len(values), instrument.scoring), False, []
     if missing == 0:
         return _combine(values, len(values), instrument.scoring), False, []
-    if policy.policy == MissingPolicy.INVALID or missing > policy.max_missing:
+    reasons = []
+    if policy.policy == MissingPolicy.MIN_ANSWERED:
+        if len(answered) < policy.min_answered:
+            reasons.append(f"only {len(answered)} of {len(scored)} items answered; {policy.min_answered} needed")
+    elif policy.policy == MissingPolicy.INVALID or missing > policy.max_missing:
         allowed = 0 if policy.policy == MissingPolicy.INVALID else policy.max_missing
-        return None, False, [f"{missing} items unanswered; at most {allowed} allowed"]
+        reasons.append(f"{missing} items unanswered; at most {allowed} allowed")
+    # A risk item is never filled in from the others (instruments.md §0, §3: "Never prorate item 9"), so a total that
+    # would need it is not valid. A total without it (the PHQ-8) would need its own bands, which the reference lacks.
+    unanswered_risk = [item.number for item in scored if item.critical is not None and item.number not in scores]
+    if unanswered_risk and policy.policy != MissingPolicy.INVALID:
+        reasons.append(RISK_ITEM_NOT_PRORATED.format(items=_numbers(unanswered_risk)))
+    if reasons:
+        return None, False, reasons
+    if policy.policy == MissingPolicy.MIN_ANSWERED:
+        return _combine(values, len(values), instrument.scoring), False, []
     # PRORATE and IMPUTE_MEAN give the same total: each gap takes the mean of the answered items.
     countable = len(values) + missing
     return _combine(values, countable, instrument.scoring), True, []
