@@ -63,6 +63,16 @@ class TestRecording:
         assert administration.total is None
         assert RiskAlert.objects.filter(administration=administration, item_number=9).exists()
 
+    def test_hamd_item_3_at_1_feels_life_is_not_worth_living_opens_an_alert(self, personas):
+        answers = [0] * 17
+        answers[2] = 1
+        administration = administration_record(
+            actor=personas.actor(personas.therapist_a), client=personas.client_a, code="hamd17", answers=answers
+        )
+        alert = RiskAlert.objects.get()
+        assert (alert.administration, alert.item_number) == (administration, 3)
+        assert alert.summary == "HAM-D 17 item 3 answered “Feels life is not worth living.”"
+
     def test_a_missing_critical_item_is_kept_as_not_answered_never_as_zero(self, personas):
         answers = [1, 1, 1, 1, 1, 1, 1, 1, None]
         administration = administration_record(
