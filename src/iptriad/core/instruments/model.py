@@ -37,11 +37,16 @@ class ItemText(StrEnum):
 
 @dataclass(frozen=True)
 class Option:
-    """One printed answer choice; `score` None means the answer is recorded but excluded from the total."""
+    """One printed answer choice; `score` None means the answer is recorded but excluded from the total.
+
+    A `not_applicable` option says the item does not apply to this respondent (the WSAS work item for someone
+    retired): it scores None, and its `text` is iptriad's own label, shipped even when the form's wording is local.
+    """
 
     score: int | float | None
     text: str | None = None
     loinc: str | None = None
+    not_applicable: bool = False
 
 
 @dataclass(frozen=True)
