@@ -75,6 +75,10 @@ class Administration(models.Model):
     critical_items = models.JSONField(default=list, blank=True)
     critical_not_answered = models.JSONField(default=list, blank=True)
     subscales = models.JSONField(default=dict, blank=True)
+    # What a valid total counts when it is not every scored item (WSAS items 2-5 out of 32, prorating), in words;
+    # and why a total is not valid (a risk item is never prorated). Shown with the score on pages, API and FHIR.
+    score_basis = models.TextField(blank=True)
+    invalid_reasons = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ("-completed_at", "-pk")

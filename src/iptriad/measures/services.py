@@ -155,6 +155,8 @@ def _store(
         critical_items=list(result.critical),
         critical_not_answered=list(result.critical_not_answered),
         subscales=dict(result.subscales),
+        score_basis=result.basis,
+        invalid_reasons=list(result.reasons),
     )
     AdministrationAnswer.objects.bulk_create(
         AdministrationAnswer(

@@ -63,6 +63,13 @@ class AdministrationOut(Schema):
     band: str
     valid: bool
     prorated: bool
+    score_basis: str = Field(
+        description="What a valid total counts when it is not every scored item, in words (empty when it is): "
+        "items left out with the maximum left (WSAS retired: items 2-5, out of 32), or prorating."
+    )
+    invalid_reasons: list[str] = Field(
+        description="Why the total is not valid, e.g. a risk item left blank, which is never prorated."
+    )
     missing_items: list[int]
     critical_items: list[int] = Field(description="Items answered positively: each opened a risk alert.")
     critical_not_answered: list[int]

@@ -13,7 +13,8 @@ Each administration gives, in this order:
   ``urn:iptriad:instrument-option``, code ``<instrument>-<item>-<printed position from 1>``.
 * an Observation for the total: LOINC total code when known, else ``urn:iptriad:instrument-score`` ``<code>-total``;
   ``valueQuantity`` in UCUM ``{score}``; the band in ``interpretation`` (local ``urn:iptriad:severity-band`` code,
-  plus the band's LOINC answer code when the definition has one); a prorated total says so in ``note``. When the
+  plus the band's LOINC answer code when the definition has one); a prorated total, or one that leaves items out
+  (the WSAS work item for someone retired: items 2-5, out of 32), says so in ``note``. When the
   answers give no valid total the Observation is still sent, with ``dataAbsentReason`` "unknown" and the engine's
   reasons in ``note``, so a receiver sees that the administration happened and why it has no score.
 * an Observation per critical item (e.g. PHQ-9 item 9): ``valueCodeableConcept`` with the LOINC answer code, or
@@ -198,6 +199,8 @@ def _total_observation(record: AdministrationRecord, obs_id: str, qr_id: str) ->
         if result.prorated:
             missing = ", ".join(str(n) for n in result.missing)
             notes.append(f"Prorated total: item(s) {missing} not answered ({instrument.missing.policy.value} policy).")
+        elif result.basis:
+            notes.append(f"The total counts {result.basis}.")  # e.g. WSAS retired: items 2-5, out of 32
     else:
         resource["dataAbsentReason"] = {"coding": [{"system": DATA_ABSENT_REASON, "code": "unknown"}]}
         notes.append("No valid total: " + ("; ".join(result.reasons) or "the answers do not allow one") + ".")
