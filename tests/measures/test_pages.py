@@ -267,3 +267,21 @@ def test_a_clinician_records_the_wsas_retired_choice_and_sees_the_total_out_of_3
     assert (administration.total, administration.valid) == (Decimal(20), True)
     page = http.get(response["Location"]).content.decode()
     assert "items 2-5 only, out of 32" in page
+
+
+def test_a_repeated_lifetime_attempt_shows_as_history_not_as_a_new_alert(personas):
+    from tests.courses.factories import make_course
+
+    make_course(personas.client_a, personas.therapist_a, adaptation="ipt_a")
+    http = logged_in(personas.therapist_a)
+    url = reverse("measures-record", args=[personas.client_a.pk]) + "?instrument=phqa"
+    form = {**phq9_form([0] * 9), "item_10": "1", "item_11": "0", "item_12": "1", "item_13": "0"}  # 13: Yes
+    first = http.post(url, form, follow=True).content.decode()
+    assert "a risk alert is open for this client" in first
+    assert "Risk item 13" in first
+    second = http.post(url, form, follow=True).content.decode()
+    assert "a risk alert is open for this client" not in second
+    assert "its alert was raised earlier in this course, so it is recorded as history" in second
+    assert "History: item 13 (lifetime; alerted earlier in this course)" in second
+    assert "Risk item 13" not in second
+    assert RiskAlert.objects.filter(item_number=13).count() == 1

@@ -13,7 +13,8 @@ from iptriad.measures.services import administration_record
 
 pytestmark = pytest.mark.django_db
 
-migration = importlib.import_module("iptriad.measures.migrations.0009_score_basis_and_risk_item_never_prorated")
+MIGRATION = "0009_score_basis_lifetime_history_and_risk_item_never_prorated"
+migration = importlib.import_module(f"iptriad.measures.migrations.{MIGRATION}")
 
 
 def stored_as_before(personas, code: str, answers: list[int | None], total: int, missing: list[int]) -> Administration:

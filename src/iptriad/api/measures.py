@@ -81,6 +81,7 @@ def _instrument_out(definition: Instrument) -> dict[str, Any]:
                 "text": item.text,
                 "scored": item.scored,
                 "critical": item.critical is not None,
+                "lifetime": item.critical is not None and item.critical.lifetime,
                 "options": [
                     {"position": position, "score": option.score, "text": option.text}
                     for position, option in enumerate(item.options)

@@ -73,6 +73,9 @@ class Administration(models.Model):
     prorated = models.BooleanField(default=False)
     missing_items = models.JSONField(default=list, blank=True)
     critical_items = models.JSONField(default=list, blank=True)
+    # Of the critical items, the lifetime ones (PHQ-A item 13) whose alert this treatment context already opened:
+    # answered positively again, shown as history, no new alert.
+    critical_history = models.JSONField(default=list, blank=True)
     critical_not_answered = models.JSONField(default=list, blank=True)
     subscales = models.JSONField(default=dict, blank=True)
     # What a valid total counts when it is not every scored item (WSAS items 2-5 out of 32, prorating), in words;
@@ -90,6 +93,11 @@ class Administration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.instrument_code} {self.completed_at:%Y-%m-%d} total {self.total}"
+
+    @property
+    def alerting_items(self) -> list[int]:
+        """The critical items that opened a risk alert with this administration (not those shown as history)."""
+        return [number for number in self.critical_items if number not in self.critical_history]
 
 
 class AdministrationAnswer(models.Model):

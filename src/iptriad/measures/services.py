@@ -1,7 +1,8 @@
 """Recording measures, self-report links and risk alerts: each a named action, in a transaction, audited.
 
 The safety rule: every positive critical answer opens a risk alert in the same transaction that stores the
-answers, whatever the total and whatever else is missing, so a stored answer can never lack its alert.
+answers, whatever the total and whatever else is missing, so a stored answer can never lack its alert. A lifetime
+item (PHQ-A item 13, "ever attempted") alerts once per treatment context: its later Yes there is history.
 """
 
 from __future__ import annotations
@@ -125,6 +126,29 @@ def _context_and_occasion(
     return context, occasion
 
 
+def _already_alerted(
+    definition: Instrument, client: Client, context: TreatmentContext | None, critical: Sequence[int]
+) -> list[int]:
+    """The positive lifetime items (PHQ-A item 13) whose alert this treatment context already opened: history now.
+
+    Outside a treatment context there is no episode to count from, so every positive answer alerts."""
+    lifetime = [number for number in critical if (rule := definition.item(number).critical) and rule.lifetime]
+    if not lifetime or context is None:
+        return []
+    # Lock the context, so two answers arriving together cannot both miss each other's alert.
+    list(TreatmentContext.objects.select_for_update().filter(pk=context.pk).values_list("pk"))
+    alerted = set(
+        RiskAlert.objects.filter(
+            client=client,
+            context=context,
+            source=AlertSource.CRITICAL_ITEM,
+            administration__instrument_code=definition.code,
+            item_number__in=lifetime,
+        ).values_list("item_number", flat=True)
+    )
+    return [number for number in lifetime if number in alerted]
+
+
 def _store(
     *,
     definition: Instrument,
@@ -137,6 +161,7 @@ def _store(
     recorded_by: User | None,
     completed_at: dt.datetime,
 ) -> tuple[Administration, list[RiskAlert]]:
+    history = _already_alerted(definition, client, context, result.critical)
     administration = Administration.objects.create(
         organisation_id=client.organisation_id,
         client=client,
@@ -153,6 +178,7 @@ def _store(
         prorated=result.prorated,
         missing_items=list(result.missing),
         critical_items=list(result.critical),
+        critical_history=history,
         critical_not_answered=list(result.critical_not_answered),
         subscales=dict(result.subscales),
         score_basis=result.basis,
@@ -182,6 +208,7 @@ def _store(
             opened_at=completed_at,
         )
         for number in result.critical
+        if number not in history
     ]
     return administration, alerts
 

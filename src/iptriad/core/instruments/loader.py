@@ -74,9 +74,11 @@ def _item(raw: Mapping[str, Any], option_sets: Mapping[str, tuple[Option, ...]],
     critical = None
     if "critical" in raw:
         rule = raw["critical"]
-        _only(rule, {"min_score", "source"}, f"{where} critical")
+        _only(rule, {"min_score", "source", "lifetime"}, f"{where} critical")
         critical = CriticalRule(
-            min_score=float(_require(rule, "min_score", where)), source=_require(rule, "source", where)
+            min_score=float(_require(rule, "min_score", where)),
+            source=_require(rule, "source", where),
+            lifetime=bool(rule.get("lifetime", False)),
         )
     return Item(
         number=int(_require(raw, "number", where)),

@@ -51,10 +51,15 @@ class Option:
 
 @dataclass(frozen=True)
 class CriticalRule:
-    """An answer scoring at least `min_score` raises a risk alert, whatever the total and whatever is missing."""
+    """An answer scoring at least `min_score` raises a risk alert, whatever the total and whatever is missing.
+
+    A `lifetime` item asks about the whole of life (PHQ-A item 13, "EVER tried to kill yourself"): its Yes cannot
+    go away, so it opens one alert per treatment context, and later Yes answers in the same context are history.
+    """
 
     min_score: float
     source: str
+    lifetime: bool = False
 
 
 @dataclass(frozen=True)

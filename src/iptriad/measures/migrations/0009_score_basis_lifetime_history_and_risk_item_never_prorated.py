@@ -36,6 +36,11 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddField(
             model_name='administration',
+            name='critical_history',
+            field=models.JSONField(blank=True, default=list),
+        ),
+        migrations.AddField(
+            model_name='administration',
             name='invalid_reasons',
             field=models.JSONField(blank=True, default=list),
         ),
