@@ -48,6 +48,9 @@ class Occasion(models.Model):
         return f"occasion {self.pk} of {self.context_id}"
 
 
+SCORE_BASIS_MAX_LENGTH = 300
+
+
 class Administration(models.Model):
     """One completed questionnaire: answers item by item, scored on the server against one instrument version."""
 
@@ -80,7 +83,7 @@ class Administration(models.Model):
     subscales = models.JSONField(default=dict, blank=True)
     # What a valid total counts when it is not every scored item (WSAS items 2-5 out of 32, prorating), in words;
     # and why a total is not valid (a risk item is never prorated). Shown with the score on pages, API and FHIR.
-    score_basis = models.TextField(blank=True)
+    score_basis = models.CharField(max_length=SCORE_BASIS_MAX_LENGTH, blank=True)  # the engine's words, not free text
     invalid_reasons = models.JSONField(default=list, blank=True)
 
     class Meta:

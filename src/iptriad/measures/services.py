@@ -29,6 +29,7 @@ from iptriad.core.instruments.social_rhythm import score_social_rhythm
 from iptriad.measures import contexts
 from iptriad.measures.definitions import definition as instrument
 from iptriad.measures.models import (
+    SCORE_BASIS_MAX_LENGTH,
     SUMMARY_MAX_LENGTH,
     Administration,
     AdministrationAnswer,
@@ -181,7 +182,7 @@ def _store(
         critical_history=history,
         critical_not_answered=list(result.critical_not_answered),
         subscales=dict(result.subscales),
-        score_basis=result.basis,
+        score_basis=result.basis[:SCORE_BASIS_MAX_LENGTH],
         invalid_reasons=list(result.reasons),
     )
     AdministrationAnswer.objects.bulk_create(

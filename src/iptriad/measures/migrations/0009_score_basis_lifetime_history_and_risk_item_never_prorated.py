@@ -47,7 +47,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='administration',
             name='score_basis',
-            field=models.TextField(blank=True),
+            field=models.CharField(blank=True, max_length=300),
         ),
         migrations.RunPython(unprorate_what_the_rules_now_refuse, migrations.RunPython.noop),
     ]
