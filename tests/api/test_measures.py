@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -206,3 +208,47 @@ def test_the_measure_list_takes_the_same_queries_for_1_and_50_administrations(th
     for _ in range(49):
         therapist_api.post(url, {"instrument": "phq9", "answers": PHQ9_NO_RISK})
     assert queries() == one
+
+
+def total_observation(bundle: dict[str, Any], text: str) -> dict[str, Any]:
+    return next(
+        entry["resource"]
+        for entry in bundle["entry"]
+        if entry["resource"]["resourceType"] == "Observation" and entry["resource"]["code"].get("text") == text
+    )
+
+
+def test_a_blank_item_9_is_never_prorated_in_the_api_or_its_fhir(therapist_api, personas):
+    # Eight 3s and item 9 blank once scored a valid, prorated 27.
+    url = f"/clients/{personas.client_a.pk}/administrations"
+    body = therapist_api.post(url, {"instrument": "phq9", "answers": [3] * 8 + [None]}).json()
+    assert (body["total"], body["band"], body["valid"], body["prorated"]) == (None, "", False, False)
+    assert body["invalid_reasons"] == ["risk item 9 not answered: a risk item is never filled in by prorating"]
+    assert body["critical_not_answered"] == [9]
+    assert therapist_api.get(url).json()["items"][0]["invalid_reasons"] == body["invalid_reasons"]
+    bundle = therapist_api.get(f"/clients/{personas.client_a.pk}/fhir").json()
+    Bundle.model_validate(bundle)
+    total = total_observation(bundle, "PHQ-9 total score")
+    assert "valueQuantity" not in total
+    assert total["note"] == [{"text": f"No valid total: {body['invalid_reasons'][0]}."}]
+
+
+def test_the_wsas_retired_choice_is_reachable_and_scores_items_2_to_5_out_of_32(therapist_api, personas):
+    wsas = next(item for item in therapist_api.get("/instruments").json() if item["code"] == "wsas")
+    retired = wsas["items"][0]["options"][9]
+    assert retired == {
+        "position": 9,
+        "score": None,
+        "text": "Retired, or not working for reasons unrelated to the problem",
+    }
+    url = f"/clients/{personas.client_a.pk}/administrations"
+    body = therapist_api.post(url, {"instrument": "wsas", "answers": [9, 2, 4, 6, 8]}).json()
+    assert (body["total"], body["valid"], body["missing_items"]) == (20.0, True, [])
+    basis = "items 2-5 only, out of 32 (item 1 answered “Retired, or not working for reasons unrelated to the problem”)"
+    assert body["score_basis"] == basis
+    assert body["answers"][0] == {"item_number": 1, "position": 9, "score": None, "option_text": retired["text"]}
+    bundle = therapist_api.get(f"/clients/{personas.client_a.pk}/fhir").json()
+    Bundle.model_validate(bundle)
+    total = total_observation(bundle, "WSAS total score")
+    assert total["valueQuantity"]["value"] == 20
+    assert total["note"] == [{"text": f"The total counts {basis}."}]

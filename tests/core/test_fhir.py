@@ -318,9 +318,13 @@ def test_it_exports_a_missing_item_9_as_not_answered_never_as_0():
     assert item9["dataAbsentReason"]["coding"][0]["code"] == "asked-unknown"
     assert not any(key.startswith("value") for key in item9)
     assert "/44260-8" not in [item["linkId"] for item in qr["item"]]
+    # Never a prorated total (6 / 8 x 9 -> 7) that fills the risk item in: the total is absent, and says why.
     total = observation(bundle, "44261-6")
-    assert total["valueQuantity"]["value"] == 7  # prorated from 8 answered items: 6 / 8 x 9 = 6.75 -> 7
-    assert "Prorated" in total["note"][0]["text"]
+    assert "valueQuantity" not in total
+    assert total["dataAbsentReason"]["coding"][0]["code"] == "unknown"
+    assert total["note"] == [
+        {"text": "No valid total: risk item 9 not answered: a risk item is never filled in by prorating."}
+    ]
 
 
 def test_it_exports_an_invalid_total_with_a_data_absent_reason_and_the_engine_reasons():

@@ -39,3 +39,21 @@ def test_it_fills_in_the_wording_and_keeps_the_scoring_key():
 def test_it_refuses_wording_that_does_not_fit(text, message):
     with pytest.raises(DefinitionError, match=message):
         with_local_text(EPDS, text, "epds.toml")
+
+
+def wsas_wording(option_count: int) -> str:
+    labels = ", ".join(f'"{n} as printed"' for n in range(option_count))
+    items = "\n".join(f'[items.{n}]\ntext = "Item {n} wording"\noptions = [{labels}]' for n in range(1, 6))
+    return f'code = "wsas"\nversion = "{instrument("wsas").version}"\n{items}'
+
+
+def test_the_wsas_retired_choice_keeps_iptriads_label_under_the_forms_wording():
+    # The form prints 0-8 for every item; item 1's 10th choice (retired) is iptriad's own and is not in the file.
+    loaded = with_local_text(instrument("wsas"), wsas_wording(9), "wsas.toml")
+    assert [o.text for o in loaded.item(1).options] == [f"{n} as printed" for n in range(9)] + [
+        "Retired, or not working for reasons unrelated to the problem"
+    ]
+    assert loaded.item(1).options[9].not_applicable
+    assert score(loaded, [9, 1, 1, 1, 1]).total == 4
+    with pytest.raises(DefinitionError, match="item 1 needs 9 option texts, not 10"):
+        with_local_text(instrument("wsas"), wsas_wording(10), "wsas.toml")

@@ -14,6 +14,7 @@ from iptriad.core.outcomes import (
     Constant,
     Direction,
     JacobsonTruaxCategory,
+    Tag,
     TalkingTherapiesOutcome,
     Threshold,
     classify_change,
@@ -63,6 +64,20 @@ def test_it_holds_the_reference_thresholds():
     assert who5.units_per_raw_point == 4
     assert who5.direction is Direction.HIGHER_IS_BETTER
     assert CHANGE_CONVENTIONS["mspss"].direction is Direction.HIGHER_IS_BETTER
+
+
+def test_phqa_carries_over_the_phq9_reliable_change_response_and_remission_marked_as_such():
+    phq9, phqa = CHANGE_CONVENTIONS["phq9"], CHANGE_CONVENTIONS["phqa"]
+    assert phqa.carried_over_from == "phq9"
+    assert phq9.carried_over_from is None
+    for name in ("reliable_change", "response_reduction", "remission"):
+        carried, original = getattr(phqa, name), getattr(phq9, name)
+        assert carried.value == original.value, name
+        assert carried.tag is Tag.UNCERTAIN, name
+        assert carried.source.startswith("the PHQ-9's rule, carried over to the PHQ-A"), name
+    assert (phqa.caseness, phqa.clinically_significant_final) == (None, None)  # the adolescent cut-off differs
+    status = classify_change("phqa", 20, 4)
+    assert (status.reliable_improvement, status.response, status.remission) == (True, True, True)
 
 
 def test_it_leaves_empty_what_the_reference_does_not_give():

@@ -142,25 +142,26 @@ def test_it_counts_only_valid_phq9_scores_of_this_course(personas, course):
     assert (result.count, result.baseline.total, result.latest.total) == (2, Decimal(18), Decimal(9))
 
 
-def test_an_ipt_a_course_uses_the_phq_a_and_reports_the_change_without_thresholds(personas):
+def test_an_ipt_a_course_uses_the_phq_a_judged_by_the_phq9_rules_carried_over(personas):
     course = make_course(personas.client_a, personas.therapist_a, phase=Phase.TERMINATION, adaptation="ipt_a")
     assert symptom_measure_code(course) == "phqa"
     record_phq9(personas, course, 18, day(9, 2), code="phqa")
     record_phq9(personas, course, 5, day(11, 20), code="phqa")
     record_phq9(personas, course, 1, day(11, 21))  # a PHQ-9 does not count in IPT-A
     result = change(personas, course)
-    assert (result.name, result.count, result.change, result.convention, result.status) == (
-        "PHQ-A",
-        2,
-        Decimal(-13),
-        None,
-        None,
-    )
+    assert (result.name, result.count, result.change) == ("PHQ-A", 2, Decimal(-13))
+    assert result.convention is not None
+    assert result.convention.carried_over_from == "phq9"
+    assert result.status is not None
+    assert (result.status.reliable_improvement, result.status.response, result.status.remission) == (True, True, False)
     page = html.unescape(
         logged_in(personas.therapist_a).get(reverse("course-termination-review", args=[course.pk])).content.decode()
     )
     assert "13 points lower" in page
-    assert "no reliable-change, response or remission thresholds for the PHQ-A" in page
+    assert "Reliable improvement</dt><dd>Yes" in page
+    assert "Response</dt><dd>Yes" in page
+    assert "Remission</dt><dd>No" in page
+    assert "reliable change, response and remission are the PHQ-9's, carried over; read them with caution" in page
 
 
 def test_the_review_page_shows_the_figures(personas, course):

@@ -1,5 +1,7 @@
 """An operator's locally loaded wording makes the EPDS usable on a self-report link."""
 
+from decimal import Decimal
+
 import pytest
 from django.core.checks import run_checks
 from django.core.exceptions import ValidationError
@@ -7,6 +9,7 @@ from django.test import Client as HttpClient
 from django.urls import reverse
 
 from iptriad.core.instruments import instrument
+from iptriad.measures.models import Administration
 from iptriad.measures.services import self_report_link_create
 
 pytestmark = pytest.mark.django_db
@@ -48,3 +51,20 @@ def test_the_system_check_refuses_wording_for_another_version(settings, tmp_path
 def test_the_system_check_refuses_a_missing_folder(settings, tmp_path):
     settings.INSTRUMENT_TEXT_DIR = str(tmp_path / "nowhere")
     assert [m.id for m in run_checks() if (m.id or "").startswith("iptriad.")] == ["iptriad.E001"]
+
+
+def test_a_client_can_answer_the_wsas_retired_choice_on_a_link(personas, settings, tmp_path):
+    options = ", ".join(f'"{n} as printed"' for n in range(9))
+    items = "\n".join(f'[items.{n}]\ntext = "Local WSAS item {n}"\noptions = [{options}]' for n in range(1, 6))
+    (tmp_path / "wsas.toml").write_text(f'code = "wsas"\nversion = "{instrument("wsas").version}"\n{items}\n')
+    settings.INSTRUMENT_TEXT_DIR = str(tmp_path)
+    _, token = self_report_link_create(
+        actor=personas.actor(personas.therapist_a), client=personas.client_a, code="wsas"
+    )
+    url = reverse("self-report", args=[token])
+    page = HttpClient().get(url).content.decode()
+    assert "Retired, or not working for reasons unrelated to the problem" in page
+    HttpClient().post(url, {"item_1": "9", "item_2": "1", "item_3": "1", "item_4": "1", "item_5": "1"})
+    administration = Administration.objects.get()
+    assert (administration.total, administration.valid, administration.missing_items) == (Decimal(4), True, [])
+    assert administration.score_basis.startswith("items 2-5 only, out of 32")

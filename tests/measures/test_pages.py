@@ -243,3 +243,46 @@ def test_the_measures_page_shows_every_open_alert_and_the_last_ten_closed(person
     shown_closed = [alert.pk for alert in response.context["closed_alerts"]]
     assert shown_open == [alerts[12].pk, alerts[13].pk]
     assert shown_closed == [alert.pk for alert in reversed(alerts[2:12])]  # newest closed first
+
+
+def test_a_clinician_records_a_blank_item_9_and_the_page_says_why_there_is_no_total(personas):
+    http = logged_in(personas.therapist_a)
+    url = reverse("measures-record", args=[personas.client_a.pk]) + "?instrument=phq9"
+    response = http.post(url, {**phq9_form([3] * 8), "item_9": "-", "item_10": "-"})
+    administration = Administration.objects.get()
+    assert (administration.valid, administration.total) == (False, None)
+    page = http.get(response["Location"]).content.decode()
+    assert "No valid total" in page
+    assert "risk item 9 not answered: a risk item is never filled in by prorating" in page
+    listing = http.get(reverse("measures-client", args=[personas.client_a.pk])).content.decode()
+    assert "a risk item is never filled in by prorating" in listing
+
+
+def test_a_clinician_records_the_wsas_retired_choice_and_sees_the_total_out_of_32(personas):
+    http = logged_in(personas.therapist_a)
+    url = reverse("measures-record", args=[personas.client_a.pk]) + "?instrument=wsas"
+    form_page = http.get(url).content.decode()
+    assert "Retired, or not working for reasons unrelated to the problem" in form_page
+    response = http.post(url, {"item_1": "9", "item_2": "2", "item_3": "4", "item_4": "6", "item_5": "8"})
+    administration = Administration.objects.get()
+    assert (administration.total, administration.valid) == (Decimal(20), True)
+    page = http.get(response["Location"]).content.decode()
+    assert "items 2-5 only, out of 32" in page
+
+
+def test_a_repeated_lifetime_attempt_shows_as_history_not_as_a_new_alert(personas):
+    from tests.courses.factories import make_course
+
+    make_course(personas.client_a, personas.therapist_a, adaptation="ipt_a")
+    http = logged_in(personas.therapist_a)
+    url = reverse("measures-record", args=[personas.client_a.pk]) + "?instrument=phqa"
+    form = {**phq9_form([0] * 9), "item_10": "1", "item_11": "0", "item_12": "1", "item_13": "0"}  # 13: Yes
+    first = http.post(url, form, follow=True).content.decode()
+    assert "a risk alert is open for this client" in first
+    assert "Risk item 13" in first
+    second = http.post(url, form, follow=True).content.decode()
+    assert "a risk alert is open for this client" not in second
+    assert "its alert was raised earlier in this course, so it is recorded as history" in second
+    assert "History: item 13 (lifetime; alerted earlier in this course)" in second
+    assert "Risk item 13" not in second
+    assert RiskAlert.objects.filter(item_number=13).count() == 1

@@ -249,3 +249,48 @@ def test_the_api_says_how_the_alert_arrived(personas):
     response = logged_in(personas.therapist_a).get(f"/api/v1/alerts/{alert.pk}")
     assert response.status_code == 200
     assert (response.json()["arrival"], response.json()["administration_id"]) == ("incomplete_self_report", None)
+
+
+class TestLifetimeAnswerOnALink:
+    """PHQ-A item 13 ("EVER tried to kill yourself") alerts once per course, however its answers arrive: kept from an
+    incomplete form, then completed, it is one alert; known already in the course, it is kept but opens none."""
+
+    YES, NO = 0, 1
+
+    def phqa(self, *, ever: int, blank_item: int | None = None) -> list[int | None]:
+        answers: list[int | None] = [0] * 9 + [self.NO, 0, self.NO, ever]
+        if blank_item is not None:
+            answers[blank_item - 1] = None
+        return answers
+
+    def test_an_attempt_kept_from_an_incomplete_form_then_completed_is_one_alert_and_not_history(self, personas):
+        from tests.courses.factories import make_course
+
+        course = make_course(personas.client_a, personas.therapist_a, adaptation="ipt_a")
+        _, url = link(personas, code="phqa")
+        assert HttpClient().post(url, form(self.phqa(ever=self.YES, blank_item=3))).status_code == 400
+        assert HttpClient().post(url, form(self.phqa(ever=self.YES))).status_code == 200
+        administration = Administration.objects.get()
+        alert = RiskAlert.objects.get()
+        assert (alert.item_number, alert.administration, alert.context) == (
+            13,
+            administration,
+            course.treatment_context,
+        )
+        assert (administration.critical_items, administration.critical_history) == ([13], [])
+
+    def test_an_attempt_known_in_the_course_is_kept_on_an_inactive_link_without_a_second_alert(self, personas):
+        from tests.courses.factories import make_course
+
+        make_course(personas.client_a, personas.therapist_a, adaptation="ipt_a")
+        _, first_url = link(personas, code="phqa")
+        assert HttpClient().post(first_url, form(self.phqa(ever=self.YES))).status_code == 200
+        assert stored() == (1, 1)
+        second, second_url = link(personas, code="phqa")
+        self_report_link_revoke(actor=personas.actor(personas.therapist_a), link=second)
+        response = HttpClient().post(second_url, form(self.phqa(ever=self.YES)))
+        assert response.status_code == 410
+        assert CRISIS in response.content.decode()  # the client still sees where help is
+        second.refresh_from_db()
+        assert second.held_answers == self.phqa(ever=self.YES)  # kept: a positive critical answer is never dropped
+        assert stored() == (1, 1)  # history in this course, not a new alert

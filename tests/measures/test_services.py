@@ -64,6 +64,16 @@ class TestRecording:
         assert administration.total is None
         assert RiskAlert.objects.filter(administration=administration, item_number=9).exists()
 
+    def test_hamd_item_3_at_1_feels_life_is_not_worth_living_opens_an_alert(self, personas):
+        answers = [0] * 17
+        answers[2] = 1
+        administration = administration_record(
+            actor=personas.actor(personas.therapist_a), client=personas.client_a, code="hamd17", answers=answers
+        )
+        alert = RiskAlert.objects.get()
+        assert (alert.administration, alert.item_number) == (administration, 3)
+        assert alert.summary == "HAM-D 17 item 3 answered “Feels life is not worth living.”"
+
     def test_a_missing_critical_item_is_kept_as_not_answered_never_as_zero(self, personas):
         answers = [1, 1, 1, 1, 1, 1, 1, 1, None]
         administration = administration_record(
@@ -310,3 +320,74 @@ def test_the_therapist_of_a_clients_open_course_may_raise_an_alert_though_not_as
     make_course(personas.client_a, personas.therapist_a2)  # client_a is assigned to therapist_a
     alert = risk_alert_open_concern(actor=personas.actor(personas.therapist_a2), client=personas.client_a, concern="x")
     assert alert.is_open
+
+
+# PHQ-A answers: items 1-9 at 0, then 10 No, 11 not difficult, 12 and 13 as given (Yes is position 0, No 1).
+YES, NO = 0, 1
+
+
+def phqa(*, past_month: int = NO, ever: int = NO) -> list[int]:
+    return [0] * 9 + [NO, 0, past_month, ever]
+
+
+class TestLifetimeItem:
+    """PHQ-A item 13 ("EVER tried to kill yourself") alerts once per course; later Yes answers there are history."""
+
+    def record(self, personas, answers: list[int]):
+        return administration_record(
+            actor=personas.actor(personas.therapist_a), client=personas.client_a, code="phqa", answers=answers
+        )
+
+    def test_a_lifetime_attempt_opens_one_alert_per_course_and_is_history_after(self, personas):
+        from iptriad.core.protocol import Phase
+        from tests.courses.factories import make_course
+
+        course = make_course(personas.client_a, personas.therapist_a, adaptation="ipt_a")
+        first = self.record(personas, phqa(ever=YES))
+        second = self.record(personas, phqa(ever=YES))
+        alert = RiskAlert.objects.get()
+        assert (alert.administration, alert.item_number, alert.context) == (first, 13, course.treatment_context)
+        assert (first.critical_items, first.critical_history, first.alerting_items) == ([13], [], [13])
+        assert (second.critical_items, second.critical_history, second.alerting_items) == ([13], [13], [])
+        assert not second.risk_alerts.exists()
+
+        # Closing the alert does not make the same course alert again: the attempt is known there.
+        risk_alert_close(
+            actor=personas.actor(personas.therapist_a),
+            alert=alert,
+            risk_level="low",
+            assessment="Attempt at 14, none since; safety plan in place.",
+            action="safety_plan",
+            action_detail="",
+        )
+        assert self.record(personas, phqa(ever=YES)).critical_history == [13]
+        assert RiskAlert.objects.count() == 1
+
+        # A new course is a new treatment context: its therapist is alerted once again.
+        course.__class__.objects.filter(pk=course.pk).update(
+            phase=Phase.CLOSED, closed_on=dt.date(2026, 9, 1), end_reason="completed"
+        )
+        later = make_course(personas.client_a, personas.therapist_a, adaptation="ipt_a")
+        again = self.record(personas, phqa(ever=YES))
+        assert again.critical_history == []
+        assert again.risk_alerts.get().context == later.treatment_context
+
+    def test_past_month_thoughts_and_item_9_alert_every_time(self, personas):
+        from tests.courses.factories import make_course
+
+        make_course(personas.client_a, personas.therapist_a, adaptation="ipt_a")
+        for _ in range(2):
+            administration = self.record(personas, phqa(past_month=YES, ever=YES))
+        assert administration.critical_history == [13]
+        assert sorted(administration.risk_alerts.values_list("item_number", flat=True)) == [12]
+        item_9 = [0] * 8 + [1, NO, 0, NO, NO]
+        self.record(personas, item_9)
+        self.record(personas, item_9)
+        assert RiskAlert.objects.filter(item_number=9).count() == 2
+        assert RiskAlert.objects.filter(item_number=12).count() == 2
+        assert RiskAlert.objects.filter(item_number=13).count() == 1
+
+    def test_outside_a_course_every_lifetime_yes_alerts(self, personas):
+        self.record(personas, phqa(ever=YES))
+        self.record(personas, phqa(ever=YES))
+        assert RiskAlert.objects.filter(item_number=13).count() == 2

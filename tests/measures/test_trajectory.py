@@ -145,10 +145,31 @@ class TestOtherInstruments:
         assert any("no reliable-change, response or remission threshold" in note for note in trajectory.notes)
 
     def test_an_instrument_without_a_convention_shows_only_the_change(self):
-        trajectory = series("phqa", 20, 10)
+        trajectory = series("phq2", 6, 2)
         assert trajectory.status is None
-        assert trajectory.change_summary == f"{MINUS}10 points"
+        assert trajectory.change_summary == f"{MINUS}4 points"
         assert any("no change convention" in note for note in trajectory.notes)
+
+    def test_phqa_is_judged_by_the_phq9_rules_carried_over_and_says_so(self):
+        trajectory = series("phqa", 20, 4)
+        assert [v.label for v in trajectory.verdicts] == [
+            "Reliable improvement",
+            "Reliable deterioration",
+            "Response",
+            "Remission",
+        ]
+        assert (verdict(trajectory, "Reliable improvement"), verdict(trajectory, "Response")) == (True, True)
+        assert verdict(trajectory, "Remission") is True
+        assert rule(trajectory, "Reliable improvement") == "a fall of 6 points or more from the baseline"
+        assert all(v.source.startswith("the PHQ-9's rule, carried over to the PHQ-A") for v in trajectory.verdicts)
+        assert (
+            "No change thresholds were published for the PHQ-A: reliable change, response and remission are the "
+            "PHQ-9's, carried over; read them with caution."
+        ) in trajectory.notes
+
+    def test_phqa_a_fall_of_5_is_not_reliable_and_a_rise_of_6_is_a_deterioration(self):
+        assert verdict(series("phqa", 12, 7), "Reliable improvement") is False
+        assert verdict(series("phqa", 8, 14), "Reliable deterioration") is True
 
 
 def test_the_alt_text_summarises_the_series_and_points_to_the_table():

@@ -187,6 +187,25 @@ class TestClientPage:
         assert reverse("measures-fhir-export", args=[personas.client_a.pk]) in page
         assert reverse("measures-schedule", args=[course.pk]) in page
 
+    def test_an_ipt_a_course_shows_the_phqa_change_rules_carried_over_from_the_phq9(self, personas):
+        with time_machine.travel(FIRST - dt.timedelta(days=7), tick=False):
+            course_open(actor=personas.actor(personas.therapist_a), client=personas.client_a, adaptation="ipt_a")
+        for week, total in enumerate([18, 4]):
+            with time_machine.travel(FIRST + dt.timedelta(weeks=week), tick=False):
+                administration_record(
+                    actor=personas.actor(personas.therapist_a),
+                    client=personas.client_a,
+                    code="phqa",
+                    answers=[*phq9_answers(total), 1, 0, 1, 1],  # items 10-13: No, not difficult, No, No
+                )
+        html = logged_in(personas.therapist_a).get(reverse("measures-client", args=[personas.client_a.pk])).content
+        page = html.decode()
+        assert "<caption>PHQ-A scores in this course</caption>" in page
+        for label in ("Reliable improvement", "Response", "Remission"):
+            assert f"<dt>{label}</dt>" in page
+        assert "the PHQ-9&#x27;s rule, carried over to the PHQ-A" in page
+        assert "reliable change, response and remission are the PHQ-9&#x27;s, carried over" in page
+
     def test_without_a_course_there_is_no_trajectory(self, personas):
         record_phq9(personas, [18])
         page = logged_in(personas.therapist_a).get(reverse("measures-client", args=[personas.client_a.pk]))

@@ -83,6 +83,7 @@ def _instrument_out(definition: Instrument) -> dict[str, Any]:
                 "scored": item.scored,
                 "critical": item.critical is not None,
                 "count_max": item.count.maximum if item.count is not None else None,
+                "lifetime": item.critical is not None and item.critical.lifetime,
                 "options": [
                     {"position": position, "score": option.score, "text": option.text}
                     for position, option in enumerate(item.options)

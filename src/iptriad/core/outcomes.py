@@ -97,11 +97,26 @@ class ChangeConvention:
     # Kroenke 2001's "clinically significant change" (PHQ-9 only): a final score and a reduction, both required.
     clinically_significant_final: Threshold | None = None
     clinically_significant_reduction: Constant | None = None
+    # The code of the instrument whose rules these are, when they were carried over from it (PHQ-A from PHQ-9):
+    # the page says so, since no value was published for this instrument itself.
+    carried_over_from: str | None = None
+
+    @property
+    def carried_over_note(self) -> str:
+        """What a page says beside rules carried over from another instrument; "" for the instrument's own."""
+        if self.carried_over_from is None:
+            return ""
+        source = CHANGE_CONVENTIONS[self.carried_over_from].name
+        return (
+            f"No change thresholds were published for the {self.name}: reliable change, response and remission are "
+            f"the {source}'s, carried over; read them with caution."
+        )
 
 
 # Sources, named as instruments.md names them.
 _IAPT = "NHS IAPT / Talking Therapies definitions, as quoted in trial registration NCT05134103 (instruments.md 2.4)"
 _KROENKE_2001 = "Kroenke et al. 2001, as summarised by McMillan et al. 2010 (instruments.md 2.5)"
+_CARRIED_OVER = "the PHQ-9's rule, carried over to the PHQ-A (instruments.md 5: no adolescent value published): "
 _RESPONSE_50 = 0.5  # ">= 50 % reduction from baseline", the same wording for PHQ-9, QIDS-SR16 and HAM-D 17
 
 CHANGE_CONVENTIONS: dict[str, ChangeConvention] = {
@@ -122,6 +137,27 @@ CHANGE_CONVENTIONS: dict[str, ChangeConvention] = {
         ),
         clinically_significant_final=Threshold("<=", 9, Tag.VERIFIED, _KROENKE_2001),
         clinically_significant_reduction=Constant(_RESPONSE_50, Tag.VERIFIED, _KROENKE_2001),
+    ),
+    # The PHQ-A has no adolescent-specific reliable-change value in the reference, which says "Use the PHQ-9
+    # conventions with caution, or compute from local data" (section 5), and the same 0-27 sum of nine items [V].
+    # Reliable change, response and remission are the PHQ-9's, carried over and tagged [?]; caseness and Kroenke's
+    # clinically significant change are not (the adolescent cut-off differs: "> 10", or >= 11 in Richardson 2010).
+    "phqa": ChangeConvention(
+        code="phqa",
+        name="PHQ-A",
+        direction=Direction.LOWER_IS_BETTER,
+        unit="points",
+        units_per_raw_point=1,
+        raw_range=(0, 27),  # section 5, scoring [V]
+        reliable_change=Constant(6, Tag.UNCERTAIN, _CARRIED_OVER + _IAPT),
+        caseness=None,
+        response_reduction=Constant(
+            _RESPONSE_50, Tag.UNCERTAIN, _CARRIED_OVER + 'NQF 1885 "Depression Response at Twelve Months" (2.5)'
+        ),
+        remission=Threshold(
+            "<", 5, Tag.UNCERTAIN, _CARRIED_OVER + "NQF 0710 / 0711 (Quality ID #411); Kroenke 2001 band 0-4 (2.5)"
+        ),
+        carried_over_from="phq9",
     ),
     "gad7": ChangeConvention(
         code="gad7",

@@ -48,6 +48,9 @@ class Occasion(models.Model):
         return f"occasion {self.pk} of {self.context_id}"
 
 
+SCORE_BASIS_MAX_LENGTH = 300
+
+
 class Administration(models.Model):
     """One completed questionnaire: answers item by item, scored on the server against one instrument version."""
 
@@ -73,8 +76,15 @@ class Administration(models.Model):
     prorated = models.BooleanField(default=False)
     missing_items = models.JSONField(default=list, blank=True)
     critical_items = models.JSONField(default=list, blank=True)
+    # Of the critical items, the lifetime ones (PHQ-A item 13) whose alert this treatment context already opened:
+    # answered positively again, shown as history, no new alert.
+    critical_history = models.JSONField(default=list, blank=True)
     critical_not_answered = models.JSONField(default=list, blank=True)
     subscales = models.JSONField(default=dict, blank=True)
+    # What a valid total counts when it is not every scored item (WSAS items 2-5 out of 32, prorating), in words;
+    # and why a total is not valid (a risk item is never prorated). Shown with the score on pages, API and FHIR.
+    score_basis = models.CharField(max_length=SCORE_BASIS_MAX_LENGTH, blank=True)  # the engine's words, not free text
+    invalid_reasons = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ("-completed_at", "-pk")
@@ -86,6 +96,11 @@ class Administration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.instrument_code} {self.completed_at:%Y-%m-%d} total {self.total}"
+
+    @property
+    def alerting_items(self) -> list[int]:
+        """The critical items that opened a risk alert with this administration (not those shown as history)."""
+        return [number for number in self.critical_items if number not in self.critical_history]
 
 
 class AdministrationAnswer(models.Model):

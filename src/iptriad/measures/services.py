@@ -4,7 +4,8 @@ The safety rule: every positive critical answer opens a risk alert in the same t
 answers, whatever the total and whatever else is missing, so a stored answer can never lack its alert. A client's
 positive critical answer that reaches the server is never discarded: on an incomplete form or a link no longer
 active it is kept on the link (never scored) with its alert, and one answer opens one alert however often it
-arrives (docs/clinical-safety.md, "Self-report answers that carry risk").
+arrives (docs/clinical-safety.md, "Self-report answers that carry risk"). A lifetime
+item (PHQ-A item 13, "ever attempted") alerts once per treatment context: its later Yes there is history.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from enum import StrEnum
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from iptriad.accounts.actors import Actor
@@ -33,6 +35,7 @@ from iptriad.core.instruments.social_rhythm import score_social_rhythm
 from iptriad.measures import contexts
 from iptriad.measures.definitions import definition as instrument
 from iptriad.measures.models import (
+    SCORE_BASIS_MAX_LENGTH,
     SUMMARY_MAX_LENGTH,
     Administration,
     AdministrationAnswer,
@@ -178,6 +181,37 @@ def _context_and_occasion(
     return context, occasion
 
 
+def _already_alerted(
+    definition: Instrument,
+    client: Client,
+    context: TreatmentContext | None,
+    critical: Sequence[int],
+) -> list[int]:
+    """The positive lifetime items (PHQ-A item 13) whose alert this treatment context already opened: history now.
+
+    Outside a treatment context there is no episode to count from, so every positive answer alerts."""
+    lifetime = [number for number in critical if (rule := definition.item(number).critical) and rule.lifetime]
+    if not lifetime or context is None:
+        return []
+    # Lock the context, so two answers arriving together cannot both miss each other's alert.
+    list(TreatmentContext.objects.select_for_update().filter(pk=context.pk).values_list("pk"))
+    # An alert may hang on an administration or, for answers kept from an incomplete form or an inactive link,
+    # on the link alone.
+    of_this_instrument = Q(administration__instrument_code=definition.code) | Q(
+        administration__isnull=True, link__instrument_code=definition.code
+    )
+    alerted = set(
+        RiskAlert.objects.filter(
+            of_this_instrument,
+            client=client,
+            context=context,
+            source=AlertSource.CRITICAL_ITEM,
+            item_number__in=lifetime,
+        ).values_list("item_number", flat=True)
+    )
+    return [number for number in lifetime if number in alerted]
+
+
 def _store(
     *,
     definition: Instrument,
@@ -193,6 +227,13 @@ def _store(
 ) -> tuple[Administration, list[RiskAlert]]:
     """The administration, its answers and an alert per positive critical answer; on a link, an answer that
     opened its alert already (on the incomplete form) joins the administration instead of opening a second one."""
+    alerted = _alerted_answers(link) if link is not None else {}
+    # An answer this link's incomplete form already alerted on joins below; it is not history of an earlier one.
+    history = [
+        number
+        for number in _already_alerted(definition, client, context, result.critical)
+        if (number, answers[number - 1]) not in alerted
+    ]
     administration = Administration.objects.create(
         organisation_id=client.organisation_id,
         client=client,
@@ -209,8 +250,11 @@ def _store(
         prorated=result.prorated,
         missing_items=list(result.missing),
         critical_items=list(result.critical),
+        critical_history=history,
         critical_not_answered=list(result.critical_not_answered),
         subscales=dict(result.subscales),
+        score_basis=result.basis[:SCORE_BASIS_MAX_LENGTH],
+        invalid_reasons=list(result.reasons),
     )
     AdministrationAnswer.objects.bulk_create(
         AdministrationAnswer(
@@ -224,9 +268,10 @@ def _store(
             definition.items[: len(answers)], answers, result.item_scores, strict=True
         )
     )
-    alerted = _alerted_answers(link) if link is not None else {}
     alerts = []
     for number in result.critical:
+        if number in history:
+            continue
         earlier = alerted.get((number, answers[number - 1]))
         if earlier is not None:
             RiskAlert.objects.filter(pk=earlier.pk, administration__isnull=True).update(administration=administration)
@@ -413,7 +458,8 @@ def _keep_risk_answers(
         detail={"client": link.client_id, "arrival": arrival.value},
     )
     context = _link_context(link)
-    for number in new:
+    history = _already_alerted(definition, link.client, context, new)  # a lifetime Yes alerted earlier in the course
+    for number in (number for number in new if number not in history):
         alert = _critical_alert(
             definition=definition,
             client=link.client,

@@ -212,6 +212,8 @@ def _notes(definition: Instrument, convention: ChangeConvention | None, valid: i
             notes.append(
                 f"{name} change is judged in {convention.unit}: the raw total {TIMES} {convention.units_per_raw_point}."
             )
+        if convention.carried_over_note:
+            notes.append(convention.carried_over_note)
         thresholds = (convention.reliable_change, convention.response_reduction, convention.remission)
         if all(threshold is None for threshold in thresholds):
             notes.append(

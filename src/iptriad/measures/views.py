@@ -97,8 +97,14 @@ def measure_record_page(request: HttpRequest, actor: Actor, client_id: int) -> H
                 answers=form.answers(),
                 occasion=occasion.occasion if occasion is not None else None,
             )
-            if administration.critical_items:
+            if administration.alerting_items:
                 messages.warning(request, "A risk item was answered positively: a risk alert is open for this client.")
+            if administration.critical_history:
+                messages.info(
+                    request,
+                    "A lifetime risk item was answered positively again; its alert was raised earlier in this course, "
+                    "so it is recorded as history.",
+                )
             messages.success(request, f"{definition.short_name} recorded.")
             return redirect("measures-administration", administration_id=administration.pk)
     context = {"client": client, "definition": definition, "form": form, "occasion": occasion}

@@ -49,20 +49,24 @@ def test_typical_answers_and_the_unscored_difficulty_item():
     assert score(GAD7, [1, 2, 1, 0, 0, 3, 1, 3]).total == 8
 
 
-def test_two_missing_items_are_prorated_and_three_are_invalid():
-    # Answered 3,2,2,1,1: mean 9/5 x 7 = 12.6 -> 13.
-    prorated = score(GAD7, [3, 2, None, 2, None, 1, 1])
-    assert (prorated.total, prorated.band, prorated.prorated, prorated.missing) == (13, "moderate", True, (3, 5))
-    invalid = score(GAD7, [3, None, None, 2, None, 1, 1])
-    assert (invalid.total, invalid.band, invalid.valid) == (None, None, False)
+def test_one_missing_item_is_prorated_and_two_are_invalid():
+    # Answered 3,2,2,1,1,1: mean 10/6 x 7 = 11.67 -> 12. Two missing (2 of 7 = 29 % of the scale) is not prorated:
+    # the reference says "<= 1-2" [M] without a source, and iptriad takes the stricter end.
+    prorated = score(GAD7, [3, 2, 1, 2, None, 1, 1])
+    assert (prorated.total, prorated.band, prorated.prorated, prorated.missing) == (12, "moderate", True, (5,))
+    invalid = score(GAD7, [3, 2, None, 2, None, 1, 1])
+    assert (invalid.total, invalid.band, invalid.valid, invalid.missing) == (None, None, False, (3, 5))
+    assert invalid.reasons == ("2 items unanswered; at most 1 allowed",)
+    assert GAD7.missing.max_missing == 1
+    assert "iptriad's choice" in GAD7.missing.source
 
 
 def test_prorating_rounds_half_up():
-    # Answered 1,0,0,0,0,0: 1/6 x 7 = 1.17 -> 1; answered 1,1,1,0,0 (2 missing): 3/5 x 7 = 4.2 -> 4;
-    # answered 1,1,1,1,1,0 -> 5/6 x 7 = 5.83 -> 6.
+    # Answered 1,0,0,0,0,0: 1/6 x 7 = 1.17 -> 1; answered 1,1,1,1,1,0: 5/6 x 7 = 5.83 -> 6;
+    # answered 3,3,3,0,0,0: 9/6 x 7 = 10.5 -> 11 (Python's round() would give 10).
     assert score(GAD7, [1, 0, 0, 0, 0, 0, None]).total == 1
-    assert score(GAD7, [1, 1, 1, 0, 0, None, None]).total == 4
     assert score(GAD7, [1, 1, 1, 1, 1, 0, None]).total == 6
+    assert score(GAD7, [3, 3, 3, 0, 0, 0, None]).total == 11
 
 
 @pytest.mark.parametrize("answers", [[0] * 6, [0] * 9, [0] * 6 + [4]])

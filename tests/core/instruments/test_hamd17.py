@@ -76,8 +76,9 @@ def test_any_missing_item_makes_the_total_invalid(number):
     assert (result.total, result.band, result.valid) == (None, None, False)
 
 
-@pytest.mark.parametrize(("item_3", "critical"), [(0, ()), (1, ()), (2, (3,)), (3, (3,)), (4, (3,))])
-def test_item_3_at_2_or_more_is_critical_whatever_the_total(item_3, critical):
+@pytest.mark.parametrize(("item_3", "critical"), [(0, ()), (1, (3,)), (2, (3,)), (3, (3,)), (4, (3,))])
+def test_item_3_from_1_feels_life_is_not_worth_living_is_critical_whatever_the_total(item_3, critical):
+    # Anchor 1 is "Feels life is not worth living" [V]; it alerts as PHQ-9 item 9 does from "several days".
     answers = [0] * 17
     answers[2] = item_3
     result = score(HAMD, answers)

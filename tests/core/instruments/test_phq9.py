@@ -108,6 +108,24 @@ def test_a_missing_item_9_is_reported_as_not_answered_never_as_0():
     assert 9 in result.missing
 
 
+def test_a_blank_item_9_is_never_prorated_into_a_valid_total():
+    # Eight 3s and item 9 blank would prorate to a valid 27; the risk item is never filled in (instruments.md §3),
+    # and the reference gives no PHQ-8 bands to score items 1-8 alone, so there is no valid total.
+    result = score(PHQ9, [3] * 8 + [None])
+    assert (result.total, result.band, result.valid, result.prorated) == (None, None, False, False)
+    assert result.critical_not_answered == (9,)
+    assert result.reasons == ("risk item 9 not answered: a risk item is never filled in by prorating",)
+
+
+def test_a_blank_item_9_with_another_gap_gives_both_reasons():
+    result = score(PHQ9, [None, None, None, 1, 1, 1, 1, 1, None])
+    assert result.valid is False
+    assert result.reasons == (
+        "4 items unanswered; at most 2 allowed",
+        "risk item 9 not answered: a risk item is never filled in by prorating",
+    )
+
+
 def test_item_9_is_flagged_even_when_the_total_is_invalid():
     result = score(PHQ9, [None] * 8 + [2])
     assert (result.valid, result.critical, result.critical_not_answered) == (False, (9,), ())

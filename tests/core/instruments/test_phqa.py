@@ -101,6 +101,12 @@ def test_two_missing_items_are_prorated_and_three_are_invalid():
     assert (invalid.total, invalid.valid) == (None, False)
 
 
+def test_a_blank_item_9_is_never_prorated_into_a_valid_total():
+    result = score(PHQA, [3] * 8 + [None, *NO_EXTRAS])
+    assert (result.total, result.valid, result.prorated, result.critical_not_answered) == (None, False, False, (9,))
+    assert result.reasons == ("risk item 9 not answered: a risk item is never filled in by prorating",)
+
+
 def test_missing_extra_questions_do_not_invalidate_the_total():
     result = score(PHQA, [1] * 9 + [None, None, NO, NO])
     assert (result.total, result.valid, result.missing) == (9, True, (10, 11))

@@ -6,6 +6,7 @@ from iptriad.core.instruments import AnswerError, accepted_answer_counts, instru
 from tests.core.instruments.helpers import spread
 
 WSAS = instrument("wsas")
+RETIRED = 9  # item 1's 10th choice, after the printed 0-8
 
 
 def test_structure_without_text():
@@ -15,7 +16,11 @@ def test_structure_without_text():
     assert WSAS.stem is None
     for item in WSAS.items:
         assert item.text is None
-        assert [(option.score, option.text) for option in item.options] == [(n, None) for n in range(9)]
+        assert [(option.score, option.text) for option in item.options][:9] == [(n, None) for n in range(9)]
+    assert [len(item.options) for item in WSAS.items] == [10, 9, 9, 9, 9]
+    retired = WSAS.item(1).options[RETIRED]
+    assert (retired.score, retired.not_applicable) == (None, True)
+    assert retired.text == "Retired, or not working for reasons unrelated to the problem"
     assert WSAS.critical_items == ()
     assert WSAS.score_range == (0, 40)
 
@@ -51,13 +56,29 @@ def test_any_missing_item_makes_the_total_invalid(answers):
 
 def test_retired_respondent_scores_items_2_to_5():
     # CamCOPS [V]: retired / not working for reasons unrelated to the problem -> items 2-5 only (max 32). The
-    # 0-40 bands are applied unchanged (the engine neither prorates x 5/4 nor reports the max [M]).
+    # 0-40 bands are applied unchanged (the reference gives no others).
     result = score(WSAS, [None, 8, 8, 8, 8], not_applicable=frozenset({1}))
     assert (result.total, result.valid, result.missing, result.prorated) == (32, True, (), False)
     assert result.band == "moderately severe or worse"
+    assert result.basis == "items 2-5 only, out of 32 (item 1 does not apply)"
 
 
-@pytest.mark.parametrize("answers", [[0] * 4, [0] * 6, [9, 0, 0, 0, 0]])
+def test_the_retired_choice_on_item_1_scores_items_2_to_5_out_of_32():
+    # The form's 10th choice on item 1 is the retirement box: not missing, left out, and the maximum said [M].
+    result = score(WSAS, [RETIRED, 2, 4, 6, 8])
+    assert (result.total, result.valid, result.missing, result.prorated) == (20, True, (), False)
+    assert result.item_scores == (None, 2, 4, 6, 8)
+    assert result.band == "significant functional impairment"
+    assert result.basis == (
+        "items 2-5 only, out of 32 (item 1 answered “Retired, or not working for reasons unrelated to the problem”)"
+    )
+
+
+def test_a_full_total_has_no_basis_to_explain():
+    assert score(WSAS, [1, 2, 3, 4, 5]).basis == ""
+
+
+@pytest.mark.parametrize("answers", [[0] * 4, [0] * 6, [10, 0, 0, 0, 0], [0, 9, 0, 0, 0]])
 def test_answers_that_do_not_fit_are_refused(answers):
     with pytest.raises(AnswerError):
         score(WSAS, answers)

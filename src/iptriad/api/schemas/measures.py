@@ -22,6 +22,10 @@ class ItemOut(Schema):
     text: str | None
     scored: bool
     critical: bool = Field(description="A positive answer opens a risk alert.")
+    lifetime: bool = Field(
+        description="A lifetime question (PHQ-A item 13): its alert opens once per course; later Yes answers are "
+        "history."
+    )
     options: list[OptionOut] = Field(description="Empty for a count item.")
     count_max: int | None = Field(
         None,
@@ -68,8 +72,21 @@ class AdministrationOut(Schema):
     band: str
     valid: bool
     prorated: bool
+    score_basis: str = Field(
+        description="What a valid total counts when it is not every scored item, in words (empty when it is): "
+        "items left out with the maximum left (WSAS retired: items 2-5, out of 32), or prorating."
+    )
+    invalid_reasons: list[str] = Field(
+        description="Why the total is not valid, e.g. a risk item left blank, which is never prorated."
+    )
     missing_items: list[int]
-    critical_items: list[int] = Field(description="Items answered positively: each opened a risk alert.")
+    critical_items: list[int] = Field(
+        description="Items answered positively: each opened a risk alert, except those in critical_history."
+    )
+    critical_history: list[int] = Field(
+        description="Lifetime critical items (PHQ-A item 13, ever attempted) answered positively again in a course "
+        "whose alert for them is already open or closed: history, no new alert."
+    )
     critical_not_answered: list[int]
     subscales: dict[str, Any]
 

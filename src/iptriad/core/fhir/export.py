@@ -15,7 +15,8 @@ in this order:
   A count item (EDE-Q 13-18: how many times) is a ``valueInteger`` holding the count.
 * an Observation for the total: LOINC total code when known, else ``urn:iptriad:instrument-score`` ``<code>-total``;
   ``valueQuantity`` in UCUM ``{score}``; the band in ``interpretation`` (local ``urn:iptriad:severity-band`` code
-  only, as instruments.md 19.3 advises); a prorated total says so in ``note``. When the
+  only, as instruments.md 19.3 advises); a prorated total, or one that leaves items out (the WSAS work item for
+  someone retired: items 2-5, out of 32), says so in ``note``. When the
   answers give no valid total the Observation is still sent, with ``dataAbsentReason`` "unknown" and the engine's
   reasons in ``note``, so a receiver sees that the administration happened and why it has no score.
 * an Observation per critical item (e.g. PHQ-9 item 9): ``valueCodeableConcept`` with the answer's coding (as in the
@@ -187,6 +188,8 @@ def _total_observation(record: AdministrationRecord, obs_id: str, qr_id: str) ->
         if result.prorated:
             missing = ", ".join(str(n) for n in result.missing)
             notes.append(f"Prorated total: item(s) {missing} not answered ({instrument.missing.policy.value} policy).")
+        elif result.basis:
+            notes.append(f"The total counts {result.basis}.")  # e.g. WSAS retired: items 2-5, out of 32
     else:
         resource["dataAbsentReason"] = {"coding": [{"system": DATA_ABSENT_REASON, "code": "unknown"}]}
         notes.append("No valid total: " + ("; ".join(result.reasons) or "the answers do not allow one") + ".")

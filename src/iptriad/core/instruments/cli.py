@@ -89,6 +89,7 @@ def result_as_dict(result: ScoreResult | SocialRhythmResult) -> dict[str, Any]:
         "prorated": result.prorated,
         "derived": {key: _number(value) for key, value in result.derived.items()},
         "reasons": list(result.reasons),
+        "basis": result.basis,
     }
 
 
@@ -98,8 +99,8 @@ def _for_a_person(definition: Instrument, data: dict[str, Any]) -> str:
     if data["valid"]:
         band = f" — {data['band']}" if data["band"] else ""
         lines.append(f"Total: {data['total']} (range {low}-{high}){band}")
-        if data.get("prorated"):
-            lines.append("The total was prorated for the unanswered items.")
+        if data.get("basis"):
+            lines.append(f"Basis of the total: {data['basis']}.")
     else:
         lines.append("Total: not valid — " + "; ".join(data["reasons"]))
     for key, value in data.get("derived", {}).items():

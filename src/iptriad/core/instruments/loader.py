@@ -43,12 +43,17 @@ def _only(table: Mapping[str, Any], allowed: set[str], where: str) -> None:
 def _options(raw: list[Mapping[str, Any]], where: str) -> tuple[Option, ...]:
     options = []
     for index, entry in enumerate(raw):
-        _only(entry, {"score", "text", "loinc", "excluded"}, f"{where} option {index}")
-        excluded = bool(entry.get("excluded", False))
+        _only(entry, {"score", "text", "loinc", "excluded", "not_applicable"}, f"{where} option {index}")
+        not_applicable = bool(entry.get("not_applicable", False))
+        if not_applicable and not entry.get("text"):
+            raise DefinitionError(f"{where} option {index}: a not-applicable option needs iptriad's own label as text")
+        excluded = not_applicable or bool(entry.get("excluded", False))
         score = None if excluded else _require(entry, "score", f"{where} option {index}")
         if not (score is None or (isinstance(score, int | float) and not isinstance(score, bool))):
             raise DefinitionError(f"{where} option {index}: score must be a number")
-        options.append(Option(score=score, text=entry.get("text"), loinc=entry.get("loinc")))
+        options.append(
+            Option(score=score, text=entry.get("text"), loinc=entry.get("loinc"), not_applicable=not_applicable)
+        )
     if not options:
         raise DefinitionError(f"{where}: no options")
     return tuple(options)
@@ -86,17 +91,18 @@ def _item(raw: Mapping[str, Any], option_sets: Mapping[str, tuple[Option, ...]],
         # Reverse keying: the same printed choices, scored from the other end (e.g. EPDS items 3, 5-10).
         scores = [option.score for option in options][::-1]
         options = tuple(
-            Option(score=score, text=option.text, loinc=option.loinc)
+            Option(score=score, text=option.text, loinc=option.loinc, not_applicable=option.not_applicable)
             for option, score in zip(options, scores, strict=True)
         )
     critical = None
     if "critical" in raw:
         rule = raw["critical"]
-        _only(rule, {"min_score", "source"}, f"{where} critical")
+        _only(rule, {"min_score", "source", "lifetime"}, f"{where} critical")
         critical = CriticalRule(
             min_score=float(_require(rule, "min_score", where)),
             source=_require(rule, "source", where),
             client_wording=raw.get("critical_wording"),
+            lifetime=bool(rule.get("lifetime", False)),
         )
     elif "critical_wording" in raw:
         raise DefinitionError(f"{where}: 'critical_wording' is only for a critical item")
@@ -211,8 +217,9 @@ def parse_instrument(text: str, where: str) -> Instrument:
     counts = {item.number for item in items if item.is_count}
     if any(set(subscale.items) & counts for subscale in subscales):
         raise DefinitionError(f"{where}: a count item cannot be in a subscale")
+    # A not-applicable option's label is iptriad's own words, not the form's, so it ships even with local wording.
     if instrument.item_text == ItemText.LOCAL and (
-        instrument.stem or any(item.text or any(option.text for option in item.options) for item in items)
+        instrument.stem or any(item.text or any(o.text for o in item.options if not o.not_applicable) for item in items)
     ):
         raise DefinitionError(f"{where}: item text is marked local (restricted) but the file carries form text")
     return instrument

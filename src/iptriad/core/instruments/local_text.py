@@ -7,7 +7,7 @@ The licensed wording lives in a TOML file on the operator's server, never in thi
     stem = "..."                 # optional
     [items.1]
     text = "..."
-    options = ["...", "...", "...", "..."]   # in printed order, as many as the definition has
+    options = ["...", "...", "...", "..."]   # in printed order, as many as the form prints
 
 Loading refuses a file for another instrument or version, an unknown item, or the wrong number of options,
 so a scoring key can never be paired with wording it was not written for.
@@ -20,7 +20,7 @@ import tomllib
 from typing import Any
 
 from iptriad.core.instruments.loader import DefinitionError
-from iptriad.core.instruments.model import Instrument, Item, ItemText, Option
+from iptriad.core.instruments.model import Instrument, Item, ItemText
 
 
 def with_local_text(instrument: Instrument, text: str, where: str) -> Instrument:
@@ -46,14 +46,17 @@ def with_local_text(instrument: Instrument, text: str, where: str) -> Instrument
         entry = items_raw.get(str(item.number), {})
         options = item.options
         if "options" in entry:
+            # The form's own options; a not-applicable option (WSAS "retired") keeps iptriad's label.
+            printed = [option for option in item.options if not option.not_applicable]
             texts = entry["options"]
-            if len(texts) != len(item.options):
+            if len(texts) != len(printed):
                 raise DefinitionError(
-                    f"{where}: item {item.number} needs {len(item.options)} option texts, not {len(texts)}"
+                    f"{where}: item {item.number} needs {len(printed)} option texts, not {len(texts)}"
                 )
+            worded = iter(str(label) for label in texts)
             options = tuple(
-                Option(score=option.score, text=str(label), loinc=option.loinc)
-                for option, label in zip(item.options, texts, strict=True)
+                option if option.not_applicable else dataclasses.replace(option, text=next(worded))
+                for option in item.options
             )
         items.append(dataclasses.replace(item, text=entry.get("text", item.text), options=options))
     missing = [item.number for item in items if not item.text]

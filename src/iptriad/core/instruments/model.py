@@ -39,11 +39,16 @@ class ItemText(StrEnum):
 
 @dataclass(frozen=True)
 class Option:
-    """One printed answer choice; `score` None means the answer is recorded but excluded from the total."""
+    """One printed answer choice; `score` None means the answer is recorded but excluded from the total.
+
+    A `not_applicable` option says the item does not apply to this respondent (the WSAS work item for someone
+    retired): it scores None, and its `text` is iptriad's own label, shipped even when the form's wording is local.
+    """
 
     score: int | float | None
     text: str | None = None
     loinc: str | None = None
+    not_applicable: bool = False
 
 
 @dataclass(frozen=True)
@@ -52,11 +57,15 @@ class CriticalRule:
 
     `client_wording` is what the client's thank-you page says they answered, in plain words true to the item
     (a lifetime attempt is not "thoughts of harming yourself"); a clinician-rated item has none.
+
+    A `lifetime` item asks about the whole of life (PHQ-A item 13, "EVER tried to kill yourself"): its Yes cannot
+    go away, so it opens one alert per treatment context, and later Yes answers in the same context are history.
     """
 
     min_score: float
     source: str
     client_wording: str | None = None
+    lifetime: bool = False
 
 
 @dataclass(frozen=True)

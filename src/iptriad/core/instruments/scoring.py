@@ -14,6 +14,7 @@ from fractions import Fraction
 from iptriad.core.instruments.model import Instrument, Item, MissingPolicy, Scoring, Subscale
 
 MEAN_DECIMALS = 2
+RISK_ITEM_NOT_PRORATED = "risk item {items} not answered: a risk item is never filled in by prorating"
 
 
 class AnswerError(ValueError):
@@ -35,6 +36,9 @@ class ScoreResult:
     item_scores: tuple[int | float | None, ...] = ()
     derived: dict[str, int | float] = field(default_factory=dict)
     reasons: tuple[str, ...] = ()  # why the total is invalid, in words
+    # What a valid total counts when it is not every scored item as answered, in words ("" when it is): items left
+    # out (WSAS work item for someone retired, HAM-D item 16 not assessed) with the maximum left, or prorating.
+    basis: str = ""
 
     @property
     def risk(self) -> bool:
@@ -72,6 +76,55 @@ def _check(instrument: Instrument, answers: Sequence[int | None]) -> None:
             )
 
 
+def _numbers(numbers: Sequence[int]) -> str:
+    """Item numbers as a person writes them: 1, 2, 3, 5 -> "1-3, 5"."""
+    runs: list[list[int]] = []
+    for number in sorted(numbers):
+        if runs and number == runs[-1][-1] + 1:
+            runs[-1].append(number)
+        else:
+            runs.append([number])
+    return ", ".join(str(run[0]) if len(run) < 3 else f"{run[0]}-{run[-1]}" for run in runs)
+
+
+def _basis(
+    instrument: Instrument,
+    asked: Sequence[Item],
+    answers: Sequence[int | None],
+    not_applicable: frozenset[int],
+    missing: Sequence[int],
+    prorated: bool,
+) -> str:
+    """What a valid total counts, when it is not simply every scored item: said with the total, never implied."""
+    scored = [item for item in asked if item.scored]
+    left_out: list[tuple[Item, str]] = []
+    for item, position in zip(asked, answers, strict=True):
+        if not item.scored:
+            continue
+        if item.number in not_applicable:
+            left_out.append((item, "does not apply"))
+        elif position is not None and item.options[position].score is None:
+            text = item.options[position].text
+            left_out.append((item, f"answered “{text}”" if text else "not scored"))
+    parts: list[str] = []
+    if left_out:
+        out_numbers = {item.number for item, _ in left_out}
+        kept = [item.number for item in scored if item.number not in out_numbers]
+        because = "; ".join(f"item {item.number} {label}" for item, label in left_out)
+        if instrument.scoring == Scoring.SUM:
+            out_of = instrument.score_range[1] - sum(
+                max(option.score for option in item.options if option.score is not None) for item, _ in left_out
+            )
+            parts.append(f"items {_numbers(kept)} only, out of {out_of:g} ({because})")
+        else:
+            parts.append(f"items {_numbers(kept)} only ({because})")
+    if prorated:
+        parts.append(f"prorated: item {_numbers(missing)} not answered, counted at the mean of the answered items")
+    elif missing and instrument.missing.policy == MissingPolicy.MIN_ANSWERED:
+        parts.append(f"mean of the answered items: item {_numbers(missing)} not answered")
+    return "; ".join(parts)
+
+
 def _combine(values: list[int | float], count: int, scoring: Scoring) -> int | float:
     """A sum over `count` items from the answered `values`, prorating any gap, or their mean."""
     mean = sum(values) / len(values)
@@ -94,15 +147,24 @@ def _total(
         return None, False, ["no scored item was answered"]
     if policy.policy == MissingPolicy.SUBSCALES:
         return _mean_of_subscales(instrument, scores)
-    if policy.policy == MissingPolicy.MIN_ANSWERED:
-        if len(answered) < policy.min_answered:
-            return None, False, [f"only {len(answered)} of {len(scored)} items answered; {policy.min_answered} needed"]
-        return _combine(values, len(values), instrument.scoring), False, []
     if missing == 0:
         return _combine(values, len(values), instrument.scoring), False, []
-    if policy.policy == MissingPolicy.INVALID or missing > policy.max_missing:
+    reasons = []
+    if policy.policy == MissingPolicy.MIN_ANSWERED:
+        if len(answered) < policy.min_answered:
+            reasons.append(f"only {len(answered)} of {len(scored)} items answered; {policy.min_answered} needed")
+    elif policy.policy == MissingPolicy.INVALID or missing > policy.max_missing:
         allowed = 0 if policy.policy == MissingPolicy.INVALID else policy.max_missing
-        return None, False, [f"{missing} items unanswered; at most {allowed} allowed"]
+        reasons.append(f"{missing} items unanswered; at most {allowed} allowed")
+    # A risk item is never filled in from the others (instruments.md §0, §3: "Never prorate item 9"), so a total that
+    # would need it is not valid. A total without it (the PHQ-8) would need its own bands, which the reference lacks.
+    unanswered_risk = [item.number for item in scored if item.critical is not None and item.number not in scores]
+    if unanswered_risk and policy.policy != MissingPolicy.INVALID:
+        reasons.append(RISK_ITEM_NOT_PRORATED.format(items=_numbers(unanswered_risk)))
+    if reasons:
+        return None, False, reasons
+    if policy.policy == MissingPolicy.MIN_ANSWERED:
+        return _combine(values, len(values), instrument.scoring), False, []
     # PRORATE and IMPUTE_MEAN give the same total: each gap takes the mean of the answered items.
     countable = len(values) + missing
     return _combine(values, countable, instrument.scoring), True, []
@@ -164,6 +226,7 @@ def score(
     critical_not_answered = tuple(item.number for item in asked if item.critical is not None and item.number in missing)
     total, prorated, reasons = _total(instrument, scores, asked, set(not_applicable))
     band = instrument.band_for(total) if total is not None else None
+    basis = _basis(instrument, asked, answers, not_applicable, missing, prorated) if total is not None else ""
     derived: dict[str, int | float] = {}
     if total is not None and instrument.percentage_factor is not None:
         derived["percentage"] = total * instrument.percentage_factor
@@ -181,4 +244,5 @@ def score(
         item_scores=tuple(scores.get(item.number) for item in asked),
         derived=derived,
         reasons=tuple(reasons),
+        basis=basis,
     )

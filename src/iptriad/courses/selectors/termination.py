@@ -129,8 +129,9 @@ class SymptomChange:
     """The first and the latest valid score of the course's symptom measure, and the change between them.
 
     `status` is None with fewer than two scores, or when the change conventions give no thresholds for the
-    measure (`convention` None: the PHQ-A, for which no adolescent-specific reliable change was found,
-    instruments.md §5); `change` is then still given from two scores.
+    measure (`convention` None); `change` is then still given from two scores. The PHQ-A's thresholds are the
+    PHQ-9's, carried over (no adolescent-specific value was found, instruments.md §5): `convention.carried_over_note`
+    says so.
     """
 
     code: str
