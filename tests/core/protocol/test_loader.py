@@ -136,3 +136,17 @@ def test_it_refuses_protocol_data_without_standard_ipt():
 def test_it_refuses_a_duplicate_technique():
     with pytest.raises(DefinitionError, match=r"duplicate technique ids \['role_play'\]"):
         parse_with("techniques.toml", 'id = "clarification"', 'id = "role_play"')
+
+
+def test_it_refuses_a_first_contract_minimum_above_the_default_contract():
+    with pytest.raises(DefinitionError, match="first contract minimum 7 is above its maximum 6"):
+        parse_with(
+            "adaptations.toml",
+            'contract_min = 3\ncontract_min_source = "§2 IPC /',
+            'contract_min = 7\ncontract_min_source = "§2 IPC /',
+        )
+
+
+def test_it_refuses_a_first_contract_minimum_without_its_source():
+    with pytest.raises(DefinitionError, match="missing 'contract_min_source'"):
+        parse_with("adaptations.toml", 'contract_min_source = "§2 IPC /', '# "§2 IPC /')

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from iptriad.core.protocol import rules
+from iptriad.core.protocol import protocol, rules
 from iptriad.core.protocol.rules import (
     EndReason,
     Phase,
@@ -79,7 +79,7 @@ def test_the_middle_phase_needs_the_contract_agreed():
 
 def test_the_middle_phase_needs_a_contract_within_bounds():
     course = ready_for_middle(contract=contract(4))
-    assert messages(check_start_middle(course)) == [rules.CONTRACT_TOO_SHORT]
+    assert messages(check_start_middle(course)) == [rules.contract_too_short(protocol().adaptation(course.adaptation))]
 
 
 def test_a_new_course_is_told_everything_it_lacks_in_order():

@@ -14,6 +14,7 @@ from importlib import resources
 from typing import Any
 
 from iptriad.core.protocol.model import (
+    DEFAULT_CONTRACT_MIN,
     Adaptation,
     DisputeStage,
     DisputeStageDefinition,
@@ -276,6 +277,8 @@ ADAPTATION_KEYS = {
     "source",
     "default_sessions",
     "default_source",
+    "contract_min",
+    "contract_min_source",
     "sick_role",
     "notes",
 }
@@ -297,6 +300,19 @@ def _ordered(low: int | None, high: int | None, what: str, at: str) -> None:
         raise DefinitionError(f"{at}: {what} minimum {low} is above its maximum {high}")
 
 
+DEFAULT_CONTRACT_MIN_SOURCE = "Design note: the product's shortest first contract for an acute course"
+
+
+def _contract_min(entry: Mapping[str, Any], at: str) -> tuple[int, str]:
+    """The adaptation's own shortest first contract with its source, or the product's default."""
+    minimum = _optional_int(entry, "contract_min", at)
+    if minimum is None:
+        if "contract_min_source" in entry:
+            raise DefinitionError(f"{at}: 'contract_min_source' without 'contract_min'")
+        return DEFAULT_CONTRACT_MIN, DEFAULT_CONTRACT_MIN_SOURCE
+    return minimum, _source(entry, "contract_min_source", at)
+
+
 def _adaptations(raw: Mapping[str, Any], where: str) -> tuple[Adaptation, ...]:
     adaptations = []
     for index, entry in enumerate(_tables(raw, "adaptations", where)):
@@ -308,6 +324,7 @@ def _adaptations(raw: Mapping[str, Any], where: str) -> tuple[Adaptation, ...]:
         default = _optional_int(entry, "default_sessions", at)
         if default is None:
             raise DefinitionError(f"{at}: missing 'default_sessions'")
+        contract_min, contract_min_source = _contract_min(entry, at)
         adaptation = Adaptation(
             id=_identifier(entry, "id", at),
             name=_text(entry, "name", at),
@@ -322,12 +339,15 @@ def _adaptations(raw: Mapping[str, Any], where: str) -> tuple[Adaptation, ...]:
             source=_source(entry, "source", at),
             default_sessions=default,
             default_source=_source(entry, "default_source", at),
+            contract_min=contract_min,
+            contract_min_source=contract_min_source,
             sick_role=_sick_role(entry, at),
             notes=_notes(entry, at),
         )
         _ordered(adaptation.sessions_min, adaptation.sessions_max, "sessions", at)
         _ordered(adaptation.sessions_min, default, "sessions", at)
         _ordered(default, adaptation.sessions_max, "sessions", at)
+        _ordered(contract_min, default, "first contract", at)
         _ordered(adaptation.session_minutes_min, adaptation.session_minutes_max, "session minutes", at)
         adaptations.append(adaptation)
     _unique([a.id for a in adaptations], "adaptation ids", where)

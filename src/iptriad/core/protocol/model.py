@@ -13,6 +13,10 @@ from enum import StrEnum
 from typing import Protocol as _TypingProtocol
 from typing import TypeVar
 
+# The fewest sessions a first contract plans unless the adaptation says otherwise: a product decision for acute
+# individual courses (the reference's acute doses run 12-20, §0, §2); IPC and brief IPT set their own (Design note).
+DEFAULT_CONTRACT_MIN = 6
+
 
 class Phase(StrEnum):
     """The phases of a course in order; `closed` is the terminal state."""
@@ -190,6 +194,8 @@ class Adaptation:
     source: str
     default_sessions: int
     default_source: str
+    contract_min: int  # the fewest sessions a first contract may plan (DEFAULT_CONTRACT_MIN unless the data says)
+    contract_min_source: str
     sick_role: SickRole
     notes: tuple[Note, ...]
 
