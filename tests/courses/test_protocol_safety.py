@@ -11,10 +11,17 @@ import pytest
 from django.urls import reverse
 
 from iptriad.core.protocol import Phase, protocol, rules
-from iptriad.courses.models import TreatmentContract
+from iptriad.courses.models import (
+    Assessment,
+    Course,
+    Formulation,
+    InventoryPerson,
+    ProblemAreaChoice,
+    TreatmentContract,
+)
 from tests.api.conftest import api_as, fields
 from tests.conftest import logged_in
-from tests.courses.factories import make_course
+from tests.courses.factories import OPENED, make_course
 
 pytestmark = pytest.mark.django_db
 
@@ -98,3 +105,71 @@ class TestContractMinimumPerAdaptation:
         assert response.status_code == 422
         assert fields(response) == {"sessions_planned": [rules.contract_too_short(protocol().adaptation(adaptation))]}
         assert not TreatmentContract.objects.exists()
+
+
+# 2. The middle phase needs the inventory, a problem area and the suicide-risk assessment -------------------------
+
+
+def initial_course(personas, *, risk: str = "no_risk", inventory: bool = True, area: bool = True) -> Course:
+    """A course at the end of its initial phase, with the frame in place but for what the test leaves out."""
+    course = make_course(personas.client_a, personas.therapist_a, phase=Phase.INITIAL)
+    org = course.organisation_id
+    Assessment.objects.create(
+        organisation_id=org, course=course, diagnosis_code="F32.1", suicide_risk_screen=risk, assessed_on=OPENED
+    )
+    if inventory:
+        InventoryPerson.objects.create(organisation_id=org, course=course, name="Sam", relationship="partner")
+    if area:
+        ProblemAreaChoice.objects.create(organisation_id=org, course=course, area="grief", evidence="Since the death")
+    Formulation.objects.create(organisation_id=org, course=course, text="Since your mother died.", agreed_on=OPENED)
+    TreatmentContract.objects.create(
+        organisation_id=org,
+        course=course,
+        sessions_planned=12,
+        starts_on=OPENED,
+        planned_end_on=OPENED + dt.timedelta(weeks=12),
+        agreed_on=OPENED,
+    )
+    return course
+
+
+MISSING = [
+    ({"risk": ""}, [rules.NO_SUICIDE_RISK]),
+    ({"inventory": False}, [rules.NO_INVENTORY]),
+    ({"area": False}, [rules.NO_PROBLEM_AREA]),
+    (
+        {"risk": "", "inventory": False, "area": False},
+        [rules.NO_SUICIDE_RISK, rules.NO_INVENTORY, rules.NO_PROBLEM_AREA],
+    ),
+]
+
+
+class TestWhatTheMiddlePhaseNeeds:
+    @pytest.mark.parametrize(("left_out", "expected"), MISSING)
+    def test_the_api_refuses_with_422_naming_what_is_missing(self, personas, api, left_out, expected):
+        course = initial_course(personas, **left_out)
+        response = api.post(f"/courses/{course.pk}/phase", {"to_phase": "middle"})
+        assert response.status_code == 422
+        assert fields(response) == {None: expected}
+        assert Course.objects.get(pk=course.pk).phase == Phase.INITIAL
+
+    @pytest.mark.parametrize(("left_out", "expected"), MISSING)
+    def test_the_page_lists_what_is_missing_and_refuses_the_change(self, personas, http, left_out, expected):
+        course = initial_course(personas, **left_out)
+        page = http.get(url("course-detail", course.pk)).content.decode()
+        assert all(message in page for message in expected)
+        answer = http.post(url("course-phase", course.pk), {"to_phase": "middle"}, follow=True).content.decode()
+        assert all(message in answer for message in expected)
+        assert Course.objects.get(pk=course.pk).phase == Phase.INITIAL
+
+    def test_the_api_snapshot_says_whether_each_is_recorded(self, personas, api):
+        course = initial_course(personas, risk="", inventory=False)
+        snapshot = api.get(f"/courses/{course.pk}").json()["snapshot"]
+        assert (snapshot["suicide_risk_recorded"], snapshot["has_inventory"]) == (False, False)
+
+    @pytest.mark.parametrize("risk", ["no_risk", "low"])
+    def test_with_all_three_recorded_the_middle_phase_starts(self, personas, api, risk):
+        course = initial_course(personas, risk=risk)
+        response = api.post(f"/courses/{course.pk}/phase", {"to_phase": "middle"})
+        assert response.status_code == 200, response.content
+        assert Course.objects.get(pk=course.pk).phase == Phase.MIDDLE

@@ -48,6 +48,8 @@ courses = st.builds(
     adaptation=st.sampled_from(ADAPTATIONS),
     phase=st.sampled_from(Phase),
     has_diagnosis=st.booleans(),
+    suicide_risk_recorded=st.booleans(),
+    has_inventory=st.booleans(),
     problem_areas=problem_areas,
     has_formulation=st.booleans(),
     formulation_agreed=st.booleans(),
@@ -77,6 +79,8 @@ def test_the_middle_phase_may_start_exactly_when_every_precondition_holds(course
     expected = (
         course.phase is Phase.INITIAL
         and course.has_diagnosis
+        and course.suicide_risk_recorded
+        and course.has_inventory
         and len(course.problem_areas) > 0
         and areas_acceptable(course.problem_areas)
         and course.has_formulation

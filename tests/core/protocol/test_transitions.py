@@ -84,10 +84,18 @@ def test_the_middle_phase_needs_a_contract_within_bounds():
 
 def test_a_new_course_is_told_everything_it_lacks_in_order():
     course = ready_for_middle(
-        has_diagnosis=False, problem_areas=(), has_formulation=False, formulation_agreed=False, contract=None
+        has_diagnosis=False,
+        suicide_risk_recorded=False,
+        has_inventory=False,
+        problem_areas=(),
+        has_formulation=False,
+        formulation_agreed=False,
+        contract=None,
     )
     assert messages(check_start_middle(course)) == [
         rules.NO_DIAGNOSIS,
+        rules.NO_SUICIDE_RISK,
+        rules.NO_INVENTORY,
         rules.NO_PROBLEM_AREA,
         rules.NO_FORMULATION,
         rules.NO_CONTRACT,

@@ -99,6 +99,8 @@ class SnapshotOut(Schema):
     adaptation: str
     phase: str
     has_diagnosis: bool
+    suicide_risk_recorded: bool
+    has_inventory: bool
     problem_areas: list[str]
     has_formulation: bool
     formulation_agreed: bool

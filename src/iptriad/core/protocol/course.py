@@ -37,6 +37,8 @@ class CourseSnapshot:
     adaptation: str  # an adaptation id from data/adaptations.toml
     phase: Phase
     has_diagnosis: bool = False
+    suicide_risk_recorded: bool = False  # the assessment's suicide-risk screen has a result (§3.1 item 2, §10)
+    has_inventory: bool = False  # at least one important person in the interpersonal inventory (§3.1 item 5, §4)
     problem_areas: tuple[ProblemAreaCode, ...] = ()
     has_formulation: bool = False
     formulation_agreed: bool = False

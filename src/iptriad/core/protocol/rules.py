@@ -52,6 +52,12 @@ __all__ = [
 # close. Continuation after a partial response (§3.3 [S32]) runs in the maintenance phase, as §3.4 pairs them.
 MIDDLE_NOT_FROM_INITIAL = "The middle phase starts only from the initial phase."
 NO_DIAGNOSIS = "Record a diagnosis before starting the middle phase."
+NO_SUICIDE_RISK = (
+    "Record the suicide-risk assessment (the risk screen of the assessment) before starting the middle phase."
+)
+NO_INVENTORY = (
+    "Take the interpersonal inventory (record at least one important person) before starting the middle phase."
+)
 NO_PROBLEM_AREA = "Choose one or two problem areas before starting the middle phase."
 NO_FORMULATION = "Write the interpersonal formulation before starting the middle phase."
 FORMULATION_NOT_AGREED = "Record the client's agreement to the formulation before starting the middle phase."
@@ -183,9 +189,14 @@ def check_contract(
 
 
 def check_start_middle(s: CourseSnapshot) -> tuple[Refusal, ...]:
-    """The middle phase needs the frame of the initial phase (§3.1 items 1, 7, 8, 9): a diagnosis, one or two
-    problem areas, a formulation the client agreed and an agreed contract within bounds. A course in another phase
-    gets only the refusal about its phase."""
+    """The middle phase needs the frame of the initial phase (§3.1 items 1, 2, 5, 7, 8, 9): a diagnosis, the
+    suicide-risk assessment recorded, the interpersonal inventory taken, one or two problem areas, a formulation the
+    client agreed and an agreed contract within bounds, refused in that order. A course in another phase gets only
+    the refusal about its phase.
+
+    Design note: the inventory counts as taken once it holds one important person (the reference gives no minimum,
+    §4.1); the suicide-risk assessment counts as recorded once the assessment's risk screen has a result, whatever
+    it is (a positive screen opens a risk alert of its own, §10.2)."""
     if s.phase is not Phase.INITIAL:
         return _refusals((True, "middle_not_from_initial", MIDDLE_NOT_FROM_INITIAL))
     area_refusals, _ = check_problem_areas(s.problem_areas)
@@ -199,6 +210,8 @@ def check_start_middle(s: CourseSnapshot) -> tuple[Refusal, ...]:
     return (
         _refusals(
             (not s.has_diagnosis, "no_diagnosis", NO_DIAGNOSIS),
+            (not s.suicide_risk_recorded, "no_suicide_risk", NO_SUICIDE_RISK),
+            (not s.has_inventory, "no_inventory", NO_INVENTORY),
             (not s.problem_areas, "no_problem_area", NO_PROBLEM_AREA),
         )
         + area_refusals
