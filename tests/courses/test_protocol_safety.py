@@ -11,6 +11,7 @@ import pytest
 from django.urls import reverse
 
 from iptriad.core.protocol import Phase, protocol, rules
+from iptriad.core.protocol import guide as guide_rules
 from iptriad.courses.models import (
     Assessment,
     Course,
@@ -19,9 +20,10 @@ from iptriad.courses.models import (
     ProblemAreaChoice,
     TreatmentContract,
 )
+from iptriad.courses.services.initial import ERROR_SICK_ROLE_REVIEW_BEFORE_GIVEN
 from tests.api.conftest import api_as, fields
 from tests.conftest import logged_in
-from tests.courses.factories import OPENED, make_course
+from tests.courses.factories import OPENED, full_course, make_course
 
 pytestmark = pytest.mark.django_db
 
@@ -173,3 +175,61 @@ class TestWhatTheMiddlePhaseNeeds:
         response = api.post(f"/courses/{course.pk}/phase", {"to_phase": "middle"})
         assert response.status_code == 200, response.content
         assert Course.objects.get(pk=course.pk).phase == Phase.MIDDLE
+
+
+# 3. The sick role is time-limited ---------------------------------------------------------------------------------
+
+
+def sick_role_given(personas, *, sessions_planned: int = 12) -> Course:
+    """A course in its middle phase (session 2 next) whose client was given the sick role at the start."""
+    course = full_course(personas.client_a, personas.therapist_a).course
+    Assessment.objects.filter(course=course).update(sick_role_given_on=OPENED)
+    TreatmentContract.objects.filter(course=course).update(sessions_planned=sessions_planned)
+    return course
+
+
+class TestTheSickRoleIsTimeLimited:
+    def test_the_course_page_asks_to_review_it_as_the_client_improves(self, personas, http):
+        course = sick_role_given(personas)
+        page = http.get(url("course-detail", course.pk)).content.decode()
+        assert guide_rules.SICK_ROLE_REVIEW in page
+        assert guide_rules.SICK_ROLE_REVIEW_DUE not in page
+        assert "time-limited: review it as the client improves" in page
+
+    def test_at_the_midpoint_the_course_page_and_session_guide_ask_for_it_now(self, personas, http):
+        course = sick_role_given(personas, sessions_planned=4)  # session 2 of 4 is the midpoint
+        assert guide_rules.SICK_ROLE_REVIEW_DUE in http.get(url("course-detail", course.pk)).content.decode()
+        assert guide_rules.SICK_ROLE_REVIEW_DUE in http.get(url("course-session-new", course.pk)).content.decode()
+
+    def test_recording_the_review_on_the_assessment_makes_the_prompt_go(self, personas, http):
+        course = sick_role_given(personas, sessions_planned=4)
+        form = {"diagnosis_code": "F32.1", "sick_role_given_on": "2026-09-01", "sick_role_reviewed_on": "2026-11-20"}
+        assert http.post(url("course-initial-assessment", course.pk), form).status_code == 302
+        page = http.get(url("course-detail", course.pk)).content.decode()
+        assert guide_rules.SICK_ROLE_REVIEW_DUE not in page
+        assert guide_rules.SICK_ROLE_REVIEW not in page
+        assert "reviewed and withdrawn 20 Nov 2026" in page
+
+    def test_the_api_says_when_it_is_due_and_takes_the_review_date(self, personas, api):
+        course = sick_role_given(personas, sessions_planned=4)
+        guide = api.get(f"/courses/{course.pk}").json()["session_guide"]
+        assert (guide["sick_role_review"], guide["sick_role_review_due"]) == (False, True)
+        body = {"diagnosis_code": "F32.1", "sick_role_given_on": "2026-09-01", "sick_role_reviewed_on": "2026-11-20"}
+        saved = api.put(f"/courses/{course.pk}/assessment", body)
+        assert saved.status_code == 200, saved.content
+        assert saved.json()["sick_role_reviewed_on"] == "2026-11-20"
+        overview = api.get(f"/courses/{course.pk}").json()
+        assert overview["snapshot"]["sick_role_reviewed"] is True
+        assert overview["session_guide"]["sick_role_review_due"] is False
+
+    @pytest.mark.parametrize("given_on", ["", "2026-11-21"])
+    def test_a_review_before_the_sick_role_was_given_is_refused(self, personas, http, api, given_on):
+        course = sick_role_given(personas)
+        form = {"sick_role_given_on": given_on, "sick_role_reviewed_on": "2026-11-20"}
+        refused = http.post(url("course-initial-assessment", course.pk), form)
+        assert refused.status_code == 400
+        assert ERROR_SICK_ROLE_REVIEW_BEFORE_GIVEN in refused.content.decode()
+        body = {"sick_role_given_on": given_on or None, "sick_role_reviewed_on": "2026-11-20"}
+        response = api.put(f"/courses/{course.pk}/assessment", body)
+        assert fields(response) == {"sick_role_reviewed_on": [ERROR_SICK_ROLE_REVIEW_BEFORE_GIVEN]}
+        assert Assessment.objects.get(course=course).sick_role_reviewed_on is None

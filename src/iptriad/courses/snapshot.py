@@ -80,6 +80,8 @@ def snapshot_of(
         phase=Phase(course.phase),
         has_diagnosis=assessment is not None and assessment.has_diagnosis,
         suicide_risk_recorded=assessment is not None and bool(assessment.suicide_risk_screen),
+        sick_role_given=assessment is not None and assessment.sick_role_given_on is not None,
+        sick_role_reviewed=assessment is not None and assessment.sick_role_reviewed_on is not None,
         has_inventory=has_inventory,
         problem_areas=tuple(ProblemAreaCode(area) for area in active_areas),
         has_formulation=formulation is not None and bool(formulation.text.strip()),
