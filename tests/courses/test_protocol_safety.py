@@ -17,10 +17,11 @@ from iptriad.courses.models import (
     Course,
     Formulation,
     InventoryPerson,
+    PhaseChange,
     ProblemAreaChoice,
     TreatmentContract,
 )
-from iptriad.courses.services.initial import ERROR_SICK_ROLE_REVIEW_BEFORE_GIVEN
+from iptriad.courses.services.initial import ERROR_NO_SICK_ROLE, ERROR_SICK_ROLE_REVIEW_BEFORE_GIVEN
 from tests.api.conftest import api_as, fields
 from tests.conftest import logged_in
 from tests.courses.factories import OPENED, full_course, make_course
@@ -233,3 +234,52 @@ class TestTheSickRoleIsTimeLimited:
         response = api.put(f"/courses/{course.pk}/assessment", body)
         assert fields(response) == {"sick_role_reviewed_on": [ERROR_SICK_ROLE_REVIEW_BEFORE_GIVEN]}
         assert Assessment.objects.get(course=course).sick_role_reviewed_on is None
+
+
+# 4. Maintenance IPT starts as a maintenance course -----------------------------------------------------------------
+
+
+class TestMaintenanceIptStartsInMaintenance:
+    def test_the_page_opens_an_ipt_m_course_in_maintenance_with_no_acute_phase(self, personas, http):
+        response = http.post(
+            reverse("course-open", args=[personas.client_a.pk]),
+            {"adaptation": "ipt_m", "opened_on": "2026-11-02", "therapist": personas.therapist_a.pk},
+        )
+        assert response.status_code == 302, response.content.decode()
+        course = Course.objects.get(client=personas.client_a)
+        assert course.phase == Phase.MAINTENANCE
+        assert list(PhaseChange.objects.filter(course=course).values_list("from_phase", "to_phase")) == [
+            ("", Phase.MAINTENANCE)
+        ]
+        page = http.get(url("course-detail", course.pk)).content.decode()
+        assert protocol().phase(Phase.MAINTENANCE).task("maintenance.interpersonal_focus").text in page
+        assert "Start the middle phase" not in page
+        assert rules.NO_DIAGNOSIS not in page  # nothing of the initial phase stands in the way
+
+    def test_the_api_opens_it_in_maintenance_with_a_monthly_contract_offered(self, personas, api, http):
+        opened = api.post(f"/clients/{personas.client_a.pk}/courses", {"adaptation": "ipt_m"})
+        assert opened.status_code == 201
+        assert opened.json()["phase"] == "maintenance"
+        detail = api.get(f"/courses/{opened.json()['id']}").json()
+        assert (detail["next_phase"], detail["allowed_transitions"]) == (None, ["closed"])
+        contract_page = http.get(url("course-middle-contract", opened.json()["id"])).content.decode()
+        assert '<option value="monthly" selected>' in contract_page
+
+    def test_sessions_of_an_ipt_m_course_are_maintenance_sessions(self, personas, api):
+        course_id = api.post(f"/clients/{personas.client_a.pk}/courses", {"adaptation": "ipt_m"}).json()["id"]
+        body = {**CONTRACT_BODY, "sessions_planned": 12, "frequency": "monthly", "session_minutes": 50}
+        assert api.put(f"/courses/{course_id}/contract", {**body, "starts_on": "2026-11-26"}).status_code == 200
+        session = {"held_on": "2026-11-26", "homework_review": "none_set", "risk_check": "no_concern"}
+        recorded = api.post(f"/courses/{course_id}/sessions", session)
+        assert recorded.status_code == 201, recorded.content
+        assert recorded.json()["phase"] == "maintenance"
+
+    def test_it_gives_no_sick_role(self, personas, http, api):
+        course = make_course(personas.client_a, personas.therapist_a, phase=Phase.MAINTENANCE, adaptation="ipt_m")
+        page = http.get(url("course-initial-assessment", course.pk)).content.decode()
+        assert "gives no sick role" in page
+        assert 'name="sick_role_given_on"' not in page
+        response = api.put(f"/courses/{course.pk}/assessment", {"sick_role_given_on": "2026-11-02"})
+        assert fields(response) == {"sick_role_given_on": [ERROR_NO_SICK_ROLE]}
+        assert api.put(f"/courses/{course.pk}/assessment", {"diagnosis_code": "F33.4"}).status_code == 200
+        assert "None in Maintenance IPT (IPT-M)" in http.get(url("course-detail", course.pk)).content.decode()

@@ -124,8 +124,8 @@ def test_it_refuses_a_session_count_that_is_not_a_positive_whole_number():
 
 
 def test_it_refuses_an_unknown_sick_role():
-    with pytest.raises(DefinitionError, match="unknown sick role 'none'"):
-        parse_with("adaptations.toml", 'kind = "limited"', 'kind = "none"')
+    with pytest.raises(DefinitionError, match="unknown sick role 'partial'"):
+        parse_with("adaptations.toml", 'kind = "limited"', 'kind = "partial"')
 
 
 def test_it_refuses_protocol_data_without_standard_ipt():
@@ -150,3 +150,13 @@ def test_it_refuses_a_first_contract_minimum_above_the_default_contract():
 def test_it_refuses_a_first_contract_minimum_without_its_source():
     with pytest.raises(DefinitionError, match="missing 'contract_min_source'"):
         parse_with("adaptations.toml", 'contract_min_source = "§2 IPC /', '# "§2 IPC /')
+
+
+def test_it_refuses_a_course_that_starts_in_another_phase_than_initial_or_maintenance():
+    with pytest.raises(DefinitionError, match="a course starts in one of \\['initial', 'maintenance'\\], not 'middle'"):
+        parse_with("adaptations.toml", 'starting_phase = "maintenance"', 'starting_phase = "middle"')
+
+
+def test_it_refuses_a_starting_phase_without_its_source():
+    with pytest.raises(DefinitionError, match="missing 'starting_phase_source'"):
+        parse_with("adaptations.toml", "starting_phase_source = ", "# ")

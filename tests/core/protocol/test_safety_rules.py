@@ -4,12 +4,15 @@ The pages and the API are tested in tests/courses/test_protocol_safety.py."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
+from iptriad.core.protocol import course_standing, protocol, rules
 from iptriad.core.protocol import guide as guide_rules
-from iptriad.core.protocol import rules
-from iptriad.core.protocol.rules import CourseSnapshot, Phase, check_start_middle, session_guide
-from tests.core.protocol.courses import in_phase, ready_for_middle
+from iptriad.core.protocol.model import SickRoleKind
+from iptriad.core.protocol.rules import CourseSnapshot, EndReason, Phase, check_start_middle, session_guide
+from tests.core.protocol.courses import contract, in_phase, ready_for_middle
 
 
 def messages(refusals: tuple[rules.Refusal, ...]) -> list[str]:
@@ -88,3 +91,53 @@ def test_without_a_contract_the_middle_phase_still_reminds_of_the_review():
 )
 def test_no_prompt_once_reviewed_or_when_there_is_nothing_to_review(course):
     assert review_codes(course, 8) == []
+
+
+# 4. Maintenance IPT starts as a maintenance course -----------------------------------------------------------------
+
+
+def test_ipt_m_starts_in_maintenance_without_a_sick_role_and_every_other_adaptation_in_the_initial_phase():
+    ipt_m = protocol().adaptation("ipt_m")
+    assert (ipt_m.starting_phase, ipt_m.sick_role.kind) == (Phase.MAINTENANCE, SickRoleKind.NONE)
+    assert "remission" in ipt_m.starting_phase_source
+    others = [a for a in protocol().adaptations if a.id != "ipt_m"]
+    assert {a.starting_phase for a in others} == {Phase.INITIAL}
+    assert SickRoleKind.NONE not in {a.sick_role.kind for a in others}
+
+
+def maintenance_course(**changes: object) -> CourseSnapshot:
+    """An IPT-M course as it opens: in maintenance, with a monthly contract of 12 and nothing else recorded."""
+    values: dict[str, object] = {
+        "adaptation": "ipt_m",
+        "phase": Phase.MAINTENANCE,
+        "has_diagnosis": False,
+        "suicide_risk_recorded": False,
+        "has_inventory": False,
+        "problem_areas": (),
+        "has_formulation": False,
+        "formulation_agreed": False,
+        "contract": contract(12),
+        "sessions_held": 0,
+    }
+    return dataclasses.replace(ready_for_middle(), **(values | changes))  # type: ignore[arg-type]
+
+
+def test_a_maintenance_course_has_no_acute_phase_to_go_to_and_asks_nothing_of_the_initial_phase():
+    standing = course_standing(maintenance_course())
+    assert standing.next_phase is None
+    assert standing.next_phase_refusals == ()
+    assert standing.allowed_transitions == (Phase.CLOSED,)
+    assert [task.id for task in standing.tasks] == [task.id for task in protocol().phase(Phase.MAINTENANCE).tasks]
+
+
+def test_its_session_guide_keeps_the_maintenance_steps_without_acute_prompts():
+    guide = session_guide(maintenance_course(), 1)
+    assert guide.phase is Phase.MAINTENANCE
+    assert (guide.termination_due, guide.initial_phase_overrun, guide.sick_role_review_due) == (False, False, False)
+    assert guide.cautions == ()
+
+
+def test_it_completes_from_maintenance_with_the_relapse_prevention_plan():
+    assert rules.check_close(maintenance_course(has_relapse_prevention_plan=True), EndReason.COMPLETED) == ()
+    refused = rules.check_close(maintenance_course(), EndReason.COMPLETED)
+    assert [refusal.code for refusal in refused] == ["completed_no_plan"]

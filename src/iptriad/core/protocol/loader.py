@@ -15,6 +15,7 @@ from typing import Any
 
 from iptriad.core.protocol.model import (
     DEFAULT_CONTRACT_MIN,
+    STARTING_PHASES,
     Adaptation,
     DisputeStage,
     DisputeStageDefinition,
@@ -281,6 +282,8 @@ ADAPTATION_KEYS = {
     "contract_min_source",
     "sick_role",
     "notes",
+    "starting_phase",
+    "starting_phase_source",
 }
 
 
@@ -313,6 +316,18 @@ def _contract_min(entry: Mapping[str, Any], at: str) -> tuple[int, str]:
     return minimum, _source(entry, "contract_min_source", at)
 
 
+def _starting_phase(entry: Mapping[str, Any], at: str) -> dict[str, Any]:
+    """The phase a course of the adaptation starts in, with its source, when the data names one."""
+    if "starting_phase" not in entry:
+        if "starting_phase_source" in entry:
+            raise DefinitionError(f"{at}: 'starting_phase_source' without 'starting_phase'")
+        return {}
+    phase = _text(entry, "starting_phase", at)
+    if phase not in {p.value for p in STARTING_PHASES}:
+        raise DefinitionError(f"{at}: a course starts in one of {[p.value for p in STARTING_PHASES]}, not '{phase}'")
+    return {"starting_phase": Phase(phase), "starting_phase_source": _source(entry, "starting_phase_source", at)}
+
+
 def _adaptations(raw: Mapping[str, Any], where: str) -> tuple[Adaptation, ...]:
     adaptations = []
     for index, entry in enumerate(_tables(raw, "adaptations", where)):
@@ -343,6 +358,7 @@ def _adaptations(raw: Mapping[str, Any], where: str) -> tuple[Adaptation, ...]:
             contract_min_source=contract_min_source,
             sick_role=_sick_role(entry, at),
             notes=_notes(entry, at),
+            **_starting_phase(entry, at),
         )
         _ordered(adaptation.sessions_min, adaptation.sessions_max, "sessions", at)
         _ordered(adaptation.sessions_min, default, "sessions", at)

@@ -46,6 +46,7 @@ class DisputeStage(StrEnum):
 class SickRoleKind(StrEnum):
     FULL = "full"
     LIMITED = "limited"  # IPT-A: e.g. the adolescent keeps attending school
+    NONE = "none"  # IPT-M: the client starts in remission, with no acute episode to be excused for
 
 
 class UnknownProtocolEntryError(KeyError):
@@ -198,6 +199,12 @@ class Adaptation:
     contract_min_source: str
     sick_role: SickRole
     notes: tuple[Note, ...]
+    starting_phase: Phase = Phase.INITIAL  # IPT-M starts in maintenance, for a client already in remission
+    starting_phase_source: str = "§3 [S3][S5]: a course starts with the initial phase"
+
+
+# The phases a course may start in: the initial phase, or maintenance for maintenance IPT (§2 IPT-M, §3.4).
+STARTING_PHASES = (Phase.INITIAL, Phase.MAINTENANCE)
 
 
 @dataclass(frozen=True)
