@@ -283,3 +283,42 @@ class TestMaintenanceIptStartsInMaintenance:
         assert fields(response) == {"sick_role_given_on": [ERROR_NO_SICK_ROLE]}
         assert api.put(f"/courses/{course.pk}/assessment", {"diagnosis_code": "F33.4"}).status_code == 200
         assert "None in Maintenance IPT (IPT-M)" in http.get(url("course-detail", course.pk)).content.decode()
+
+
+# 5. Role disputes get strategies for each stage --------------------------------------------------------------------
+
+
+class TestDisputeStrategiesPerStage:
+    def dispute(self, personas, stage: str) -> Course:
+        course = full_course(personas.client_a, personas.therapist_a).course
+        ProblemAreaChoice.objects.filter(course=course).update(area="role_dispute", dispute_stage=stage)
+        return course
+
+    @pytest.mark.parametrize("stage", ["renegotiation", "impasse", "dissolution"])
+    def test_the_session_form_offers_the_recorded_stages_strategies_and_no_other_stages(self, personas, http, stage):
+        course = self.dispute(personas, stage)
+        page = http.get(url("course-session-new", course.pk)).content.decode()
+        dispute = protocol().problem_area("role_dispute")
+        for other in dispute.stages:
+            for strategy in other.strategies:
+                assert (f'value="{strategy.id}"' in page) is (other.stage == stage), strategy.id
+        assert f'value="{dispute.strategies[0].id}"' in page  # "Stage the dispute" and the rest stay
+
+    def test_a_session_records_a_stage_strategy_through_the_api_and_shows_it_by_name(self, personas, api, http):
+        course = self.dispute(personas, "impasse")
+        session = {
+            "held_on": "2026-09-08",
+            "homework_review": "none_set",
+            "risk_check": "no_concern",
+            "strategies": ["role_dispute.strategy.impasse_assert"],
+        }
+        recorded = api.post(f"/courses/{course.pk}/sessions", session)
+        assert recorded.status_code == 201, recorded.content
+        page = http.get(reverse("course-session-detail", args=[recorded.json()["id"]])).content.decode()
+        assert "At impasse: help the client assert themselves" in page
+
+    def test_the_problem_area_guidance_lists_each_stages_strategies(self, personas, http):
+        course = self.dispute(personas, "impasse")
+        page = http.get(url("course-middle-areas", course.pk)).content.decode()
+        for stage in protocol().problem_area("role_dispute").stages:
+            assert all(strategy.text in page for strategy in stage.strategies), stage.stage

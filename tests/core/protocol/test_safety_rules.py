@@ -10,7 +10,7 @@ import pytest
 
 from iptriad.core.protocol import course_standing, protocol, rules
 from iptriad.core.protocol import guide as guide_rules
-from iptriad.core.protocol.model import SickRoleKind
+from iptriad.core.protocol.model import ProblemAreaCode, SickRoleKind
 from iptriad.core.protocol.rules import CourseSnapshot, EndReason, Phase, check_start_middle, session_guide
 from tests.core.protocol.courses import contract, in_phase, ready_for_middle
 
@@ -141,3 +141,24 @@ def test_it_completes_from_maintenance_with_the_relapse_prevention_plan():
     assert rules.check_close(maintenance_course(has_relapse_prevention_plan=True), EndReason.COMPLETED) == ()
     refused = rules.check_close(maintenance_course(), EndReason.COMPLETED)
     assert [refusal.code for refusal in refused] == ["completed_no_plan"]
+
+
+# 5. Role disputes get strategies for each stage ---------------------------------------------------------------------
+
+
+def test_each_dispute_stage_has_its_own_sourced_strategies():
+    dispute = protocol().problem_area(ProblemAreaCode.ROLE_DISPUTE)
+    for stage in dispute.stages:
+        assert len(stage.strategies) >= 2, stage.stage
+        assert all(strategy.source.startswith("§5.2") for strategy in stage.strategies)
+    assert dispute.stage("impasse").strategies[0].text.startswith("At impasse, bring the disagreement into the open")
+    assert "mourn" in dispute.stage("dissolution").strategies[0].text
+
+
+def test_the_strategies_for_the_work_now_add_the_recorded_stages_to_the_areas_own():
+    dispute = protocol().problem_area(ProblemAreaCode.ROLE_DISPUTE)
+    assert dispute.strategies_at(None) == dispute.strategies
+    at_impasse = dispute.strategies_at("impasse")
+    assert at_impasse == dispute.strategies + dispute.stage("impasse").strategies
+    assert not set(dispute.stage("renegotiation").strategies) & set(at_impasse)
+    assert len(dispute.all_strategies) == len(dispute.strategies) + sum(len(s.strategies) for s in dispute.stages)

@@ -160,11 +160,11 @@ def _phases(raw: Mapping[str, Any], where: str) -> tuple[PhaseDefinition, ...]:
     return tuple(phases)
 
 
-def _stages(raw: Mapping[str, Any], where: str) -> tuple[DisputeStageDefinition, ...]:
+def _stages(raw: Mapping[str, Any], where: str, code: str) -> tuple[DisputeStageDefinition, ...]:
     stages = []
     for index, entry in enumerate(_tables(raw, "stages", where, required=False)):
         at = f"{where} stage {index + 1}"
-        _only(entry, {"id", "name", "description", "source"}, at)
+        _only(entry, {"id", "name", "description", "source", "strategies"}, at)
         stage_id = _text(entry, "id", at)
         if stage_id not in {s.value for s in DisputeStage}:
             raise DefinitionError(f"{at}: unknown dispute stage '{stage_id}'")
@@ -174,6 +174,7 @@ def _stages(raw: Mapping[str, Any], where: str) -> tuple[DisputeStageDefinition,
                 name=_text(entry, "name", at),
                 description=_text(entry, "description", at),
                 source=_source(entry, "source", at),
+                strategies=_entries(entry, "strategies", at, f"{code}.strategy."),
             )
         )
     return tuple(stages)
@@ -210,7 +211,7 @@ def _problem_areas(raw: Mapping[str, Any], where: str) -> tuple[ProblemArea, ...
         if not isinstance(other_names, list) or not all(isinstance(name, str) and name for name in other_names):
             raise DefinitionError(f"{at}: 'other_names' must be a list of non-empty strings")
         identified = _optional_text(entry, "identified", at)
-        stages = _stages(entry, at)
+        stages = _stages(entry, at, code)
         expected_stages = [s.value for s in DisputeStage] if code == ProblemAreaCode.ROLE_DISPUTE else []
         _in_order([s.stage.value for s in stages], expected_stages, f"stages of '{code}'", at)
         areas.append(
@@ -233,7 +234,7 @@ def _problem_areas(raw: Mapping[str, Any], where: str) -> tuple[ProblemArea, ...
             )
         )
     _in_order([a.code.value for a in areas], [c.value for c in ProblemAreaCode], "problem areas", where)
-    _unique([e.id for a in areas for e in (*a.goals, *a.strategies, *a.record)], "ids", where)
+    _unique([e.id for a in areas for e in (*a.goals, *a.all_strategies, *a.record)], "ids", where)
     return tuple(areas)
 
 

@@ -120,6 +120,7 @@ class DisputeStageDefinition:
     name: str
     description: str
     source: str
+    strategies: tuple[Entry, ...] = ()  # what the work looks like at this stage (§5.2)
 
     @property
     def id(self) -> str:
@@ -152,6 +153,15 @@ class ProblemArea:
 
     def stage(self, stage: DisputeStage | str) -> DisputeStageDefinition:
         return _find(self.stages, str(stage), f"stage of {self.code}")
+
+    def strategies_at(self, stage: DisputeStage | str | None) -> tuple[Entry, ...]:
+        """The strategies for the work now: the area's own, then those of its recorded stage (role disputes)."""
+        return self.strategies + (self.stage(stage).strategies if stage else ())
+
+    @property
+    def all_strategies(self) -> tuple[Entry, ...]:
+        """Every strategy of the area, each stage's included: what a session may have recorded."""
+        return self.strategies + tuple(entry for stage in self.stages for entry in stage.strategies)
 
 
 @dataclass(frozen=True)
