@@ -24,7 +24,7 @@ from iptriad.courses.models import (
 from iptriad.courses.services.initial import ERROR_NO_SICK_ROLE, ERROR_SICK_ROLE_REVIEW_BEFORE_GIVEN
 from tests.api.conftest import api_as, fields
 from tests.conftest import logged_in
-from tests.courses.factories import OPENED, full_course, make_course
+from tests.courses.factories import OPENED, full_course, make_course, termination_records
 
 pytestmark = pytest.mark.django_db
 
@@ -322,3 +322,29 @@ class TestDisputeStrategiesPerStage:
         page = http.get(url("course-middle-areas", course.pk)).content.decode()
         for stage in protocol().problem_area("role_dispute").stages:
             assert all(strategy.text in page for strategy in stage.strategies), stage.stage
+
+
+# 6. Phase wording fits the adaptation ------------------------------------------------------------------------------
+
+
+class TestWordingPerAdaptation:
+    def test_the_course_page_words_the_initial_phase_for_bulimia(self, personas, http):
+        course = make_course(personas.client_a, personas.therapist_a, phase=Phase.INITIAL, adaptation="ipt_bn")
+        page = http.get(url("course-detail", course.pk)).content.decode()
+        assert "give the diagnosis plainly: bulimia is a recognisable, treatable illness" in page
+        assert "how depression affects" not in page
+
+    def test_the_api_words_the_tasks_for_bipolar_disorder(self, personas, api):
+        course = make_course(personas.client_a, personas.therapist_a, phase=Phase.INITIAL, adaptation="ipsrt")
+        tasks = api.get(f"/courses/{course.pk}").json()["tasks"]
+        assert any("how bipolar disorder affects relationships" in task["text"] for task in tasks)
+        assert not any("depression" in task["text"] for task in tasks)
+
+    @pytest.mark.parametrize(("adaptation", "condition"), [("standard", "depression"), ("ipt_bn", "bulimia")])
+    def test_the_clients_printed_plan_names_the_illness_of_the_adaptation(self, personas, http, adaptation, condition):
+        course = full_course(personas.client_a, personas.therapist_a).course
+        Course.objects.filter(pk=course.pk).update(adaptation=adaptation)
+        termination_records(course)
+        page = http.get(url("course-termination-plan-print", course.pk)).content.decode()
+        assert f"Signs that my {condition} may be coming back" in page
+        assert f"It does not mean the {condition} is back." in page

@@ -148,7 +148,8 @@ def test_the_session_guide_follows_the_contract_arithmetic(course, n):
         assert guide.midpoint_review is (n == math.ceil(planned / 2))
         assert guide.contract_overrun is (n > planned)
     assert guide.initial_phase_overrun is (course.phase is Phase.INITIAL and n > 4)
-    phase_tasks = protocol().phase(course.phase).tasks
+    adaptation = protocol().adaptation(course.adaptation)
+    phase_tasks = [adaptation.worded(task) for task in protocol().phase(course.phase).tasks]
     assert set(guide.tasks) == {task for task in phase_tasks if task.id not in course.done_task_ids}
     flags = [
         guide.announce_ending,
@@ -156,5 +157,7 @@ def test_the_session_guide_follows_the_contract_arithmetic(course, n):
         guide.termination_due,
         guide.initial_phase_overrun,
         guide.contract_overrun,
+        guide.sick_role_review,
+        guide.sick_role_review_due,
     ]
     assert len(guide.cautions) == sum(flags)

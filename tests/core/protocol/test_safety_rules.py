@@ -162,3 +162,22 @@ def test_the_strategies_for_the_work_now_add_the_recorded_stages_to_the_areas_ow
     assert at_impasse == dispute.strategies + dispute.stage("impasse").strategies
     assert not set(dispute.stage("renegotiation").strategies) & set(at_impasse)
     assert len(dispute.all_strategies) == len(dispute.strategies) + sum(len(s.strategies) for s in dispute.stages)
+
+
+# 6. Phase wording fits the adaptation -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("adaptation", "condition"),
+    [("standard", "depression"), ("ipsrt", "bipolar disorder"), ("ipt_bn", "bulimia"), ("ipc", "distress")],
+)
+def test_the_initial_phase_tasks_name_the_illness_the_adaptation_treats(adaptation, condition):
+    course = ready_for_middle(adaptation=adaptation)
+    texts = [task.text for task in course_standing(course).tasks]
+    guide_texts = [task.text for task in session_guide(course, 1).tasks]
+    assert texts == guide_texts
+    psychoeducation = next(task.text for task in course_standing(course).tasks if task.id == "initial.psychoeducation")
+    assert f"how {condition} affects relationships" in psychoeducation
+    assert not any("{condition}" in text for text in texts)
+    if condition != "depression":
+        assert not any("depression" in text for text in texts)

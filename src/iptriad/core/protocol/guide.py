@@ -90,6 +90,7 @@ def session_guide(s: CourseSnapshot, next_session_number: int) -> SessionGuide:
     if next_session_number < 1:
         raise ValueError(f"session numbers start at 1, not {next_session_number}")
     definition = protocol().phase(s.phase)
+    adaptation = protocol().adaptation(s.adaptation)
     n = next_session_number
     planned = s.contract.sessions_planned if s.contract is not None else None
     remaining = planned - n if planned is not None else None
@@ -120,7 +121,7 @@ def session_guide(s: CourseSnapshot, next_session_number: int) -> SessionGuide:
         sessions_planned=planned,
         phase=s.phase,
         phase_name=definition.name,
-        tasks=tuple(task for task in definition.tasks if task.id not in s.done_task_ids),
+        tasks=tuple(adaptation.worded(task) for task in definition.tasks if task.id not in s.done_task_ids),
         session_steps=definition.session_steps,
         sessions_remaining=remaining,
         announce_ending=announce,

@@ -285,6 +285,8 @@ ADAPTATION_KEYS = {
     "notes",
     "starting_phase",
     "starting_phase_source",
+    "condition",
+    "condition_source",
 }
 
 
@@ -329,6 +331,13 @@ def _starting_phase(entry: Mapping[str, Any], at: str) -> dict[str, Any]:
     return {"starting_phase": Phase(phase), "starting_phase_source": _source(entry, "starting_phase_source", at)}
 
 
+def _condition(entry: Mapping[str, Any], at: str) -> dict[str, Any]:
+    """The illness the adaptation treats, as phase texts name it, with its source, when the data names one."""
+    if "condition" not in entry:
+        return {}
+    return {"condition": _text(entry, "condition", at), "condition_source": _source(entry, "condition_source", at)}
+
+
 def _adaptations(raw: Mapping[str, Any], where: str) -> tuple[Adaptation, ...]:
     adaptations = []
     for index, entry in enumerate(_tables(raw, "adaptations", where)):
@@ -360,6 +369,7 @@ def _adaptations(raw: Mapping[str, Any], where: str) -> tuple[Adaptation, ...]:
             sick_role=_sick_role(entry, at),
             notes=_notes(entry, at),
             **_starting_phase(entry, at),
+            **_condition(entry, at),
         )
         _ordered(adaptation.sessions_min, adaptation.sessions_max, "sessions", at)
         _ordered(adaptation.sessions_min, default, "sessions", at)

@@ -211,6 +211,17 @@ class Adaptation:
     notes: tuple[Note, ...]
     starting_phase: Phase = Phase.INITIAL  # IPT-M starts in maintenance, for a client already in remission
     starting_phase_source: str = "§3 [S3][S5]: a course starts with the initial phase"
+    # What the phase texts call the illness ("{condition}" in phases.toml): depression unless the adaptation treats
+    # another (§2 populations); see `worded`.
+    condition: str = "depression"
+    condition_source: str = "§0 target [S20d][S30b]: IPT was built for depression"
+
+    def worded(self, entry: Entry) -> Entry:
+        """A phase text worded for this adaptation: "{condition}" becomes the illness it treats."""
+        return Entry(entry.id, entry.text.replace(CONDITION, self.condition), entry.source)
+
+
+CONDITION = "{condition}"  # the placeholder for the illness in phase texts
 
 
 # The phases a course may start in: the initial phase, or maintenance for maintenance IPT (§2 IPT-M, §3.4).
