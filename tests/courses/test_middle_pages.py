@@ -367,7 +367,7 @@ class TestContractPage:
     @pytest.mark.parametrize(
         ("changes", "message"),
         [
-            ({"sessions_planned": "5"}, rules.CONTRACT_TOO_SHORT),
+            ({"sessions_planned": "5"}, "Plan at least 6 sessions"),
             ({"sessions_planned": "21"}, rules.CONTRACT_TOO_LONG),
             ({"sessions_planned": "many"}, "Enter a whole number."),
             ({"session_minutes": "5"}, middle.ERROR_SESSION_MINUTES),

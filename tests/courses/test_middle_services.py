@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from iptriad.accounts.actors import Actor
 from iptriad.audit.models import AuditAction, AuditEvent
-from iptriad.core.protocol import Phase, rules
+from iptriad.core.protocol import Phase, protocol, rules
 from iptriad.courses.models import (
     Course,
     CourseSession,
@@ -499,7 +499,7 @@ class TestContract:
     @pytest.mark.parametrize(
         ("changes", "field", "message"),
         [
-            ({"sessions_planned": 5}, "sessions_planned", rules.CONTRACT_TOO_SHORT),
+            ({"sessions_planned": 5}, "sessions_planned", rules.contract_too_short(protocol().adaptation("standard"))),
             ({"sessions_planned": 21}, "sessions_planned", rules.CONTRACT_TOO_LONG),
             ({"sessions_planned": 0}, "sessions_planned", rules.NO_SESSIONS),
             ({"frequency": "daily"}, "frequency", middle.ERROR_UNKNOWN_FREQUENCY),

@@ -258,7 +258,7 @@ class TestLifetimeAnswerOnALink:
     YES, NO = 0, 1
 
     def phqa(self, *, ever: int, blank_item: int | None = None) -> list[int | None]:
-        answers: list[int | None] = [0] * 9 + [self.NO, 0, self.NO, ever]
+        answers: list[int | None] = [*([0] * 9), self.NO, 0, self.NO, ever]
         if blank_item is not None:
             answers[blank_item - 1] = None
         return answers

@@ -13,6 +13,7 @@ from iptriad.courses.models import (
     Course,
     CourseTask,
     Formulation,
+    InventoryPerson,
     ProblemAreaChoice,
     RelapsePreventionPlan,
     TreatmentContract,
@@ -41,6 +42,7 @@ def course_snapshot(course: Course) -> CourseSnapshot:
         .annotate(
             attended=Count("sessions", filter=Q(sessions__attendance=Attendance.ATTENDED)),
             has_plan=Exists(RelapsePreventionPlan.objects.filter(course=OuterRef("pk"))),
+            has_inventory=Exists(InventoryPerson.objects.filter(course=OuterRef("pk"))),
         )
         .get()
     )
@@ -53,6 +55,7 @@ def course_snapshot(course: Course) -> CourseSnapshot:
         active_areas=areas,
         sessions_held=int(getattr(facts, "attended", 0)),
         has_relapse_prevention_plan=bool(getattr(facts, "has_plan", False)),
+        has_inventory=bool(getattr(facts, "has_inventory", False)),
         done_task_ids=frozenset(CourseTask.objects.filter(course=course).values_list("task_id", flat=True)),
         open_risk_alerts=int(getattr(facts, "open_risk_alerts", 0)),
     )
@@ -68,6 +71,7 @@ def snapshot_of(
     sessions_held: int,
     has_relapse_prevention_plan: bool,
     done_task_ids: frozenset[str],
+    has_inventory: bool,
     open_risk_alerts: int = 0,
 ) -> CourseSnapshot:
     """The snapshot from records already read (no query): the course page reads them once for every section."""
@@ -75,6 +79,10 @@ def snapshot_of(
         adaptation=course.adaptation,
         phase=Phase(course.phase),
         has_diagnosis=assessment is not None and assessment.has_diagnosis,
+        suicide_risk_recorded=assessment is not None and bool(assessment.suicide_risk_screen),
+        sick_role_given=assessment is not None and assessment.sick_role_given_on is not None,
+        sick_role_reviewed=assessment is not None and assessment.sick_role_reviewed_on is not None,
+        has_inventory=has_inventory,
         problem_areas=tuple(ProblemAreaCode(area) for area in active_areas),
         has_formulation=formulation is not None and bool(formulation.text.strip()),
         formulation_agreed=formulation is not None and formulation.agreed_on is not None,

@@ -20,6 +20,8 @@ def ready_for_middle(**changes: object) -> CourseSnapshot:
         adaptation="standard",
         phase=Phase.INITIAL,
         has_diagnosis=True,
+        suicide_risk_recorded=True,
+        has_inventory=True,
         problem_areas=(ProblemAreaCode.GRIEF,),
         has_formulation=True,
         formulation_agreed=True,

@@ -1,4 +1,5 @@
-"""The treatment contract: a first contract of 6 to 20 sessions; a renegotiation may shorten or extend it."""
+"""The treatment contract: a first contract of the adaptation's minimum (6, or 3 for IPC and brief IPT) to 20
+sessions; a renegotiation may shorten or extend it."""
 
 from __future__ import annotations
 
@@ -22,7 +23,9 @@ def test_a_first_contract_of_6_to_20_sessions_is_accepted(sessions):
 
 
 def test_a_first_contract_of_5_sessions_is_refused():
-    assert messages(check_contract("standard", 5, renegotiated=False)) == [rules.CONTRACT_TOO_SHORT]
+    refused = messages(check_contract("standard", 5, renegotiated=False))
+    assert refused == [rules.contract_too_short(protocol().adaptation("standard"))]
+    assert refused[0].startswith("Plan at least 6 sessions: a first contract of Standard IPT plans 6 or more")
 
 
 def test_a_first_contract_of_21_sessions_is_refused():
@@ -77,3 +80,33 @@ def test_a_renegotiated_contract_beyond_20_sessions_is_kept_for_continuation_or_
 def test_an_unknown_adaptation_raises_a_key_error():
     with pytest.raises(KeyError, match="cbt"):
         check_contract("cbt", 12, renegotiated=False)
+
+
+@pytest.mark.parametrize("adaptation", ["ipc", "ipt_est"])
+@pytest.mark.parametrize("sessions", [3, 4, 5, 6])
+def test_ipc_and_brief_ipt_are_contracted_from_3_sessions(adaptation, sessions):
+    check = check_contract(adaptation, sessions, renegotiated=False)
+    assert check.refusals == ()
+    assert check.minimum == 3
+
+
+@pytest.mark.parametrize(("adaptation", "name"), [("ipc", "Interpersonal counselling (IPC)"), ("ipt_est", "IPT-EST")])
+def test_ipc_and_brief_ipt_refuse_a_first_contract_of_2_sessions_naming_their_minimum(adaptation, name):
+    refused = messages(check_contract(adaptation, 2, renegotiated=False))
+    assert len(refused) == 1
+    assert refused[0].startswith("Plan at least 3 sessions: a first contract of ")
+    assert name in refused[0]
+
+
+@pytest.mark.parametrize("adaptation", ["standard", "ipt_a", "perinatal", "ipsrt", "ipt_bn", "telephone", "ipt_m"])
+def test_acute_adaptations_keep_the_products_minimum_of_6(adaptation):
+    assert protocol().adaptation(adaptation).contract_min == CONTRACT_MIN
+    assert messages(check_contract(adaptation, 5, renegotiated=False)) == [
+        rules.contract_too_short(protocol().adaptation(adaptation))
+    ]
+
+
+def test_every_adaptations_minimum_names_its_source():
+    ipc = protocol().adaptation("ipc")
+    assert "[S26c]" in ipc.contract_min_source
+    assert "Design note" in protocol().adaptation("standard").contract_min_source

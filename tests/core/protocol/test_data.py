@@ -148,6 +148,7 @@ def test_the_techniques_are_the_picklist_of_the_reference():
         ("ipsrt", 20),
         ("ipt_bn", 19),
         ("ipc", 6),
+        ("ipt_est", 3),
         ("telephone", 12),
         ("ipt_m", 12),
     ],

@@ -124,8 +124,8 @@ def test_it_refuses_a_session_count_that_is_not_a_positive_whole_number():
 
 
 def test_it_refuses_an_unknown_sick_role():
-    with pytest.raises(DefinitionError, match="unknown sick role 'none'"):
-        parse_with("adaptations.toml", 'kind = "limited"', 'kind = "none"')
+    with pytest.raises(DefinitionError, match="unknown sick role 'partial'"):
+        parse_with("adaptations.toml", 'kind = "limited"', 'kind = "partial"')
 
 
 def test_it_refuses_protocol_data_without_standard_ipt():
@@ -136,3 +136,27 @@ def test_it_refuses_protocol_data_without_standard_ipt():
 def test_it_refuses_a_duplicate_technique():
     with pytest.raises(DefinitionError, match=r"duplicate technique ids \['role_play'\]"):
         parse_with("techniques.toml", 'id = "clarification"', 'id = "role_play"')
+
+
+def test_it_refuses_a_first_contract_minimum_above_the_default_contract():
+    with pytest.raises(DefinitionError, match="first contract minimum 7 is above its maximum 6"):
+        parse_with(
+            "adaptations.toml",
+            'contract_min = 3\ncontract_min_source = "§2 IPC /',
+            'contract_min = 7\ncontract_min_source = "§2 IPC /',
+        )
+
+
+def test_it_refuses_a_first_contract_minimum_without_its_source():
+    with pytest.raises(DefinitionError, match="missing 'contract_min_source'"):
+        parse_with("adaptations.toml", 'contract_min_source = "§2 IPC /', '# "§2 IPC /')
+
+
+def test_it_refuses_a_course_that_starts_in_another_phase_than_initial_or_maintenance():
+    with pytest.raises(DefinitionError, match="a course starts in one of \\['initial', 'maintenance'\\], not 'middle'"):
+        parse_with("adaptations.toml", 'starting_phase = "maintenance"', 'starting_phase = "middle"')
+
+
+def test_it_refuses_a_starting_phase_without_its_source():
+    with pytest.raises(DefinitionError, match="missing 'starting_phase_source'"):
+        parse_with("adaptations.toml", "starting_phase_source = ", "# ")

@@ -11,7 +11,6 @@ from hypothesis import strategies as st
 from iptriad.core.protocol import protocol, rules
 from iptriad.core.protocol.rules import (
     CONTRACT_MAX,
-    CONTRACT_MIN,
     OPEN_PHASES,
     RENEGOTIATED_MAX,
     ContractSnapshot,
@@ -31,8 +30,10 @@ from iptriad.core.protocol.rules import (
 # No example database: nothing is written into the working tree, and every run explores afresh.
 PROPERTY = settings(database=None, deadline=None, max_examples=300)
 DEFICITS = ProblemAreaCode.INTERPERSONAL_DEFICITS
-MESSAGES = {value for name, value in vars(rules).items() if name.isupper() and isinstance(value, str)}
 ADAPTATIONS = [adaptation.id for adaptation in protocol().adaptations]
+MESSAGES = {value for name, value in vars(rules).items() if name.isupper() and isinstance(value, str)} | {
+    rules.contract_too_short(adaptation) for adaptation in protocol().adaptations
+}
 ALL_TASK_IDS = [entry.id for phase in protocol().phases for entry in phase.tasks]
 
 problem_areas = st.lists(st.sampled_from(ProblemAreaCode), max_size=4).map(tuple)
@@ -47,6 +48,8 @@ courses = st.builds(
     adaptation=st.sampled_from(ADAPTATIONS),
     phase=st.sampled_from(Phase),
     has_diagnosis=st.booleans(),
+    suicide_risk_recorded=st.booleans(),
+    has_inventory=st.booleans(),
     problem_areas=problem_areas,
     has_formulation=st.booleans(),
     formulation_agreed=st.booleans(),
@@ -63,8 +66,9 @@ def areas_acceptable(codes: tuple[ProblemAreaCode, ...]) -> bool:
     return len(chosen) == len(codes) and len(chosen) <= 2 and not (DEFICITS in chosen and len(chosen) > 1)
 
 
-def contract_acceptable(planned: int, renegotiated: bool, held: int) -> bool:
-    low, high = (1, RENEGOTIATED_MAX) if renegotiated else (CONTRACT_MIN, CONTRACT_MAX)
+def contract_acceptable(adaptation: str, planned: int, renegotiated: bool, held: int) -> bool:
+    first_min = protocol().adaptation(adaptation).contract_min
+    low, high = (1, RENEGOTIATED_MAX) if renegotiated else (first_min, CONTRACT_MAX)
     return low <= planned <= high and planned >= held
 
 
@@ -75,13 +79,15 @@ def test_the_middle_phase_may_start_exactly_when_every_precondition_holds(course
     expected = (
         course.phase is Phase.INITIAL
         and course.has_diagnosis
+        and course.suicide_risk_recorded
+        and course.has_inventory
         and len(course.problem_areas) > 0
         and areas_acceptable(course.problem_areas)
         and course.has_formulation
         and course.formulation_agreed
         and frame is not None
         and frame.agreed_on is not None
-        and contract_acceptable(frame.sessions_planned, frame.renegotiated, course.sessions_held)
+        and contract_acceptable(course.adaptation, frame.sessions_planned, frame.renegotiated, course.sessions_held)
     )
     assert (check_start_middle(course) == ()) is expected
 
@@ -124,7 +130,7 @@ def test_a_choice_of_areas_is_refused_exactly_when_it_breaks_a_rule(codes):
 @given(st.sampled_from(ADAPTATIONS), st.integers(-5, 80), st.booleans(), st.integers(0, 60))
 def test_a_contract_is_accepted_exactly_within_its_bounds(adaptation, planned, renegotiated, held):
     check = check_contract(adaptation, planned, renegotiated, sessions_held=held)
-    assert (check.refusals == ()) is contract_acceptable(planned, renegotiated, held)
+    assert (check.refusals == ()) is contract_acceptable(adaptation, planned, renegotiated, held)
     assert check.default_sessions == protocol().adaptation(adaptation).default_sessions
 
 
@@ -142,7 +148,8 @@ def test_the_session_guide_follows_the_contract_arithmetic(course, n):
         assert guide.midpoint_review is (n == math.ceil(planned / 2))
         assert guide.contract_overrun is (n > planned)
     assert guide.initial_phase_overrun is (course.phase is Phase.INITIAL and n > 4)
-    phase_tasks = protocol().phase(course.phase).tasks
+    adaptation = protocol().adaptation(course.adaptation)
+    phase_tasks = [adaptation.worded(task) for task in protocol().phase(course.phase).tasks]
     assert set(guide.tasks) == {task for task in phase_tasks if task.id not in course.done_task_ids}
     flags = [
         guide.announce_ending,
@@ -150,5 +157,7 @@ def test_the_session_guide_follows_the_contract_arithmetic(course, n):
         guide.termination_due,
         guide.initial_phase_overrun,
         guide.contract_overrun,
+        guide.sick_role_review,
+        guide.sick_role_review_due,
     ]
     assert len(guide.cautions) == sum(flags)

@@ -25,7 +25,8 @@ def test_an_open_course_has_the_guide_for_its_next_session(phase):
 
 @pytest.mark.parametrize("phase", OPEN)
 def test_the_checklist_is_the_current_phases_tasks_in_protocol_order_with_the_ticked_ones_done(phase):
-    tasks = protocol().phase(phase).tasks
+    standard = protocol().adaptation("standard")
+    tasks = [standard.worded(task) for task in protocol().phase(phase).tasks]  # "{condition}" is depression
     ticked = frozenset({tasks[0].id, tasks[-1].id})
     standing = course_standing(in_phase(phase, done_task_ids=ticked))
     assert standing.tasks == tuple(PhaseTask(task.id, task.text, task.id in ticked) for task in tasks)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from iptriad.core.protocol import rules
+from iptriad.core.protocol import protocol, rules
 from iptriad.core.protocol.rules import (
     EndReason,
     Phase,
@@ -79,15 +79,23 @@ def test_the_middle_phase_needs_the_contract_agreed():
 
 def test_the_middle_phase_needs_a_contract_within_bounds():
     course = ready_for_middle(contract=contract(4))
-    assert messages(check_start_middle(course)) == [rules.CONTRACT_TOO_SHORT]
+    assert messages(check_start_middle(course)) == [rules.contract_too_short(protocol().adaptation(course.adaptation))]
 
 
 def test_a_new_course_is_told_everything_it_lacks_in_order():
     course = ready_for_middle(
-        has_diagnosis=False, problem_areas=(), has_formulation=False, formulation_agreed=False, contract=None
+        has_diagnosis=False,
+        suicide_risk_recorded=False,
+        has_inventory=False,
+        problem_areas=(),
+        has_formulation=False,
+        formulation_agreed=False,
+        contract=None,
     )
     assert messages(check_start_middle(course)) == [
         rules.NO_DIAGNOSIS,
+        rules.NO_SUICIDE_RISK,
+        rules.NO_INVENTORY,
         rules.NO_PROBLEM_AREA,
         rules.NO_FORMULATION,
         rules.NO_CONTRACT,

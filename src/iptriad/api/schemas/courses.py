@@ -99,6 +99,10 @@ class SnapshotOut(Schema):
     adaptation: str
     phase: str
     has_diagnosis: bool
+    suicide_risk_recorded: bool
+    has_inventory: bool
+    sick_role_given: bool
+    sick_role_reviewed: bool
     problem_areas: list[str]
     has_formulation: bool
     formulation_agreed: bool
@@ -129,6 +133,8 @@ class SessionGuideOut(Schema):
     termination_due: bool
     initial_phase_overrun: bool
     contract_overrun: bool
+    sick_role_review: bool = Field(description="The sick role is still to be reviewed as the client improves.")
+    sick_role_review_due: bool = Field(description="The midpoint is reached: review and withdraw the sick role now.")
     cautions: list[MessageOut]
 
 

@@ -35,6 +35,9 @@ class AssessmentIn(InputSchema):
     assessed_on: dt.date | None = None
     sick_role_given_on: dt.date | None = None
     sick_role_notes: Paragraph = ""
+    sick_role_reviewed_on: dt.date | None = Field(
+        None, description="When the time-limited sick role was reviewed with the client and withdrawn."
+    )
     psychoeducation_given_on: dt.date | None = None
 
 

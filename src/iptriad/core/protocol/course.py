@@ -37,6 +37,10 @@ class CourseSnapshot:
     adaptation: str  # an adaptation id from data/adaptations.toml
     phase: Phase
     has_diagnosis: bool = False
+    suicide_risk_recorded: bool = False  # the assessment's suicide-risk screen has a result (§3.1 item 2, §10)
+    has_inventory: bool = False  # at least one important person in the interpersonal inventory (§3.1 item 5, §4)
+    sick_role_given: bool = False  # the date the sick role was given is recorded (§3.1 item 4)
+    sick_role_reviewed: bool = False  # the date it was reviewed with the client and withdrawn is recorded
     problem_areas: tuple[ProblemAreaCode, ...] = ()
     has_formulation: bool = False
     formulation_agreed: bool = False

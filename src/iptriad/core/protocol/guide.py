@@ -35,6 +35,18 @@ INITIAL_PHASE_OVERRUN = (
     "agree the formulation and the contract, and start the middle phase."
 )
 CONTRACT_OVERRUN = "This session is beyond the contract: renegotiate the contract explicitly, or close the course."
+# §3.1 item 4 [S31c][S5]: the client is *temporarily* excused from some duties. Design note (issue 10, not in the
+# reference): once the middle phase starts, the guide reminds the therapist to review the sick role as the client
+# improves, and from the midpoint review on (or once the course is past the middle phase) it asks for it now. Both
+# prompts go once the review date is recorded on the assessment.
+SICK_ROLE_REVIEW = (
+    "The sick role is time-limited: as the client improves, review it with them and hand back the duties it "
+    "excused, by the midpoint at the latest."
+)
+SICK_ROLE_REVIEW_DUE = (
+    "Review the sick role with the client now and withdraw it (the midpoint is the latest), then record the date "
+    "on the assessment."
+)
 
 
 @dataclass(frozen=True)
@@ -51,6 +63,8 @@ class SessionGuide:
     termination_due: bool
     initial_phase_overrun: bool
     contract_overrun: bool
+    sick_role_review: bool  # the sick role given is still to be reviewed as the client improves
+    sick_role_review_due: bool  # ... and the midpoint is reached or passed: review it now
     cautions: tuple[Caution, ...]  # one per prompt raised, in the order of the flags above
 
     @property
@@ -76,6 +90,7 @@ def session_guide(s: CourseSnapshot, next_session_number: int) -> SessionGuide:
     if next_session_number < 1:
         raise ValueError(f"session numbers start at 1, not {next_session_number}")
     definition = protocol().phase(s.phase)
+    adaptation = protocol().adaptation(s.adaptation)
     n = next_session_number
     planned = s.contract.sessions_planned if s.contract is not None else None
     remaining = planned - n if planned is not None else None
@@ -88,19 +103,25 @@ def session_guide(s: CourseSnapshot, next_session_number: int) -> SessionGuide:
     )
     initial_overrun = s.phase is Phase.INITIAL and n > INITIAL_PHASE_MAX_SESSIONS
     contract_overrun = remaining is not None and remaining < 0
+    sick_role_open = s.sick_role_given and not s.sick_role_reviewed and s.phase is not Phase.INITIAL
+    past_middle = s.phase in (Phase.TERMINATION, Phase.MAINTENANCE)
+    review_due = sick_role_open and (past_middle or (planned is not None and n >= midpoint_session(planned)))
+    review_soon = sick_role_open and not review_due
     prompts = (
         (announce, "announce_ending", ANNOUNCE_ENDING),
         (midpoint, "midpoint_review", MIDPOINT_REVIEW),
         (termination_due, "termination_due", TERMINATION_DUE),
         (initial_overrun, "initial_phase_overrun", INITIAL_PHASE_OVERRUN),
         (contract_overrun, "contract_overrun", CONTRACT_OVERRUN),
+        (review_soon, "sick_role_review", SICK_ROLE_REVIEW),
+        (review_due, "sick_role_review_due", SICK_ROLE_REVIEW_DUE),
     )
     return SessionGuide(
         session_number=n,
         sessions_planned=planned,
         phase=s.phase,
         phase_name=definition.name,
-        tasks=tuple(task for task in definition.tasks if task.id not in s.done_task_ids),
+        tasks=tuple(adaptation.worded(task) for task in definition.tasks if task.id not in s.done_task_ids),
         session_steps=definition.session_steps,
         sessions_remaining=remaining,
         announce_ending=announce,
@@ -108,5 +129,7 @@ def session_guide(s: CourseSnapshot, next_session_number: int) -> SessionGuide:
         termination_due=termination_due,
         initial_phase_overrun=initial_overrun,
         contract_overrun=contract_overrun,
+        sick_role_review=review_soon,
+        sick_role_review_due=review_due,
         cautions=tuple(Caution(code, message) for raised, code, message in prompts if raised),
     )

@@ -14,6 +14,8 @@ from importlib import resources
 from typing import Any
 
 from iptriad.core.protocol.model import (
+    DEFAULT_CONTRACT_MIN,
+    STARTING_PHASES,
     Adaptation,
     DisputeStage,
     DisputeStageDefinition,
@@ -158,11 +160,11 @@ def _phases(raw: Mapping[str, Any], where: str) -> tuple[PhaseDefinition, ...]:
     return tuple(phases)
 
 
-def _stages(raw: Mapping[str, Any], where: str) -> tuple[DisputeStageDefinition, ...]:
+def _stages(raw: Mapping[str, Any], where: str, code: str) -> tuple[DisputeStageDefinition, ...]:
     stages = []
     for index, entry in enumerate(_tables(raw, "stages", where, required=False)):
         at = f"{where} stage {index + 1}"
-        _only(entry, {"id", "name", "description", "source"}, at)
+        _only(entry, {"id", "name", "description", "source", "strategies"}, at)
         stage_id = _text(entry, "id", at)
         if stage_id not in {s.value for s in DisputeStage}:
             raise DefinitionError(f"{at}: unknown dispute stage '{stage_id}'")
@@ -172,6 +174,7 @@ def _stages(raw: Mapping[str, Any], where: str) -> tuple[DisputeStageDefinition,
                 name=_text(entry, "name", at),
                 description=_text(entry, "description", at),
                 source=_source(entry, "source", at),
+                strategies=_entries(entry, "strategies", at, f"{code}.strategy."),
             )
         )
     return tuple(stages)
@@ -208,7 +211,7 @@ def _problem_areas(raw: Mapping[str, Any], where: str) -> tuple[ProblemArea, ...
         if not isinstance(other_names, list) or not all(isinstance(name, str) and name for name in other_names):
             raise DefinitionError(f"{at}: 'other_names' must be a list of non-empty strings")
         identified = _optional_text(entry, "identified", at)
-        stages = _stages(entry, at)
+        stages = _stages(entry, at, code)
         expected_stages = [s.value for s in DisputeStage] if code == ProblemAreaCode.ROLE_DISPUTE else []
         _in_order([s.stage.value for s in stages], expected_stages, f"stages of '{code}'", at)
         areas.append(
@@ -231,7 +234,7 @@ def _problem_areas(raw: Mapping[str, Any], where: str) -> tuple[ProblemArea, ...
             )
         )
     _in_order([a.code.value for a in areas], [c.value for c in ProblemAreaCode], "problem areas", where)
-    _unique([e.id for a in areas for e in (*a.goals, *a.strategies, *a.record)], "ids", where)
+    _unique([e.id for a in areas for e in (*a.goals, *a.all_strategies, *a.record)], "ids", where)
     return tuple(areas)
 
 
@@ -276,8 +279,14 @@ ADAPTATION_KEYS = {
     "source",
     "default_sessions",
     "default_source",
+    "contract_min",
+    "contract_min_source",
     "sick_role",
     "notes",
+    "starting_phase",
+    "starting_phase_source",
+    "condition",
+    "condition_source",
 }
 
 
@@ -297,6 +306,38 @@ def _ordered(low: int | None, high: int | None, what: str, at: str) -> None:
         raise DefinitionError(f"{at}: {what} minimum {low} is above its maximum {high}")
 
 
+DEFAULT_CONTRACT_MIN_SOURCE = "Design note: the product's shortest first contract for an acute course"
+
+
+def _contract_min(entry: Mapping[str, Any], at: str) -> tuple[int, str]:
+    """The adaptation's own shortest first contract with its source, or the product's default."""
+    minimum = _optional_int(entry, "contract_min", at)
+    if minimum is None:
+        if "contract_min_source" in entry:
+            raise DefinitionError(f"{at}: 'contract_min_source' without 'contract_min'")
+        return DEFAULT_CONTRACT_MIN, DEFAULT_CONTRACT_MIN_SOURCE
+    return minimum, _source(entry, "contract_min_source", at)
+
+
+def _starting_phase(entry: Mapping[str, Any], at: str) -> dict[str, Any]:
+    """The phase a course of the adaptation starts in, with its source, when the data names one."""
+    if "starting_phase" not in entry:
+        if "starting_phase_source" in entry:
+            raise DefinitionError(f"{at}: 'starting_phase_source' without 'starting_phase'")
+        return {}
+    phase = _text(entry, "starting_phase", at)
+    if phase not in {p.value for p in STARTING_PHASES}:
+        raise DefinitionError(f"{at}: a course starts in one of {[p.value for p in STARTING_PHASES]}, not '{phase}'")
+    return {"starting_phase": Phase(phase), "starting_phase_source": _source(entry, "starting_phase_source", at)}
+
+
+def _condition(entry: Mapping[str, Any], at: str) -> dict[str, Any]:
+    """The illness the adaptation treats, as phase texts name it, with its source, when the data names one."""
+    if "condition" not in entry:
+        return {}
+    return {"condition": _text(entry, "condition", at), "condition_source": _source(entry, "condition_source", at)}
+
+
 def _adaptations(raw: Mapping[str, Any], where: str) -> tuple[Adaptation, ...]:
     adaptations = []
     for index, entry in enumerate(_tables(raw, "adaptations", where)):
@@ -308,6 +349,7 @@ def _adaptations(raw: Mapping[str, Any], where: str) -> tuple[Adaptation, ...]:
         default = _optional_int(entry, "default_sessions", at)
         if default is None:
             raise DefinitionError(f"{at}: missing 'default_sessions'")
+        contract_min, contract_min_source = _contract_min(entry, at)
         adaptation = Adaptation(
             id=_identifier(entry, "id", at),
             name=_text(entry, "name", at),
@@ -322,12 +364,17 @@ def _adaptations(raw: Mapping[str, Any], where: str) -> tuple[Adaptation, ...]:
             source=_source(entry, "source", at),
             default_sessions=default,
             default_source=_source(entry, "default_source", at),
+            contract_min=contract_min,
+            contract_min_source=contract_min_source,
             sick_role=_sick_role(entry, at),
             notes=_notes(entry, at),
+            **_starting_phase(entry, at),
+            **_condition(entry, at),
         )
         _ordered(adaptation.sessions_min, adaptation.sessions_max, "sessions", at)
         _ordered(adaptation.sessions_min, default, "sessions", at)
         _ordered(default, adaptation.sessions_max, "sessions", at)
+        _ordered(contract_min, default, "first contract", at)
         _ordered(adaptation.session_minutes_min, adaptation.session_minutes_max, "session minutes", at)
         adaptations.append(adaptation)
     _unique([a.id for a in adaptations], "adaptation ids", where)

@@ -13,6 +13,10 @@ from enum import StrEnum
 from typing import Protocol as _TypingProtocol
 from typing import TypeVar
 
+# The fewest sessions a first contract plans unless the adaptation says otherwise: a product decision for acute
+# individual courses (the reference's acute doses run 12-20, §0, §2); IPC and brief IPT set their own (Design note).
+DEFAULT_CONTRACT_MIN = 6
+
 
 class Phase(StrEnum):
     """The phases of a course in order; `closed` is the terminal state."""
@@ -42,6 +46,7 @@ class DisputeStage(StrEnum):
 class SickRoleKind(StrEnum):
     FULL = "full"
     LIMITED = "limited"  # IPT-A: e.g. the adolescent keeps attending school
+    NONE = "none"  # IPT-M: the client starts in remission, with no acute episode to be excused for
 
 
 class UnknownProtocolEntryError(KeyError):
@@ -115,6 +120,7 @@ class DisputeStageDefinition:
     name: str
     description: str
     source: str
+    strategies: tuple[Entry, ...] = ()  # what the work looks like at this stage (§5.2)
 
     @property
     def id(self) -> str:
@@ -147,6 +153,15 @@ class ProblemArea:
 
     def stage(self, stage: DisputeStage | str) -> DisputeStageDefinition:
         return _find(self.stages, str(stage), f"stage of {self.code}")
+
+    def strategies_at(self, stage: DisputeStage | str | None) -> tuple[Entry, ...]:
+        """The strategies for the work now: the area's own, then those of its recorded stage (role disputes)."""
+        return self.strategies + (self.stage(stage).strategies if stage else ())
+
+    @property
+    def all_strategies(self) -> tuple[Entry, ...]:
+        """Every strategy of the area, each stage's included: what a session may have recorded."""
+        return self.strategies + tuple(entry for stage in self.stages for entry in stage.strategies)
 
 
 @dataclass(frozen=True)
@@ -190,8 +205,27 @@ class Adaptation:
     source: str
     default_sessions: int
     default_source: str
+    contract_min: int  # the fewest sessions a first contract may plan (DEFAULT_CONTRACT_MIN unless the data says)
+    contract_min_source: str
     sick_role: SickRole
     notes: tuple[Note, ...]
+    starting_phase: Phase = Phase.INITIAL  # IPT-M starts in maintenance, for a client already in remission
+    starting_phase_source: str = "§3 [S3][S5]: a course starts with the initial phase"
+    # What the phase texts call the illness ("{condition}" in phases.toml): depression unless the adaptation treats
+    # another (§2 populations); see `worded`.
+    condition: str = "depression"
+    condition_source: str = "§0 target [S20d][S30b]: IPT was built for depression"
+
+    def worded(self, entry: Entry) -> Entry:
+        """A phase text worded for this adaptation: "{condition}" becomes the illness it treats."""
+        return Entry(entry.id, entry.text.replace(CONDITION, self.condition), entry.source)
+
+
+CONDITION = "{condition}"  # the placeholder for the illness in phase texts
+
+
+# The phases a course may start in: the initial phase, or maintenance for maintenance IPT (§2 IPT-M, §3.4).
+STARTING_PHASES = (Phase.INITIAL, Phase.MAINTENANCE)
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from iptriad.core.protocol.course import (
 )
 from iptriad.core.protocol.guide import SessionGuide, session_guide
 from iptriad.core.protocol.loader import protocol
-from iptriad.core.protocol.model import Phase, ProblemAreaCode
+from iptriad.core.protocol.model import DEFAULT_CONTRACT_MIN, Adaptation, Phase, ProblemAreaCode
 
 __all__ = [
     "OPEN_PHASES",
@@ -43,6 +43,7 @@ __all__ = [
     "check_start_middle",
     "check_start_termination",
     "check_transition",
+    "contract_too_short",
     "session_guide",
 ]
 
@@ -51,6 +52,12 @@ __all__ = [
 # close. Continuation after a partial response (§3.3 [S32]) runs in the maintenance phase, as §3.4 pairs them.
 MIDDLE_NOT_FROM_INITIAL = "The middle phase starts only from the initial phase."
 NO_DIAGNOSIS = "Record a diagnosis before starting the middle phase."
+NO_SUICIDE_RISK = (
+    "Record the suicide-risk assessment (the risk screen of the assessment) before starting the middle phase."
+)
+NO_INVENTORY = (
+    "Take the interpersonal inventory (record at least one important person) before starting the middle phase."
+)
 NO_PROBLEM_AREA = "Choose one or two problem areas before starting the middle phase."
 NO_FORMULATION = "Write the interpersonal formulation before starting the middle phase."
 FORMULATION_NOT_AGREED = "Record the client's agreement to the formulation before starting the middle phase."
@@ -87,16 +94,20 @@ CONFIRM_DEFICITS = (
 )
 DISPUTE_STAGE_MISSING = "Record the stage of the role dispute: renegotiation, impasse or dissolution."
 
-# Contracts. A first contract plans 6 to 20 sessions (product decision for individual courses; §0 doses run up to
-# 20). A change must be renegotiated explicitly (§3.1 item 9 [S2]); a renegotiated contract may shorten the course
-# to any length not below the sessions held, or extend it up to 20 acute sessions plus monthly maintenance for up
-# to 3 years (§2 IPT-M [S25]): 56 (Design note).
-CONTRACT_MIN = 6
+# Contracts. A first contract plans from the adaptation's minimum up to 20 sessions: 6 for acute IPT (a product
+# decision: DEFAULT_CONTRACT_MIN), 3 for interpersonal counselling and brief IPT (IPT-EST), whose dose is 3 sessions
+# (§0 dose range, §2 IPC / IPT-EST [S26a][S26c]); §0 doses run up to 20. A change must be renegotiated explicitly
+# (§3.1 item 9 [S2]); a renegotiated contract may shorten the course to any length not below the sessions held, or
+# extend it up to 20 acute sessions plus monthly maintenance for up to 3 years (§2 IPT-M [S25]): 56 (Design note).
+CONTRACT_MIN = DEFAULT_CONTRACT_MIN
 CONTRACT_MAX = 20
 MAINTENANCE_MAX = 36
 RENEGOTIATED_MAX = CONTRACT_MAX + MAINTENANCE_MAX
 NO_SESSIONS = "Plan at least one session."
-CONTRACT_TOO_SHORT = f"Plan at least {CONTRACT_MIN} sessions: only a renegotiated contract may plan fewer."
+CONTRACT_TOO_SHORT = (
+    "Plan at least {minimum} sessions: a first contract of {adaptation} plans {minimum} or more, and only a "
+    "renegotiated contract may plan fewer."
+)
 CONTRACT_TOO_LONG = f"Plan at most {CONTRACT_MAX} sessions: only a renegotiated contract may plan more."
 RENEGOTIATED_TOO_LONG = f"Plan at most {RENEGOTIATED_MAX} sessions, even in a renegotiated contract."
 FEWER_THAN_HELD = "Plan at least as many sessions as have already been held."
@@ -105,6 +116,11 @@ BEYOND_ACUTE = (
     f"More than {CONTRACT_MAX} sessions is longer than any acute IPT dose in the reference: "
     "keep it for continuation or maintenance."
 )
+
+
+def contract_too_short(adaptation: Adaptation) -> str:
+    """The refusal of a first contract below the adaptation's minimum, naming both."""
+    return CONTRACT_TOO_SHORT.format(minimum=adaptation.contract_min, adaptation=adaptation.name)
 
 
 def _refusals(*pairs: tuple[bool, str, str]) -> tuple[Refusal, ...]:
@@ -152,10 +168,11 @@ def check_contract(
     Raises UnknownProtocolEntryError (a KeyError) for an unknown adaptation id.
     """
     chosen = protocol().adaptation(adaptation)
-    minimum, maximum = (1, RENEGOTIATED_MAX) if renegotiated else (CONTRACT_MIN, CONTRACT_MAX)
+    minimum, maximum = (1, RENEGOTIATED_MAX) if renegotiated else (chosen.contract_min, CONTRACT_MAX)
+    too_short = not renegotiated and 1 <= sessions_planned < chosen.contract_min
     refusals = _refusals(
         (sessions_planned < 1, "no_sessions", NO_SESSIONS),
-        (not renegotiated and 1 <= sessions_planned < CONTRACT_MIN, "contract_too_short", CONTRACT_TOO_SHORT),
+        (too_short, "contract_too_short", contract_too_short(chosen)),
         (not renegotiated and sessions_planned > CONTRACT_MAX, "contract_too_long", CONTRACT_TOO_LONG),
         (renegotiated and sessions_planned > RENEGOTIATED_MAX, "renegotiated_too_long", RENEGOTIATED_TOO_LONG),
         (sessions_planned >= 1 and sessions_planned < sessions_held, "fewer_than_held", FEWER_THAN_HELD),
@@ -172,9 +189,14 @@ def check_contract(
 
 
 def check_start_middle(s: CourseSnapshot) -> tuple[Refusal, ...]:
-    """The middle phase needs the frame of the initial phase (§3.1 items 1, 7, 8, 9): a diagnosis, one or two
-    problem areas, a formulation the client agreed and an agreed contract within bounds. A course in another phase
-    gets only the refusal about its phase."""
+    """The middle phase needs the frame of the initial phase (§3.1 items 1, 2, 5, 7, 8, 9): a diagnosis, the
+    suicide-risk assessment recorded, the interpersonal inventory taken, one or two problem areas, a formulation the
+    client agreed and an agreed contract within bounds, refused in that order. A course in another phase gets only
+    the refusal about its phase.
+
+    Design note: the inventory counts as taken once it holds one important person (the reference gives no minimum,
+    §4.1); the suicide-risk assessment counts as recorded once the assessment's risk screen has a result, whatever
+    it is (a positive screen opens a risk alert of its own, §10.2)."""
     if s.phase is not Phase.INITIAL:
         return _refusals((True, "middle_not_from_initial", MIDDLE_NOT_FROM_INITIAL))
     area_refusals, _ = check_problem_areas(s.problem_areas)
@@ -188,6 +210,8 @@ def check_start_middle(s: CourseSnapshot) -> tuple[Refusal, ...]:
     return (
         _refusals(
             (not s.has_diagnosis, "no_diagnosis", NO_DIAGNOSIS),
+            (not s.suicide_risk_recorded, "no_suicide_risk", NO_SUICIDE_RISK),
+            (not s.has_inventory, "no_inventory", NO_INVENTORY),
             (not s.problem_areas, "no_problem_area", NO_PROBLEM_AREA),
         )
         + area_refusals

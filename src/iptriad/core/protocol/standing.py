@@ -48,7 +48,8 @@ def course_standing(s: CourseSnapshot) -> CourseStanding:
     if s.phase is Phase.CLOSED:
         return CourseStanding(s, None, (), None, (), ())
     following = NEXT_PHASE.get(s.phase)
-    checklist = protocol().phase(s.phase).tasks
+    adaptation = protocol().adaptation(s.adaptation)
+    checklist = tuple(adaptation.worded(task) for task in protocol().phase(s.phase).tasks)
     return CourseStanding(
         snapshot=s,
         session_guide=session_guide(s, s.sessions_held + 1),

@@ -82,6 +82,7 @@ class AssessmentForm(_RecordForm):
             "sick_role_notes": forms.Textarea(attrs=TEXT),
             "assessed_on": DateInput(),
             "sick_role_given_on": DateInput(),
+            "sick_role_reviewed_on": DateInput(),
             "psychoeducation_given_on": DateInput(),
         }
         labels = {
@@ -92,6 +93,7 @@ class AssessmentForm(_RecordForm):
             "assessed_on": "Assessed on",
             "sick_role_given_on": "Sick role given on",
             "sick_role_notes": "Notes on the sick role",
+            "sick_role_reviewed_on": "Sick role reviewed and withdrawn on",
             "psychoeducation_given_on": "Psychoeducation given on",
         }
         help_texts = {
@@ -102,6 +104,10 @@ class AssessmentForm(_RecordForm):
             "sick_role_given_on": (
                 "The client is temporarily excused from some duties, as with a physical illness, and in return "
                 "works toward recovery."
+            ),
+            "sick_role_reviewed_on": (
+                "The sick role is time-limited: as the client improves, and by the midpoint of the contract at the "
+                "latest, review it with them and hand back the duties it excused."
             ),
             "psychoeducation_given_on": (
                 "The symptom cluster, how depression affects relationships and what to expect from treatment."

@@ -31,6 +31,8 @@ class Assessment(models.Model):
     assessed_on = models.DateField(null=True, blank=True)
     sick_role_given_on = models.DateField(null=True, blank=True)
     sick_role_notes = EncryptedTextField(blank=True)
+    # The sick role is temporary (§3.1 item 4): the date it was reviewed with the client and withdrawn as they improve.
+    sick_role_reviewed_on = models.DateField(null=True, blank=True)
     psychoeducation_given_on = models.DateField(null=True, blank=True)
     updated_at = models.DateTimeField(default=timezone.now)
 

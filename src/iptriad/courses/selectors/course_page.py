@@ -135,6 +135,7 @@ class CourseRecords:
             sessions_held=self.sessions_attended,
             has_relapse_prevention_plan=self.plan is not None,
             done_task_ids=self.done_task_ids,
+            has_inventory=bool(self.people),
             open_risk_alerts=getattr(self.course, "open_risk_alerts", 0),  # annotated by course_get
         )
 

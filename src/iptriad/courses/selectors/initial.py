@@ -103,6 +103,7 @@ class SickRoleGuidance:
 
     adaptation: str
     limited: bool
+    none: bool  # maintenance IPT: the client is in remission
     notes: tuple[str, ...]
 
 
@@ -114,6 +115,7 @@ def sick_role_guidance(course: Course) -> SickRoleGuidance:
     return SickRoleGuidance(
         adaptation=adaptation.name,
         limited=sick_role.kind == SickRoleKind.LIMITED,
+        none=sick_role.kind == SickRoleKind.NONE,
         notes=notes,
     )
 

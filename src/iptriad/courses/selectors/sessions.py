@@ -122,7 +122,10 @@ def _focus_areas(actor: Actor, course: Course) -> tuple[FocusArea, ...]:
         stage = definition.stage(choice.dispute_stage).name if choice.dispute_stage else ""
         areas.append(
             FocusArea(
-                name=definition.name, stage=stage, goals=tuple(choice.goals.all()), strategies=definition.strategies
+                name=definition.name,
+                stage=stage,
+                goals=tuple(choice.goals.all()),
+                strategies=definition.strategies_at(choice.dispute_stage or None),  # a dispute's stage adds its own
             )
         )
     return tuple(areas)
@@ -184,7 +187,7 @@ def strategy_groups(areas: Sequence[FocusArea], keep: Sequence[str] = ()) -> tup
     groups = [StrategyGroup(area.name, tuple((s.id, s.text) for s in area.strategies)) for area in areas]
     offered = {strategy_id for group in groups for strategy_id, _ in group.choices}
     for definition in protocol().problem_areas:
-        kept = tuple((s.id, s.text) for s in definition.strategies if s.id in keep and s.id not in offered)
+        kept = tuple((s.id, s.text) for s in definition.all_strategies if s.id in keep and s.id not in offered)
         if kept:
             groups.append(StrategyGroup(f"{definition.name} (no longer an active focus)", kept))
     return tuple(groups)
@@ -198,7 +201,7 @@ class NamedStrategy:
 
 def strategies_named(ids: Sequence[str]) -> tuple[NamedStrategy, ...]:
     """Strategy ids as the protocol words them, with their problem area; an id the protocol lost shows as is."""
-    known = {s.id: NamedStrategy(area.name, s.text) for area in protocol().problem_areas for s in area.strategies}
+    known = {s.id: NamedStrategy(area.name, s.text) for area in protocol().problem_areas for s in area.all_strategies}
     return tuple(known.get(strategy_id, NamedStrategy("", strategy_id)) for strategy_id in ids)
 
 

@@ -93,8 +93,9 @@ def course_open(
     ):
         raise PermissionDenied("You may not open a course for this client.")
     errors: dict[str, str] = {}
+    starting_phase = Phase.INITIAL
     try:
-        protocol().adaptation(adaptation)
+        starting_phase = protocol().adaptation(adaptation).starting_phase
     except UnknownProtocolEntryError:
         errors["adaptation"] = ERROR_UNKNOWN_ADAPTATION
     therapist = therapist or actor.user
@@ -125,13 +126,18 @@ def course_open(
                 therapist=therapist,
                 adaptation=adaptation,
                 protocol_version=protocol().version,
+                phase=starting_phase,  # maintenance IPT starts in maintenance: no acute phases in remission
                 opened_on=opened_on,
             )
     except IntegrityError as error:
         # Two members opening a course at once: the partial unique index decided.
         raise ValidationError({"client": ERROR_OPEN_COURSE_EXISTS}) from error
     PhaseChange.objects.create(
-        organisation=actor.organisation, course=course, from_phase="", to_phase=Phase.INITIAL, changed_by=actor.member()
+        organisation=actor.organisation,
+        course=course,
+        from_phase="",
+        to_phase=starting_phase,
+        changed_by=actor.member(),
     )
     measure_schedule_defaults_create(context=course.treatment_context, rules=default_schedule(course.adaptation))
     audit_record(actor=actor, action=AuditAction.COURSE_OPENED, obj=course, detail={"client": client.pk})

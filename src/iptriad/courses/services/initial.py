@@ -21,8 +21,9 @@ from django.utils.formats import date_format
 from iptriad.accounts.actors import Actor
 from iptriad.audit.models import AuditAction
 from iptriad.audit.services import audit_record
-from iptriad.core.protocol import ProblemAreaCode
+from iptriad.core.protocol import ProblemAreaCode, protocol
 from iptriad.core.protocol.closeness import MAX_RINGS
+from iptriad.core.protocol.model import SickRoleKind
 from iptriad.courses.models import Assessment, Course, InventoryPerson, TimelineEvent, Triad
 from iptriad.courses.models.initial import Relationship, RiskScreen, TimelineKind
 from iptriad.courses.services.course import course_for_change
@@ -48,6 +49,8 @@ ERROR_EVENT_KIND = "Choose what kind of event this is."
 ERROR_DESCRIPTION_REQUIRED = "Say what happened."
 ERROR_PERSON_OTHER_COURSE = "Choose a person from this client's interpersonal inventory."
 ERROR_SUPPORT_PEOPLE_OTHER_COURSE = "Choose support people from this client's interpersonal inventory."
+ERROR_NO_SICK_ROLE = "Maintenance IPT gives no sick role: the client starts in remission."
+ERROR_SICK_ROLE_REVIEW_BEFORE_GIVEN = "The sick role is reviewed after it was given: give both dates, in that order."
 ERROR_RECORD_GONE = "This record was removed in the meantime; nothing was saved."
 
 
@@ -65,6 +68,7 @@ class AssessmentDetails:
     assessed_on: dt.date | None = None
     sick_role_given_on: dt.date | None = None
     sick_role_notes: str = ""
+    sick_role_reviewed_on: dt.date | None = None
     psychoeducation_given_on: dt.date | None = None
 
 
@@ -126,10 +130,17 @@ def assessment_save(*, actor: Actor, course: Course, details: AssessmentDetails)
     errors = _lengths(Assessment, details)
     if details.suicide_risk_screen and details.suicide_risk_screen not in RiskScreen.values:
         errors["suicide_risk_screen"] = ERROR_RISK_SCREEN
-    for field in ("assessed_on", "sick_role_given_on", "psychoeducation_given_on"):
+    for field in ("assessed_on", "sick_role_given_on", "sick_role_reviewed_on", "psychoeducation_given_on"):
         message = _date_error(getattr(details, field), course)
         if message:
             errors[field] = message
+    reviewed, given = details.sick_role_reviewed_on, details.sick_role_given_on
+    if protocol().adaptation(course.adaptation).sick_role.kind is SickRoleKind.NONE:
+        for field in ("sick_role_given_on", "sick_role_reviewed_on"):
+            if getattr(details, field) is not None:
+                errors[field] = ERROR_NO_SICK_ROLE
+    if reviewed is not None and "sick_role_reviewed_on" not in errors and (given is None or reviewed < given):
+        errors["sick_role_reviewed_on"] = ERROR_SICK_ROLE_REVIEW_BEFORE_GIVEN
     _raise(errors)
     assessment = Assessment.objects.filter(course=course).first()
     created = assessment is None

@@ -98,8 +98,8 @@ class SessionSaved:
 
 
 def strategy_ids_of(codes: list[str] | tuple[str, ...]) -> list[str]:
-    """Every strategy id of the given problem areas, in protocol order."""
-    return [strategy.id for code in codes for strategy in protocol().problem_area(code).strategies]
+    """Every strategy id of the given problem areas, each dispute stage's included, in protocol order."""
+    return [strategy.id for code in codes for strategy in protocol().problem_area(code).all_strategies]
 
 
 def _active_area_codes(course: Course) -> list[str]:

@@ -15,7 +15,7 @@ from iptriad.accounts.actors import Actor
 from iptriad.accounts.permissions import member_view
 from iptriad.core.protocol import Phase, ProblemAreaCode, protocol
 from iptriad.core.protocol.formulation import formulation_draft, plain_date
-from iptriad.core.protocol.rules import CONTRACT_MAX, CONTRACT_MIN
+from iptriad.core.protocol.rules import CONTRACT_MAX
 from iptriad.courses.forms.middle import (
     ContractForm,
     FormulationForm,
@@ -329,7 +329,7 @@ def contract_page(request: HttpRequest, actor: Actor, course_id: int) -> HttpRes
         "form": form,
         "renegotiating": renegotiating,
         "adaptation": adaptation,
-        "first_min": CONTRACT_MIN,
+        "first_min": adaptation.contract_min,
         "first_max": CONTRACT_MAX,
         "cautions": contract_cautions(course=course, contract=current),
         "may_edit": course.is_open,

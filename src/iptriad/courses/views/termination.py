@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from iptriad.accounts.actors import Actor
 from iptriad.accounts.permissions import member_view
-from iptriad.core.protocol import Phase, check_start_maintenance
+from iptriad.core.protocol import Phase, check_start_maintenance, protocol
 from iptriad.courses.forms.termination import (
     GoalStatusForm,
     MaintenancePlanForm,
@@ -178,7 +178,9 @@ def termination_plan_page(request: HttpRequest, actor: Actor, course_id: int) ->
 @require_http_methods(["GET", "HEAD"])
 def termination_plan_print_page(request: HttpRequest, actor: Actor, course_id: int) -> HttpResponse:
     records = termination_records_for_view(actor=actor, course_id=course_id, page="ending.plan_print")
-    return render(request, "courses/termination/plan_print.html", {"course": records.course, "plan": records.plan})
+    condition = protocol().adaptation(records.course.adaptation).condition
+    context = {"course": records.course, "plan": records.plan, "condition": condition}
+    return render(request, "courses/termination/plan_print.html", context)
 
 
 @member_view
