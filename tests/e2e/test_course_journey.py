@@ -19,7 +19,9 @@ from iptriad.core.protocol.rules import (
     NO_CONTRACT,
     NO_DIAGNOSIS,
     NO_FORMULATION,
+    NO_INVENTORY,
     NO_PROBLEM_AREA,
+    NO_SUICIDE_RISK,
 )
 from iptriad.demo.data import DEMO_ORGANISATION, demo_load, demo_password
 from tests.e2e.conftest import LogIn
@@ -77,7 +79,7 @@ def test_a_demo_therapist_takes_a_client_from_a_new_course_to_a_closed_course(pa
     # The refusal the therapist sees: no middle phase yet, and the list says what to fix first.
     next_phase = page.get_by_role("region", name="Next phase", exact=True)
     expect(next_phase.get_by_role("listitem")).to_have_text(
-        [NO_DIAGNOSIS, NO_PROBLEM_AREA, NO_FORMULATION, NO_CONTRACT]
+        [NO_DIAGNOSIS, NO_SUICIDE_RISK, NO_INVENTORY, NO_PROBLEM_AREA, NO_FORMULATION, NO_CONTRACT]
     )
     expect(next_phase.get_by_role("button", name="Start the middle phase")).to_have_count(0)
 
@@ -95,7 +97,9 @@ def test_a_demo_therapist_takes_a_client_from_a_new_course_to_a_closed_course(pa
     expect(status).to_have_text("The assessment is saved.")
     assessment = page.get_by_role("region", name="Assessment", exact=True)
     expect(assessment.get_by_role("definition").first).to_have_text("F32.1 Moderate depressive episode")
-    expect(next_phase.get_by_role("listitem")).to_have_text([NO_PROBLEM_AREA, NO_FORMULATION, NO_CONTRACT])
+    expect(next_phase.get_by_role("listitem")).to_have_text(
+        [NO_INVENTORY, NO_PROBLEM_AREA, NO_FORMULATION, NO_CONTRACT]
+    )
 
     # One person in the interpersonal inventory.
     page.get_by_role("link", name="Open the inventory to add or edit people").click()
