@@ -252,6 +252,7 @@ class TestMaintenanceIptStartsInMaintenance:
             ("", Phase.MAINTENANCE)
         ]
         page = http.get(url("course-detail", course.pk)).content.decode()
+        assert "The course is open, in its continuation and maintenance phase." in page  # not "initial"
         assert protocol().phase(Phase.MAINTENANCE).task("maintenance.interpersonal_focus").text in page
         assert "Start the middle phase" not in page
         assert rules.NO_DIAGNOSIS not in page  # nothing of the initial phase stands in the way

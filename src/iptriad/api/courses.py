@@ -83,7 +83,8 @@ def course_list_api(request: HttpRequest, client_id: Id) -> list[Course]:
 @router.post("/clients/{int:client_id}/courses", response={201: CourseOut, **ERRORS_WRITE}, summary="Open a course")
 @idempotent
 def course_open_api(request: HttpRequest, client_id: Id, payload: CourseOpenIn) -> Status[Course]:
-    """The course starts in its initial phase with the adaptation's default measure schedule."""
+    """The course starts in its adaptation's first phase (initial; maintenance for IPT-M) with the adaptation's
+    default measure schedule."""
     actor = actor_of(request)
     client = client_get(actor=actor, client_id=client_id, action=Action.VIEW)
     require(course_policy, actor, Action.CREATE)

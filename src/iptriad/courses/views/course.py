@@ -41,7 +41,8 @@ def course_open_page(request: HttpRequest, actor: Actor, client_id: int) -> Http
     if request.method == "POST" and form.is_valid():
         with errors_on(form):
             course = course_open(actor=actor, client=client, **form.cleaned_data)
-            messages.success(request, "The course is open, in its initial phase.")
+            # IPT-M starts in the maintenance phase: say the phase the course really opened in.
+            messages.success(request, f"The course is open, in its {course.get_phase_display().lower()} phase.")
             return redirect("course-detail", course_id=course.pk)
     return render_form_page(request, "courses/course_open.html", {"client": client, "form": form})
 
