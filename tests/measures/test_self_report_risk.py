@@ -294,3 +294,38 @@ class TestLifetimeAnswerOnALink:
         second.refresh_from_db()
         assert second.held_answers == self.phqa(ever=self.YES)  # kept: a positive critical answer is never dropped
         assert stored() == (1, 1)  # history in this course, not a new alert
+
+
+class TestArchivedClient:
+    """Archiving a client withdraws their open links (issue 16, item 4): the page then says the link is no longer
+    active, and a positive self-harm answer is still kept with its alert and the crisis contacts."""
+
+    def test_archiving_withdraws_the_open_links_and_audits_each(self, personas):
+        sent, url = link(personas)
+        answered, answered_url = link(personas)
+        assert HttpClient().post(answered_url, form(PHQ9_NO_RISK)).status_code == 200
+        therapist = logged_in(personas.therapist_a)
+        assert therapist.post(reverse("client-archive", args=[personas.client_a.pk])).status_code == 302
+
+        sent.refresh_from_db()
+        answered.refresh_from_db()
+        assert sent.revoked_at is not None
+        assert answered.revoked_at is None  # a used link has nothing left to withdraw
+        withdrawn = AuditEvent.objects.filter(action=AuditAction.LINK_REVOKED, object_id=str(sent.pk))
+        assert withdrawn.get().detail == {"reason": "client_archived"}
+
+        opened = HttpClient().get(url)
+        assert opened.status_code == 410
+        assert "This link is no longer active" in opened.content.decode()
+
+    def test_a_self_harm_answer_on_an_archived_clients_link_is_kept_with_its_alert(self, personas):
+        sent, url = link(personas)
+        logged_in(personas.therapist_a).post(reverse("client-archive", args=[personas.client_a.pk]))
+        response = HttpClient().post(url, form(PHQ9_WITH_RISK))
+        html = response.content.decode()
+        assert response.status_code == 410
+        assert CRISIS in html
+        assert PHQ9_ITEM_9 in html
+        alert = RiskAlert.objects.get()
+        assert (alert.arrival, alert.link_id, alert.client) == (AlertArrival.INACTIVE_LINK, sent.pk, personas.client_a)
+        assert not Administration.objects.exists()

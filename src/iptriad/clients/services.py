@@ -17,6 +17,7 @@ from iptriad.audit.models import AuditAction
 from iptriad.audit.services import audit_record
 from iptriad.clients.models import Client, ClientStatus
 from iptriad.clients.permissions import client_policy
+from iptriad.clients.signals import client_archived
 from iptriad.core.ages import age_on
 
 OLDEST_PLAUSIBLE_AGE = 120
@@ -145,6 +146,7 @@ def client_archive(*, actor: Actor, client: Client) -> Client:
     client.archived_at = client.updated_at = timezone.now()
     client.save(update_fields=["status", "archived_at", "updated_at"])
     audit_record(actor=actor, action=AuditAction.CLIENT_ARCHIVED, obj=client)
+    client_archived.send(sender=Client, actor=actor, client=client)  # e.g. measures withdraws the open links
     return client
 
 

@@ -8,7 +8,10 @@ class MeasuresConfig(AppConfig):
 
     def ready(self) -> None:
         from iptriad.clients.sections import client_record_sections
-        from iptriad.measures import checks  # noqa: F401 (registers the system check)
+        from iptriad.measures import (
+            checks,  # noqa: F401 (registers the system check)
+            signals,  # noqa: F401 (connects the receivers)
+        )
         from iptriad.measures.client_sections import client_measures_link
         from iptriad.web.sections import Section
 

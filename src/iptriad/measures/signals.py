@@ -1,0 +1,29 @@
+"""Measures' answers to what the apps below it tell: an archived client's links stop taking answers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.dispatch import receiver
+from django.utils import timezone
+
+from iptriad.accounts.actors import Actor
+from iptriad.audit.models import AuditAction
+from iptriad.audit.services import audit_record
+from iptriad.clients.models import Client
+from iptriad.clients.signals import client_archived
+from iptriad.measures.models import SelfReportLink
+
+
+@receiver(client_archived, dispatch_uid="iptriad_measures_withdraw_links_of_an_archived_client")
+def links_withdrawn_on_archiving(sender: type[Client], actor: Actor, client: Client, **kwargs: Any) -> None:
+    """Every link still open is withdrawn in the archiving's transaction, each audited as a withdrawal. A client
+    who then opens one is told it is no longer active and, with a positive self-harm answer, still gets the crisis
+    contacts while the answer is kept with its alert (docs/clinical-safety.md)."""
+    now = timezone.now()
+    open_links = list(
+        SelfReportLink.objects.select_for_update().filter(client=client, used_at__isnull=True, revoked_at__isnull=True)
+    )
+    SelfReportLink.objects.filter(pk__in=[link.pk for link in open_links]).update(revoked_at=now)
+    for link in open_links:
+        audit_record(actor=actor, action=AuditAction.LINK_REVOKED, obj=link, detail={"reason": "client_archived"})
