@@ -22,8 +22,12 @@ class LoginForm(AuthenticationForm):
     }
 
 
+# The largest key a BigAutoField holds: a bigger number is no organisation, and the database would refuse it (a 500).
+LARGEST_ID = 2**63 - 1
+
+
 class OrganisationSwitchForm(forms.Form):
-    organisation = forms.IntegerField(min_value=1)
+    organisation = forms.IntegerField(min_value=1, max_value=LARGEST_ID)
 
 
 class OrganisationSettingsForm(forms.Form):
