@@ -496,15 +496,14 @@ def self_report_receive(*, token: str, answers: Sequence[int | None], ip_address
     link.refresh_from_db(fields=["used_at", "revoked_at", "administration", "held_answers", "held_at"])
     definition = _instrument(link.instrument_code)
     result = _score(definition, answers)
-    if link.used_at is not None:
+
+    def keep_risk_answers(arrival: AlertArrival) -> None:
         _keep_risk_answers(
-            link=link,
-            definition=definition,
-            answers=answers,
-            result=result,
-            arrival=AlertArrival.INACTIVE_LINK,
-            ip_address=ip_address,
+            link=link, definition=definition, answers=answers, result=result, arrival=arrival, ip_address=ip_address
         )
+
+    if link.used_at is not None:
+        keep_risk_answers(AlertArrival.INACTIVE_LINK)
         return SelfReportReceipt(
             link=link,
             outcome=SelfReportOutcome.COMPLETED,
@@ -513,14 +512,7 @@ def self_report_receive(*, token: str, answers: Sequence[int | None], ip_address
         )
     reason = self_report_link_inactive_reason(link)
     if reason is not None:
-        _keep_risk_answers(
-            link=link,
-            definition=definition,
-            answers=answers,
-            result=result,
-            arrival=AlertArrival.INACTIVE_LINK,
-            ip_address=ip_address,
-        )
+        keep_risk_answers(AlertArrival.INACTIVE_LINK)
         return SelfReportReceipt(link=link, outcome=SelfReportOutcome.INACTIVE, critical=result.critical, reason=reason)
     given = list(answers) + [None] * (len(definition.items) - len(answers))
     missing = tuple(
@@ -529,14 +521,7 @@ def self_report_receive(*, token: str, answers: Sequence[int | None], ip_address
         if answer_required(item) and answer is None
     )
     if missing:
-        _keep_risk_answers(
-            link=link,
-            definition=definition,
-            answers=answers,
-            result=result,
-            arrival=AlertArrival.INCOMPLETE_SELF_REPORT,
-            ip_address=ip_address,
-        )
+        keep_risk_answers(AlertArrival.INCOMPLETE_SELF_REPORT)
         return SelfReportReceipt(
             link=link, outcome=SelfReportOutcome.INCOMPLETE, critical=result.critical, missing=missing
         )
