@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from iptriad.accounts.models import Role, User
@@ -61,6 +63,28 @@ class TestClosing:
         close_it(alert, personas.actor(personas.therapist_a))
         closed = course_close(actor=personas.actor(personas.therapist_a), course=course, reason="completed")
         assert closed.phase == Phase.CLOSED
+
+    def test_the_close_page_runs_the_same_queries_for_1_and_5_open_alerts(self, personas):
+        course, _ = course_with_open_alert(personas)
+        http = logged_in(personas.therapist_a)
+        url = reverse("course-close", args=[course.pk])
+        http.get(url)  # warm the session and the caches a first request fills
+
+        def queries() -> int:
+            with CaptureQueriesContext(connection) as captured:
+                assert http.get(url).status_code == 200
+            return len(captured)
+
+        one = queries()
+        for _ in range(4):
+            administration_record(
+                actor=personas.actor(personas.therapist_a),
+                client=personas.client_a,
+                code="phq9",
+                answers=PHQ9_WITH_RISK,
+            )
+        assert RiskAlert.objects.filter(closed_at__isnull=True).count() == 5
+        assert queries() == one
 
     def test_the_close_page_names_each_open_alert_and_links_to_it(self, personas):
         course, alert = course_with_open_alert(personas)
