@@ -218,7 +218,8 @@ AUTHENTICATION_BACKENDS = [
 ]
 
 # Sessions live in the database so several app servers can share them (no local state).
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# (iptriad.accounts.session_store: Django's database store, keeping each person's list of sessions in step.)
+SESSION_ENGINE = "iptriad.accounts.session_store"
 SESSION_COOKIE_AGE = env_int("IPTRIAD_SESSION_AGE_SECONDS", 12 * 60 * 60)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
