@@ -143,6 +143,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Before SecurityMiddleware's redirect to HTTPS: an API call over plain HTTP is refused, not redirected.
+    "iptriad.web.https.RefusePlainHttpApiMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -203,9 +205,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # No composition rule (ASVS 6.2.5): a password of digits only is refused by zxcvbn for being guessable.
     # zxcvbn's dictionaries include leaked-password lists: refuses guessable passwords offline.
     {"NAME": "iptriad.accounts.passwords.ZxcvbnValidator", "OPTIONS": {"min_score": 3}},
+    # The documented context words (iptriad.accounts.passwords.CONTEXT_WORDS) with the user's name and organisations.
+    {"NAME": "iptriad.accounts.passwords.ContextWordsValidator"},
 ]
 # The axes backend first: it refuses a locked-out username and address before the password is checked.
 AUTHENTICATION_BACKENDS = [
@@ -214,7 +218,8 @@ AUTHENTICATION_BACKENDS = [
 ]
 
 # Sessions live in the database so several app servers can share them (no local state).
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# (iptriad.accounts.session_store: Django's database store, keeping each person's list of sessions in step.)
+SESSION_ENGINE = "iptriad.accounts.session_store"
 SESSION_COOKIE_AGE = env_int("IPTRIAD_SESSION_AGE_SECONDS", 12 * 60 * 60)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

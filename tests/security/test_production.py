@@ -3,7 +3,7 @@
 A subprocess reads the settings iptriad.settings gives under the production variables (so nothing here restates
 them); the test then runs with exactly those and logs a member in through the real login form: the answers carry
 HSTS for a year with subdomains, the session and CSRF cookies are Secure, HttpOnly and SameSite=Lax, plain HTTP is
-sent on to HTTPS (except /health/, for load balancers), and an error shows no debug page.
+sent on to HTTPS (except /health/, for load balancers, and the API, which refuses it), and an error shows no debug page.
 `iptriad check --deploy --fail-level WARNING` under the same variables is tests/test_settings.py.
 """
 
@@ -83,6 +83,7 @@ def test_production_answers_with_hsts_and_locked_down_cookies(tmp_path, personas
         plain = HttpClient(HTTP_HOST=host)
         plain_home = plain.get("/")
         plain_health = plain.get("/health/")
+        plain_api = plain.get("/api/v1/clients", HTTP_AUTHORIZATION="Bearer not-a-token")
         missing = https.get("/no-such-page/", secure=True)
         logout = https.post("/logout/", secure=True)  # leaves "You have logged out." for the next page
         after = https.get("/login/", secure=True)
@@ -96,6 +97,10 @@ def test_production_answers_with_hsts_and_locked_down_cookies(tmp_path, personas
     assert _flags(login_page, "__Host-csrftoken") == {"secure": True, "httponly": True, "samesite": "Lax"}
     assert (plain_home.status_code, plain_home["Location"]) == (301, f"https://{host}/")
     assert plain_health.status_code == 200
+    # The API refuses plain HTTP instead of redirecting it (ASVS 4.1.2), with the reason.
+    assert plain_api.status_code == 403
+    assert "Location" not in plain_api
+    assert "HTTPS only" in plain_api.json()["detail"]
     assert missing.status_code == 404
     assert b"Traceback" not in missing.content
     assert b"DEBUG" not in missing.content

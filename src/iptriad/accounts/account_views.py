@@ -19,7 +19,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login  # type: ignore[import-untyped]
 
-from iptriad.accounts import mfa, session_times
+from iptriad.accounts import mfa, session_times, signed_in
 from iptriad.accounts.actors import client_ip
 from iptriad.accounts.forms import (
     EmailChangeForm,
@@ -245,3 +245,42 @@ def mfa_reset_action(request: HttpRequest) -> HttpResponse:
     mfa.mfa_reset(user=_user(request), ip_address=client_ip(request))
     messages.success(request, "Your authenticator app and recovery codes have been removed.")
     return redirect("account")
+
+
+# Ids are 64-bit: 18 digits always fit, so a longer number is refused before it reaches the database.
+MAX_ID_DIGITS = 18
+
+
+@signed_in_view
+@require_http_methods(["GET", "HEAD"])
+def signed_in_sessions_page(request: HttpRequest) -> HttpResponse:
+    """Where the person is signed in, with a way to end each other session (ASVS 7.5.2)."""
+    user = _user(request)
+    context = {
+        "sessions": signed_in.signed_in_sessions(user),
+        "current_key": request.session.session_key,
+        "idle_minutes": settings.SESSION_IDLE_SECONDS // 60,
+        "absolute_hours": settings.SESSION_COOKIE_AGE // 3600,
+    }
+    return render(request, "accounts/signed_in_sessions.html", context)
+
+
+@signed_in_view
+@require_POST
+def signed_in_session_end_action(request: HttpRequest) -> HttpResponse:
+    # The row's id comes in the form, bounded like every id; another person's or an unknown id is simply not found.
+    raw = request.POST.get("session", "")
+    record_id = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= MAX_ID_DIGITS else 0
+    if signed_in.signed_in_session_end(request=request, user=_user(request), record_id=record_id):
+        messages.success(request, "That session has ended: whoever used it must sign in again.")
+    else:  # a second click, a session that timed out meanwhile, this browser's own, or not one of theirs
+        messages.info(request, "Nothing to end: that session is not one of your other sessions (it may have ended).")
+    return redirect("account-sessions")
+
+
+@signed_in_view
+@require_POST
+def signed_in_sessions_end_action(request: HttpRequest) -> HttpResponse:
+    ended = signed_in.signed_in_sessions_end_others(request=request, user=_user(request))
+    messages.success(request, f"{ended} other session{'' if ended == 1 else 's'} ended. This one carries on.")
+    return redirect("account-sessions")

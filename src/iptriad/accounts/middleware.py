@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 
-from iptriad.accounts import session_times
+from iptriad.accounts import session_times, signed_in
 from iptriad.accounts.actors import client_ip
 from iptriad.accounts.mfa import has_mfa, mfa_required_for
 from iptriad.accounts.selectors import active_memberships, choose_membership
@@ -78,6 +78,7 @@ class SessionTimeoutMiddleware:
                     return JsonResponse({"detail": "Your session has ended. Log in again."}, status=401)
                 return redirect_to_login(request.get_full_path())
             session_times.touch(request.session)
+            signed_in.follow(request)
         return self.get_response(request)
 
 

@@ -115,3 +115,25 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.get_role_display()}, {self.organisation})"
+
+
+class SignedInSession(models.Model):
+    """One browser session a person signed in with, so they can see where they are signed in and end it (ASVS 7.5.2).
+
+    Sessions themselves live in Django's session table, where they cannot be found by user without decoding every
+    row; this row names the user, follows the session's key when it changes (a new key after the authenticator
+    code or re-authentication) and goes when the session ends.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="signed_in_sessions")
+    session_key = models.CharField(max_length=40, unique=True)
+    started_at = models.DateTimeField(default=timezone.now)
+    last_seen_at = models.DateTimeField(default=timezone.now)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=200, blank=True)  # cut to its first 200 characters
+
+    class Meta:
+        ordering = ("-last_seen_at",)
+
+    def __str__(self) -> str:
+        return f"session of user {self.user_id} since {self.started_at:%Y-%m-%d %H:%M}"

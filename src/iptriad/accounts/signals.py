@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from axes.signals import user_locked_out  # type: ignore[import-untyped]
-from django.contrib.auth.signals import user_logged_in
+from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.dispatch import receiver
 from django.http import HttpRequest
 
-from iptriad.accounts import session_times
+from iptriad.accounts import session_times, signed_in
 from iptriad.accounts.actors import client_ip
 from iptriad.accounts.selectors import user_by_email
 from iptriad.accounts.services import audit_auth_event
@@ -22,6 +22,14 @@ def start_session_clocks(sender: Any, request: HttpRequest | None = None, **kwar
     """Every login (the form, or a test's force_login) starts the idle, absolute and re-authentication clocks."""
     if request is not None and hasattr(request, "session"):
         session_times.mark_login(request.session)
+        signed_in.start(request, kwargs["user"])
+
+
+@receiver(user_logged_out, dispatch_uid="iptriad_signed_in_on_logout")
+def forget_signed_in_session(sender: Any, request: HttpRequest | None = None, **kwargs: Any) -> None:
+    """A logout ends the session, so its row on the person's sessions list goes too."""
+    if request is not None and hasattr(request, "session"):
+        signed_in.forget(request)
 
 
 @receiver(user_locked_out, dispatch_uid="iptriad_audit_lockout")

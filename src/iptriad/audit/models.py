@@ -24,6 +24,7 @@ class AuditAction(models.TextChoices):
     MEMBER_MFA_RESET = "membership.mfa_reset", "Member's authenticator app removed"
     MEMBER_SESSIONS_ENDED = "membership.sessions_ended", "Member's sessions ended"
     SESSIONS_ENDED = "auth.sessions_ended", "Sessions ended by the operator"
+    OWN_SESSIONS_ENDED = "auth.own_sessions_ended", "Own sessions elsewhere ended"
     CLIENT_CREATED = "client.created", "Client created"
     CLIENT_UPDATED = "client.updated", "Client updated"
     CLIENT_ARCHIVED = "client.archived", "Client archived"

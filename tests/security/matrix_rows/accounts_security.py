@@ -18,4 +18,7 @@ ROWS = {
     "account-email": Row("get", EVERYONE_OK),
     "mfa-recovery-codes": Row("post", EVERYONE_OK),  # shows the new codes once
     "mfa-reset": Row("post", EVERYONE_REDIRECTED),
+    "account-sessions": Row("get", EVERYONE_OK),
+    "account-session-end": Row("post", EVERYONE_REDIRECTED),  # no session named: nothing ended, and it says so
+    "account-sessions-end": Row("post", EVERYONE_REDIRECTED),
 }
