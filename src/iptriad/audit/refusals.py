@@ -15,6 +15,7 @@ Closed windows are summarised by the next refused request (of any source), by th
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -31,6 +32,8 @@ WINDOW: Final = dt.timedelta(minutes=1)
 GRACE: Final = dt.timedelta(seconds=5)
 # Summaries written per refused request at most: the request that finds closed windows does not pay for them all.
 SUMMARIES_PER_PASS: Final = 20
+# How often a process adds the refusals it has counted to the shared row of a source's window.
+FLUSH_EVERY: Final = dt.timedelta(seconds=1)
 
 
 @dataclass(frozen=True)
@@ -62,36 +65,94 @@ def window_start(moment: dt.datetime) -> dt.datetime:
     return dt.datetime.fromtimestamp(epoch - epoch % seconds, tz=dt.UTC)
 
 
-def refusal_record(*, refusal: Refusal, detail: dict[str, Any], now: dt.datetime | None = None) -> int:
+@dataclass
+class _Pending:
+    """Refusals this process has counted for one source and window but not yet added to the shared row."""
+
+    refusal: Refusal
+    count: int
+    written_at: dt.datetime
+
+
+# Per process: a flood costs a database write per source about once a second, not once per request.
+_pending: dict[tuple[str, dt.datetime], _Pending] = {}
+_pending_lock = threading.Lock()
+
+
+def refusal_record(*, refusal: Refusal, detail: dict[str, Any], now: dt.datetime | None = None) -> None:
     """Count one refused request; append it in full when it is its source's first in this window.
 
-    Returns the count in the window so far. Runs in the caller's transaction; closed windows are summarised on
-    the way (at most SUMMARIES_PER_PASS).
+    The count is kept in this process and added to the source's shared row at most every FLUSH_EVERY (and when
+    the window changes), so most refusals of a flood touch no database at all. Runs in the caller's transaction
+    when it writes; closed windows are summarised on the way (at most SUMMARIES_PER_PASS).
     """
     now = now or timezone.now()
-    start = window_start(now)
+    key = (refusal.source, window_start(now))
+    with _pending_lock:
+        pending = _pending.get(key)
+        if pending is not None and abs(now - pending.written_at) < FLUSH_EVERY:
+            pending.count += 1
+            return
+        _pending.pop(key, None)
+        due = _take_due(now)
+        first_here = pending is None
+        _pending[key] = _Pending(refusal=refusal, count=0, written_at=now)
+    due.append((key, refusal, 1 + (pending.count if pending is not None else 0)))
     with transaction.atomic(savepoint=False):
-        count = _count(refusal, start)
-        if count == 1:
-            append_event(
-                organisation=refusal.organisation,
-                actor=refusal.user,
-                action=AuditAction.ACCESS_DENIED,
-                detail=detail,
-                ip_address=refusal.ip_address,
-            )
+        for (source, start), owner, added in due:
+            total = _count(owner, start, added)
+            if first_here and (source, start) == key and total == added:
+                # This process made the window's row: no server has recorded this source in this window yet.
+                append_event(
+                    organisation=refusal.organisation,
+                    actor=refusal.user,
+                    action=AuditAction.ACCESS_DENIED,
+                    detail=detail,
+                    ip_address=refusal.ip_address,
+                )
         refusals_summarise(now=now, limit=SUMMARIES_PER_PASS)
-    return count
 
 
-def _count(refusal: Refusal, start: dt.datetime) -> int:
-    """Add one to the source's window, creating it: one portable upsert (as the chain head's), no chain lock."""
+def _take_due(now: dt.datetime) -> list[tuple[tuple[str, dt.datetime], Refusal, int]]:
+    """Counts of other windows waiting in this process, taken out to be written (called under the lock)."""
+    current = window_start(now)
+    due = []
+    for key, pending in list(_pending.items()):
+        if key[1] != current or abs(now - pending.written_at) >= FLUSH_EVERY:
+            if pending.count:
+                due.append((key, pending.refusal, pending.count))
+            if key[1] != current:
+                del _pending[key]
+            else:
+                pending.count, pending.written_at = 0, now
+    return due
+
+
+def refusals_flush(now: dt.datetime | None = None) -> None:
+    """Write every count this process still holds (before summarising, and at a test's end)."""
+    now = now or timezone.now()
+    with _pending_lock:
+        due = [(key, pending.refusal, pending.count) for key, pending in _pending.items() if pending.count]
+        _pending.clear()
+    with transaction.atomic(savepoint=False):
+        for (_source, start), refusal, added in due:
+            _count(refusal, start, added)
+
+
+def forget_pending() -> None:
+    """Drop the counts this process holds unwritten (the tests' databases are rolled back under them)."""
+    with _pending_lock:
+        _pending.clear()
+
+
+def _count(refusal: Refusal, start: dt.datetime, added: int) -> int:
+    """Add to the source's window, creating it: one portable upsert (as the chain head's), no chain lock."""
     table = connection.ops.quote_name(RefusalWindow._meta.db_table)  # the model's own table, quoted
     sql = (
         f"INSERT INTO {table} AS refusal "  # noqa: S608  # nosec B608  # Django's table name, quoted
         "(source, window_start, organisation_id, actor_id, ip_address, count) "
-        "VALUES (%s, %s, %s, %s, %s, 1) "
-        "ON CONFLICT (source, window_start) DO UPDATE SET count = refusal.count + 1 "
+        "VALUES (%s, %s, %s, %s, %s, %s) "
+        "ON CONFLICT (source, window_start) DO UPDATE SET count = refusal.count + excluded.count "
         "RETURNING count"
     )
     field = RefusalWindow._meta.get_field("window_start")
@@ -101,6 +162,7 @@ def _count(refusal: Refusal, start: dt.datetime) -> int:
         refusal.organisation.pk if refusal.organisation is not None else None,
         refusal.user.pk if refusal.user is not None else None,
         normalised_ip(refusal.ip_address),
+        added,
     ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -116,6 +178,8 @@ def refusals_summarise(*, now: dt.datetime | None = None, limit: int | None = No
     """
     now = now or timezone.now()
     written = 0
+    if limit is None:
+        refusals_flush(now)  # a full pass first writes what this process still counts
     with transaction.atomic():
         # A window [start, start + WINDOW) is closed once start + WINDOW + GRACE has passed.
         windows = (

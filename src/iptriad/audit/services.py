@@ -64,13 +64,12 @@ def audit_record_without_member(
 
 def audit_record_denied(
     *, user: SavedRow | None, organisation: SavedRow | None, ip_address: str | None, detail: dict[str, Any]
-) -> int:
+) -> None:
     """A request the application refused (401, 403, or 404 to someone signed in): recorded by the middleware.
 
-    Bounded per source and minute (iptriad.audit.refusals): the first in full, the rest as one count. Returns
-    the source's refusals in the current window so far.
+    Bounded per source and minute (iptriad.audit.refusals): the first in full, the rest as one count.
     """
-    return refusal_record(refusal=Refusal(user=user, organisation=organisation, ip_address=ip_address), detail=detail)
+    refusal_record(refusal=Refusal(user=user, organisation=organisation, ip_address=ip_address), detail=detail)
 
 
 def _object_type(obj: Model | None) -> str:
