@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from iptriad.accounts.actors import Actor
+from iptriad.accounts.credentials import AccessEnded, access_ended
 from iptriad.accounts.models import SLUG_VALIDATOR, Membership, Organisation, Role, User
 from iptriad.accounts.permissions import Action, organisation_policy, require
 from iptriad.audit.models import AuditAction
@@ -163,6 +164,33 @@ def password_change(*, user: User, new_password: str, ip_address: str | None) ->
     user.set_password(new_password)
     user.save(update_fields=["password"])
     audit_auth_event(user=user, action=AuditAction.PASSWORD_CHANGED, ip_address=ip_address)
+    # A password someone else may have known also stops every API token made while they could sign in.
+    access_ended.send(
+        sender=User, user=user, organisation=None, reason=AccessEnded.PASSWORD_CHANGED, by=user, ip_address=ip_address
+    )
+
+
+@transaction.atomic
+def password_set_by_operator(*, email: str, new_password: str) -> tuple[User, int]:
+    """The operator sets a new password (a forgotten one, a suspected leak): every session and API token of the
+    account ends, and the authenticator app stays. Returns the user and the sessions ended."""
+    user = User.objects.select_for_update().filter(email=email.strip().lower()).first()
+    if user is None:
+        raise ValidationError({"email": "No account has this e-mail address."})
+    validate_password(new_password, user)
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    ended = sessions_end_for_user(user)
+    audit_auth_event(
+        user=user,
+        action=AuditAction.PASSWORD_CHANGED,
+        ip_address=None,
+        detail={"sessions_ended": ended, "by": "operator"},
+    )
+    access_ended.send(
+        sender=User, user=user, organisation=None, reason=AccessEnded.PASSWORD_CHANGED, by=None, ip_address=None
+    )
+    return user, ended
 
 
 @transaction.atomic
@@ -199,6 +227,9 @@ def user_deactivate(*, email: str, ip_address: str | None = None) -> tuple[User,
         action=AuditAction.USER_DEACTIVATED,
         ip_address=ip_address,
         detail={"sessions_ended": ended, "by": "operator"},
+    )
+    access_ended.send(
+        sender=User, user=user, organisation=None, reason=AccessEnded.USER_DEACTIVATED, by=None, ip_address=ip_address
     )
     return user, ended
 
