@@ -13,7 +13,7 @@ import subprocess
 import sys
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from iptriad.accounts.models import Membership, Role
@@ -74,7 +74,7 @@ def test_the_iptriad_command_sends_changepassword_to_ours():
     from iptriad.cli import COMMAND_ALIASES
 
     assert COMMAND_ALIASES["changepassword"] == "setpassword"
-    listed = subprocess.run(  # noqa: S603 - this interpreter, our own command
+    listed = subprocess.run(
         [sys.executable, "-m", "iptriad", "help", "setpassword"], capture_output=True, text=True, check=True
     )
     assert "API token" in listed.stdout
@@ -83,7 +83,7 @@ def test_the_iptriad_command_sends_changepassword_to_ours():
 def test_a_guessable_password_from_the_operator_is_refused_and_nothing_ends(personas, monkeypatch):
     api = api_as(personas.therapist_a, personas.org_a)
     monkeypatch.setattr("sys.stdin", io.StringIO("password1234\n"))
-    with pytest.raises(Exception, match="too common|too easy"):
+    too easy"):|too easy"):
         call_command("setpassword", personas.therapist_a.email, stdout=io.StringIO())
     assert _works(api) == 200
 

@@ -14,7 +14,7 @@ from django.dispatch import Signal
 class AccessEnded(StrEnum):
     """Why a person's credentials end; kept in the audit detail of each revocation."""
 
-    PASSWORD_CHANGED = "password_changed"
+    PASSWORD_CHANGED = "password_changed"  # noqa: S105 - a reason, not a password
     MEMBERSHIP_DEACTIVATED = "membership_deactivated"
     USER_DEACTIVATED = "user_deactivated"
 
