@@ -65,6 +65,7 @@ class AuditAction(models.TextChoices):
     MFA_RECOVERY_REGENERATED = "auth.recovery_codes_regenerated", "Recovery codes replaced"
     MFA_RESET = "auth.mfa_reset", "Authenticator app removed"
     PASSWORD_CHANGED = "auth.password_changed", "Password changed"
+    EMAIL_CHANGE_REQUESTED = "auth.email_change_requested", "E-mail change asked (link sent)"
     EMAIL_CHANGED = "auth.email_changed", "E-mail address changed"
     USER_DEACTIVATED = "auth.user_deactivated", "Account deactivated"
     REAUTHENTICATED = "auth.reauthenticated", "Identity confirmed again"
