@@ -17,11 +17,11 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from iptriad.accounts.actors import Actor
-from iptriad.accounts.mail import account_mail_send
-from iptriad.accounts.tokens import token_hash
 from iptriad.accounts.credentials import AccessEnded, access_ended
+from iptriad.accounts.mail import account_mail_send
 from iptriad.accounts.models import SLUG_VALIDATOR, EmailChange, Membership, Organisation, Role, User
 from iptriad.accounts.permissions import Action, organisation_policy, require
+from iptriad.accounts.tokens import token_hash
 from iptriad.audit.models import AuditAction
 from iptriad.audit.services import audit_record, audit_record_auth
 
