@@ -116,7 +116,7 @@ def test_a_long_password_is_accepted_and_checked_exactly_as_typed(personas):
 
 def _link(body: str) -> str:
     [link] = re.findall(r"http://testserver/account/email/confirm/\?token=\S+", body)
-    return link.removeprefix("http://testserver")
+    return str(link).removeprefix("http://testserver")
 
 
 def test_the_email_change_waits_for_the_link_then_is_audited_without_the_addresses(
