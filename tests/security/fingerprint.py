@@ -12,7 +12,7 @@ from tests.conftest import totp_device
 
 # Reads (and refusals) are audited and logging in writes a session: those tables are expected to grow on a GET.
 # Each audit event moves its chain's head, so the head row changes with the events it follows.
-WRITTEN_BY_READS = {"audit.AuditEvent", "audit.AuditChainHead", "sessions.Session"}
+WRITTEN_BY_READS = {"audit.AuditEvent", "audit.AuditChainHead", "audit.RefusalWindow", "sessions.Session"}
 
 Fingerprint = dict[str, list[tuple[Any, ...]]]
 
