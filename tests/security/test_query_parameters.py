@@ -13,9 +13,9 @@ import re
 from pathlib import Path
 
 import pytest
-from django.urls import reverse
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 import iptriad
 from iptriad.accounts.audit_views import AuditFilterForm
