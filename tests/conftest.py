@@ -24,6 +24,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice  # type: ignore[import
 from iptriad.accounts.actors import Actor
 from iptriad.accounts.middleware import SESSION_ORGANISATION_KEY
 from iptriad.accounts.models import Membership, Organisation, Role, User
+from iptriad.audit import refusals
 from iptriad.clients.models import Client
 from tests.shared_data import SharedTransaction, copy_for_test, runs_in_a_test_transaction
 
@@ -156,6 +157,13 @@ def module_cast(request: pytest.FixtureRequest) -> Iterator[ModuleCast | None]:
             ModuleCast.current = ModuleCast(build_personas(), shared)
         yield ModuleCast.current
         ModuleCast.current = None
+
+
+@pytest.fixture(autouse=True)
+def _no_refusals_counted_across_tests() -> Iterator[None]:
+    """Refusals a process counts but has not written yet (iptriad.audit.refusals) belong to one test's data."""
+    yield
+    refusals.forget_pending()
 
 
 @pytest.fixture(autouse=True)

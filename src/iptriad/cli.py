@@ -12,8 +12,9 @@ import sys
 
 # Commands that need no database or settings: answered without starting Django.
 PURE_COMMANDS = ("score", "instruments")
-# Commands spelt with a hyphen on the command line; Django's command modules need an identifier.
-COMMAND_ALIASES = {"rotate-keys": "rotate_keys"}
+# Commands spelt with a hyphen on the command line; Django's command modules need an identifier. `changepassword`
+# is ours (accounts' setpassword, which also ends the account's sessions and API tokens), not Django's.
+COMMAND_ALIASES = {"rotate-keys": "rotate_keys", "changepassword": "setpassword"}
 
 
 def main(argv: list[str] | None = None) -> None:

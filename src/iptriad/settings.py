@@ -232,12 +232,26 @@ REAUTHENTICATION_SECONDS = 5 * 60
 
 # Login lockout (django-axes): failures are counted per username and address together, in the database so
 # that every app server sees them; the address is the one the audit trail records.
-AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+# On top, failures for the account from every address: a higher limit and a short cool-off, so spraying from
+# many addresses stops and nobody can keep a person locked out for long (iptriad.accounts.lockout).
+AXES_HANDLER = "iptriad.accounts.lockout.AccountLockoutHandler"
 AXES_FAILURE_LIMIT = env_int("IPTRIAD_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("IPTRIAD_LOGIN_LOCKOUT_MINUTES", 15))
-if min(AXES_FAILURE_LIMIT, AXES_COOLOFF_TIME.total_seconds(), SESSION_IDLE_SECONDS) <= 0:
+LOGIN_ACCOUNT_FAILURE_LIMIT = env_int("IPTRIAD_LOGIN_ACCOUNT_FAILURE_LIMIT", 20)
+LOGIN_ACCOUNT_COOLOFF = dt.timedelta(minutes=env_int("IPTRIAD_LOGIN_ACCOUNT_LOCKOUT_MINUTES", 5))
+if (
+    min(
+        AXES_FAILURE_LIMIT,
+        AXES_COOLOFF_TIME.total_seconds(),
+        LOGIN_ACCOUNT_FAILURE_LIMIT,
+        LOGIN_ACCOUNT_COOLOFF.total_seconds(),
+        SESSION_IDLE_SECONDS,
+    )
+    <= 0
+):
     raise ConfigurationError(
-        "IPTRIAD_LOGIN_FAILURE_LIMIT, IPTRIAD_LOGIN_LOCKOUT_MINUTES and IPTRIAD_SESSION_IDLE_MINUTES must be positive"
+        "IPTRIAD_LOGIN_FAILURE_LIMIT, IPTRIAD_LOGIN_LOCKOUT_MINUTES, IPTRIAD_LOGIN_ACCOUNT_FAILURE_LIMIT, "
+        "IPTRIAD_LOGIN_ACCOUNT_LOCKOUT_MINUTES and IPTRIAD_SESSION_IDLE_MINUTES must be positive"
     )
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"  # the login form's field (the e-mail address) and authenticate()'s keyword

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 import time_machine
@@ -113,25 +114,102 @@ def test_a_long_password_is_accepted_and_checked_exactly_as_typed(personas):
     assert HttpClient().post(reverse("login"), login).status_code == 302
 
 
-def test_the_email_change_is_audited_without_the_addresses_and_the_new_one_logs_in(personas):
+def _link(body: str) -> str:
+    [link] = re.findall(r"http://testserver/account/email/confirm/\?token=\S+", body)
+    return str(link).removeprefix("http://testserver")
+
+
+def test_the_email_change_waits_for_the_link_then_is_audited_without_the_addresses(
+    personas, mailoutbox, django_capture_on_commit_callbacks
+):
     http = logged_in(personas.therapist_a)
-    response = http.post(reverse("account-email"), {"email": "Tara.New@Alpha.example"})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = http.post(reverse("account-email"), {"email": "Tara.New@Alpha.example"})
     assert response["Location"] == reverse("account")
+    # Not yet: the old address stays until the link is followed.
+    assert User.objects.get(pk=personas.therapist_a.pk).email == "therapist.a@alpha.example"
+    [mail] = mailoutbox
+    assert mail.to == ["tara.new@alpha.example"]
+    link = _link(mail.body)
+    page = http.get(link)
+    assert page.status_code == 200
+    assert "tara.new@alpha.example" in page.content.decode()
+    assert User.objects.get(pk=personas.therapist_a.pk).email == "therapist.a@alpha.example"  # GET changes nothing
+    token = link.split("token=")[1]
+    with django_capture_on_commit_callbacks(execute=True):
+        confirmed = http.post(reverse("account-email-confirm"), {"token": token})
+    assert confirmed["Location"] == reverse("account")
     assert User.objects.get(pk=personas.therapist_a.pk).email == "tara.new@alpha.example"
-    event = AuditEvent.objects.get(action=AuditAction.EMAIL_CHANGED)
-    assert "alpha.example" not in str(event.detail)
+    assert mailoutbox[-1].to == ["therapist.a@alpha.example"]  # the old address is told
+    for action in (AuditAction.EMAIL_CHANGE_REQUESTED, AuditAction.EMAIL_CHANGED):
+        event = AuditEvent.objects.get(action=action)
+        assert "alpha.example" not in str(event.detail)
     login = HttpClient().post(reverse("login"), {"username": "tara.new@alpha.example", "password": PASSWORD})
     assert login.status_code == 302
+    # Single use: the same link again changes nothing.
+    assert http.post(reverse("account-email-confirm"), {"token": token}).status_code == 404
+
+
+def test_the_page_answers_the_same_whether_or_not_the_address_has_an_account(
+    personas, mailoutbox, django_capture_on_commit_callbacks
+):
+    answers = []
+    for email in ("therapist.a2@alpha.example", "nobody.yet@alpha.example"):
+        http = logged_in(personas.therapist_a)
+        with django_capture_on_commit_callbacks(execute=True):
+            response = http.post(reverse("account-email"), {"email": email})
+        follow = http.get(response["Location"])
+        page = re.sub(r"[A-Za-z0-9]{64}", "CSRF", follow.content.decode())  # each session's own CSRF token
+        answers.append((response.status_code, response["Location"], page.replace(email, "ADDRESS")))
+    assert answers[0] == answers[1]  # before: "Another account already uses this e-mail address." (400)
+    taken, free = mailoutbox
+    assert taken.to == ["therapist.a2@alpha.example"]
+    assert "already belongs to an account" in taken.body
+    assert "token=" not in taken.body
+    assert "token=" in free.body
+    assert User.objects.get(pk=personas.therapist_a.pk).email == "therapist.a@alpha.example"
 
 
 @pytest.mark.parametrize(
     ("email", "message"),
-    [("therapist.a2@alpha.example", "Another account already uses"), ("not-an-address", "Enter a valid email")],
+    [("therapist.a@alpha.example", "This is already your e-mail address"), ("not-an-address", "Enter a valid email")],
 )
-def test_a_taken_or_malformed_email_is_refused(personas, email, message):
+def test_a_malformed_or_unchanged_email_is_refused(personas, email, message):
     response = logged_in(personas.therapist_a).post(reverse("account-email"), {"email": email})
     assert response.status_code == 400
     assert message in response.content.decode()
+
+
+def test_the_link_expires_works_for_its_asker_only_and_a_newer_one_replaces_it(
+    personas, mailoutbox, django_capture_on_commit_callbacks
+):
+    http = logged_in(personas.therapist_a)
+    tokens = []
+    for email in ("first@alpha.example", "second@alpha.example"):
+        with django_capture_on_commit_callbacks(execute=True):
+            http.post(reverse("account-email"), {"email": email})
+        tokens.append(_link(mailoutbox[-1].body).split("token=")[1])
+    first, second = tokens
+    assert http.get(reverse("account-email-confirm"), {"token": first}).status_code == 404  # replaced
+    someone_else = logged_in(personas.therapist_a2)
+    assert someone_else.post(reverse("account-email-confirm"), {"token": second}).status_code == 404
+    with time_machine.travel(timezone.now() + dt.timedelta(minutes=31)):
+        # Signed in afresh (the first session has been idle too long), the link has expired all the same.
+        later = logged_in(personas.therapist_a)
+        assert later.post(reverse("account-email-confirm"), {"token": second}).status_code == 404
+    assert User.objects.get(pk=personas.therapist_a.pk).email == "therapist.a@alpha.example"
+    assert http.post(reverse("account-email-confirm"), {"token": second}).status_code == 302
+
+
+def test_an_address_taken_after_the_link_was_sent_is_refused(personas, mailoutbox, django_capture_on_commit_callbacks):
+    http = logged_in(personas.therapist_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        http.post(reverse("account-email"), {"email": "wanted@alpha.example"})
+    token = _link(mailoutbox[-1].body).split("token=")[1]
+    User.objects.filter(pk=personas.therapist_a2.pk).update(email="wanted@alpha.example")
+    response = http.post(reverse("account-email-confirm"), {"token": token})
+    assert response.status_code == 409
+    assert "cannot be used" in response.content.decode()
     assert User.objects.get(pk=personas.therapist_a.pk).email == "therapist.a@alpha.example"
 
 

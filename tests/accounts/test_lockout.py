@@ -100,3 +100,23 @@ def test_an_unknown_address_is_locked_out_too_without_recording_what_was_typed(p
     event = AuditEvent.objects.get(action=AuditAction.LOCKED_OUT)
     assert event.actor is None
     assert "nobody" not in str(event.detail)
+
+
+def test_failures_spread_over_many_addresses_lock_the_account_for_a_short_while_only(personas):
+    """Issue 16, item 8: before, 4 failures from each of any number of addresses never locked anything."""
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as clock:
+        for number in range(19):  # one failure from each of 19 addresses: far under the per-address limit
+            assert _attempt("wrong-password", address=f"198.51.100.{number}").status_code == 200
+        # The 20th failure across addresses locks the account: even the right password waits, from anywhere.
+        assert _attempt("wrong-password", address="198.51.100.200").status_code == 429
+        assert _attempt(PASSWORD, address="203.0.113.99").status_code == 429
+        # ... but only for a short while: 5 minutes after the last failure it opens again.
+        clock.move_to(start + dt.timedelta(minutes=5, seconds=1))
+        assert _attempt(PASSWORD, address="203.0.113.99").status_code == 302
+
+
+def test_a_few_failures_from_several_addresses_do_not_lock_the_account(personas):
+    for number in range(19):
+        assert _attempt("wrong-password", address=f"198.51.100.{number}").status_code == 200
+    assert _attempt(PASSWORD, address="203.0.113.99").status_code == 302

@@ -107,7 +107,7 @@ def test_it_creates_a_client_from_the_form(personas):
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
-        ({"identifier": "A-0001"}, "Another client of this organisation already has this identifier."),
+        ({"identifier": "A-0001"}, "Another client of this organisation already has this identifier"),
         ({"date_of_birth": "31/02/1990"}, "Enter a valid date."),
         ({"consent_to_treatment_on": ""}, "Give the date consent was given."),
         ({"phone": "call me"}, "Enter a phone number of 7 to 20 digits"),

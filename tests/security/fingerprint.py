@@ -13,7 +13,13 @@ from tests.conftest import totp_device
 # Reads (and refusals) are audited and logging in writes a session: those tables are expected to grow on a GET.
 # Each audit event moves its chain's head, so the head row changes with the events it follows.
 # A signed-in session row moves with its session (a login, a last-seen time), like the session itself.
-WRITTEN_BY_READS = {"audit.AuditEvent", "audit.AuditChainHead", "sessions.Session", "accounts.SignedInSession"}
+WRITTEN_BY_READS = {
+    "audit.AuditEvent",
+    "audit.AuditChainHead",
+    "audit.RefusalWindow",
+    "sessions.Session",
+    "accounts.SignedInSession",
+}
 
 Fingerprint = dict[str, list[tuple[Any, ...]]]
 

@@ -25,7 +25,7 @@ from iptriad.accounts.models import Membership, Role
 from iptriad.api.models import ApiToken
 from iptriad.api.schemas.common import MAX_ID
 from iptriad.api.urls import api
-from iptriad.audit.models import AuditChainHead, AuditEvent
+from iptriad.audit.models import AuditChainHead, AuditEvent, RefusalWindow
 from tests.api.conftest import token_for
 from tests.conftest import Personas, make_client
 from tests.security.matrix_rows.api import NEW_CLIENT, PHQ9, ROWS, ApiRow
@@ -109,7 +109,7 @@ def database_state(personas: Personas) -> dict[str, list[dict[str, Any]]]:
         if model._meta.proxy or not model._meta.managed or label in BOOKKEEPING:
             continue
         rows = model._base_manager.order_by("pk")
-        if model is AuditEvent or model is AuditChainHead:
+        if model is AuditEvent or model is AuditChainHead or model is RefusalWindow:
             rows = rows.filter(organisation=personas.org_b)
         values = list(rows.values())
         if model is ApiToken:

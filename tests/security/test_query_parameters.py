@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 import iptriad
 from iptriad.accounts.audit_views import AuditFilterForm
@@ -39,6 +40,9 @@ READS = {
     # stands for all three here, and tests/security/test_redirects.py follows it through each of them.
     "account-reauth": ("next",),
 }
+# Pages whose query string carries a secret: without a valid one they answer 404, so they are attacked on their
+# own (below) rather than compared with a 200 answer.
+READS_A_SECRET = {"account-email-confirm": ("token",)}
 FORMS_BOUND_TO_GET = {"ClientSearchForm": ClientSearchForm, "AuditFilterForm": AuditFilterForm}
 HOSTILE = (
     "-password",
@@ -68,9 +72,21 @@ def test_every_query_parameter_the_source_reads_is_attacked():
             read.update(FORMS_BOUND_TO_GET[form_name].base_fields)
         assert "request.GET[" not in text, path
         assert not re.search(r"request\.GET\.(getlist|items|dict|lists)\(", text), path
-    attacked = {name for names in READS.values() for name in names}
+    attacked = {name for names in [*READS.values(), *READS_A_SECRET.values()] for name in names}
     assert read <= attacked, f"query parameters read but not attacked: {read - attacked}"
-    assert set(READS) <= set(ROWS)
+    assert set(READS) | set(READS_A_SECRET) <= set(ROWS)
+
+
+def test_a_hostile_secret_in_the_query_string_is_refused_and_changes_nothing(personas):
+    from iptriad.accounts.models import User
+
+    http = logged_in(personas.therapist_a)
+    for name, parameters in READS_A_SECRET.items():
+        for parameter in parameters:
+            for value in HOSTILE:
+                assert http.get(reverse(name), {parameter: value}).status_code == 404, (name, value)
+                assert http.post(reverse(name), {parameter: value}).status_code == 404, (name, value)
+    assert User.objects.get(pk=personas.therapist_a.pk).email == personas.therapist_a.email
 
 
 def _orderings(queries: list[dict[str, str]]) -> set[str]:

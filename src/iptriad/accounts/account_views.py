@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -29,7 +29,15 @@ from iptriad.accounts.forms import (
     ReauthenticateForm,
 )
 from iptriad.accounts.models import User
-from iptriad.accounts.services import audit_auth_event, email_change, password_change
+from iptriad.accounts.services import (
+    EMAIL_CHANGE_LINK_MINUTES,
+    ERROR_EMAIL_LINK,
+    audit_auth_event,
+    email_change_confirm,
+    email_change_pending,
+    email_change_request,
+    password_change,
+)
 from iptriad.audit.models import AuditAction
 from iptriad.web.pages import errors_on, render_form_page
 
@@ -210,6 +218,12 @@ def password_change_page(request: HttpRequest) -> HttpResponse:
     return render_form_page(request, "accounts/password_change.html", {"form": form})
 
 
+EMAIL_LINK_SENT = (
+    "We sent a link to {email}. Open it within {minutes} minutes, logged in as you are now, to confirm the new "
+    "address. Until then, keep logging in with your current address."
+)
+
+
 @signed_in_view
 @recent_authentication_required
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -218,10 +232,41 @@ def email_change_page(request: HttpRequest) -> HttpResponse:
     form = EmailChangeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         with errors_on(form):
-            email_change(user=user, new_email=form.cleaned_data["email"], ip_address=client_ip(request))
-            messages.success(request, "Your e-mail address has been changed. Use it to log in from now on.")
+            email = form.cleaned_data["email"]
+            email_change_request(
+                user=user,
+                new_email=email,
+                ip_address=client_ip(request),
+                confirm_url=lambda token: request.build_absolute_uri(
+                    f"{reverse('account-email-confirm')}?{urlencode({'token': token})}"
+                ),
+            )
+            # The same answer whether or not the address has an account: the page must not tell.
+            messages.success(request, EMAIL_LINK_SENT.format(email=email, minutes=EMAIL_CHANGE_LINK_MINUTES))
             return redirect("account")
     return render_form_page(request, "accounts/email_change.html", {"form": form})
+
+
+@signed_in_view
+@require_http_methods(["GET", "HEAD", "POST"])
+def email_change_confirm_page(request: HttpRequest) -> HttpResponse:
+    """The link from the e-mail: GET shows a button (mail scanners open links), POST makes the change.
+
+    The token rides in the query string (or the form), never in the path, so no log keeps it.
+    """
+    user = _user(request)
+    token = str(request.POST.get("token") or request.GET.get("token") or "")[:100]
+    change = email_change_pending(user=user, token=token) if token else None
+    if change is None:
+        return render(request, "accounts/email_confirm.html", {"error": ERROR_EMAIL_LINK}, status=404)
+    if request.method == "POST":
+        try:
+            email_change_confirm(user=user, token=token, ip_address=client_ip(request))
+        except ValidationError as error:
+            return render(request, "accounts/email_confirm.html", {"error": " ".join(error.messages)}, status=409)
+        messages.success(request, "Your e-mail address has been changed. Use it to log in from now on.")
+        return redirect("account")
+    return render(request, "accounts/email_confirm.html", {"new_email": change.new_email, "token": token})
 
 
 @signed_in_view

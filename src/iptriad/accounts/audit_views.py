@@ -12,6 +12,7 @@ from iptriad.accounts.actors import Actor
 from iptriad.accounts.audit_trail import audit_events_for_browse, audit_verify_organisation
 from iptriad.accounts.permissions import Action, audit_policy, member_view, require
 from iptriad.audit.models import AuditAction
+from iptriad.audit.refusals import refusals_summarise
 from iptriad.audit.services import audit_record
 from iptriad.web.pages import paginate, render_page
 
@@ -30,6 +31,8 @@ class AuditFilterForm(forms.Form):
 @require_http_methods(["GET", "HEAD"])
 def audit_list_page(request: HttpRequest, actor: Actor) -> HttpResponse:
     require(audit_policy, actor, Action.LIST)
+    # Refusals counted in minutes now over get their summary first, so the page shows every refusal so far.
+    refusals_summarise()
     filters = AuditFilterForm(request.GET)
     criteria = filters.cleaned_data if filters.is_valid() else {}
     events = audit_events_for_browse(

@@ -17,6 +17,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django_otp.plugins.otp_totp.models import TOTPDevice  # type: ignore[import-untyped]
 
 from iptriad.accounts.actors import Actor
+from iptriad.accounts.credentials import AccessEnded, access_ended
 from iptriad.accounts.mfa import devices_remove
 from iptriad.accounts.models import Membership, Organisation
 from iptriad.accounts.permissions import Action, member_policy
@@ -102,6 +103,15 @@ def membership_deactivate(*, actor: Actor, membership: Membership) -> tuple[int,
             action=AuditAction.MEMBERSHIP_DEACTIVATED,
             obj=membership,
             detail={"role": membership.role, "sessions_ended": ended},
+        )
+        # Tokens of this organisation are revoked, not merely refused: a reactivation does not bring them back.
+        access_ended.send(
+            sender=Membership,
+            user=membership.user,
+            organisation=membership.organisation,
+            reason=AccessEnded.MEMBERSHIP_DEACTIVATED,
+            by=actor.user,
+            ip_address=actor.ip_address,
         )
     assigned = sum(count(actor=actor, therapist_id=membership.user_id) for count in _assigned_clients_counters.values())
     return ended, assigned

@@ -137,3 +137,28 @@ class SignedInSession(models.Model):
 
     def __str__(self) -> str:
         return f"session of user {self.user_id} since {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class EmailChange(models.Model):
+    """A new e-mail address waiting for its owner to confirm it by the link sent there (issue 16, item 8).
+
+    Only the SHA-256 of the link's token is kept (iptriad.accounts.tokens); the link works once, for a short
+    time, for the person who asked, and a newer request replaces it. Until it is used the old address stays.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    new_email = models.EmailField()
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(expires_at__gt=models.F("created_at")), name="email_change_expires"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"e-mail change of user {self.user_id}"

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import secrets
 import zoneinfo
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth import SESSION_KEY
@@ -14,8 +17,11 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from iptriad.accounts.actors import Actor
-from iptriad.accounts.models import SLUG_VALIDATOR, Membership, Organisation, Role, User
+from iptriad.accounts.credentials import AccessEnded, access_ended
+from iptriad.accounts.mail import account_mail_send
+from iptriad.accounts.models import SLUG_VALIDATOR, EmailChange, Membership, Organisation, Role, User
 from iptriad.accounts.permissions import Action, organisation_policy, require
+from iptriad.accounts.tokens import token_hash
 from iptriad.audit.models import AuditAction
 from iptriad.audit.services import audit_record, audit_record_auth
 
@@ -152,7 +158,6 @@ def audit_auth_event(
         audit_record_auth(action=action, user=user, organisation=each, ip_address=ip_address, detail=detail)
 
 
-ERROR_EMAIL_TAKEN = "Another account already uses this e-mail address."
 ERROR_EMAIL_UNCHANGED = "This is already your e-mail address."
 
 
@@ -163,21 +168,126 @@ def password_change(*, user: User, new_password: str, ip_address: str | None) ->
     user.set_password(new_password)
     user.save(update_fields=["password"])
     audit_auth_event(user=user, action=AuditAction.PASSWORD_CHANGED, ip_address=ip_address)
+    # A password someone else may have known also stops every API token made while they could sign in.
+    access_ended.send(
+        sender=User, user=user, organisation=None, reason=AccessEnded.PASSWORD_CHANGED, by=user, ip_address=ip_address
+    )
 
 
 @transaction.atomic
-def email_change(*, user: User, new_email: str, ip_address: str | None) -> User:
+def password_set_by_operator(*, email: str, new_password: str) -> tuple[User, int]:
+    """The operator sets a new password (a forgotten one, a suspected leak): every session and API token of the
+    account ends, and the authenticator app stays. Returns the user and the sessions ended."""
+    user = User.objects.select_for_update().filter(email=email.strip().lower()).first()
+    if user is None:
+        raise ValidationError({"email": "No account has this e-mail address."})
+    validate_password(new_password, user)
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    ended = sessions_end_for_user(user)
+    audit_auth_event(
+        user=user,
+        action=AuditAction.PASSWORD_CHANGED,
+        ip_address=None,
+        detail={"sessions_ended": ended, "by": "operator"},
+    )
+    access_ended.send(
+        sender=User, user=user, organisation=None, reason=AccessEnded.PASSWORD_CHANGED, by=None, ip_address=None
+    )
+    return user, ended
+
+
+# A confirmation link works this long: long enough to open the mail, short enough to be stale if it leaks.
+EMAIL_CHANGE_LINK_MINUTES = 30
+ERROR_EMAIL_LINK = "This link is not valid: it was used already, has expired, or a newer one was sent. Ask again."
+ERROR_EMAIL_NOW_TAKEN = "This address cannot be used for your account. Nothing was changed."
+
+
+@transaction.atomic
+def email_change_request(
+    *, user: User, new_email: str, ip_address: str | None, confirm_url: Callable[[str], str]
+) -> None:
+    """Send a confirmation link to the new address; nothing changes until it is followed.
+
+    The answer is the same whether or not the address has an account (issue 16, item 8): when it has, that
+    address is told someone asked and nothing changes. A new request replaces an earlier one.
+    `confirm_url` turns the token into the absolute link the e-mail carries.
+    """
     email = User.objects.normalize_email(new_email.strip()).lower()
     if email == user.email:
         raise ValidationError({"email": ERROR_EMAIL_UNCHANGED})
-    if User.objects.filter(email=email).exclude(pk=user.pk).exists():
-        raise ValidationError({"email": ERROR_EMAIL_TAKEN})
-    user.email = email
+    EmailChange.objects.filter(user=user, used_at__isnull=True).delete()
+    if User.objects.filter(email=email).exists():
+        subject, body = "Someone asked to use this address on iptriad", EMAIL_TAKEN_BODY
+    else:
+        token = secrets.token_urlsafe(32)
+        now = timezone.now()
+        EmailChange.objects.create(
+            user=user,
+            new_email=email,
+            token_hash=token_hash(token),
+            created_at=now,
+            expires_at=now + dt.timedelta(minutes=EMAIL_CHANGE_LINK_MINUTES),
+        )
+        subject = "Confirm your new e-mail address for iptriad"
+        body = EMAIL_CONFIRM_BODY.format(link=confirm_url(token), minutes=EMAIL_CHANGE_LINK_MINUTES)
+    # Neither the address nor whether it was taken: the trail is read by administrators.
+    audit_auth_event(user=user, action=AuditAction.EMAIL_CHANGE_REQUESTED, ip_address=ip_address)
+    transaction.on_commit(lambda: account_mail_send(to=email, subject=subject, body=body))
+
+
+def email_change_pending(*, user: User, token: str) -> EmailChange | None:
+    """The user's request this link confirms, if it is still usable."""
+    return EmailChange.objects.filter(
+        user=user, token_hash=token_hash(token), used_at__isnull=True, expires_at__gt=timezone.now()
+    ).first()
+
+
+@transaction.atomic
+def email_change_confirm(*, user: User, token: str, ip_address: str | None) -> User:
+    """Follow a confirmation link: the address changes, the link is spent, and the old address is told."""
+    change = (
+        EmailChange.objects.select_for_update()
+        .filter(user=user, token_hash=token_hash(token), used_at__isnull=True, expires_at__gt=timezone.now())
+        .first()
+    )
+    if change is None:
+        raise ValidationError(ERROR_EMAIL_LINK)
+    if User.objects.filter(email=change.new_email).exclude(pk=user.pk).exists():
+        raise ValidationError(ERROR_EMAIL_NOW_TAKEN)  # taken by another account since the link was sent
+    change.used_at = timezone.now()
+    change.save(update_fields=["used_at"])
+    old_email = user.email
+    user.email = change.new_email
     user.full_clean(validate_unique=False, exclude=["password"])
     user.save(update_fields=["email"])
     # Only that the address changed: the addresses themselves are personal data and stay out of the trail.
     audit_auth_event(user=user, action=AuditAction.EMAIL_CHANGED, ip_address=ip_address)
+    transaction.on_commit(
+        lambda: account_mail_send(to=old_email, subject="Your iptriad e-mail address was changed", body=EMAIL_OLD_BODY)
+    )
     return user
+
+
+EMAIL_CONFIRM_BODY = """Someone (we hope you) asked to use this address to log in to iptriad.
+
+To confirm, open this link within {minutes} minutes, logged in to iptriad as yourself:
+
+{link}
+
+Until you confirm, your current address stays. If you did not ask for this, ignore this e-mail.
+"""
+
+EMAIL_TAKEN_BODY = """Someone asked to use this address to log in to iptriad, but it already belongs to an account.
+
+Nothing was changed. If this was you and you meant to move your address, ask your operator to combine the
+accounts. If it was not you, you need do nothing.
+"""
+
+EMAIL_OLD_BODY = """The e-mail address you log in to iptriad with was changed; this address is no longer used.
+
+If you did not make this change, tell your organisation's administrator at once.
+"""
 
 
 @transaction.atomic
@@ -199,6 +309,9 @@ def user_deactivate(*, email: str, ip_address: str | None = None) -> tuple[User,
         action=AuditAction.USER_DEACTIVATED,
         ip_address=ip_address,
         detail={"sessions_ended": ended, "by": "operator"},
+    )
+    access_ended.send(
+        sender=User, user=user, organisation=None, reason=AccessEnded.USER_DEACTIVATED, by=None, ip_address=ip_address
     )
     return user, ended
 

@@ -103,7 +103,7 @@ def append_event(
     """
     # Stored exactly as hashed: a JSON round trip turns tuples into lists and keys into strings up front.
     detail = json.loads(json.dumps(detail or {}))
-    ip_address = _normalised_ip(ip_address)
+    ip_address = normalised_ip(ip_address)
     organisation_id = organisation.pk if organisation is not None else None
     with transaction.atomic(savepoint=False):
         sequence, previous_hash = _claim_next_position(organisation_id)
@@ -147,7 +147,7 @@ def _claim_next_position(organisation_id: int | None) -> tuple[int, str]:
     return int(sequence), str(previous_hash)
 
 
-def _normalised_ip(ip_address: str | None) -> str | None:
+def normalised_ip(ip_address: str | None) -> str | None:
     """The address as the database gives it back (Django's IPv6 form, which PostgreSQL's inet keeps), or None."""
     if not ip_address:
         return None

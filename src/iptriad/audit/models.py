@@ -55,6 +55,7 @@ class AuditAction(models.TextChoices):
     API_TOKEN_CREATED = "api.token_created", "API token created"
     API_TOKEN_REVOKED = "api.token_revoked", "API token revoked"
     ACCESS_DENIED = "access.denied", "Access denied"
+    ACCESS_DENIED_REPEATED = "access.denied_repeated", "Access denied again (count for one minute)"
     AUDIT_VERIFIED = "audit.verified", "Audit trail integrity checked"
     ENCRYPTION_KEYS_ROTATED = "encryption.keys_rotated", "Encrypted text moved to the current key"
     LOCKED_OUT = "auth.locked_out", "Locked out after failed logins"
@@ -65,6 +66,7 @@ class AuditAction(models.TextChoices):
     MFA_RECOVERY_REGENERATED = "auth.recovery_codes_regenerated", "Recovery codes replaced"
     MFA_RESET = "auth.mfa_reset", "Authenticator app removed"
     PASSWORD_CHANGED = "auth.password_changed", "Password changed"
+    EMAIL_CHANGE_REQUESTED = "auth.email_change_requested", "E-mail change asked (link sent)"
     EMAIL_CHANGED = "auth.email_changed", "E-mail address changed"
     USER_DEACTIVATED = "auth.user_deactivated", "Account deactivated"
     REAUTHENTICATED = "auth.reauthenticated", "Identity confirmed again"
@@ -155,3 +157,34 @@ class AuditChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"audit chain {self.chain} at {self.last_sequence}"
+
+
+class RefusalWindow(models.Model):
+    """How many requests one source had refused in one window of time: a counter, not part of any chain.
+
+    A flood of refused requests would otherwise write one chained event each, queueing on the chain's head and
+    burying the trail (issue 16). The first refusal of a source in a window is recorded in full; the rest only
+    raise `count` here, and once the window has closed one summary event with the count is appended
+    (iptriad.audit.refusals). The row is deleted when its summary is written. Decision 0033.
+    """
+
+    # "ip:<address>" for an anonymous source, "user:<user id>:<organisation id>" for a signed-in one.
+    source = models.CharField(max_length=80)
+    window_start = models.DateTimeField()
+    organisation = models.ForeignKey(
+        ORGANISATION_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    count = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=("source", "window_start"), name="audit_refusal_window_once"),
+        ]
+        indexes = [models.Index(fields=("window_start",), name="audit_refusal_window_start")]
+
+    def __str__(self) -> str:
+        return f"{self.source} from {self.window_start:%H:%M}: {self.count}"

@@ -13,6 +13,7 @@ from django.db.models import Model
 from iptriad.audit.chain import append_event
 from iptriad.audit.models import AuditAction, AuditEvent
 from iptriad.audit.parties import Acting, SavedRow
+from iptriad.audit.refusals import Refusal, refusal_record
 
 
 def audit_record(
@@ -63,11 +64,12 @@ def audit_record_without_member(
 
 def audit_record_denied(
     *, user: SavedRow | None, organisation: SavedRow | None, ip_address: str | None, detail: dict[str, Any]
-) -> AuditEvent:
-    """A request the application refused (401, 403, or 404 to someone signed in): recorded by the middleware."""
-    return append_event(
-        organisation=organisation, actor=user, action=AuditAction.ACCESS_DENIED, detail=detail, ip_address=ip_address
-    )
+) -> None:
+    """A request the application refused (401, 403, or 404 to someone signed in): recorded by the middleware.
+
+    Bounded per source and minute (iptriad.audit.refusals): the first in full, the rest as one count.
+    """
+    refusal_record(refusal=Refusal(user=user, organisation=organisation, ip_address=ip_address), detail=detail)
 
 
 def _object_type(obj: Model | None) -> str:

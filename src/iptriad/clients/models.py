@@ -8,6 +8,7 @@ from django.conf import settings
 from django.conf.global_settings import LANGUAGES
 from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from iptriad.core.ages import AgeGroup, age_group
@@ -77,6 +78,10 @@ class Client(models.Model):
         ordering = ("family_name", "given_name", "pk")
         constraints = [
             models.UniqueConstraint(fields=("organisation", "identifier"), name="client_identifier_unique_in_org"),
+            # "a-0001" and "A-0001" are one client's identifier (issue 16, item 8); the case typed is kept.
+            models.UniqueConstraint(
+                "organisation", Lower("identifier"), name="client_identifier_unique_in_org_any_case"
+            ),
             models.CheckConstraint(
                 condition=models.Q(consent_to_treatment=False) | models.Q(consent_to_treatment_on__isnull=False),
                 name="client_treatment_consent_is_dated",

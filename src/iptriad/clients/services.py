@@ -22,7 +22,9 @@ from iptriad.core.ages import age_on
 
 OLDEST_PLAUSIBLE_AGE = 120
 
-ERROR_IDENTIFIER_TAKEN = "Another client of this organisation already has this identifier."
+ERROR_IDENTIFIER_TAKEN = (
+    "Another client of this organisation already has this identifier (capitals and small letters count as the same)."
+)
 ERROR_BIRTH_IN_FUTURE = "The date of birth cannot be in the future."
 ERROR_BIRTH_TOO_EARLY = f"The date of birth gives an age over {OLDEST_PLAUSIBLE_AGE}; check the year."
 ERROR_CONSENT_UNDATED = "Give the date consent was given."
@@ -81,7 +83,7 @@ def _validate(*, actor: Actor, details: ClientDetails, client: Client | None) ->
             errors["therapist"] = ERROR_THERAPIST_NOT_SELF
         elif not clinicians_of_organisation(organisation=actor.organisation).filter(pk=therapist.pk).exists():
             errors["therapist"] = ERROR_THERAPIST_NOT_CLINICIAN
-    taken = Client.objects.for_organisation(actor.organisation.pk).filter(identifier=details.identifier)
+    taken = Client.objects.for_organisation(actor.organisation.pk).filter(identifier__iexact=details.identifier)
     if client is not None:
         taken = taken.exclude(pk=client.pk)
     if taken.exists():
@@ -97,7 +99,7 @@ def _save(client: Client) -> None:
             client.save()
     except IntegrityError as error:
         # Two members saving the same identifier at once: the constraint, not the check, decided.
-        if "identifier" in str(error) or "client_identifier_unique_in_org" in str(error):
+        if "identifier" in str(error) or "client_identifier_unique_in_org" in str(error):  # either constraint
             raise ValidationError({"identifier": ERROR_IDENTIFIER_TAKEN}) from error
         raise
 

@@ -16,6 +16,7 @@ ROWS = {
     "account-reauth": Row("get", EVERYONE_OK),
     "account-password": Row("get", EVERYONE_OK),
     "account-email": Row("get", EVERYONE_OK),
+    "account-email-confirm": Row("get", statuses(404, 404, 404, 404)),  # no link: nothing to confirm
     "mfa-recovery-codes": Row("post", EVERYONE_OK),  # shows the new codes once
     "mfa-reset": Row("post", EVERYONE_REDIRECTED),
     "account-sessions": Row("get", EVERYONE_OK),

@@ -1,4 +1,7 @@
-"""`iptriad audit verify [--organisation SLUG]`: recompute the audit trail's hash chains and report any break."""
+"""`iptriad audit verify [--organisation SLUG]`: recompute the audit trail's hash chains and report any break.
+
+`iptriad audit summarise`: write the summaries of refused requests counted in minutes now over.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from iptriad.audit.chain import ChainReport, organisations, verify_chains
+from iptriad.audit.refusals import refusals_summarise
 
 
 class Command(BaseCommand):
@@ -28,8 +32,18 @@ class Command(BaseCommand):
             help="A hash kept off the server (from an earlier OK line) that the organisation's chain must still "
             "hold at that sequence; may be repeated; needs --organisation",
         )
+        commands.add_parser(
+            "summarise",
+            help="Write one event for each source's refused requests counted in a minute now over (run it before "
+            "verify, so the check covers them).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["command"] == "summarise":
+            written = refusals_summarise()
+            noun = "summary" if written == 1 else "summaries"
+            self.stdout.write(f"{written} {noun} of refused requests written.")
+            return
         organisation = None
         if options["organisation"]:
             organisation = organisations().filter(slug=options["organisation"]).first()
