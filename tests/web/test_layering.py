@@ -37,8 +37,16 @@ def test_views_and_forms_do_not_query_models_directly(path: Path):
 def test_every_tenant_owned_model_has_an_organisation():
     """A model of a tenant app either has `organisation` or hangs off one that does (listed here with why)."""
     owned_through_parent: dict[str, str] = {}
-    # A person's own sign-in sessions belong to the person (the user), like the account itself.
-    global_models = {"accounts.organisation", "accounts.user", "audit.auditevent", "accounts.signedinsession"}
+    # A person's own sign-in sessions and e-mail change belong to the person (the user), like the account itself;
+    # a refusal window counts refused requests per source, signed in or not (decision 0033).
+    global_models = {
+        "accounts.organisation",
+        "accounts.user",
+        "audit.auditevent",
+        "accounts.signedinsession",
+        "accounts.emailchange",
+        "audit.refusalwindow",
+    }
     for model in apps.get_models():
         label = model._meta.label_lower
         if not model.__module__.startswith("iptriad.") or label in global_models | set(owned_through_parent):
