@@ -55,7 +55,7 @@ class Recorder:
         with self.lock:
             self.counts[str(parsed["Message-ID"])] += 1
             self.total += 1
-        await asyncio.sleep(random.uniform(0.001, 0.02))  # received, not yet acknowledged: a window for kills
+        await asyncio.sleep(random.uniform(0.001, 0.02))  # noqa: S311  # received, not yet acknowledged: a window for kills
         return "250 OK"
 
 
@@ -149,7 +149,7 @@ def top_up(organisation: Any, user: Any, client: Any, serial: list[int]) -> None
 
 
 def start_worker() -> subprocess.Popen[bytes]:
-    return subprocess.Popen(  # noqa: S603 - our own command
+    return subprocess.Popen(
         [sys.executable, "-m", "iptriad", "worker"], stdout=subprocess.DEVNULL, start_new_session=True
     )
 
@@ -188,8 +188,11 @@ def main() -> int:
                 time.sleep(0.005)
             if recorder.total == before:
                 not_sending += 1
-            time.sleep(random.uniform(0, 0.3))
-            os.killpg(worker.pid, signal.SIGKILL)
+            time.sleep(random.uniform(0, 0.3))  # noqa: S311 - a random moment, not a secret
+            if worker.poll() is None:
+                os.killpg(worker.pid, signal.SIGKILL)
+            else:
+                print(f"the worker stopped by itself (exit {worker.returncode})", flush=True)
             worker.wait()
             kills += 1
             if kills % 25 == 0:

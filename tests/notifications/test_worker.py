@@ -96,8 +96,10 @@ def test_a_real_worker_delivers_what_was_committed_and_nothing_rolled_back(tmp_p
         shutil.copy(migrated / name, tmp_path / name)
     with smtp_server() as (recorder, port):
         env = environment(tmp_path, port, broker)
-        assert iptriad(env, "shell", "--no-imports", "-c", ENQUEUE).strip() == "pending 1"  # the rolled-back one left no task
-        worker = subprocess.Popen(  # noqa: S603
+        assert (
+            iptriad(env, "shell", "--no-imports", "-c", ENQUEUE).strip() == "pending 1"
+        )  # the rolled-back one left no task
+        worker = subprocess.Popen(
             [sys.executable, "-m", "iptriad", "worker", "--threads", "1"], env=env, stdout=subprocess.DEVNULL
         )
         try:
