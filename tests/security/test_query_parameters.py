@@ -20,6 +20,7 @@ from django.urls import reverse
 import iptriad
 from iptriad.accounts.audit_views import AuditFilterForm
 from iptriad.clients.forms import ClientSearchForm
+from iptriad.notifications.forms import MessageFilterForm
 from tests.conftest import logged_in, make_client
 from tests.security.matrix_rows import ROWS
 from tests.security.pages import row_url
@@ -34,6 +35,7 @@ SORT_NAMES = ("sort", "ordering", "o")
 READS = {
     "client-list": ("q", "status", "page"),
     "audit-list": ("action", "object_type", "object_id", "page"),
+    "message-log": ("state", "kind", "channel", "page"),
     "measures-record": ("instrument", "occasion"),
     "measures-trajectory-svg": ("instrument",),
     # `next` is read by one helper for the MFA step, its set-up and re-authentication; the page that shows it
@@ -43,7 +45,11 @@ READS = {
 # Pages whose query string carries a secret: without a valid one they answer 404, so they are attacked on their
 # own (below) rather than compared with a 200 answer.
 READS_A_SECRET = {"account-email-confirm": ("token",)}
-FORMS_BOUND_TO_GET = {"ClientSearchForm": ClientSearchForm, "AuditFilterForm": AuditFilterForm}
+FORMS_BOUND_TO_GET = {
+    "ClientSearchForm": ClientSearchForm,
+    "AuditFilterForm": AuditFilterForm,
+    "MessageFilterForm": MessageFilterForm,
+}
 HOSTILE = (
     "-password",
     "organisation__name",
@@ -103,7 +109,7 @@ def test_hostile_sort_filter_and_page_values_change_nothing(personas, objects):
     probes = 0
     for name, parameters in READS.items():
         row = ROWS[name]
-        http = logged_in(personas.therapist_a if name != "audit-list" else personas.admin_a)
+        http = logged_in(personas.therapist_a if name not in ("audit-list", "message-log") else personas.admin_a)
         url = row_url(name, row, objects, personas)
         with CaptureQueriesContext(connection) as default_queries:
             default = http.get(url)
