@@ -25,11 +25,12 @@ from iptriad.accounts.forms import (
     EmailChangeForm,
     MfaCodeForm,
     MfaEnrolForm,
+    MobilePhoneForm,
     PasswordChangeForm,
     ReauthenticateForm,
 )
 from iptriad.accounts.models import User
-from iptriad.accounts.services import audit_auth_event, email_change, password_change
+from iptriad.accounts.services import audit_auth_event, email_change, mobile_phone_change, password_change
 from iptriad.audit.models import AuditAction
 from iptriad.web.pages import errors_on, render_form_page
 
@@ -222,6 +223,24 @@ def email_change_page(request: HttpRequest) -> HttpResponse:
             messages.success(request, "Your e-mail address has been changed. Use it to log in from now on.")
             return redirect("account")
     return render_form_page(request, "accounts/email_change.html", {"form": form})
+
+
+@signed_in_view
+@recent_authentication_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def mobile_phone_page(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    form = MobilePhoneForm(request.POST or None, initial={"mobile_phone": user.mobile_phone})
+    if request.method == "POST" and form.is_valid():
+        with errors_on(form, "mobile_phone"):
+            mobile_phone_change(
+                user=user, mobile_phone=form.cleaned_data["mobile_phone"], ip_address=client_ip(request)
+            )
+            messages.success(
+                request, "Your mobile number has been saved." if user.mobile_phone else "Your mobile number is removed."
+            )
+            return redirect("account")
+    return render_form_page(request, "accounts/mobile_phone.html", {"form": form})
 
 
 @signed_in_view

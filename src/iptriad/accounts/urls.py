@@ -35,6 +35,7 @@ urlpatterns = [
     path("account/confirm/", account_views.reauthenticate_page, name="account-reauth"),
     path("account/password/", account_views.password_change_page, name="account-password"),
     path("account/email/", account_views.email_change_page, name="account-email"),
+    path("account/mobile/", account_views.mobile_phone_page, name="account-mobile"),
     path("account/mfa/recovery-codes/", account_views.recovery_codes_regenerate_action, name="mfa-recovery-codes"),
     path("account/mfa/reset/", account_views.mfa_reset_action, name="mfa-reset"),
     path("audit/", audit_views.audit_list_page, name="audit-list"),
