@@ -14,14 +14,19 @@ from django.urls import reverse
 from iptriad.accounts.models import Membership
 from iptriad.audit.models import AuditAction, AuditEvent
 from iptriad.measures.models import RiskAlert
-from iptriad.measures.services import administration_record, risk_alert_close, risk_alert_open_concern
+from iptriad.measures.services import (
+    administration_record,
+    risk_alert_close,
+    risk_alert_open_concern,
+    self_report_link_create,
+)
 from iptriad.measures.signals import risk_alert_opened
 from iptriad.notifications.alerts import alerts_escalate, duration_words
 from iptriad.notifications.models import AlertEscalation, Message, NotificationSettings
 from iptriad.notifications.settings import notification_settings_for
 from tests.conftest import logged_in, make_client, make_user
 from tests.courses.factories import full_course
-from tests.measures.factories import PHQ9_WITH_RISK
+from tests.measures.factories import PHQ9_WITH_RISK, self_report_submit
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +36,10 @@ CLOSE = {"risk_level": "low", "assessment": "Passive thoughts, no plan.", "actio
 
 def open_alert(personas, client=None) -> RiskAlert:
     client = client or personas.client_a
-    actor = personas.actor(personas.supervisor_a if client.organisation_id == personas.org_a.pk else personas.therapist_b, client.organisation)
+    actor = personas.actor(
+        personas.supervisor_a if client.organisation_id == personas.org_a.pk else personas.therapist_b,
+        client.organisation,
+    )
     return administration_record(actor=actor, client=client, code="phq9", answers=PHQ9_WITH_RISK).risk_alerts.get()
 
 
@@ -86,7 +94,9 @@ def test_the_chain_therapist_then_supervisors_then_administrators_and_on_call(pe
 
 
 def test_the_organisations_delay_is_used(personas):
-    NotificationSettings.objects.update_or_create(organisation=personas.org_a, defaults={"alert_escalation_minutes": 30})
+    NotificationSettings.objects.update_or_create(
+        organisation=personas.org_a, defaults={"alert_escalation_minutes": 30}
+    )
     with time_machine.travel(T0, tick=False):
         alert = open_alert(personas)
     with time_machine.travel(T0 + dt.timedelta(minutes=29), tick=False):
@@ -141,8 +151,9 @@ def test_the_messages_say_only_that_an_alert_needs_attention_with_its_link(perso
     concern = "Said they have bought pills and written a note."
     with time_machine.travel(T0, tick=False):
         alert = risk_alert_open_concern(actor=personas.actor(personas.therapist_a), client=client, concern=concern)
-    with time_machine.travel(T0 + dt.timedelta(hours=8), tick=False):
-        assert alerts_escalate() == 2
+    for hours in (4, 8):
+        with time_machine.travel(T0 + dt.timedelta(hours=hours), tick=False):
+            assert alerts_escalate() == 1
     messages = list(Message.objects.filter(alert=alert))
     assert {message.channel for message in messages} == {"email", "sms"}
     for message in messages:
@@ -196,8 +207,14 @@ def test_a_deactivated_therapist_is_passed_over(personas):
 
 
 def test_without_anyone_responsible_or_a_supervisor_the_administrators_are_told_at_once(personas):
-    client = make_client(personas.org_b, "B-0044", None)  # Beta Service has no supervisor
-    alert = open_alert(personas, client)
+    # Beta Service has no supervisor; the client's therapist was unassigned after the link was sent.
+    client = make_client(personas.org_b, "B-0044", personas.therapist_b)
+    _, token = self_report_link_create(
+        actor=personas.actor(personas.therapist_b, personas.org_b), client=client, code="phq9"
+    )
+    client.therapist = None
+    client.save()
+    alert = self_report_submit(token=token, answers=PHQ9_WITH_RISK, ip_address=None).risk_alerts.get()
     assert told(alert) == [("alert_escalated", "email", "admin.b@beta.example", "admin.b@beta.example")]
     assert [(row.level, row.told) for row in AlertEscalation.objects.filter(alert=alert).order_by("level")] == [
         (0, 0),

@@ -177,11 +177,14 @@ def alert_tell(alert: RiskAlert, level: int, *, now: dt.datetime | None = None) 
             organisation=alert.organisation,
             action=action,
             obj=alert,
+            ip_address=None,
             detail={"client": alert.client_id, "level": level, "told": len(people)},
         )
         if people or level >= LAST_LEVEL:
             if not people:
-                logger.error("Risk alert %s reached nobody: no clinician, supervisor, administrator or on-call", alert.pk)
+                logger.error(
+                    "Risk alert %s reached nobody: no clinician, supervisor, administrator or on-call", alert.pk
+                )
             return row
         level += 1  # nobody at this level: never nobody, the next level is told now
 
