@@ -56,7 +56,9 @@ def test_opening_the_alert_page_acknowledges_it_only_for_a_member_who_may_act(pe
     assert (own.acknowledged_at is not None) is acknowledges
     assert other.acknowledged_at is None
     events = AuditEvent.objects.filter(action=AuditAction.ALERT_ACKNOWLEDGED)
-    assert [(event.object_id, event.actor_id) for event in events] == ([(str(own.pk), member.pk)] if acknowledges else [])
+    assert [(event.object_id, event.actor_id) for event in events] == (
+        [(str(own.pk), member.pk)] if acknowledges else []
+    )
 
 
 def test_a_therapist_who_does_not_treat_the_client_cannot_acknowledge(personas):

@@ -44,7 +44,6 @@ class AuditAction(models.TextChoices):
     ALERT_VIEWED = "alert.viewed", "Risk alert viewed"
     ALERT_ACKNOWLEDGED = "alert.acknowledged", "Risk alert acknowledged"
     ALERT_NOTIFIED = "alert.notified", "Risk alert sent to the clinicians responsible"
-    ALERT_NOTIFIED = "alert.notified", "Risk alert sent to the clinicians responsible"
     ALERT_ESCALATED = "alert.escalated", "Risk alert escalated"
     COURSE_OPENED = "course.opened", "Course opened"
     COURSE_VIEWED = "course.viewed", "Course viewed"

@@ -17,7 +17,9 @@ AlertNotice = Callable[[SelfReportLink], list[str]]
 
 
 def _waits_in_iptriad(link: SelfReportLink) -> list[str]:
-    return [f"Your answer is waiting for your therapist at {link.organisation.name}: they see it when they next sign in."]
+    return [
+        f"Your answer is waiting for your therapist at {link.organisation.name}: they see it when they next sign in."
+    ]
 
 
 _notice: list[AlertNotice] = [_waits_in_iptriad]
