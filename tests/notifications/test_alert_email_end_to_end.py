@@ -1,0 +1,92 @@
+"""The issue's "done when", for alerts: a positive self-harm answer posted over real HTTP to a live server puts the
+risk-alert e-mail in the therapist's mailbox on a real SMTP server on loopback (aiosmtpd), without the client's
+name; the link in it opens the alert, which acknowledges it. The send task runs in the server's process as soon as
+the answer commits (Huey's immediate mode, the tests' default)."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from django.urls import reverse
+
+from iptriad.measures.models import RiskAlert
+from iptriad.measures.services import self_report_link_create
+from iptriad.notifications.models import Message, MessageState
+from tests.conftest import logged_in
+from tests.measures.factories import PHQ9_WITH_RISK
+from tests.notifications.helpers import closed_port
+
+pytestmark = [pytest.mark.django_db(transaction=True)]
+
+
+@dataclass
+class Mailbox:
+    """What the loopback SMTP server received: each message with its envelope recipients."""
+
+    received: list[tuple[list[str], EmailMessage]] = field(default_factory=list)
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd's name
+        parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        self.received.append((list(envelope.rcpt_tos), parsed))  # type: ignore[arg-type]
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp(settings) -> Iterator[Mailbox]:
+    mailbox = Mailbox()
+    port = closed_port()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    try:
+        yield mailbox
+    finally:
+        controller.stop()
+
+
+def test_a_self_harm_answer_over_http_reaches_the_therapists_mailbox_without_the_clients_name(
+    personas, live_server, smtp, settings
+):
+    settings.SITE_URL = live_server.url
+    _, token = self_report_link_create(
+        actor=personas.actor(personas.therapist_a), client=personas.client_a, code="phq9"
+    )
+    answers = {f"item_{number}": str(position) for number, position in enumerate(PHQ9_WITH_RISK, start=1)}
+    request = urllib.request.Request(
+        live_server.url + reverse("self-report", args=[token]),
+        data=urllib.parse.urlencode(answers).encode(),
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - the live server on loopback
+        page = response.read().decode()
+    assert "Your therapist has been sent a message about your answer at Alpha Clinic." in page
+
+    alert = RiskAlert.objects.get()
+    assert [recipients for recipients, _ in smtp.received] == [["therapist.a@alpha.example"]]
+    mail = smtp.received[0][1]
+    text = mail["Subject"] + mail.get_content()
+    assert mail["Subject"] == "iptriad: a risk alert needs attention"
+    for secret in (personas.client_a.given_name, personas.client_a.family_name, personas.client_a.identifier, "PHQ"):
+        assert secret not in text
+    link = f"{live_server.url}/alerts/{alert.pk}/"
+    assert link in mail.get_content()
+    message = Message.objects.get(alert=alert)
+    assert (message.state, message.to_user_id, message.body) == (MessageState.SENT, personas.therapist_a.pk, "")
+
+    # The therapist follows the link: the alert opens, and it is acknowledged.
+    response = logged_in(personas.therapist_a).get(urllib.parse.urlsplit(link).path)
+    assert response.status_code == 200
+    alert.refresh_from_db()
+    assert alert.acknowledged_by_id == personas.therapist_a.pk
