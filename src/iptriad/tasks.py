@@ -11,6 +11,7 @@ nothing is lost with the queue (docs/decisions/0029-task-queue-huey-and-an-outbo
 from __future__ import annotations
 
 from django.conf import settings
+from django.db import close_old_connections
 from huey import RedisHuey, SqliteHuey
 from huey.api import Huey
 
@@ -28,3 +29,15 @@ def build_huey() -> Huey:
 
 
 huey: Huey = build_huey()
+
+
+@huey.pre_execute()
+def _fresh_connections_before(task: object) -> None:
+    # A worker thread outlives many tasks: drop a connection the database closed or that has aged out, as a
+    # request would (Django does this per request, and a worker has no requests).
+    close_old_connections()
+
+
+@huey.post_execute()
+def _fresh_connections_after(task: object, task_value: object, exc: BaseException | None) -> None:
+    close_old_connections()
