@@ -5,17 +5,11 @@ the answer commits (Huey's immediate mode, the tests' default)."""
 
 from __future__ import annotations
 
-import email
-import email.policy
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from email.message import EmailMessage
-from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.urls import reverse
 
 from iptriad.measures.models import RiskAlert
@@ -23,37 +17,17 @@ from iptriad.measures.services import self_report_link_create
 from iptriad.notifications.models import Message, MessageState
 from tests.conftest import logged_in
 from tests.measures.factories import PHQ9_WITH_RISK
-from tests.notifications.helpers import closed_port
+from tests.notifications.smtp import Recorder, smtp_server
+from tests.notifications.test_transports import smtp_settings
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
 
-@dataclass
-class Mailbox:
-    """What the loopback SMTP server received: each message with its envelope recipients."""
-
-    received: list[tuple[list[str], EmailMessage]] = field(default_factory=list)
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd's name
-        parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        self.received.append((list(envelope.rcpt_tos), parsed))  # type: ignore[arg-type]
-        return "250 OK"
-
-
 @pytest.fixture
-def smtp(settings) -> Iterator[Mailbox]:
-    mailbox = Mailbox()
-    port = closed_port()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    try:
-        yield mailbox
-    finally:
-        controller.stop()
+def smtp() -> Iterator[Recorder]:
+    """n11-core's loopback SMTP server, with the e-mail settings pointed at it as IPTRIAD_EMAIL_URL would."""
+    with smtp_server() as (recorder, port), smtp_settings(f"smtp://127.0.0.1:{port}"):
+        yield recorder
 
 
 def test_a_self_harm_answer_over_http_reaches_the_therapists_mailbox_without_the_clients_name(
@@ -74,8 +48,9 @@ def test_a_self_harm_answer_over_http_reaches_the_therapists_mailbox_without_the
     assert "Your therapist has been sent a message about your answer at Alpha Clinic." in page
 
     alert = RiskAlert.objects.get()
-    assert [recipients for recipients, _ in smtp.received] == [["therapist.a@alpha.example"]]
-    mail = smtp.received[0][1]
+    received = smtp.wait_for(1)
+    assert [mail.rcpt_tos for mail in received] == [["therapist.a@alpha.example"]]
+    mail = received[0].message
     text = mail["Subject"] + mail.get_content()
     assert mail["Subject"] == "iptriad: a risk alert needs attention"
     for secret in (personas.client_a.given_name, personas.client_a.family_name, personas.client_a.identifier, "PHQ"):
