@@ -38,12 +38,12 @@ def test_a_self_harm_answer_over_http_reaches_the_therapists_mailbox_without_the
         actor=personas.actor(personas.therapist_a), client=personas.client_a, code="phq9"
     )
     answers = {f"item_{number}": str(position) for number, position in enumerate(PHQ9_WITH_RISK, start=1)}
-    request = urllib.request.Request(
+    request = urllib.request.Request(  # noqa: S310 - http:// to the live server on loopback
         live_server.url + reverse("self-report", args=[token]),
         data=urllib.parse.urlencode(answers).encode(),
         method="POST",
     )
-    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - the live server on loopback
+    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - the live server, loopback
         page = response.read().decode()
     assert "Your therapist has been sent a message about your answer at Alpha Clinic." in page
 

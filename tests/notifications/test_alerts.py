@@ -11,8 +11,8 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from iptriad.accounts.models import Membership
-from iptriad.audit.models import AuditAction, AuditEvent
+from iptriad.accounts.models import Membership, Role
+from iptriad.audit.models import AuditEvent
 from iptriad.measures.models import RiskAlert
 from iptriad.measures.services import (
     administration_record,
@@ -128,13 +128,17 @@ def test_a_closed_alert_is_not_escalated(personas):
 
 
 def test_a_rolled_back_alert_queues_nothing(personas):
-    class Refused(Exception):
+    class RefusedError(Exception):
         pass
 
-    with pytest.raises(Refused), transaction.atomic():
-        open_alert(personas)
-        assert Message.objects.count() == 1  # queued inside the transaction...
-        raise Refused
+    def open_then_fail() -> None:
+        with transaction.atomic():
+            open_alert(personas)
+            assert Message.objects.count() == 1  # queued inside the transaction...
+            raise RefusedError
+
+    with pytest.raises(RefusedError):
+        open_then_fail()
     assert not RiskAlert.objects.exists()
     assert not Message.objects.exists()  # ...and gone with it
     assert not AlertEscalation.objects.exists()
@@ -199,7 +203,7 @@ def test_with_nobody_responsible_the_supervisors_are_told_at_once(personas):
 
 
 def test_a_deactivated_therapist_is_passed_over(personas):
-    leaver = make_user("leaver@alpha.example", "Lee Ver", personas.org_a, "therapist")
+    leaver = make_user("leaver@alpha.example", "Lee Ver", personas.org_a, Role.THERAPIST)
     client = make_client(personas.org_a, "A-0044", leaver)
     Membership.objects.filter(user=leaver).update(is_active=False)
     alert = open_alert(personas, client)
@@ -233,6 +237,7 @@ def test_a_failing_receiver_never_loses_the_alert_and_the_job_sends_what_was_mis
     finally:
         risk_alert_opened.disconnect(dispatch_uid="test-broken-receiver")
     assert RiskAlert.objects.filter(pk=alert.pk, closed_at__isnull=True).exists()
+    assert alert.administration is not None
     assert alert.administration.answers.count() == 9
     assert told(alert) == []  # the receivers' writes were rolled back with their savepoint
     assert alerts_escalate() == 1  # the next minute's run tells the clinicians
@@ -253,12 +258,13 @@ def test_the_alert_page_says_who_was_told_with_the_same_queries_for_1_and_5_mess
 
     html = http.get(url).content.decode()
     assert "Who was told" in html
-    assert "Tara Alpha" in html and "Therapist" in html and "E-mail" in html and "Queued" in html
+    for shown in ("Tara Alpha", "Therapist", "E-mail", "Queued"):
+        assert shown in html
     assert "sent to the clinicians responsible" in html
     assert "by Sunil Alpha" in html  # acknowledged
     one = queries()
     for number in range(4):
-        make_user(f"extra{number}@alpha.example", f"Extra {number}", personas.org_a, "supervisor")
+        make_user(f"extra{number}@alpha.example", f"Extra {number}", personas.org_a, Role.SUPERVISOR)
     RiskAlert.objects.filter(pk=alert.pk).update(acknowledged_at=None, acknowledged_by=None)
     with time_machine.travel(dt.datetime.now(dt.UTC) + dt.timedelta(hours=5)):
         assert alerts_escalate() == 1  # five supervisors

@@ -6,10 +6,10 @@ from iptriad.notifications.models.messages import FINAL_STATES, Channel, Message
 from iptriad.notifications.models.settings import NotificationSettings
 
 __all__ = [
-    "AlertEscalation",
-    "EscalationLevel",
     "FINAL_STATES",
+    "AlertEscalation",
     "Channel",
+    "EscalationLevel",
     "Message",
     "MessageState",
     "NotificationSettings",
