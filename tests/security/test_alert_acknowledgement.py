@@ -93,3 +93,19 @@ def test_closing_through_the_api_acknowledges_an_alert_nobody_opened(personas):
     assert own.acknowledged_by_id == personas.supervisor_a.pk
     assert own.acknowledged_at == own.closed_at
     assert other.acknowledged_at is None
+
+
+def test_a_member_adds_and_removes_a_mobile_number_and_a_bad_one_is_refused(personas):
+    from iptriad.accounts.models import User
+
+    http = logged_in(personas.therapist_a)
+    url = reverse("account-mobile")
+    refused = http.post(url, {"mobile_phone": "07700 900123<script>"})
+    assert refused.status_code == 400
+    assert "starting with + and the country code" in refused.content.decode()
+    assert http.post(url, {"mobile_phone": "+44 7700 900123"}).status_code == 302
+    assert User.objects.get(pk=personas.therapist_a.pk).mobile_phone == "+447700900123"
+    assert http.post(url, {"mobile_phone": ""}).status_code == 302
+    assert User.objects.get(pk=personas.therapist_a.pk).mobile_phone == ""
+    events = AuditEvent.objects.filter(action=AuditAction.MOBILE_CHANGED, actor=personas.therapist_a)
+    assert sorted(event.detail["removed"] for event in events) == [False, True]

@@ -232,7 +232,7 @@ def mobile_phone_page(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     form = MobilePhoneForm(request.POST or None, initial={"mobile_phone": user.mobile_phone})
     if request.method == "POST" and form.is_valid():
-        with errors_on(form, "mobile_phone"):
+        with errors_on(form):
             mobile_phone_change(
                 user=user, mobile_phone=form.cleaned_data["mobile_phone"], ip_address=client_ip(request)
             )
