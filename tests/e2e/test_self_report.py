@@ -43,12 +43,20 @@ def test_it_takes_a_phq9_from_link_to_alert(page: Page, personas: Personas, log_
     client_page.get_by_role("button", name="Send my answers").click()
     expect(client_page.get_by_role("heading", name="Thank you")).to_be_visible()
     expect(client_page.get_by_role("alert")).to_contain_text("Alpha crisis line: call 0000, day or night.")
+    # Truthfully who was told and when: the therapist now, the supervisors after the organisation's delay.
+    expect(client_page.get_by_role("alert")).to_contain_text(
+        "Your therapist has been sent a message about your answer at Alpha Clinic."
+    )
+    expect(client_page.get_by_role("alert")).to_contain_text(
+        "If nobody has looked at it within 4 hours, the service's supervisors are told."
+    )
     phone.close()
 
     # Back with the therapist: the alert leads the home page, and the score is on the client's measures.
     page.goto("/")
     alerts = page.get_by_role("region", name=re.compile("Open risk alerts"))
     expect(alerts).to_contain_text("PHQ-9 item 9 answered “Several days”")
+    expect(alerts).to_contain_text("Not yet")  # nobody has opened it yet
     page.goto(f"/clients/{personas.client_a.pk}/measures/")
     expect(page.get_by_role("cell", name=re.compile(r"^10 · moderate"))).to_be_visible()
     page.goto(f"/courses/{course.pk}/")
@@ -61,6 +69,11 @@ def test_it_takes_a_phq9_from_link_to_alert(page: Page, personas: Personas, log_
     page.get_by_role("button", name="Log out").click()
     log_in(page, personas.supervisor_a.email, PASSWORD)
     page.get_by_role("link", name="Assess and act").first.click()
+    # Opening it acknowledged it; who was told is on the page.
+    expect(page.get_by_text("by Sunil Alpha")).to_be_visible()
+    who = page.get_by_role("region", name="Who was told")
+    expect(who).to_contain_text("Tara Alpha")
+    expect(who).to_contain_text("sent to the clinicians responsible")
     page.get_by_label("Low").check()
     page.get_by_label("Assessment").fill("Passive thoughts, no plan or intent; partner at home.")
     page.get_by_label("Safety plan made or reviewed").check()

@@ -19,6 +19,11 @@ CRISIS = "Alpha crisis line: call 0000, day or night."
 ITEM_9_SAID = "You said you have had thoughts that you would be better off dead, or of hurting yourself in some way."
 # Items 1-9; item 9 "Several days" is the positive self-harm answer.
 ANSWERS = ["Several days"] * 7 + ["More than half the days", "Several days"]
+# Who is told and when, with the organisation's delay (the default 4 hours), before the crisis contacts.
+TOLD = (
+    "Your therapist has been sent a message about your answer at Alpha Clinic. If nobody has looked at it within 4 "
+    "hours, the service's supervisors are told."
+)
 
 
 @pytest.fixture
@@ -61,7 +66,8 @@ def test_an_item_left_blank_keeps_the_risk_answer_and_asks_for_the_rest(personas
 
     expect(crisis(page)).to_contain_text(CRISIS)
     expect(crisis(page)).to_contain_text(ITEM_9_SAID)
-    expect(page.get_by_text("Your answer about your safety has been sent to your therapist")).to_be_visible()
+    expect(page.get_by_text("Your answer about your safety has been kept by Alpha Clinic.")).to_be_visible()
+    expect(crisis(page)).to_contain_text(TOLD)
     question_3 = page.get_by_role("group").nth(2)
     expect(question_3).to_contain_text("Choose an answer for this question.")
     expect(page.get_by_role("group").nth(0).get_by_label("Several days", exact=True)).to_be_checked()
@@ -91,6 +97,7 @@ def test_a_link_withdrawn_while_the_form_is_open_keeps_the_risk_answer(personas:
 
     expect(page.get_by_role("heading", name="This link is no longer active")).to_be_visible()
     expect(page.get_by_text("This link has been withdrawn.")).to_be_visible()
+    expect(crisis(page)).to_contain_text(TOLD)
     expect(crisis(page)).to_contain_text(CRISIS)
     expect(crisis(page)).to_contain_text(ITEM_9_SAID)
     alert = RiskAlert.objects.get()

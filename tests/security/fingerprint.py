@@ -20,6 +20,9 @@ WRITTEN_BY_READS = {
     "sessions.Session",
     "accounts.SignedInSession",
 }
+# Opening a risk alert's page acknowledges it, once, so it stops escalating (docs/decisions/0030-alert-escalation.md):
+# the one record a read writes, and only these fields of it.
+FIELDS_WRITTEN_BY_READS = {"measures.RiskAlert": {"acknowledged_at", "acknowledged_by_id"}}
 
 Fingerprint = dict[str, list[tuple[Any, ...]]]
 
@@ -31,7 +34,8 @@ def data_fingerprint() -> Fingerprint:
         label = model._meta.label
         if label in WRITTEN_BY_READS or model._meta.app_label in ("auth", "contenttypes"):
             continue
-        fields = [f.attname for f in model._meta.concrete_fields if f.attname != "last_login"]
+        skipped = {"last_login", *FIELDS_WRITTEN_BY_READS.get(label, ())}
+        fields = [f.attname for f in model._meta.concrete_fields if f.attname not in skipped]
         fingerprint[label] = list(_all(model).order_by("pk").values_list(*fields))
     return fingerprint
 

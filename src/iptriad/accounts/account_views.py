@@ -25,6 +25,7 @@ from iptriad.accounts.forms import (
     EmailChangeForm,
     MfaCodeForm,
     MfaEnrolForm,
+    MobilePhoneForm,
     PasswordChangeForm,
     ReauthenticateForm,
 )
@@ -36,6 +37,7 @@ from iptriad.accounts.services import (
     email_change_confirm,
     email_change_pending,
     email_change_request,
+    mobile_phone_change,
     password_change,
 )
 from iptriad.audit.models import AuditAction
@@ -267,6 +269,24 @@ def email_change_confirm_page(request: HttpRequest) -> HttpResponse:
         messages.success(request, "Your e-mail address has been changed. Use it to log in from now on.")
         return redirect("account")
     return render(request, "accounts/email_confirm.html", {"new_email": change.new_email, "token": token})
+
+
+@signed_in_view
+@recent_authentication_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def mobile_phone_page(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    form = MobilePhoneForm(request.POST or None, initial={"mobile_phone": user.mobile_phone})
+    if request.method == "POST" and form.is_valid():
+        with errors_on(form):
+            mobile_phone_change(
+                user=user, mobile_phone=form.cleaned_data["mobile_phone"], ip_address=client_ip(request)
+            )
+            messages.success(
+                request, "Your mobile number has been saved." if user.mobile_phone else "Your mobile number is removed."
+            )
+            return redirect("account")
+    return render_form_page(request, "accounts/mobile_phone.html", {"form": form})
 
 
 @signed_in_view

@@ -94,6 +94,17 @@ class EmailChangeForm(forms.Form):
     email = forms.EmailField(label="New e-mail address", widget=forms.EmailInput(attrs={"autocomplete": "email"}))
 
 
+class MobilePhoneForm(forms.Form):
+    mobile_phone = forms.CharField(
+        label="Mobile number",
+        required=False,
+        max_length=30,
+        help_text="For risk-alert text messages, where your organisation sends them. Start with + and the country "
+        "code, e.g. +44 7700 900123. Leave empty to have none.",
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+
+
 class PasswordChangeForm(auth_forms.PasswordChangeForm):
     """Django's form: the current password, then the new one twice, checked by every password validator."""
 

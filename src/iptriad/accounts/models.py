@@ -19,6 +19,13 @@ SLUG_VALIDATOR = RegexValidator(
     "Use 1 to 50 lower-case letters, digits and hyphens, not starting or ending with a hyphen.",
 )
 
+# A mobile number a text message can reach: + and the country code, then digits (spaces allowed, stripped when
+# saved), 8 to 15 digits in all as E.164 allows.
+MOBILE_VALIDATOR = RegexValidator(
+    r"^\+[1-9][0-9]{7,14}$",
+    "Enter a mobile number starting with + and the country code, e.g. +44 7700 900123.",
+)
+
 
 class Organisation(models.Model):
     """A clinic, service or programme: every client record belongs to exactly one."""
@@ -76,6 +83,8 @@ class User(AbstractBaseUser):
 
     email = models.EmailField(unique=True)
     full_name = models.CharField(max_length=200)
+    # Optional: where a risk alert's text message goes, in an organisation that sends them (notifications).
+    mobile_phone = models.CharField(max_length=16, blank=True, validators=[MOBILE_VALIDATOR])
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
 

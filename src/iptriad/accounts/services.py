@@ -291,6 +291,20 @@ If you did not make this change, tell your organisation's administrator at once.
 
 
 @transaction.atomic
+def mobile_phone_change(*, user: User, mobile_phone: str, ip_address: str | None) -> User:
+    """The member's own mobile number for risk-alert text messages; blank removes it."""
+    number = "".join(mobile_phone.split())  # "+44 7700 900123" is kept as "+447700900123"
+    user.mobile_phone = number
+    user.full_clean(validate_unique=False, exclude=["password"])
+    user.save(update_fields=["mobile_phone"])
+    # Only that it changed (or was removed): the number is personal data and stays out of the trail.
+    audit_auth_event(
+        user=user, action=AuditAction.MOBILE_CHANGED, ip_address=ip_address, detail={"removed": not number}
+    )
+    return user
+
+
+@transaction.atomic
 def user_deactivate(*, email: str, ip_address: str | None = None) -> tuple[User, int]:
     """Stop an account from logging in and end its sessions now; returns the user and the sessions ended.
 

@@ -39,6 +39,7 @@ urlpatterns = [
     path("account/sessions/end/", account_views.signed_in_session_end_action, name="account-session-end"),
     path("account/sessions/end-others/", account_views.signed_in_sessions_end_action, name="account-sessions-end"),
     path("account/email/confirm/", account_views.email_change_confirm_page, name="account-email-confirm"),
+    path("account/mobile/", account_views.mobile_phone_page, name="account-mobile"),
     path("account/mfa/recovery-codes/", account_views.recovery_codes_regenerate_action, name="mfa-recovery-codes"),
     path("account/mfa/reset/", account_views.mfa_reset_action, name="mfa-reset"),
     path("audit/", audit_views.audit_list_page, name="audit-list"),

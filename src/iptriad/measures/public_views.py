@@ -22,6 +22,7 @@ from iptriad.core.instruments import Instrument
 from iptriad.measures.definitions import definition as instrument
 from iptriad.measures.forms import QuestionnaireForm
 from iptriad.measures.models import SelfReportLink
+from iptriad.measures.notices import alert_notice
 from iptriad.measures.services import (
     LinkUnavailableError,
     SelfReportOutcome,
@@ -44,11 +45,13 @@ def _said(definition: Instrument, critical: Sequence[int]) -> list[str]:
 
 
 def _crisis(link: SelfReportLink, definition: Instrument, critical: Sequence[int]) -> dict[str, Any]:
-    # After a positive critical answer, the client sees where to turn for help now, whatever else happened.
+    # After a positive critical answer, the client sees where to turn for help now, whatever else happened, and
+    # who will see the answer and when (the organisation's own escalation delay).
     return {
         "organisation": link.organisation,
         "show_crisis_contacts": bool(critical),
         "said": _said(definition, critical),
+        "who_is_told": alert_notice(link) if critical else [],
     }
 
 

@@ -62,7 +62,7 @@ def open_alerts(*, actor: Actor, client: Client | None = None) -> QuerySet[RiskA
     alerts = alert_policy.scope(actor, Action.LIST, RiskAlert.objects.filter(closed_at__isnull=True))
     if client is not None:
         alerts = alerts.filter(client=client)
-    return alerts.select_related("client", "client__therapist").order_by("opened_at", "pk")
+    return alerts.select_related("client", "client__therapist", "acknowledged_by").order_by("opened_at", "pk")
 
 
 @dataclass(frozen=True)
@@ -80,7 +80,7 @@ def alerts_for_client(*, actor: Actor, client: Client) -> ClientAlerts:
     position = Window(RowNumber(), order_by=[F("closed_at").desc(nulls_last=True), F("pk").desc()])
     alerts = alert_policy.scope(actor, Action.LIST, RiskAlert.objects.filter(client=client))
     rows = list(
-        alerts.select_related("client", "client__therapist", "closed_by")
+        alerts.select_related("client", "client__therapist", "closed_by", "acknowledged_by")
         .annotate(position=position)
         .filter(Q(closed_at__isnull=True) | Q(position__lte=CLOSED_ALERTS_SHOWN))
         .order_by("opened_at", "pk")
@@ -99,7 +99,9 @@ def alert_get(*, actor: Actor, alert_id: int, action: Action = Action.VIEW) -> R
     scoped = alert_policy.scope(
         actor,
         action,
-        RiskAlert.objects.select_related("client", "client__therapist", "administration", "closed_by", "link"),
+        RiskAlert.objects.select_related(
+            "client", "client__therapist", "administration", "closed_by", "acknowledged_by", "link"
+        ),
     )
     alert = get_object_or_404(scoped, pk=alert_id)
     audit_record(actor=actor, action=AuditAction.ALERT_VIEWED, obj=alert)

@@ -11,6 +11,7 @@ item (PHQ-A item 13, "ever attempted") alerts once per treatment context: its la
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -51,6 +52,9 @@ from iptriad.measures.models import (
     TreatmentContext,
 )
 from iptriad.measures.permissions import alert_policy, measure_policy
+from iptriad.measures.signals import risk_alert_opened
+
+logger = logging.getLogger(__name__)
 
 LINK_DAYS_DEFAULT = 7
 LINK_DAYS_MAX = 30
@@ -139,7 +143,7 @@ def _critical_alert(
     arrival: AlertArrival,
     opened_at: dt.datetime,
 ) -> RiskAlert:
-    return RiskAlert.objects.create(
+    alert = RiskAlert.objects.create(
         organisation_id=client.organisation_id,
         client=client,
         source=AlertSource.CRITICAL_ITEM,
@@ -152,6 +156,20 @@ def _critical_alert(
         summary=_describe_critical(definition, number, position, arrival),
         opened_at=opened_at,
     )
+    _announce_opened(alert)
+    return alert
+
+
+def _announce_opened(alert: RiskAlert) -> None:
+    """Tell the apps above (notifications queues the messages) inside the transaction that opens the alert.
+
+    In a savepoint of its own: a receiver that fails rolls back only what the receivers wrote, never the alert or
+    the client's answer; the notifications sweep sends what was missed (docs/clinical-safety.md)."""
+    try:
+        with transaction.atomic():
+            risk_alert_opened.send(sender=RiskAlert, alert=alert)
+    except Exception:  # a safety signal is never lost to a failing receiver: the alert stays
+        logger.exception("A receiver of risk_alert_opened failed for alert %s; the alert is kept", alert.pk)
 
 
 def _alerted_answers(link: SelfReportLink) -> dict[tuple[int | None, int | None], RiskAlert]:
@@ -611,7 +629,35 @@ def risk_alert_open_concern(
         opened_by=actor.user,
     )
     audit_record(actor=actor, action=AuditAction.ALERT_OPENED, obj=alert, detail={"client": client.pk})
+    _announce_opened(alert)
     return alert
+
+
+def _acknowledge(actor: Actor, alert: RiskAlert, now: dt.datetime, how: str) -> bool:
+    """Set once, by one conditional update, so two clinicians opening the page together record one acknowledgement."""
+    if actor.user is None:
+        return False
+    acknowledged = RiskAlert.objects.filter(pk=alert.pk, acknowledged_at__isnull=True, closed_at__isnull=True).update(
+        acknowledged_at=now, acknowledged_by=actor.user
+    )
+    if not acknowledged:
+        return False
+    alert.acknowledged_at, alert.acknowledged_by = now, actor.user
+    audit_record(
+        actor=actor, action=AuditAction.ALERT_ACKNOWLEDGED, obj=alert, detail={"client": alert.client_id, "by": how}
+    )
+    return True
+
+
+@transaction.atomic
+def risk_alert_acknowledge(*, actor: Actor, alert: RiskAlert) -> bool:
+    """A member who may act on the open alert has opened its page: it stops escalating. True the first time only;
+    a member who may only read it, or a later visit, changes nothing."""
+    if alert.acknowledged_at is not None or alert.closed_at is not None:
+        return False
+    if not alert_policy.scope(actor, Action.UPDATE, RiskAlert.objects.filter(pk=alert.pk)).exists():
+        return False
+    return _acknowledge(actor, alert, timezone.now(), "page")
 
 
 @transaction.atomic
@@ -635,11 +681,14 @@ def risk_alert_close(
         errors["action_detail"] = ERROR_ACTION_DETAIL_REQUIRED
     if errors:
         raise ValidationError(errors)
+    now = timezone.now()
+    if locked.acknowledged_at is None:  # closing it is acknowledging it, if nobody opened its page first
+        _acknowledge(actor, locked, now, "close")
     locked.risk_level = risk_level
     locked.assessment = assessment.strip()
     locked.action = action
     locked.action_detail = action_detail.strip()
-    locked.closed_at = timezone.now()
+    locked.closed_at = now
     locked.closed_by = actor.user
     locked.save()
     audit_record(

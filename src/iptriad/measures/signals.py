@@ -1,10 +1,11 @@
-"""Measures' answers to what the apps below it tell: an archived client's links stop taking answers."""
+"""What measures tells the apps above it (a risk alert opened), and its answers to what the apps below it tell
+(an archived client's links stop taking answers)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 from django.utils import timezone
 
 from iptriad.accounts.actors import Actor
@@ -13,6 +14,12 @@ from iptriad.audit.services import audit_record
 from iptriad.clients.models import Client
 from iptriad.clients.signals import client_archived
 from iptriad.measures.models import SelfReportLink
+
+# Sent inside the transaction that opens a risk alert, with `alert` (a RiskAlert), from every place an alert opens
+# (a positive critical answer, kept or stored; a clinician's concern): notifications queues the messages to the
+# responsible clinicians in the same transaction. Sent through `iptriad.measures.services` in a savepoint of its
+# own, so a receiver that fails never undoes the alert (docs/clinical-safety.md, "Alerts reach a person").
+risk_alert_opened = Signal()
 
 
 @receiver(client_archived, dispatch_uid="iptriad_measures_withdraw_links_of_an_archived_client")

@@ -25,7 +25,7 @@ from iptriad.measures.forms import (
     SocialRhythmForm,
 )
 from iptriad.measures.permissions import alert_policy
-from iptriad.measures.sections import client_measures_sections
+from iptriad.measures.sections import alert_sections, client_measures_sections
 from iptriad.measures.selectors import (
     administration_get,
     administrations_for_client,
@@ -41,6 +41,7 @@ from iptriad.measures.selectors import (
 )
 from iptriad.measures.services import (
     administration_record,
+    risk_alert_acknowledge,
     risk_alert_close,
     risk_alert_open_concern,
     self_report_link_create,
@@ -208,13 +209,21 @@ def alert_list_page(request: HttpRequest, actor: Actor) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 def alert_detail_page(request: HttpRequest, actor: Actor, alert_id: int) -> HttpResponse:
     alert = alert_get(actor=actor, alert_id=alert_id)
+    # Opening the page is seeing the alert: it stops escalating (docs/clinical-safety.md, "Alerts reach a person").
+    risk_alert_acknowledge(actor=actor, alert=alert)
     form = AlertCloseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         with errors_on(form):
             risk_alert_close(actor=actor, alert=alert, **form.cleaned_data)
             messages.success(request, "The alert is closed with the assessment and the action recorded.")
             return redirect("alert-detail", alert_id=alert.pk)
-    context = {"alert": alert, "form": form, "kept_answers": kept_answers(alert)}
+    context = {
+        "alert": alert,
+        "form": form,
+        "kept_answers": kept_answers(alert),
+        # What the apps above add, such as who was told of the alert and when (notifications).
+        "sections": alert_sections.contexts(actor, alert),
+    }
     return render_form_page(request, "measures/alert_detail.html", context)
 
 

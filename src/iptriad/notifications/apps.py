@@ -9,3 +9,22 @@ class NotificationsConfig(AppConfig):
     def ready(self) -> None:
         # The worker finds the tasks by name: importing the module registers them with the Huey instance.
         from iptriad.notifications import checks, tasks  # noqa: F401
+
+        self._alerts_reach_a_person()
+
+    def _alerts_reach_a_person(self) -> None:
+        """Risk alerts (measures, below): tell the clinicians when one opens, show who was told on its page, and
+        tell the client who will see a risk answer (docs/decisions/0030-alert-escalation.md)."""
+        from iptriad.measures import notices
+        from iptriad.measures.models import RiskAlert
+        from iptriad.measures.sections import alert_sections
+        from iptriad.measures.signals import risk_alert_opened
+        from iptriad.notifications import alert_tasks  # noqa: F401 (registers the escalation job)
+        from iptriad.notifications.alerts import alert_notice, alert_opened, who_was_told
+        from iptriad.web.sections import Section
+
+        risk_alert_opened.connect(alert_opened, sender=RiskAlert, dispatch_uid="iptriad_notifications_alert_opened")
+        alert_sections.register(
+            Section("who_was_told", "notifications/_alert_who_was_told.html", who_was_told, order=10)
+        )
+        notices.register(alert_notice)

@@ -1,4 +1,5 @@
-"""Rows for the signed-in user's own account: the MFA step and set-up, re-authentication, password, e-mail.
+"""Rows for the signed-in user's own account: the MFA step and set-up, re-authentication, password, e-mail,
+mobile number.
 
 These pages are about the person, not an organisation: every role gets the same answer. `logged_in` gives a
 session that has passed MFA and just typed the password, so the MFA steps send it on and changes are allowed.
@@ -17,6 +18,7 @@ ROWS = {
     "account-password": Row("get", EVERYONE_OK),
     "account-email": Row("get", EVERYONE_OK),
     "account-email-confirm": Row("get", statuses(404, 404, 404, 404)),  # no link: nothing to confirm
+    "account-mobile": Row("get", EVERYONE_OK),
     "mfa-recovery-codes": Row("post", EVERYONE_OK),  # shows the new codes once
     "mfa-reset": Row("post", EVERYONE_REDIRECTED),
     "account-sessions": Row("get", EVERYONE_OK),

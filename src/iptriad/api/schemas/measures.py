@@ -147,6 +147,10 @@ class AlertOut(Schema):
     )
     summary: str
     opened_at: dt.datetime
+    acknowledged_at: dt.datetime | None = Field(
+        description="When a clinician who may act on it first opened its page (or closed it); until then it escalates"
+    )
+    acknowledged_by: UserRef | None
     is_open: bool
     closed_at: dt.datetime | None
     closed_by: UserRef | None

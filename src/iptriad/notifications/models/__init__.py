@@ -1,6 +1,16 @@
-"""The notifications app's models, one module per part (messages: the outbox; settings: per organisation)."""
+"""The notifications app's models, one module per part (messages: the outbox; settings: per organisation;
+alerts: how far each risk alert was passed on)."""
 
+from iptriad.notifications.models.alerts import AlertEscalation, EscalationLevel
 from iptriad.notifications.models.messages import FINAL_STATES, Channel, Message, MessageState
 from iptriad.notifications.models.settings import NotificationSettings
 
-__all__ = ["FINAL_STATES", "Channel", "Message", "MessageState", "NotificationSettings"]
+__all__ = [
+    "FINAL_STATES",
+    "AlertEscalation",
+    "Channel",
+    "EscalationLevel",
+    "Message",
+    "MessageState",
+    "NotificationSettings",
+]
