@@ -39,15 +39,15 @@ from iptriad.courses.services.initial import (
 )
 from iptriad.courses.services.middle import (
     ContractTerms,
+    contract_save,
     formulation_save,
     goal_add,
     goal_remove,
     problem_area_end,
-    contract_save,
 )
 from iptriad.courses.services.sessions import SessionDetails, course_session_record, course_session_update
 from iptriad.measures.models import Administration, AlertAction, MeasureSchedule, RiskAlert, RiskLevel
-from iptriad.measures.schedules import ScheduleChange, measure_schedule_add, measure_schedules_update
+from iptriad.measures.schedules import measure_schedule_add, measure_schedules_update
 from iptriad.measures.services import (
     administration_record,
     risk_alert_close,
@@ -76,7 +76,9 @@ Write = Callable[[Actor, CourseRecords], Any]
 # Each clinical write, called with plausible input for the course of `full_course`.
 WRITES: dict[str, Write] = {
     "course_open": lambda actor, r: course_open(actor=actor, client=r.course.client, adaptation="standard"),
-    "course_change_phase": lambda actor, r: course_change_phase(actor=actor, course=r.course, to_phase=Phase.TERMINATION),
+    "course_change_phase": lambda actor, r: course_change_phase(
+        actor=actor, course=r.course, to_phase=Phase.TERMINATION
+    ),
     "course_close": lambda actor, r: course_close(actor=actor, course=r.course, reason="dropped_out"),
     "course_task_mark": lambda actor, r: course_task_mark(actor=actor, course=r.course, task_id="x", done=True),
     "session_record": lambda actor, r: course_session_record(
@@ -109,7 +111,9 @@ WRITES: dict[str, Write] = {
     "contract_save": lambda actor, r: contract_save(
         actor=actor,
         course=r.course,
-        terms=ContractTerms(sessions_planned=14, frequency="weekly", session_minutes=50, starts_on=OPENED, planned_end_on=None),
+        terms=ContractTerms(
+            sessions_planned=14, frequency="weekly", session_minutes=50, starts_on=OPENED, planned_end_on=None
+        ),
         renegotiation_note="Two more sessions",
     ),
     "measure_record": lambda actor, r: administration_record(

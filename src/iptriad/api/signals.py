@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 
-from iptriad.api.models import IdempotencyKey
+from iptriad.accounts.models import IdempotencyKey
 from iptriad.clients.models import Client
 
 
