@@ -39,7 +39,7 @@ def records(personas):
 def key_on(page_html: str) -> str:
     """The key the form was shown with (one per form)."""
     [key] = re.findall(rf'name="{ONCE_FIELD}" value="([^"]+)"', page_html)
-    return key
+    return str(key)
 
 
 def test_the_session_form_carries_a_new_key_each_time_it_is_shown(personas, records):

@@ -14,6 +14,7 @@ from django.db import connection
 from django.urls import reverse
 
 from iptriad.courses.models import CourseSession
+from iptriad.courses.services.sessions import course_session_record
 from iptriad.courses.views import sessions as session_views
 from iptriad.measures.models import RiskAlert
 from iptriad.web.pages import ONCE_FIELD
@@ -42,7 +43,7 @@ def test_two_submissions_of_one_form_at_once_record_one_session(personas, monkey
     }
     inside, go_on = threading.Event(), threading.Event()
     calls: list[str] = []
-    record: Callable[..., Any] = session_views.course_session_record
+    record: Callable[..., Any] = course_session_record
 
     def held_record(**kwargs: Any) -> Any:
         """The first submission records, then holds its transaction open until told to go on."""
