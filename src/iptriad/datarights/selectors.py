@@ -121,6 +121,8 @@ def export_request_to_decide(*, actor: Actor, request_id: int) -> ExportRequest:
     )
 
 
-def export_request_of_requester(*, actor: Actor, client: Client, request_id: int) -> ExportRequest:
-    """The actor's own export request for this client, else 404: only who asked may download."""
-    return get_object_or_404(ExportRequest, pk=request_id, client=client, requested_by_id=actor.user_id)
+def export_request_of_requester(*, actor: Actor, request_id: int) -> ExportRequest:
+    """The actor's own export request in their organisation, else 404: only who asked may download."""
+    return get_object_or_404(
+        ExportRequest, pk=request_id, organisation_id=actor.organisation.pk, requested_by_id=actor.user_id
+    )

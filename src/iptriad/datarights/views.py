@@ -80,10 +80,10 @@ def export_request_action(request: HttpRequest, actor: Actor, client_id: int) ->
 
 @member_view
 @require_GET  # not HEAD: every download makes and audits the export
-def export_download(request: HttpRequest, actor: Actor, client_id: int, request_id: int) -> HttpResponse:
+def export_download(request: HttpRequest, actor: Actor, request_id: int) -> HttpResponse:
     """The approved export, made now, for the administrator who asked: once, within the download window."""
-    client = client_for_data_rights(actor=actor, client_id=client_id, action=Action.EXPORT)
-    export_request = export_request_of_requester(actor=actor, client=client, request_id=request_id)
+    export_request = export_request_of_requester(actor=actor, request_id=request_id)
+    client = client_for_data_rights(actor=actor, client_id=export_request.client_id, action=Action.EXPORT)
     with errors_as_messages(request), transaction.atomic():
         export_request_use(actor=actor, request=export_request)
         today = timezone.localdate()
