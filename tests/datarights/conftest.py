@@ -11,6 +11,7 @@ from django.utils import timezone
 from iptriad.accounts.models import User
 from iptriad.clients.models import Client
 from iptriad.courses.models import Course, CourseTask
+from iptriad.datarights.models import ExportFormat, ExportReason, ExportRequest
 from iptriad.measures.models import AlertAction, MeasureSchedule, RiskAlert, RiskLevel
 from iptriad.measures.services import administration_record, self_report_link_create, social_rhythm_record
 from tests.conftest import Personas
@@ -46,6 +47,13 @@ def client_history(personas: Personas, client: Client, therapist: User) -> Clien
         actor=actor, client=client, week_start=timezone.localdate() - dt.timedelta(days=10), week=DIARY_WEEK
     )
     _, token = self_report_link_create(actor=actor, client=client, code="phq9")
+    ExportRequest.objects.create(  # an earlier export, asked by an administrator (issue 16, item 7)
+        organisation=organisation,
+        client=client,
+        export_format=ExportFormat.FHIR,
+        reason=ExportReason.CLIENT_REQUEST,
+        requested_by=therapist,
+    )
     return ClientHistory(client=client, course=records, token=token)
 
 
