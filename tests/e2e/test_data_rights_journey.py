@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 from playwright.sync_api import BrowserContext, Page, expect
+from pytest_django.live_server_helper import LiveServer
 
 from iptriad.clients.models import Client
 from tests.conftest import PASSWORD, Personas
@@ -16,7 +17,7 @@ from tests.e2e.conftest import LogIn
 
 
 def test_an_administrator_downloads_a_clients_data_and_erases_the_client(
-    page: Page, context: BrowserContext, personas: Personas, log_in: LogIn
+    page: Page, context: BrowserContext, live_server: LiveServer, personas: Personas, log_in: LogIn
 ) -> None:
     client = personas.client_a
     client_history(personas, client, personas.therapist_a)
@@ -36,7 +37,8 @@ def test_an_administrator_downloads_a_clients_data_and_erases_the_client(
     expect(page.get_by_role("link", name="Download")).to_have_count(0)
 
     # The client's therapist, in their own browser, finds it from their home page and approves it.
-    therapist = context.browser.new_context(base_url=context.pages[0].url.split("/clients")[0], locale="en-GB")
+    assert context.browser is not None
+    therapist = context.browser.new_context(base_url=live_server.url, locale="en-GB")
     approver = therapist.new_page()
     log_in(approver, personas.therapist_a.email, PASSWORD)
     approver.get_by_role("link", name="Exports to approve").click()
