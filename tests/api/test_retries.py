@@ -13,9 +13,9 @@ from django.db import connection
 from django.db.models import Model
 from django.test import Client as HttpClient
 
+from iptriad.accounts.idempotency import ERROR_KEY_FORMAT, ERROR_KEY_REUSED, KEY_LIFETIME, idempotency_keys_purge
+from iptriad.accounts.models import IdempotencyKey
 from iptriad.api import retries
-from iptriad.api.idempotency import ERROR_KEY_FORMAT, ERROR_KEY_REUSED, KEY_LIFETIME, idempotency_keys_purge
-from iptriad.api.models import IdempotencyKey
 from iptriad.clients.models import Client
 from iptriad.core.protocol import Phase
 from iptriad.courses.models import Course, CourseSession, Goal, InventoryPerson, ProblemAreaChoice, TimelineEvent

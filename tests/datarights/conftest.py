@@ -11,6 +11,7 @@ from django.utils import timezone
 from iptriad.accounts.models import User
 from iptriad.clients.models import Client
 from iptriad.courses.models import Course, CourseTask
+from iptriad.datarights.models import ExportFormat, ExportReason, ExportRequest
 from iptriad.measures.models import AlertAction, MeasureSchedule, RiskAlert, RiskLevel
 from iptriad.measures.services import administration_record, self_report_link_create, social_rhythm_record
 from iptriad.notifications.outbox import Channel, message_queue
@@ -57,6 +58,13 @@ def client_history(personas: Personas, client: Client, therapist: User) -> Clien
         dedupe_key=f"link-{link.pk}",
         to_client=client,
         link=link,
+    )
+    ExportRequest.objects.create(  # an earlier export, asked by an administrator (issue 16, item 7)
+        organisation=organisation,
+        client=client,
+        export_format=ExportFormat.FHIR,
+        reason=ExportReason.CLIENT_REQUEST,
+        requested_by=therapist,
     )
     return ClientHistory(client=client, course=records, token=token)
 

@@ -12,6 +12,7 @@ from iptriad.audit.models import AuditAction, AuditEvent
 from iptriad.clients.models import Client
 from iptriad.courses.models import Course
 from iptriad.datarights.forms import ERROR_IDENTIFIER_MISMATCH
+from iptriad.datarights.models import ExportRequest
 from tests.conftest import logged_in
 from tests.datarights.conftest import close_alerts
 from tests.measures.test_fhir_export import validate
@@ -19,6 +20,19 @@ from tests.measures.test_fhir_export import validate
 pytestmark = pytest.mark.django_db
 
 ERASE_FORM = {"identifier": "A-0001", "reason": "client_request", "reference": "DSR-2026-014"}
+
+
+def approved_export(personas, export_format: str) -> str:
+    """Over HTTP: the administrator asks, the client's therapist approves; the address of the download."""
+    form = {"export_format": export_format, "reason": "client_request", "reference": "DSR-2026-013"}
+    asked = logged_in(personas.admin_a).post(reverse("datarights-export-request", args=[personas.client_a.pk]), form)
+    assert asked.status_code == 302
+    export = ExportRequest.objects.latest("pk")
+    decided = logged_in(personas.therapist_a).post(
+        reverse("datarights-export-decide", args=[export.pk]), {"decision": "approve"}
+    )
+    assert decided.status_code == 302
+    return reverse("datarights-export-download", args=[export.pk])
 
 
 def test_the_client_page_links_to_data_rights_for_administrators_only(personas):
@@ -39,7 +53,7 @@ def test_the_data_page_shows_what_is_held(personas, history_a):
 
 
 def test_an_administrator_downloads_everything_as_json(personas, history_a):
-    response = logged_in(personas.admin_a).get(reverse("datarights-export-json", args=[personas.client_a.pk]))
+    response = logged_in(personas.admin_a).get(approved_export(personas, "json"))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json; charset=utf-8"
     disposition = response["Content-Disposition"]
@@ -53,7 +67,7 @@ def test_an_administrator_downloads_everything_as_json(personas, history_a):
 
 
 def test_an_administrator_downloads_the_measures_as_fhir(personas, history_a):
-    response = logged_in(personas.admin_a).get(reverse("datarights-export-fhir", args=[personas.client_a.pk]))
+    response = logged_in(personas.admin_a).get(approved_export(personas, "fhir"))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/fhir+json; charset=utf-8"
     assert response["Content-Disposition"].endswith('.fhir.json"')
@@ -113,8 +127,10 @@ def test_no_other_role_may_erase(personas, member):
 
 def test_another_organisations_administrator_gets_404(personas):
     http = logged_in(personas.admin_b)
-    for name in ("datarights-client", "datarights-export-json", "datarights-export-fhir", "datarights-erase"):
+    for name in ("datarights-client", "datarights-erase"):
         assert http.get(reverse(name, args=[personas.client_a.pk])).status_code == 404, name
+    form = {"export_format": "json", "reason": "client_request"}
+    assert http.post(reverse("datarights-export-request", args=[personas.client_a.pk]), form).status_code == 404
     assert http.post(reverse("datarights-erase", args=[personas.client_a.pk]), ERASE_FORM).status_code == 404
     assert Client.objects.filter(pk=personas.client_a.pk).exists()
     assert not AuditEvent.objects.filter(action=AuditAction.CLIENT_EXPORTED).exists()

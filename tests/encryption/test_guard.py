@@ -61,7 +61,7 @@ def test_the_encrypted_columns_are_the_ones_decision_0017_lists():
         "measures.riskalert.summary",
         "measures.riskalert.assessment",
         "measures.riskalert.action_detail",
-        "api.idempotencykey.body",  # an API answer kept for retries holds all of the above (decision 0026)
+        "accounts.idempotencykey.body",  # an API answer kept for retries holds all of the above (decision 0026)
     } <= identities
 
 

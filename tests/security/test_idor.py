@@ -18,6 +18,7 @@ from django.urls import reverse
 from iptriad.accounts.models import Membership
 from iptriad.clients.models import Client
 from iptriad.courses.models import Course, CourseSession, Goal, InventoryPerson, ProblemAreaChoice, TimelineEvent
+from iptriad.datarights.models import ExportRequest
 from iptriad.measures.models import Administration, RiskAlert, SelfReportLink
 from tests.conftest import Personas, logged_in
 from tests.security.fingerprint import changed_since, data_fingerprint, enrol_everyone
@@ -39,6 +40,7 @@ TARGET_MODELS: dict[str, type[Model]] = {
     "goal": Goal,
     "session": CourseSession,
     "membership": Membership,
+    "export_request": ExportRequest,
 }
 # Ids no row has: zero, the edges of 32- and 64-bit integers, and past them.
 EDGE_IDS = ("0", str(2**31 - 1), str(2**31), str(2**63 - 1), str(2**63), str(10**30))

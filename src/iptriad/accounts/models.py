@@ -11,6 +11,8 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
 
+from iptriad.encryption.fields import EncryptedTextField
+
 if TYPE_CHECKING:
     from django.db.models.fields.related_descriptors import RelatedManager
 
@@ -171,3 +173,39 @@ class EmailChange(models.Model):
 
     def __str__(self) -> str:
         return f"e-mail change of user {self.user_id}"
+
+
+class IdempotencyKey(models.Model):
+    """A request sent with an idempotency key, and the answer it got, so that a retry is answered from here.
+
+    Generic on purpose (any creating request, from the API or a page's form; decision 0026): the key is scoped
+    to a member in an organisation, the fingerprint tells the same request from another, and the answer is kept
+    byte for byte.
+    The row is written in the same transaction as the records the request created: another transaction sees it
+    complete (with its answer) or not at all. `status` is null only inside that transaction.
+    """
+
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    # SHA-256 of the method, the path and the body (its JSON in a canonical form): the same key with another
+    # request is refused, never answered with the first request's answer.
+    fingerprint = models.CharField(max_length=64)
+    status = models.PositiveSmallIntegerField(null=True, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    # The answer holds client data (a created session's notes): encrypted at rest like the records themselves.
+    body = EncryptedTextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=("organisation", "user", "key"), name="idempotency_key_once_per_member"),
+            models.CheckConstraint(
+                condition=models.Q(expires_at__gt=models.F("created_at")), name="idempotency_key_expires"
+            ),
+        ]
+        indexes = [models.Index(fields=("expires_at",), name="idempotency_key_expiry")]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.status or 'in progress'})"

@@ -23,8 +23,7 @@ from ninja.errors import HttpError
 from ninja.operation import Operation
 from ninja.utils import contribute_operation_callback
 
-from iptriad.api.auth import actor_of
-from iptriad.api.idempotency import (
+from iptriad.accounts.idempotency import (
     ERROR_KEY_FORMAT,
     ERROR_KEY_IN_PROGRESS,
     ERROR_KEY_REUSED,
@@ -40,6 +39,7 @@ from iptriad.api.idempotency import (
     idempotency_release,
     request_fingerprint,
 )
+from iptriad.api.auth import actor_of
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"

@@ -14,8 +14,8 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from iptriad.accounts.credentials import AccessEnded, access_ended
-from iptriad.accounts.models import Organisation, User
-from iptriad.api.models import ApiToken, IdempotencyKey
+from iptriad.accounts.models import IdempotencyKey, Organisation, User
+from iptriad.api.models import ApiToken
 from iptriad.audit.models import AuditAction
 from iptriad.audit.services import audit_record
 from iptriad.clients.models import Client

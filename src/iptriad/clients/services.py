@@ -6,7 +6,7 @@ import dataclasses
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from iptriad.accounts.actors import Actor
@@ -35,6 +35,10 @@ ERROR_THERAPIST_NOT_CLINICIAN = "Choose a therapist or supervisor of this organi
 ERROR_THERAPIST_NOT_SELF = "As a therapist you can only assign clients to yourself."
 ERROR_ALREADY_ARCHIVED = "This client is already archived."
 ERROR_NOT_ARCHIVED = "This client is not archived."
+ERROR_CLIENT_ARCHIVED = (
+    "This client is archived: nothing new can be recorded for them until their record is reactivated. "
+    "Their record can still be read, and an open risk alert can still be closed."
+)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -163,6 +167,22 @@ def client_reactivate(*, actor: Actor, client: Client) -> Client:
     client.save(update_fields=["status", "archived_at", "updated_at"])
     audit_record(actor=actor, action=AuditAction.CLIENT_REACTIVATED, obj=client)
     return client
+
+
+def client_require_active(client: Client) -> None:
+    """The one guard of every clinical write (sessions, measures, alerts, courses and their parts): refused for an
+    archived client until the record is reactivated (issue 16, item 4).
+
+    Reads the client's status under a row lock inside the writer's transaction, so a write and an archiving of
+    the same client take turns: a write that started first commits before the archive, one that started after
+    sees the archive. Not used by closing a risk alert (a safety signal is always closed), by withdrawing a link
+    or by a self-report answer (its risk answers are kept under the clinical-safety rules).
+    """
+    if not connection.in_atomic_block:
+        raise RuntimeError("Check the client inside the transaction that writes.")
+    status = Client.objects.select_for_update().filter(pk=client.pk).values_list("status", flat=True).first()
+    if status == ClientStatus.ARCHIVED:
+        raise ValidationError(ERROR_CLIENT_ARCHIVED, code="client_archived")
 
 
 def _require_on(actor: Actor, client: Client, action: Action) -> None:

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 
 from iptriad.clients.models import Client
+from iptriad.datarights.models import ExportFormat, ExportReason
 from iptriad.datarights.services import ErasureReason
 
 ERROR_IDENTIFIER_MISMATCH = "Type the client's identifier exactly as shown above to confirm."
@@ -38,3 +39,15 @@ class ErasureForm(forms.Form):
         if typed != self.client.identifier:
             raise forms.ValidationError(ERROR_IDENTIFIER_MISMATCH)
         return typed
+
+
+class ExportRequestForm(forms.Form):
+    export_format = forms.ChoiceField(label="Which file?", choices=ExportFormat.choices, widget=forms.RadioSelect)
+    reason = forms.ChoiceField(label="Why is it exported?", choices=ExportReason.choices, widget=forms.RadioSelect)
+    reference = forms.CharField(
+        label="Case reference",
+        required=False,
+        max_length=40,
+        help_text="The number of the request in your records, e.g. DSR-2026-014. Not a name or a story: the audit "
+        "trail keeps it.",
+    )

@@ -19,7 +19,8 @@ from iptriad.audit.services import audit_record
 from iptriad.clients.models import Client
 from iptriad.courses.models import Course
 from iptriad.datarights.graph import RecordType, client_record_types
-from iptriad.datarights.permissions import data_rights_policy
+from iptriad.datarights.models import ExportDecision, ExportRequest
+from iptriad.datarights.permissions import data_rights_policy, export_decision_scope
 from iptriad.measures.models import Administration, RiskAlert
 
 
@@ -100,3 +101,28 @@ def record_counts(*, client: Client) -> list[tuple[str, int]]:
 def client_data_viewed(*, actor: Actor, client: Client) -> None:
     """Opening the data rights page shows the client's name and what is held: audited like a record view."""
     audit_record(actor=actor, action=AuditAction.CLIENT_VIEWED, obj=client, detail={"page": "data_rights"})
+
+
+def export_requests_of_client(*, client: Client) -> list[ExportRequest]:
+    """The client's export requests, newest first, with who asked and who decided (one query)."""
+    return list(ExportRequest.objects.filter(client=client).select_related("requested_by", "decided_by")[:20])
+
+
+def export_requests_to_decide(*, actor: Actor) -> list[ExportRequest]:
+    """The pending export requests the actor may approve or refuse (one query, whatever their number)."""
+    pending = ExportRequest.objects.filter(decision=ExportDecision.PENDING).select_related("client", "requested_by")
+    return list(export_decision_scope(actor, pending).order_by("requested_at", "pk")[:200])
+
+
+def export_request_to_decide(*, actor: Actor, request_id: int) -> ExportRequest:
+    """A request the actor may decide (decided already or not), else 404."""
+    return get_object_or_404(
+        export_decision_scope(actor, ExportRequest.objects.select_related("client")), pk=request_id
+    )
+
+
+def export_request_of_requester(*, actor: Actor, request_id: int) -> ExportRequest:
+    """The actor's own export request in their organisation, else 404: only who asked may download."""
+    return get_object_or_404(
+        ExportRequest, pk=request_id, organisation_id=actor.organisation.pk, requested_by_id=actor.user_id
+    )

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import TextChoices
+from django.utils import timezone
 
 from iptriad.accounts.actors import Actor
 from iptriad.accounts.permissions import Action, require
@@ -21,7 +22,8 @@ from iptriad.audit.models import AuditAction
 from iptriad.audit.services import audit_record
 from iptriad.clients.models import Client
 from iptriad.datarights.graph import RecordType, erasure_order
-from iptriad.datarights.permissions import data_rights_policy
+from iptriad.datarights.models import ExportDecision, ExportFormat, ExportReason, ExportRequest
+from iptriad.datarights.permissions import data_rights_policy, may_decide_export
 from iptriad.datarights.selectors import has_open_risk_alert
 
 ERROR_OPEN_RISK_ALERT = (
@@ -102,3 +104,81 @@ def _require_on(actor: Actor, client: Client) -> None:
     require(data_rights_policy, actor, Action.ERASE)
     if not data_rights_policy.scope(actor, Action.ERASE, Client.objects.filter(pk=client.pk)).exists():
         raise PermissionDenied("You may not erase this client's data.")
+
+
+ERROR_UNKNOWN_EXPORT_REASON = "Choose why the client's data is exported."
+ERROR_UNKNOWN_FORMAT = "Choose which file to export."
+ERROR_ALREADY_DECIDED = "This export request was already approved or refused."
+ERROR_NOT_DOWNLOADABLE = (
+    "This export cannot be downloaded: it is not approved yet, was refused, was downloaded already, or its time to "
+    "download has passed. Ask for a new export."
+)
+
+
+@transaction.atomic
+def export_request_create(
+    *, actor: Actor, client: Client, export_format: str, reason: str, reference: str = ""
+) -> ExportRequest:
+    """An administrator asks to export a client's whole record; nothing is made until a clinician approves."""
+    require(data_rights_policy, actor, Action.EXPORT)
+    if not data_rights_policy.scope(actor, Action.EXPORT, Client.objects.filter(pk=client.pk)).exists():
+        raise PermissionDenied("You may not export this client's data.")
+    errors: dict[str, str] = {}
+    if export_format not in ExportFormat.values:
+        errors["export_format"] = ERROR_UNKNOWN_FORMAT
+    if reason not in ExportReason.values:
+        errors["reason"] = ERROR_UNKNOWN_EXPORT_REASON
+    if reference and not re.fullmatch(REFERENCE_PATTERN, reference):
+        errors["reference"] = ERROR_BAD_REFERENCE
+    elif reason == ExportReason.OTHER and not reference:
+        errors["reference"] = ERROR_REFERENCE_NEEDED
+    if errors:
+        raise ValidationError(errors)
+    request = ExportRequest.objects.create(
+        organisation_id=client.organisation_id,
+        client=client,
+        export_format=export_format,
+        reason=reason,
+        reference=reference,
+        requested_by=actor.member(),
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.EXPORT_REQUESTED,
+        obj=request,
+        detail={"client": client.pk, "format": export_format, "reason": reason, "reference": reference},
+    )
+    return request
+
+
+@transaction.atomic
+def export_request_decide(*, actor: Actor, request: ExportRequest, approve: bool) -> ExportRequest:
+    """A supervisor, or the client's therapist, approves or refuses an export (never the person who asked)."""
+    locked = ExportRequest.objects.select_for_update().select_related("client").get(pk=request.pk)
+    if not may_decide_export(actor, client=locked.client, requested_by_id=locked.requested_by_id):
+        raise PermissionDenied("You may not decide on this export.")
+    if locked.decision != ExportDecision.PENDING:
+        raise ValidationError(ERROR_ALREADY_DECIDED)
+    locked.decision = ExportDecision.APPROVED if approve else ExportDecision.REFUSED
+    locked.decided_by = actor.member()
+    locked.decided_at = timezone.now()
+    locked.save(update_fields=["decision", "decided_by", "decided_at"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.EXPORT_APPROVED if approve else AuditAction.EXPORT_REFUSED,
+        obj=locked,
+        detail={"client": locked.client_id, "requested_by": locked.requested_by_id},
+    )
+    return locked
+
+
+@transaction.atomic
+def export_request_use(*, actor: Actor, request: ExportRequest) -> ExportRequest:
+    """The requester takes the approved export: once, within the download window; the file is then made (and
+    audited as exported) by iptriad.datarights.export in the same transaction."""
+    locked = ExportRequest.objects.select_for_update().get(pk=request.pk)
+    if actor.user is None or locked.requested_by_id != actor.user.pk or not locked.downloadable:
+        raise ValidationError(ERROR_NOT_DOWNLOADABLE)
+    locked.downloaded_at = timezone.now()
+    locked.save(update_fields=["downloaded_at"])
+    return locked

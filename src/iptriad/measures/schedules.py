@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from iptriad.accounts.actors import Actor
 from iptriad.audit.models import AuditAction
 from iptriad.audit.services import audit_record
+from iptriad.clients.services import client_require_active
 from iptriad.core.schedules import ScheduleRule
 from iptriad.measures import contexts
 from iptriad.measures.definitions import definitions as instruments
@@ -61,6 +62,7 @@ def measure_schedule_add(
 ) -> MeasureSchedule:
     """Add an instrument to a context's schedule; an instrument is scheduled once per context."""
     contexts.require_change(actor, context)
+    client_require_active(context.client)
     errors: dict[str, str] = {}
     code = code.strip()
     if code not in instruments():
@@ -99,6 +101,7 @@ def measure_schedules_update(
 ) -> list[MeasureSchedule]:
     """Change a context's schedule rows together: all or none; returns the rows that changed (each audited)."""
     contexts.require_change(actor, context)
+    client_require_active(context.client)
     rows = {row.pk: row for row in MeasureSchedule.objects.select_for_update().filter(context=context)}
     errors: dict[str, str] = {}
     for change in changes:

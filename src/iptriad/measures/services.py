@@ -30,6 +30,7 @@ from iptriad.accounts.tokens import token_hash
 from iptriad.audit.models import AuditAction
 from iptriad.audit.services import audit_record, audit_record_without_member
 from iptriad.clients.models import Client
+from iptriad.clients.services import client_require_active
 from iptriad.core.instruments import AnswerError, Instrument, ScoreResult, UnknownInstrumentError, score
 from iptriad.core.instruments.model import Item, ItemText, Respondent, Scoring
 from iptriad.core.instruments.social_rhythm import score_social_rhythm
@@ -66,7 +67,6 @@ ERROR_TEXT_NOT_LOADED = (
 )
 ERROR_NOT_SELF_REPORT = "This instrument is rated by a clinician; it cannot be sent as a self-report link."
 ERROR_LINK_DAYS = f"A link can stay open for 1 to {LINK_DAYS_MAX} days."
-ERROR_CLIENT_ARCHIVED = "This client is archived; reactivate the record first."
 ERROR_ALERT_CLOSED = "This alert is already closed."
 ERROR_ASSESSMENT_REQUIRED = "Describe the risk assessment: ideation, plan, intent, means, past attempts, protection."
 ERROR_LEVEL_REQUIRED = "Choose the risk level the assessment found."
@@ -332,6 +332,7 @@ def administration_record(
     It joins the given treatment context and session, or else the client's open context if there is one.
     """
     _require_client(actor, client, Action.CREATE)
+    client_require_active(client)
     definition = _instrument(code)
     result = _score(definition, answers)
     context, occasion = _context_and_occasion(client, context, occasion)
@@ -365,8 +366,7 @@ def self_report_link_create(
         raise ValidationError({"instrument": ERROR_TEXT_NOT_LOADED.format(name=definition.short_name)})
     if not 1 <= valid_days <= LINK_DAYS_MAX:
         raise ValidationError({"valid_days": ERROR_LINK_DAYS})
-    if client.is_archived:
-        raise ValidationError(ERROR_CLIENT_ARCHIVED)
+    client_require_active(client)
     if actor.user is None:
         raise PermissionDenied("A link is sent by a member, not from the command line.")
     token = secrets.token_urlsafe(32)
@@ -609,6 +609,7 @@ def risk_alert_open_concern(
     """
     if not alert_policy.scope_clients(actor, Action.CREATE, Client.objects.filter(pk=client.pk)).exists():
         raise PermissionDenied("You may not raise an alert for this client.")
+    client_require_active(client)
     concern = concern.strip()
     if not concern:
         raise ValidationError({"concern": ERROR_CONCERN_REQUIRED})
@@ -710,6 +711,7 @@ def social_rhythm_record(
 ) -> Administration:
     """A week of the SRM-5 diary: the times kept cell by cell, the SRM score and activity level computed here."""
     _require_client(actor, client, Action.CREATE)
+    client_require_active(client)
     definition = _instrument("srm5")
     if definition.scoring != Scoring.SOCIAL_RHYTHM:
         raise ValidationError(ERROR_NOT_A_DIARY)

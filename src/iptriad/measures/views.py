@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from iptriad.accounts.actors import Actor
+from iptriad.accounts.once import submitted_once
 from iptriad.accounts.permissions import Action, member_view, require
 from iptriad.clients.models import Client
 from iptriad.core.instruments import Instrument, UnknownInstrumentError
@@ -89,38 +90,46 @@ def measure_record_page(request: HttpRequest, actor: Actor, client_id: int) -> H
         return _social_rhythm_page(request, actor, client, definition)
     occasion = occasion_for_measures(actor=actor, client=client, occasion_id=request.GET.get("occasion"))
     form = QuestionnaireForm(request.POST or None, definition=definition, clinician=True)
-    if request.method == "POST" and form.is_valid():
-        with errors_on(form):
-            administration = administration_record(
-                actor=actor,
-                client=client,
-                code=definition.code,
-                answers=form.answers(),
-                occasion=occasion.occasion if occasion is not None else None,
-            )
-            if administration.alerting_items:
-                messages.warning(request, "A risk item was answered positively: a risk alert is open for this client.")
-            if administration.critical_history:
-                messages.info(
-                    request,
-                    "A lifetime risk item was answered positively again; its alert was raised earlier in this course, "
-                    "so it is recorded as history.",
+    with submitted_once(request, actor) as once:  # sent twice, one administration and one alert (issue 16, item 1)
+        if once.replay is not None:
+            return once.replay
+        if request.method == "POST" and form.is_valid() and once.refusal_on(form):
+            with errors_on(form):
+                administration = administration_record(
+                    actor=actor,
+                    client=client,
+                    code=definition.code,
+                    answers=form.answers(),
+                    occasion=occasion.occasion if occasion is not None else None,
                 )
-            messages.success(request, f"{definition.short_name} recorded.")
-            return redirect("measures-administration", administration_id=administration.pk)
+                if administration.alerting_items:
+                    messages.warning(
+                        request, "A risk item was answered positively: a risk alert is open for this client."
+                    )
+                if administration.critical_history:
+                    messages.info(
+                        request,
+                        "A lifetime risk item was answered positively again; its alert was raised earlier in this "
+                        "course, so it is recorded as history.",
+                    )
+                messages.success(request, f"{definition.short_name} recorded.")
+                return once.done(redirect("measures-administration", administration_id=administration.pk))
     context = {"client": client, "definition": definition, "form": form, "occasion": occasion}
     return render_form_page(request, "measures/record.html", context)
 
 
 def _social_rhythm_page(request: HttpRequest, actor: Actor, client: Client, definition: Instrument) -> HttpResponse:
     form = SocialRhythmForm(request.POST or None, definition=definition)
-    if request.method == "POST" and form.is_valid():
-        with errors_on(form):
-            administration = social_rhythm_record(
-                actor=actor, client=client, week_start=form.cleaned_data["week_start"], week=form.week()
-            )
-            messages.success(request, f"{definition.short_name} week recorded.")
-            return redirect("measures-administration", administration_id=administration.pk)
+    with submitted_once(request, actor) as once:
+        if once.replay is not None:
+            return once.replay
+        if request.method == "POST" and form.is_valid() and once.refusal_on(form):
+            with errors_on(form):
+                administration = social_rhythm_record(
+                    actor=actor, client=client, week_start=form.cleaned_data["week_start"], week=form.week()
+                )
+                messages.success(request, f"{definition.short_name} week recorded.")
+                return once.done(redirect("measures-administration", administration_id=administration.pk))
     context = {"client": client, "definition": definition, "form": form}
     return render_form_page(request, "measures/social_rhythm.html", context)
 
@@ -188,13 +197,18 @@ def link_revoke_action(request: HttpRequest, actor: Actor, link_id: int) -> Http
 def alert_raise_action(request: HttpRequest, actor: Actor, client_id: int) -> HttpResponse:
     client = client_for_measures(actor=actor, client_id=client_id, action=Action.CREATE)
     form = ConcernForm(request.POST)
-    if form.is_valid():
-        with errors_as_messages(request):
-            alert = risk_alert_open_concern(actor=actor, client=client, concern=form.cleaned_data["concern"])
-            messages.warning(request, "A risk alert is open. Record the assessment and the action taken.")
-            return redirect("alert-detail", alert_id=alert.pk)
-    else:
-        messages.error(request, "Say what the concern is.")
+    with submitted_once(request, actor) as once:  # sent twice, one alert (issue 16, item 1)
+        if once.replay is not None:
+            return once.replay
+        if once.refusal is not None:
+            messages.error(request, once.refusal)
+        elif form.is_valid():
+            with errors_as_messages(request):
+                alert = risk_alert_open_concern(actor=actor, client=client, concern=form.cleaned_data["concern"])
+                messages.warning(request, "A risk alert is open. Record the assessment and the action taken.")
+                return once.done(redirect("alert-detail", alert_id=alert.pk))
+        else:
+            messages.error(request, "Say what the concern is.")
     return redirect("measures-client", client_id=client.pk)
 
 

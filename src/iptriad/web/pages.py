@@ -17,6 +17,9 @@ from django.shortcuts import render
 
 M = TypeVar("M", bound=Model)
 
+# The hidden field of a creating form that carries its idempotency key ({% once_key %}, iptriad.accounts.once).
+ONCE_FIELD = "once_key"
+
 
 def is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from iptriad.accounts.models import Membership, Role
+from iptriad.datarights.models import ExportFormat, ExportReason, ExportRequest
 from tests.conftest import Personas
 from tests.courses.factories import CourseRecords, full_course, termination_records
 from tests.measures.factories import ClinicalObjects, clinical_objects
@@ -44,6 +45,8 @@ class MatrixObjects:
     clinical: ClinicalObjects
     course_a: CourseRecords
     course_b: CourseRecords
+    export_a: ExportRequest  # pending, asked by the organisation's administrator
+    export_b: ExportRequest
 
     def target(self, name: str, own: bool, personas: Personas) -> int | str:
         if name == "membership":  # read only when asked: the other rows pay no query for it
@@ -65,6 +68,7 @@ class MatrixObjects:
             "problem_area": course.problem_area.pk,
             "goal": course.goal.pk,
             "session": course.session.pk,
+            "export_request": (self.export_a if own else self.export_b).pk,
         }
         return targets[name]
 
@@ -75,4 +79,14 @@ def matrix_objects(personas: Personas) -> MatrixObjects:
     course_b = full_course(personas.client_b, personas.therapist_b)
     termination_records(course_a.course)
     termination_records(course_b.course)
-    return MatrixObjects(clinical=clinical, course_a=course_a, course_b=course_b)
+    export_a, export_b = (
+        ExportRequest.objects.create(
+            organisation_id=client.organisation_id,
+            client=client,
+            export_format=ExportFormat.JSON,
+            reason=ExportReason.CLIENT_REQUEST,
+            requested_by=admin,
+        )
+        for client, admin in ((personas.client_a, personas.admin_a), (personas.client_b, personas.admin_b))
+    )
+    return MatrixObjects(clinical=clinical, course_a=course_a, course_b=course_b, export_a=export_a, export_b=export_b)

@@ -17,6 +17,7 @@ from iptriad.audit.models import AuditAction
 from iptriad.audit.services import audit_record
 from iptriad.clients.models import Client
 from iptriad.clients.permissions import client_policy
+from iptriad.clients.services import client_require_active
 from iptriad.core.protocol import (
     EndReason,
     Phase,
@@ -36,7 +37,6 @@ from iptriad.measures.schedules import measure_schedule_defaults_create
 from iptriad.measures.services import treatment_context_create
 
 ERROR_OPEN_COURSE_EXISTS = "This client already has an open course: close it before opening another."
-ERROR_CLIENT_ARCHIVED = "This client is archived; reactivate the record first."
 ERROR_UNKNOWN_ADAPTATION = "Choose an adaptation of IPT from the list."
 ERROR_THERAPIST = "Choose a therapist or supervisor of this organisation."
 ERROR_NOT_OPEN = "This course is closed."
@@ -71,6 +71,7 @@ def course_for_change(actor: Actor, course: Course) -> Course:
         Course.objects.select_for_update(of=("self",)).select_related("client", "treatment_context").get(pk=course.pk)
     )
     require_open(locked)
+    client_require_active(locked.client)
     return locked
 
 
@@ -92,6 +93,7 @@ def course_open(
         or not client_policy.scope(actor, Action.VIEW, Client.objects.filter(pk=client.pk)).exists()
     ):
         raise PermissionDenied("You may not open a course for this client.")
+    client_require_active(client)
     errors: dict[str, str] = {}
     starting_phase = Phase.INITIAL
     try:
@@ -111,8 +113,6 @@ def course_open(
         errors["opened_on"] = ERROR_OPENED_IN_FUTURE
     elif opened_on < client.date_of_birth:
         errors["opened_on"] = ERROR_OPENED_BEFORE_BIRTH
-    if client.is_archived:
-        errors["client"] = ERROR_CLIENT_ARCHIVED
     if Course.objects.filter(client=client).open().exists():
         errors["client"] = ERROR_OPEN_COURSE_EXISTS
     if errors or therapist is None:
@@ -154,6 +154,7 @@ def course_change_phase(*, actor: Actor, course: Course, to_phase: Phase, note: 
     """Move to the middle, termination or maintenance phase; refused with what to fix when not ready."""
     require_course(actor, course)
     course = Course.objects.select_for_update().get(pk=course.pk)
+    client_require_active(course.client)
     if to_phase == Phase.CLOSED:
         raise ValidationError("Use course_close to close a course.")
     _refuse(check_transition(course_snapshot(course), to_phase))
@@ -181,6 +182,7 @@ def course_close(
 ) -> Course:
     require_course(actor, course)
     course = Course.objects.select_for_update().get(pk=course.pk)
+    client_require_active(course.client)
     end_reason = EndReason(reason) if reason in set(EndReason) else None
     _refuse(tuple(_naming_open_alerts(refusal, course) for refusal in check_close(course_snapshot(course), end_reason)))
     if end_reason is None:  # check_close refused it already; this keeps the type checker informed
@@ -224,6 +226,7 @@ def course_task_mark(*, actor: Actor, course: Course, task_id: str, done: bool) 
     """Tick or untick a task of the course's current phase checklist."""
     require_course(actor, course)
     require_open(course)
+    client_require_active(course.client)
     phase = protocol().phase(course.phase)
     if task_id not in {task.id for task in phase.tasks}:
         raise ValidationError(ERROR_UNKNOWN_TASK)

@@ -12,6 +12,7 @@ from django.urls import path, reverse
 from django.views.decorators.http import require_http_methods
 
 from iptriad.accounts.actors import Actor
+from iptriad.accounts.once import submitted_once
 from iptriad.accounts.permissions import member_view
 from iptriad.courses.forms.initial import AssessmentForm, EventForm, PersonForm, TriadForm
 from iptriad.courses.models import Course
@@ -118,11 +119,14 @@ def inventory_page(request: HttpRequest, actor: Actor, course_id: int) -> HttpRe
 def person_add_page(request: HttpRequest, actor: Actor, course_id: int) -> HttpResponse:
     course = _course(request, actor, course_id)
     form = PersonForm(_data(request), read_only=not course.is_open)
-    if request.method == "POST" and form.is_valid():
-        with errors_on(form):
-            person = inventory_person_create(actor=actor, course=course, details=form.to_details())
-            messages.success(request, f"{person.name} is in the inventory.")
-            return redirect("course-initial-inventory", course_id=course.pk)
+    with submitted_once(request, actor) as once:  # sent twice, added once (issue 16, item 1)
+        if once.replay is not None:
+            return once.replay
+        if request.method == "POST" and form.is_valid() and once.refusal_on(form):
+            with errors_on(form):
+                person = inventory_person_create(actor=actor, course=course, details=form.to_details())
+                messages.success(request, f"{person.name} is in the inventory.")
+                return once.done(redirect("course-initial-inventory", course_id=course.pk))
     return render_form_page(
         request, "courses/initial/person_form.html", {"course": course, "form": form, "creating": True}
     )
@@ -181,11 +185,14 @@ def event_add_page(request: HttpRequest, actor: Actor, course_id: int) -> HttpRe
     course = _course(request, actor, course_id)
     people = inventory_choices(actor=actor, course=course)
     form = EventForm(_data(request), people=people, read_only=not course.is_open)
-    if request.method == "POST" and form.is_valid():
-        with errors_on(form):
-            timeline_event_create(actor=actor, course=course, details=form.to_details())
-            messages.success(request, "The event is on the timeline.")
-            return redirect("course-initial-timeline", course_id=course.pk)
+    with submitted_once(request, actor) as once:  # sent twice, added once (issue 16, item 1)
+        if once.replay is not None:
+            return once.replay
+        if request.method == "POST" and form.is_valid() and once.refusal_on(form):
+            with errors_on(form):
+                timeline_event_create(actor=actor, course=course, details=form.to_details())
+                messages.success(request, "The event is on the timeline.")
+                return once.done(redirect("course-initial-timeline", course_id=course.pk))
     return render_form_page(
         request, "courses/initial/event_form.html", {"course": course, "form": form, "creating": True}
     )

@@ -12,6 +12,7 @@ from django.urls import path, reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from iptriad.accounts.actors import Actor
+from iptriad.accounts.once import submitted_once
 from iptriad.accounts.permissions import member_view
 from iptriad.core.protocol import Phase, ProblemAreaCode, protocol
 from iptriad.core.protocol.formulation import formulation_draft, plain_date
@@ -173,11 +174,14 @@ def problem_area_remove_action(request: HttpRequest, actor: Actor, problem_area_
 def goal_add_action(request: HttpRequest, actor: Actor, problem_area_id: int) -> HttpResponse:
     choice = problem_area_get(actor=actor, problem_area_id=problem_area_id)
     form = GoalAddForm(request.POST)
-    if form.is_valid():
-        with errors_on(form):
-            goal_add(actor=actor, problem_area=choice, text=form.cleaned_data["text"])
-            messages.success(request, "The goal was added.")
-            return redirect(reverse("course-middle-area", args=[choice.pk]) + "#goals")
+    with submitted_once(request, actor) as once:  # sent twice, added once (issue 16, item 1)
+        if once.replay is not None:
+            return once.replay
+        if form.is_valid() and once.refusal_on(form):
+            with errors_on(form):
+                goal_add(actor=actor, problem_area=choice, text=form.cleaned_data["text"])
+                messages.success(request, "The goal was added.")
+                return once.done(redirect(reverse("course-middle-area", args=[choice.pk]) + "#goals"))
     return _area_page(request, choice, goal_form=form)
 
 

@@ -12,6 +12,7 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_http_methods
 
 from iptriad.accounts.actors import Actor
+from iptriad.accounts.once import submitted_once
 from iptriad.accounts.permissions import Action, member_view
 from iptriad.courses.forms.sessions import CourseSessionForm
 from iptriad.courses.models import Course
@@ -63,11 +64,14 @@ def course_session_new_page(request: HttpRequest, actor: Actor, course_id: int) 
         return _closed(request, course)
     panel = session_panel(actor=actor, course=course)
     form = CourseSessionForm(request.POST or None, strategy_groups=strategy_groups(panel.areas))
-    if request.method == "POST" and form.is_valid():
-        with errors_on(form):
-            saved = course_session_record(actor=actor, course=course, details=form.to_details())
-            _saved_messages(request, saved, "recorded")
-            return redirect("course-session-detail", session_id=saved.session.pk)
+    with submitted_once(request, actor) as once:  # a double click records one session (issue 16, item 1)
+        if once.replay is not None:
+            return once.replay
+        if request.method == "POST" and form.is_valid() and once.refusal_on(form):
+            with errors_on(form):
+                saved = course_session_record(actor=actor, course=course, details=form.to_details())
+                _saved_messages(request, saved, "recorded")
+                return once.done(redirect("course-session-detail", session_id=saved.session.pk))
     return _form_page(request, course, panel, form, number=panel.counts.next_number)
 
 

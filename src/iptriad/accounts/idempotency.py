@@ -21,8 +21,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from iptriad.accounts.models import Organisation, User
-from iptriad.api.models import IdempotencyKey
+from iptriad.accounts.models import IdempotencyKey, Organisation, User
 
 KEY_LIFETIME = dt.timedelta(hours=24)
 KEY_MIN_LENGTH = 8
