@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
+from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 
 from iptriad.audit.models import AuditAction, AuditEvent
@@ -19,6 +20,7 @@ from iptriad.datarights.services import (
     ERROR_UNKNOWN_REASON,
     client_erase,
 )
+from iptriad.notifications.models import Message
 from tests.conftest import Personas, make_client
 from tests.datarights.conftest import ClientHistory, client_history, close_alerts
 
@@ -32,6 +34,11 @@ def _rows_of(client_id: int) -> dict[str, int]:
         lookup = record_type.path.removesuffix("client") + "client_id"
         counts[record_type.label] = record_type.model._base_manager.filter(**{lookup: client_id}).count()
     counts["clients.Client"] = Client.objects.filter(pk=client_id).count()
+    # A message reaches the client by its recipient, or by the alert or link it is about (a clinician's alert
+    # e-mail): those go with the alert or link.
+    counts["notifications.Message"] = Message.objects.filter(
+        Q(to_client_id=client_id) | Q(alert__client_id=client_id) | Q(link__client_id=client_id)
+    ).count()
     return counts
 
 

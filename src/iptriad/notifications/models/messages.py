@@ -47,8 +47,10 @@ class Message(models.Model):
     )
     to_client = models.ForeignKey(Client, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     address = models.CharField(max_length=254, blank=True)
-    alert = models.ForeignKey(RiskAlert, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    link = models.ForeignKey(SelfReportLink, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # Alerts and links are only ever deleted when their client is erased: the messages about them go too (a staff
+    # member's alert e-mail names no client, but its row still points at the erased client's alert).
+    alert = models.ForeignKey(RiskAlert, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    link = models.ForeignKey(SelfReportLink, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     # The sender's name for "this message": a second queue call with the same key returns the first message.
     dedupe_key = models.CharField(max_length=200)
     subject = EncryptedTextField(blank=True)
