@@ -166,7 +166,7 @@ def test_a_claim_the_sweep_resolved_meanwhile_is_never_handed_over(personas, mon
 
 
 @contextmanager
-def silent_gateway() -> Iterator[list[bytes]]:
+def silent_gateway() -> Iterator[tuple[list[bytes], int]]:
     """Reads each request, then closes the connection without an answer."""
     requests: list[bytes] = []
 
@@ -182,7 +182,7 @@ def silent_gateway() -> Iterator[list[bytes]]:
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield requests, server.server_address[1]  # type: ignore[misc]
+        yield requests, int(server.server_address[1])
     finally:
         server.shutdown()
         server.server_close()
