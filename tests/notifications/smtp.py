@@ -31,6 +31,8 @@ class Recorder:
 
     received: list[Received] = field(default_factory=list)
     refuse_with: str | None = None
+    # Close the connection once the message is received, before answering: the sender cannot know it arrived.
+    drop_after_data: bool = False
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd's name
@@ -39,6 +41,8 @@ class Recorder:
         parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self.lock:
             self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), parsed))
+        if self.drop_after_data:
+            server.transport.close()
         return "250 OK"
 
     def wait_for(self, count: int, timeout: float = 30.0) -> list[Received]:

@@ -17,6 +17,8 @@ from iptriad.notifications.models import Message, MessageState
 from iptriad.notifications.outbox import Channel, message_cancel
 from iptriad.notifications.sending import (
     REASON_INTERRUPTED,
+    REASON_NOT_HANDED_OVER,
+    REASON_REQUEUED,
     Outcome,
     message_deliver,
     message_sweep,
@@ -232,17 +234,19 @@ def test_staff_messages_are_not_held_by_the_quiet_hours(personas, django_capture
     assert message.state == MessageState.SENT
 
 
-def claimed_and_abandoned(message: Message, at: dt.datetime) -> None:
-    """What a worker killed mid-send leaves: the row claimed, the transport's outcome unknown."""
-    Message.objects.filter(pk=message.pk).update(state=MessageState.SENDING, claimed_at=at, attempts=1)
+def claimed_and_abandoned(message: Message, at: dt.datetime, *, handed_over: bool) -> None:
+    """What a worker killed mid-send leaves: the row claimed and, if it got that far, marked as handed over."""
+    Message.objects.filter(pk=message.pk).update(
+        state=MessageState.SENDING, claimed_at=at, attempts=1, handed_over_at=at if handed_over else None
+    )
 
 
-def test_the_sweep_marks_a_clients_abandoned_message_interrupted_and_never_resends(
+def test_the_sweep_marks_a_clients_message_handed_over_interrupted_and_never_resends(
     personas, django_capture_on_commit_callbacks
 ):
     with time_machine.travel(NOON, tick=False):
         message = queue_client_message(personas)
-    claimed_and_abandoned(message, NOON)
+    claimed_and_abandoned(message, NOON, handed_over=True)
     with time_machine.travel(NOON + dt.timedelta(seconds=299), tick=False):
         assert message_sweep().interrupted == 0  # within the claim timeout: a live worker may still be sending
     with (
@@ -258,15 +262,46 @@ def test_the_sweep_marks_a_clients_abandoned_message_interrupted_and_never_resen
     assert actions_of(message)[-1] == AuditAction.MESSAGE_INTERRUPTED
 
 
-def test_the_sweep_sends_a_staff_members_abandoned_message_again(personas, django_capture_on_commit_callbacks):
+def test_the_sweep_sends_a_clients_message_never_handed_over_again(personas, django_capture_on_commit_callbacks):
+    with time_machine.travel(NOON, tick=False):
+        message = queue_client_message(personas)
+    claimed_and_abandoned(message, NOON, handed_over=False)  # killed while connecting: it cannot have arrived
+    with time_machine.travel(NOON + dt.timedelta(seconds=299), tick=False):
+        assert message_sweep().requeued == 0
+    with time_machine.travel(NOON + dt.timedelta(minutes=6), tick=False):
+        result = message_sweep()  # the wake-up is left uncommitted, to see the row in between
+    assert (result.requeued, result.interrupted) == (1, 0)
+    message.refresh_from_db()
+    assert (message.state, message.reason) == (MessageState.QUEUED, REASON_NOT_HANDED_OVER)
+    with time_machine.travel(NOON + dt.timedelta(minutes=6), tick=False):
+        assert message_deliver(message_id=message.pk) == Outcome.SENT
+    message.refresh_from_db()
+    assert (message.state, message.attempts) == (MessageState.SENT, 2)
+    assert message.handed_over_at == NOON + dt.timedelta(minutes=6)  # this claim's mark, not the dead one's
+    assert len(mail.outbox) == 1
+    assert actions_of(message)[-3:] == [
+        AuditAction.MESSAGE_RETRY,
+        AuditAction.MESSAGE_SENDING,
+        AuditAction.MESSAGE_SENT,
+    ]
+
+
+@pytest.mark.parametrize("handed_over", [True, False])
+def test_the_sweep_sends_a_staff_members_abandoned_message_again(
+    personas, django_capture_on_commit_callbacks, handed_over
+):
     with time_machine.travel(NOON, tick=False):
         message = queue_staff_email(personas)
-    claimed_and_abandoned(message, NOON)
+    claimed_and_abandoned(message, NOON, handed_over=handed_over)
+    with time_machine.travel(NOON + dt.timedelta(minutes=6), tick=False):
+        assert message_sweep().requeued == 1
+    message.refresh_from_db()
+    assert message.reason == (REASON_REQUEUED if handed_over else REASON_NOT_HANDED_OVER)
     with (
         time_machine.travel(NOON + dt.timedelta(minutes=6), tick=False),
         django_capture_on_commit_callbacks(execute=True),
     ):
-        assert message_sweep().requeued == 1
+        message_deliver(message_id=message.pk)
     message.refresh_from_db()
     assert message.state == MessageState.SENT
     assert message.attempts == 2

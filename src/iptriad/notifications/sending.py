@@ -1,9 +1,11 @@
 """Sending a message from the outbox, and the sweep that makes sure every message is sent or resolved.
 
 The send is idempotent and safe to run twice at once: a worker claims the row (QUEUED and due -> SENDING) in
-one UPDATE, so only one worker calls the transport; a message found in any other state is left alone. A worker
-killed while sending leaves the row SENDING: the sweep resolves it after the claim timeout, re-queueing a
-staff member's message (a second alert e-mail beats a lost one) and marking a client's INTERRUPTED (never twice).
+one UPDATE, so only one worker calls the transport; a message found in any other state is left alone. Just
+before the one step it cannot take back (SMTP's DATA, the SMS gateway's POST), the transport calls back and the
+worker records `handed_over_at`, committed. A worker killed while sending leaves the row SENDING: after the claim
+timeout the sweep re-queues it if it was never handed over (it cannot have arrived), and otherwise re-queues a
+staff member's message (a second alert e-mail beats a lost one) and marks a client's INTERRUPTED (never twice).
 """
 
 from __future__ import annotations
@@ -23,13 +25,15 @@ from iptriad.notifications.models import Message, MessageState
 from iptriad.notifications.quiet_hours import quiet_hours_end_after
 from iptriad.notifications.records import message_audit
 from iptriad.notifications.settings import notification_settings_for
-from iptriad.notifications.transports import TransportError, transport_send
+from iptriad.notifications.transports import HandOverRefused, TransportError, transport_send
 from iptriad.notifications.wakeup import wake
 
 logger = logging.getLogger(__name__)
 
 REASON_INTERRUPTED = "The worker stopped while sending; not resent, so never sent twice"
 REASON_REQUEUED = "The worker stopped while sending; sent again"
+REASON_NOT_HANDED_OVER = "The worker stopped before handing it over; sent again"
+REASON_OUTCOME_UNKNOWN = "The connection broke while handing it over; not resent, so never sent twice"
 # The sweep re-enqueues a due message only when its own wake-up is this late: a fresh one is still in the queue.
 SWEEP_GRACE = dt.timedelta(seconds=60)
 SWEEP_BATCH = 500
@@ -41,6 +45,7 @@ class Outcome(enum.StrEnum):
     FAILED = "failed"
     SKIPPED = "skipped"  # not due, not queued, or another worker has it
     DEFERRED = "deferred"  # quiet hours: waits for their end
+    INTERRUPTED = "interrupted"  # a client's, handed over with no answer: may have arrived, never resent
 
 
 def retry_delay(attempts: int) -> dt.timedelta:
@@ -66,19 +71,42 @@ def message_deliver(*, message_id: int) -> Outcome:
             return Outcome.DEFERRED
     with transaction.atomic():
         claimed = Message.objects.filter(pk=message.pk, state=MessageState.QUEUED, next_attempt_at__lte=now).update(
-            state=MessageState.SENDING, claimed_at=now, attempts=F("attempts") + 1, updated_at=now
+            state=MessageState.SENDING,
+            claimed_at=now,
+            handed_over_at=None,
+            attempts=F("attempts") + 1,
+            updated_at=now,
         )
         if not claimed:
             return Outcome.SKIPPED
         message.refresh_from_db()
         message_audit(message, AuditAction.MESSAGE_SENDING)
+    claim = message.attempts  # names this claim: the sweep or another worker's claim changes the row
+
+    def hand_over() -> None:
+        # Committed before the irreversible step; refused if the sweep has meanwhile resolved the claim.
+        at = timezone.now()
+        with transaction.atomic():
+            marked = Message.objects.filter(pk=message.pk, state=MessageState.SENDING, attempts=claim).update(
+                handed_over_at=at, updated_at=at
+            )
+        if not marked:
+            raise HandOverRefused
+        message.handed_over_at = at
+
     try:
-        provider_id = transport_send(message)
+        provider_id = transport_send(message, hand_over=hand_over)
+    except HandOverRefused:
+        logger.warning("Message %s was resolved by the sweep before it was handed over; not sent", message.pk)
+        return Outcome.SKIPPED
     except TransportError as error:
         return _after_failure(message, error)
     except Exception as error:  # a bug or an unexpected library error: retried like any failure, and logged
         logger.exception("Sending message %s failed unexpectedly", message.pk)
-        return _after_failure(message, TransportError(f"Unexpected error ({type(error).__name__})"))
+        unknown = message.handed_over_at is not None
+        return _after_failure(
+            message, TransportError(f"Unexpected error ({type(error).__name__})", outcome_unknown=unknown)
+        )
     finished = timezone.now()
     with transaction.atomic():
         marked = Message.objects.filter(pk=message.pk, state=MessageState.SENDING).update(
@@ -99,9 +127,20 @@ def message_deliver(*, message_id: int) -> Outcome:
 def _after_failure(message: Message, error: TransportError) -> Outcome:
     now = timezone.now()
     give_up = error.permanent or message.attempts >= settings.NOTIFY_MAX_ATTEMPTS
+    # Handed over, then no answer: the client may have it, so it is not sent again (a staff member's is).
+    interrupted = error.outcome_unknown and message.to_a_client
     with transaction.atomic():
         still_ours = Message.objects.filter(pk=message.pk, state=MessageState.SENDING)
-        if give_up:
+        if interrupted:
+            changed = still_ours.update(
+                state=MessageState.INTERRUPTED,
+                failed_at=now,
+                reason=f"{REASON_OUTCOME_UNKNOWN}: {error.reason}"[:200],
+                subject="",
+                body="",
+                updated_at=now,
+            )
+        elif give_up:
             changed = still_ours.update(
                 state=MessageState.FAILED, failed_at=now, reason=error.reason, subject="", body="", updated_at=now
             )
@@ -113,7 +152,12 @@ def _after_failure(message: Message, error: TransportError) -> Outcome:
         if not changed:
             return Outcome.SKIPPED
         message.refresh_from_db()
-        message_audit(message, AuditAction.MESSAGE_FAILED if give_up else AuditAction.MESSAGE_RETRY)
+        if interrupted:
+            message_audit(message, AuditAction.MESSAGE_INTERRUPTED)
+        else:
+            message_audit(message, AuditAction.MESSAGE_FAILED if give_up else AuditAction.MESSAGE_RETRY)
+    if interrupted:
+        return Outcome.INTERRUPTED
     if give_up:
         return Outcome.FAILED
     transaction.on_commit(lambda: wake(message.pk, message.next_attempt_at))
@@ -137,14 +181,14 @@ def message_sweep(*, grace: dt.timedelta = SWEEP_GRACE) -> SweepResult:
     interrupted = requeued = 0
     stale = list(
         Message.objects.filter(state=MessageState.SENDING, claimed_at__lt=stale_before).values_list(
-            "pk", "to_client_id"
+            "pk", "to_client_id", "handed_over_at"
         )[:SWEEP_BATCH]
     )
-    for pk, to_client_id in stale:
-        if to_client_id is not None:
-            interrupted += _resolve_stale(pk, stale_before, client=True)
+    for pk, to_client_id, handed_over_at in stale:
+        if to_client_id is not None and handed_over_at is not None:
+            interrupted += _resolve_stale(pk, stale_before, interrupt=True)
         else:
-            requeued += _resolve_stale(pk, stale_before, client=False)
+            requeued += _resolve_stale(pk, stale_before, interrupt=False, handed_over=handed_over_at is not None)
     due = list(
         Message.objects.filter(state=MessageState.QUEUED, next_attempt_at__lte=now - grace)
         .order_by("next_attempt_at")
@@ -157,11 +201,15 @@ def message_sweep(*, grace: dt.timedelta = SWEEP_GRACE) -> SweepResult:
     return SweepResult(woken=len(due), interrupted=interrupted, requeued=requeued)
 
 
-def _resolve_stale(pk: int, stale_before: dt.datetime, *, client: bool) -> int:
+def _resolve_stale(pk: int, stale_before: dt.datetime, *, interrupt: bool, handed_over: bool = True) -> int:
+    """Interrupt (a client's message handed over) or re-queue one abandoned claim. The UPDATE re-checks the
+    hand-over it was decided on, so a worker still alive that marks it meanwhile is never re-queued under it."""
     now = timezone.now()
     with transaction.atomic():
-        rows = Message.objects.filter(pk=pk, state=MessageState.SENDING, claimed_at__lt=stale_before)
-        if client:
+        rows = Message.objects.filter(
+            pk=pk, state=MessageState.SENDING, claimed_at__lt=stale_before, handed_over_at__isnull=not handed_over
+        )
+        if interrupt:
             changed = rows.update(
                 state=MessageState.INTERRUPTED,
                 failed_at=now,
@@ -172,12 +220,15 @@ def _resolve_stale(pk: int, stale_before: dt.datetime, *, client: bool) -> int:
             )
         else:
             changed = rows.update(
-                state=MessageState.QUEUED, next_attempt_at=now, reason=REASON_REQUEUED, updated_at=now
+                state=MessageState.QUEUED,
+                next_attempt_at=now,
+                reason=REASON_REQUEUED if handed_over else REASON_NOT_HANDED_OVER,
+                updated_at=now,
             )
         if not changed:
             return 0
         message = Message.objects.select_related("organisation").get(pk=pk)
-        message_audit(message, AuditAction.MESSAGE_INTERRUPTED if client else AuditAction.MESSAGE_RETRY)
-    if not client:
+        message_audit(message, AuditAction.MESSAGE_INTERRUPTED if interrupt else AuditAction.MESSAGE_RETRY)
+    if not interrupt:
         transaction.on_commit(lambda: wake(pk))
     return 1

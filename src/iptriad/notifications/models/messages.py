@@ -26,7 +26,8 @@ class MessageState(models.TextChoices):
     SENDING = "sending", "Sending"  # claimed by a worker; the transport is being called
     SENT = "sent", "Sent"
     FAILED = "failed", "Failed"  # given up after the last retry, or refused (no address, opted out)
-    INTERRUPTED = "interrupted", "Interrupted"  # the worker died while sending to a client: not resent
+    # The worker died (or the connection broke) after handing a client's message over: not resent.
+    INTERRUPTED = "interrupted", "Interrupted"
     CANCELLED = "cancelled", "Cancelled"  # no longer wanted before it went
 
 
@@ -60,6 +61,9 @@ class Message(models.Model):
     next_attempt_at = models.DateTimeField(default=timezone.now)
     # When a worker claimed it (state "sending"): the sweep resolves claims older than the claim timeout.
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # When this claim's worker was about to take the step it cannot take back (SMTP's DATA, the SMS gateway's
+    # POST), committed first. A claim abandoned without it cannot have arrived, so the sweep sends it again.
+    handed_over_at = models.DateTimeField(null=True, blank=True)
     queued_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
     failed_at = models.DateTimeField(null=True, blank=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import http.client
 import json
 import os
 import secrets
@@ -20,19 +21,20 @@ from typing import Protocol
 from django.conf import settings
 
 from iptriad.env import SmsUrl
-from iptriad.notifications.transports.base import TransportError
+from iptriad.notifications.transports.base import HandOver, TransportError
 
 REASON_NOT_CONFIGURED = "SMS is not configured"
 
 
 class SmsProvider(Protocol):
-    def send(self, *, to: str, body: str) -> str:
-        """Send one SMS; the provider's id for it, or TransportError."""
+    def send(self, *, to: str, body: str, hand_over: HandOver) -> str:
+        """Send one SMS, calling `hand_over()` just before the step that cannot be taken back; the provider's id
+        for it, or TransportError."""
         ...
 
 
 class NoSms:
-    def send(self, *, to: str, body: str) -> str:
+    def send(self, *, to: str, body: str, hand_over: HandOver) -> str:
         raise TransportError(REASON_NOT_CONFIGURED, permanent=True)
 
 
@@ -42,7 +44,7 @@ class FileSms:
     def __init__(self, path: str) -> None:
         self.path = Path(path)
 
-    def send(self, *, to: str, body: str) -> str:
+    def send(self, *, to: str, body: str, hand_over: HandOver) -> str:
         identifier = f"file-{secrets.token_hex(8)}"
         line = json.dumps({"id": identifier, "to": to, "body": body, "at": dt.datetime.now(dt.UTC).isoformat()})
         try:
@@ -51,6 +53,7 @@ class FileSms:
             else:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 target = self.path
+            hand_over()
             with target.open("a", encoding="utf-8") as handle:
                 handle.write(line + "\n")
                 handle.flush()
@@ -66,7 +69,7 @@ class TwilioSms:
     def __init__(self, config: SmsUrl) -> None:
         self.config = config
 
-    def send(self, *, to: str, body: str) -> str:
+    def send(self, *, to: str, body: str, hand_over: HandOver) -> str:
         config = self.config
         url = f"{config.base_url}/2010-04-01/Accounts/{urllib.parse.quote(config.account_sid)}/Messages.json"
         sender_field = "MessagingServiceSid" if config.sender.startswith("MG") else "From"
@@ -82,9 +85,16 @@ class TwilioSms:
                 "Accept": "application/json",
             },
         )
+        handed_over = False
+
+        def mark() -> None:
+            nonlocal handed_over
+            hand_over()
+            handed_over = True
+
         try:
             # https, or http to loopback only (iptriad.env.parse_sms_url): never file:// or another scheme.
-            with urllib.request.urlopen(request, timeout=config.timeout) as response:  # noqa: S310  # nosec B310  # https or loopback http only
+            with _opener(mark).open(request, timeout=config.timeout) as response:
                 answer = json.loads(response.read(65536) or b"{}")
         except urllib.error.HTTPError as error:
             # The status only: the body may echo the number or the text.
@@ -92,13 +102,44 @@ class TwilioSms:
             error.close()
             raise TransportError(f"SMS gateway answered HTTP {status}", permanent=_permanent(status)) from None
         except (urllib.error.URLError, OSError) as error:
+            if handed_over:  # the request may have reached the gateway: no answer, so the outcome is unknown
+                raise TransportError(
+                    f"The SMS gateway did not answer ({type(error).__name__})", outcome_unknown=True
+                ) from None
             raise TransportError(f"Could not reach the SMS gateway ({type(error).__name__})") from None
         except ValueError:
-            raise TransportError("The SMS gateway's answer was not JSON") from None
+            raise TransportError("The SMS gateway's answer was not JSON", outcome_unknown=True) from None
         sid = answer.get("sid") if isinstance(answer, dict) else None
         if not isinstance(sid, str) or not sid:
-            raise TransportError("The SMS gateway's answer had no message id")
+            raise TransportError("The SMS gateway's answer had no message id", outcome_unknown=True)
         return sid[:100]
+
+
+def _opener(hand_over: HandOver) -> urllib.request.OpenerDirector:
+    """urllib (so proxies from the environment still apply) with connections that call `hand_over()` once
+    connected (and through TLS), just before the request is written: a worker dying while it connects leaves a
+    message that cannot have arrived."""
+
+    class Connection(http.client.HTTPConnection):
+        def connect(self) -> None:
+            super().connect()
+            hand_over()
+
+    class SecureConnection(http.client.HTTPSConnection):
+        def connect(self) -> None:
+            super().connect()
+            hand_over()
+
+    class Handler(urllib.request.HTTPHandler):
+        def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+            return self.do_open(Connection, req)
+
+    class SecureHandler(urllib.request.HTTPSHandler):
+        def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+            return self.do_open(SecureConnection, req, context=self._context)  # type: ignore[attr-defined]
+
+    # build_opener replaces its default HTTP(S) handlers by these subclasses; schemes are limited in env.py.
+    return urllib.request.build_opener(Handler, SecureHandler)
 
 
 def _permanent(status: int) -> bool:
