@@ -11,6 +11,8 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
 
+from iptriad.core.limits import CRISIS_CONTACTS_MAX
+
 if TYPE_CHECKING:
     from django.db.models.fields.related_descriptors import RelatedManager
 
@@ -35,10 +37,11 @@ class Organisation(models.Model):
     time_zone = models.CharField(max_length=64, default="UTC")
     # Shown to a client right after they answer a self-harm item positively; set by the organisation.
     crisis_contacts = models.TextField(
+        max_length=CRISIS_CONTACTS_MAX,
         default=(
             "If you are in danger now or might act on thoughts of harming yourself, call your local emergency "
             "number or go to the nearest emergency department. You can also contact your therapist."
-        )
+        ),
     )
     # Secure by default: staff who see client records sign in with a second factor (docs/decisions/0016).
     mfa_required = models.BooleanField(

@@ -33,6 +33,7 @@ from iptriad.clients.models import Client
 from iptriad.core.instruments import AnswerError, Instrument, ScoreResult, UnknownInstrumentError, score
 from iptriad.core.instruments.model import Item, ItemText, Respondent, Scoring
 from iptriad.core.instruments.social_rhythm import score_social_rhythm
+from iptriad.core.limits import too_long_errors
 from iptriad.measures import contexts
 from iptriad.measures.definitions import definition as instrument
 from iptriad.measures.models import (
@@ -612,6 +613,8 @@ def risk_alert_open_concern(
     concern = concern.strip()
     if not concern:
         raise ValidationError({"concern": ERROR_CONCERN_REQUIRED})
+    if errors := too_long_errors({"concern": concern}, {"concern": SUMMARY_MAX_LENGTH}):
+        raise ValidationError(errors)  # refused, never cut: the clinician decides what the alert says
     if occasion is not None and context is None:
         context = occasion.context
     if context is not None and context.client_id != client.pk:
@@ -625,7 +628,7 @@ def risk_alert_open_concern(
         source=AlertSource.CLINICIAN_CONCERN,
         context=context,
         occasion=occasion,
-        summary=concern[:SUMMARY_MAX_LENGTH],
+        summary=concern,
         opened_by=actor.user,
     )
     audit_record(actor=actor, action=AuditAction.ALERT_OPENED, obj=alert, detail={"client": client.pk})

@@ -18,6 +18,7 @@ from django.utils import timezone
 from iptriad.accounts.actors import Actor
 from iptriad.audit.models import AuditAction
 from iptriad.audit.services import audit_record
+from iptriad.core.limits import ANSWER_MAX
 from iptriad.core.protocol import CourseSnapshot, Phase
 from iptriad.core.protocol.guide import ANNOUNCE_ENDING_MAX_REMAINING
 from iptriad.core.protocol.rules import MAINTENANCE_MAX
@@ -27,7 +28,7 @@ from iptriad.courses.models.termination import NextStep
 from iptriad.courses.services.course import course_for_change
 from iptriad.courses.snapshot import course_snapshot
 
-TEXT_MAX = 5000  # characters in one free-text answer: room for a page of notes, not for a pasted file
+TEXT_MAX = ANSWER_MAX  # characters in one free-text answer (iptriad.core.limits)
 
 ERROR_TOO_EARLY = (
     "The ending is prepared in the termination phase, or in the middle phase once the contract has at most "
