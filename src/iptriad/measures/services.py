@@ -30,6 +30,7 @@ from iptriad.accounts.tokens import token_hash
 from iptriad.audit.models import AuditAction
 from iptriad.audit.services import audit_record, audit_record_without_member
 from iptriad.clients.models import Client
+from iptriad.core.dates import life_date_error
 from iptriad.core.instruments import AnswerError, Instrument, ScoreResult, UnknownInstrumentError, score
 from iptriad.core.instruments.model import Item, ItemText, Respondent, Scoring
 from iptriad.core.instruments.social_rhythm import score_social_rhythm
@@ -718,6 +719,8 @@ def social_rhythm_record(
         raise ValidationError(ERROR_NOT_A_DIARY)
     if week_start + dt.timedelta(days=6) > timezone.localdate():
         raise ValidationError({"week_start": ERROR_WEEK_IN_FUTURE})
+    if message := life_date_error(week_start, today=timezone.localdate(), born_on=client.date_of_birth):
+        raise ValidationError({"week_start": message})
     try:
         result = score_social_rhythm(definition, week)
     except AnswerError as error:

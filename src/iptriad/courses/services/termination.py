@@ -18,6 +18,7 @@ from django.utils import timezone
 from iptriad.accounts.actors import Actor
 from iptriad.audit.models import AuditAction
 from iptriad.audit.services import audit_record
+from iptriad.core.dates import planned_date_error
 from iptriad.core.limits import ANSWER_MAX
 from iptriad.core.protocol import CourseSnapshot, Phase
 from iptriad.core.protocol.guide import ANNOUNCE_ENDING_MAX_REMAINING
@@ -302,8 +303,10 @@ def maintenance_plan_save(*, actor: Actor, course: Course, details: MaintenanceP
     if details.starts_on is None:
         errors["starts_on"] = ERROR_MAINTENANCE_START_REQUIRED
     elif details.starts_on < course.opened_on:
-        # A start in the future is the usual case: it is a plan.
+        # A start in the future is the usual case: it is a plan, within the year (9999-12-31 was taken).
         errors["starts_on"] = _before_course(course)
+    elif message := planned_date_error(details.starts_on, today=timezone.localdate(), opened_on=course.opened_on):
+        errors["starts_on"] = message
     if errors:
         raise ValidationError(errors)
     return _save_course_record(actor, course, MaintenancePlan, details)
