@@ -18,11 +18,12 @@ from typing import Any
 import pytest
 from django.contrib import messages
 from django.test import Client as HttpClient
-from django.urls import resolve
+from django.urls import resolve, reverse
 
 from iptriad.api.urls import api
 from tests.api.conftest import token_for
 from tests.conftest import Personas, logged_in
+from tests.courses.factories import make_course
 from tests.security.matrix_rows import ROWS
 from tests.security.matrix_rows.api import ApiRow
 from tests.security.matrix_rows.base import MatrixObjects
@@ -229,3 +230,15 @@ def test_hostile_values_in_every_form_are_refused_never_a_500(personas, objects)
     assert not stored, "hostile values stored as sent:\n" + "\n".join(stored)
     assert len(targets) >= 25
     assert sent >= 300
+
+
+def test_a_course_opened_before_birth_for_a_client_with_an_open_course_is_a_form_error_not_a_500(personas):
+    """Found by the test above: the service's message about the client named a field the form does not have."""
+    make_course(personas.client_a, personas.therapist_a)
+    url = reverse("course-open", args=[personas.client_a.pk])
+    body = {"adaptation": "standard", "therapist": personas.therapist_a.pk, "opened_on": "0001-01-01"}
+    response = logged_in(personas.therapist_a).post(url, body)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "This client already has an open course" in page
+    assert "before the client was born" in page

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
@@ -43,19 +43,19 @@ def render_form_page(request: HttpRequest, template: str, context: dict[str, Any
 
 
 @contextmanager
-def errors_on(form: BaseForm, field: str | None = None) -> Iterator[None]:
+def errors_on(form: BaseForm, field: str | None = None, *, above: Collection[str] = ()) -> Iterator[None]:
     """A service's ValidationError ends the block and goes onto the form, just as `form.add_error(field, error)`."""
-    # A dict's keys go onto the fields they name; a key the form has no field for (the service's "client" on a
-    # course's form), a message or a list goes onto `field`, or above the fields when it is None. A key the form
-    # lacks used to raise ValueError, a 500 for a course opened on 0001-01-01 for a client with an open course.
+    # A dict's keys go onto the fields they name (each must be one of the form's, or be listed in `above`: a thing
+    # the service checks that the form does not ask for, such as the client a course is opened for, whose message
+    # goes above the fields); a message or a list goes onto `field`, or above the fields when it is None.
     try:
         yield
     except ValidationError as error:
-        if not hasattr(error, "error_dict"):
+        if not above or not hasattr(error, "error_dict"):
             form.add_error(field, error)
             return
         for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else field, errors)
+            form.add_error(None if name in above else name, errors)
 
 
 @contextmanager
