@@ -29,7 +29,10 @@ from iptriad.core.time_zones import is_time_zone_name
 ERROR_SLUG_TAKEN = "An organisation with this short name (slug) already exists."
 ERROR_UNKNOWN_TIME_ZONE = "Unknown time zone; use an IANA name such as Europe/London."
 # The organisation's texts a person writes, bounded by their columns.
-TEXT_LIMITS = {name: Organisation._meta.get_field(name).max_length for name in ("name", "crisis_contacts")}
+TEXT_LIMITS: dict[str, int | None] = {
+    "name": Organisation._meta.get_field("name").max_length,
+    "crisis_contacts": Organisation._meta.get_field("crisis_contacts").max_length,
+}
 ERROR_UNKNOWN_ROLE = f"Unknown role; use one of: {', '.join(role.value for role in Role)}."
 ERROR_ALREADY_MEMBER = "This user is already a member of the organisation."
 ERROR_NAME_REQUIRED = "Give a name."
