@@ -121,6 +121,14 @@ def test_a_refusal_naming_a_field_the_form_lacks_is_a_programming_error():
         raise ValidationError({"colour": "Not a colour."})
 
 
+def test_a_refusal_about_something_the_form_does_not_ask_goes_above_the_fields_when_listed():
+    form = NoteForm({"text": "hello"})
+    assert form.is_valid()
+    with errors_on(form, above=("client",)):
+        raise ValidationError({"client": "This client already has an open course.", "text": "Too short."})
+    assert form.errors == {"__all__": ["This client already has an open course."], "text": ["Too short."]}
+
+
 def test_it_saves_then_redirects_with_the_message():
     request = _request("POST", {"text": "hello"})
     response = note_page(request, save=str.upper)

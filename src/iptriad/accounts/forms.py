@@ -10,6 +10,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest
 
 from iptriad.accounts.models import Organisation, User
+from iptriad.core.limits import CRISIS_CONTACTS_MAX
 
 
 class LoginForm(AuthenticationForm):
@@ -37,6 +38,7 @@ class OrganisationSettingsForm(forms.Form):
         help_text="An IANA time zone such as Europe/London or Africa/Kampala.",
     )
     crisis_contacts = forms.CharField(
+        max_length=CRISIS_CONTACTS_MAX,
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=(
             "Shown to a client straight after they answer a self-harm question positively on a self-report link. "

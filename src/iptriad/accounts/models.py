@@ -11,6 +11,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
 
+from iptriad.core.limits import CRISIS_CONTACTS_MAX
 from iptriad.encryption.fields import EncryptedTextField
 
 if TYPE_CHECKING:
@@ -37,10 +38,11 @@ class Organisation(models.Model):
     time_zone = models.CharField(max_length=64, default="UTC")
     # Shown to a client right after they answer a self-harm item positively; set by the organisation.
     crisis_contacts = models.TextField(
+        max_length=CRISIS_CONTACTS_MAX,
         default=(
             "If you are in danger now or might act on thoughts of harming yourself, call your local emergency "
             "number or go to the nearest emergency department. You can also contact your therapist."
-        )
+        ),
     )
     # Secure by default: staff who see client records sign in with a second factor (docs/decisions/0016).
     mfa_required = models.BooleanField(

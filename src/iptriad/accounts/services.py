@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-import zoneinfo
 from collections.abc import Callable
 from typing import Any
 
@@ -24,9 +23,16 @@ from iptriad.accounts.permissions import Action, organisation_policy, require
 from iptriad.accounts.tokens import token_hash
 from iptriad.audit.models import AuditAction
 from iptriad.audit.services import audit_record, audit_record_auth
+from iptriad.core.limits import too_long_errors
+from iptriad.core.time_zones import is_time_zone_name
 
 ERROR_SLUG_TAKEN = "An organisation with this short name (slug) already exists."
 ERROR_UNKNOWN_TIME_ZONE = "Unknown time zone; use an IANA name such as Europe/London."
+# The organisation's texts a person writes, bounded by their columns.
+TEXT_LIMITS: dict[str, int | None] = {
+    "name": Organisation._meta.get_field("name").max_length,
+    "crisis_contacts": Organisation._meta.get_field("crisis_contacts").max_length,
+}
 ERROR_UNKNOWN_ROLE = f"Unknown role; use one of: {', '.join(role.value for role in Role)}."
 ERROR_ALREADY_MEMBER = "This user is already a member of the organisation."
 ERROR_NAME_REQUIRED = "Give a name."
@@ -40,9 +46,11 @@ def organisation_create(
     name = name.strip()
     if not name:
         raise ValidationError({"name": ERROR_NAME_REQUIRED})
+    if errors := too_long_errors({"name": name}, TEXT_LIMITS):
+        raise ValidationError(errors)
     slug = slug or slugify(name)[:50].strip("-")
     SLUG_VALIDATOR(slug)
-    if time_zone not in zoneinfo.available_timezones():
+    if not is_time_zone_name(time_zone):
         raise ValidationError({"time_zone": ERROR_UNKNOWN_TIME_ZONE})
     if Organisation.objects.filter(slug=slug).exists():
         raise ValidationError({"slug": ERROR_SLUG_TAKEN})
@@ -111,10 +119,11 @@ def organisation_update_settings(
     errors: dict[str, str] = {}
     if not name.strip():
         errors["name"] = ERROR_NAME_REQUIRED
-    if time_zone not in zoneinfo.available_timezones():
+    if not is_time_zone_name(time_zone):
         errors["time_zone"] = ERROR_UNKNOWN_TIME_ZONE
     if not crisis_contacts.strip():
         errors["crisis_contacts"] = ERROR_CRISIS_CONTACTS_REQUIRED
+    errors |= too_long_errors({"name": name.strip(), "crisis_contacts": crisis_contacts.strip()}, TEXT_LIMITS)
     if errors:
         raise ValidationError(errors)
     organisation = Organisation.objects.select_for_update().get(pk=actor.organisation.pk)

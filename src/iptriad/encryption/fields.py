@@ -11,11 +11,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.core.exceptions import FieldError
+from django.core.exceptions import FieldError, ValidationError
 from django.db import models
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models.lookups import Exact, IsNull, Lookup, Transform
 
+from iptriad.core.limits import too_long
 from iptriad.encryption.cipher import decrypt, encrypt
 from iptriad.encryption.keys import Keyring, cached_keyring
 
@@ -61,6 +62,14 @@ class EncryptedTextField(_TextField):
         if value is None:
             return None
         return decrypt(value, identity=self.identity, keyring=active_keyring())
+
+    def pre_save(self, model_instance: models.Model, add: bool) -> Any:
+        # The last gate for every caller (a page, the API, a command, a service): the database does not bound a
+        # text column, and the ciphertext is longer than the text, so the limit is checked here on the plaintext.
+        value = super().pre_save(model_instance, add)
+        if self.max_length is not None and isinstance(value, str) and len(value) > self.max_length:
+            raise ValidationError({self.name: too_long(self.max_length).format(length=len(value))})
+        return value
 
     def get_prep_value(self, value: Any) -> Any:
         value = super().get_prep_value(value)

@@ -9,6 +9,7 @@ from django import forms
 
 from iptriad.core.instruments import Instrument
 from iptriad.core.instruments.model import Item, ItemText, Respondent, Scoring
+from iptriad.core.limits import NOTE_MAX
 from iptriad.measures.definitions import definitions as instruments
 from iptriad.measures.models import SUMMARY_MAX_LENGTH, AlertAction, Cadence, MeasureSchedule, RiskLevel
 from iptriad.measures.schedules import (
@@ -125,10 +126,13 @@ class AlertCloseForm(forms.Form):
     assessment = forms.CharField(
         label="Assessment",
         help_text="Ideation, plan, intent, means, past attempts, protective factors.",
+        max_length=NOTE_MAX,
         widget=forms.Textarea(attrs={"rows": 5}),
     )
     action = forms.ChoiceField(label="Action taken", choices=AlertAction.choices, widget=forms.RadioSelect)
-    action_detail = forms.CharField(label="What was done", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    action_detail = forms.CharField(
+        label="What was done", required=False, max_length=NOTE_MAX, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 # --- Measure schedules of a course ------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from iptriad.core.limits import NOTE_MAX
 from iptriad.encryption.fields import EncryptedTextField
 
 
@@ -232,9 +233,9 @@ class RiskAlert(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     risk_level = models.CharField(max_length=10, choices=RiskLevel.choices, blank=True)
-    assessment = EncryptedTextField(blank=True)
+    assessment = EncryptedTextField(max_length=NOTE_MAX, blank=True)
     action = models.CharField(max_length=20, choices=AlertAction.choices, blank=True)
-    action_detail = EncryptedTextField(blank=True)
+    action_detail = EncryptedTextField(max_length=NOTE_MAX, blank=True)
 
     class Meta:
         ordering = ("-opened_at", "-pk")

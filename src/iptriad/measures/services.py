@@ -31,9 +31,11 @@ from iptriad.audit.models import AuditAction
 from iptriad.audit.services import audit_record, audit_record_without_member
 from iptriad.clients.models import Client
 from iptriad.clients.services import client_require_active
+from iptriad.core.dates import life_date_error
 from iptriad.core.instruments import AnswerError, Instrument, ScoreResult, UnknownInstrumentError, score
 from iptriad.core.instruments.model import Item, ItemText, Respondent, Scoring
 from iptriad.core.instruments.social_rhythm import score_social_rhythm
+from iptriad.core.limits import too_long_errors
 from iptriad.measures import contexts
 from iptriad.measures.definitions import definition as instrument
 from iptriad.measures.models import (
@@ -613,6 +615,8 @@ def risk_alert_open_concern(
     concern = concern.strip()
     if not concern:
         raise ValidationError({"concern": ERROR_CONCERN_REQUIRED})
+    if errors := too_long_errors({"concern": concern}, {"concern": SUMMARY_MAX_LENGTH}):
+        raise ValidationError(errors)  # refused, never cut: the clinician decides what the alert says
     if occasion is not None and context is None:
         context = occasion.context
     if context is not None and context.client_id != client.pk:
@@ -626,7 +630,7 @@ def risk_alert_open_concern(
         source=AlertSource.CLINICIAN_CONCERN,
         context=context,
         occasion=occasion,
-        summary=concern[:SUMMARY_MAX_LENGTH],
+        summary=concern,
         opened_by=actor.user,
     )
     audit_record(actor=actor, action=AuditAction.ALERT_OPENED, obj=alert, detail={"client": client.pk})
@@ -717,6 +721,8 @@ def social_rhythm_record(
         raise ValidationError(ERROR_NOT_A_DIARY)
     if week_start + dt.timedelta(days=6) > timezone.localdate():
         raise ValidationError({"week_start": ERROR_WEEK_IN_FUTURE})
+    if message := life_date_error(week_start, today=timezone.localdate(), born_on=client.date_of_birth):
+        raise ValidationError({"week_start": message})
     try:
         result = score_social_rhythm(definition, week)
     except AnswerError as error:

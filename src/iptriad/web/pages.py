@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
@@ -46,14 +46,19 @@ def render_form_page(request: HttpRequest, template: str, context: dict[str, Any
 
 
 @contextmanager
-def errors_on(form: BaseForm, field: str | None = None) -> Iterator[None]:
+def errors_on(form: BaseForm, field: str | None = None, *, above: Collection[str] = ()) -> Iterator[None]:
     """A service's ValidationError ends the block and goes onto the form, just as `form.add_error(field, error)`."""
-    # A dict's keys go onto the fields they name (each must be one of the form's); a message or a list goes onto
-    # `field`, or above the fields when it is None.
+    # A dict's keys go onto the fields they name (each must be one of the form's, or be listed in `above`: a thing
+    # the service checks that the form does not ask for, such as the client a course is opened for, whose message
+    # goes above the fields); a message or a list goes onto `field`, or above the fields when it is None.
     try:
         yield
     except ValidationError as error:
-        form.add_error(field, error)
+        if not above or not hasattr(error, "error_dict"):
+            form.add_error(field, error)
+            return
+        for name, errors in error.error_dict.items():
+            form.add_error(None if name in above else name, errors)
 
 
 @contextmanager

@@ -3,16 +3,37 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, StrictBool
+from pydantic import AfterValidator, Field, StrictBool
 
-from iptriad.api.schemas.common import Id, InputSchema, Line, PageMeta, PageQuery, Search, UserRef
+from iptriad.api.schemas.common import (
+    Id,
+    InputSchema,
+    Line,
+    PageMeta,
+    PageQuery,
+    Search,
+    UserRef,
+    column_limit,
+    no_nul,
+)
 from iptriad.api.schemas.stored import StoredSchema
 from iptriad.clients.models import Client
 from iptriad.clients.services import ClientDetails
 from iptriad.core.details import field_names
 
+
+def _text(name: str) -> int:
+    return column_limit(Client, name)
+
+
+# The client's texts, each as long as its column.
+Identifier = Annotated[str, Field(max_length=_text("identifier")), AfterValidator(no_nul)]
+Name = Annotated[str, Field(max_length=_text("given_name")), AfterValidator(no_nul)]
+Gender = Annotated[str, Field(max_length=_text("gender")), AfterValidator(no_nul)]
+Phone = Annotated[str, Field(max_length=_text("phone")), AfterValidator(no_nul)]
+Email = Annotated[str, Field(max_length=_text("email")), AfterValidator(no_nul)]
 SexValue = Literal["female", "male", "intersex", "not_recorded"]
 
 
@@ -44,14 +65,14 @@ class ClientListQuery(PageQuery):
 class ClientIn(InputSchema):
     """A client as entered on the client form; the service checks dates, consent, therapist and identifier."""
 
-    identifier: Line = Field(description="The organisation's own record number: letters, digits, . / _ -")
-    given_name: Line
-    family_name: Line
+    identifier: Identifier = Field(description="The organisation's own record number: letters, digits, . / _ -")
+    given_name: Name
+    family_name: Name
     date_of_birth: dt.date
     sex: SexValue = "not_recorded"
-    gender: Line = ""
-    phone: Line = ""
-    email: Line = ""
+    gender: Gender = ""
+    phone: Phone = ""
+    email: Email = ""
     preferred_language: Line = Field("en", description="A language code, e.g. en, fr, sw.")
     consent_to_treatment: StrictBool = False
     consent_to_treatment_on: dt.date | None = None
@@ -63,14 +84,14 @@ class ClientIn(InputSchema):
 class ClientPatch(InputSchema):
     """Only the fields sent change; send null to clear a date or the therapist."""
 
-    identifier: Line | None = None
-    given_name: Line | None = None
-    family_name: Line | None = None
+    identifier: Identifier | None = None
+    given_name: Name | None = None
+    family_name: Name | None = None
     date_of_birth: dt.date | None = None
     sex: SexValue | None = None
-    gender: Line | None = None
-    phone: Line | None = None
-    email: Line | None = None
+    gender: Gender | None = None
+    phone: Phone | None = None
+    email: Email | None = None
     preferred_language: Line | None = None
     consent_to_treatment: StrictBool | None = None
     consent_to_treatment_on: dt.date | None = None

@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Annotated, Any
 
+from django.db.models import Model
 from ninja import Schema
 from pydantic import AfterValidator, ConfigDict, Field
 
 from iptriad.accounts.models import User
 from iptriad.api.schemas.stored import StoredSchema
 from iptriad.clients.models import Client
+from iptriad.core.limits import NOTE_MAX, PHASE_NOTE_MAX
+from iptriad.measures.models import SUMMARY_MAX_LENGTH
 
 # The largest id a database row can have (a signed 64-bit key): larger numbers are refused as input instead of
 # overflowing the database driver.
@@ -34,7 +37,22 @@ Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 # Bounded strings without NUL characters: a code or id of protocol data, a line, a paragraph of notes.
 Code = Annotated[str, Field(max_length=80), AfterValidator(no_nul)]
 Line = Annotated[str, Field(max_length=300), AfterValidator(no_nul)]
-Paragraph = Annotated[str, Field(max_length=10_000), AfterValidator(no_nul)]
+# A paragraph is as long as a note may be on the pages (iptriad.core.limits); a field with another limit has a
+# type of its own, the column's (tests/api/test_text_limits.py compares every input field with its column).
+Paragraph = Annotated[str, Field(max_length=NOTE_MAX), AfterValidator(no_nul)]
+PhaseNote = Annotated[str, Field(max_length=PHASE_NOTE_MAX), AfterValidator(no_nul)]
+Concern = Annotated[str, Field(max_length=SUMMARY_MAX_LENGTH), AfterValidator(no_nul)]  # a risk alert's summary
+
+
+def column_limit(model: type[Model], name: str) -> int:
+    """How many characters a text column holds: an API field takes exactly that, so what it answers can be sent back
+    and nothing the pages would refuse is taken."""
+    limit = model._meta.get_field(name).max_length  # type: ignore[union-attr]
+    if limit is None:
+        raise TypeError(f"{model.__name__}.{name} has no limit")
+    return int(limit)
+
+
 Search = Annotated[str, Field(max_length=100), AfterValidator(no_nul)]  # as long as the pages' search box
 
 

@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from ninja import ModelSchema, Schema
 from pydantic import BeforeValidator, Field, StrictBool
 
-from iptriad.api.schemas.common import ClientRef, Code, Id, InputSchema, Paragraph, UserRef, WithExtras
+from iptriad.api.schemas.common import ClientRef, Code, Id, InputSchema, Paragraph, PhaseNote, UserRef, WithExtras
 from iptriad.api.schemas.stored import StoredSchema
 from iptriad.core.protocol import CourseSnapshot
 from iptriad.courses.models import (
@@ -167,7 +167,7 @@ class CourseOpenIn(InputSchema):
 
 class PhaseChangeIn(InputSchema):
     to_phase: Literal["middle", "termination", "maintenance"]
-    note: Paragraph = ""
+    note: PhaseNote = ""
 
 
 class CourseCloseIn(InputSchema):

@@ -4,14 +4,15 @@ Triad. The bodies parse and type; the services (iptriad.courses.services.initial
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
-from pydantic import Field, StrictBool, StrictFloat, StrictInt
+from pydantic import AfterValidator, Field, StrictBool, StrictFloat, StrictInt
 
-from iptriad.api.schemas.common import Code, Id, InputSchema, Line, Paragraph, one_of, unchanged
+from iptriad.api.schemas.common import Code, Id, InputSchema, Paragraph, column_limit, no_nul, one_of, unchanged
 from iptriad.api.schemas.courses import AssessmentOut, InventoryPersonOut, TimelineEventOut
 from iptriad.core.protocol import ProblemAreaCode
 from iptriad.core.protocol.closeness import MAX_RINGS
-from iptriad.courses.models import Assessment
+from iptriad.courses.models import Assessment, InventoryPerson
 from iptriad.courses.models.initial import Relationship, RiskScreen, TimelineKind
 from iptriad.courses.services.initial import risk_alert_needed
 
@@ -21,13 +22,21 @@ TIMELINE_KINDS = TimelineKind.values
 LINKED_AREAS = ["", *(code.value for code in ProblemAreaCode)]
 SUPPORT_PEOPLE_MAX = 200
 
+# The texts of a line, each as long as its column.
+DiagnosisCode = Annotated[str, Field(max_length=column_limit(Assessment, "diagnosis_code")), AfterValidator(no_nul)]
+DiagnosisLabel = Annotated[str, Field(max_length=column_limit(Assessment, "diagnosis_label")), AfterValidator(no_nul)]
+PersonName = Annotated[str, Field(max_length=column_limit(InventoryPerson, "name")), AfterValidator(no_nul)]
+RelationshipDetail = Annotated[
+    str, Field(max_length=column_limit(InventoryPerson, "relationship_detail")), AfterValidator(no_nul)
+]
+
 
 class AssessmentIn(InputSchema):
     """The whole assessment (PUT): a field left out is saved empty. Every field may stay empty until known."""
 
     presenting_problems: Paragraph = ""
-    diagnosis_code: Line = Field("", description="As in your classification, e.g. ICD-10 F32.1 (20 characters).")
-    diagnosis_label: Line = Field("", description="The diagnosis in words (200 characters).")
+    diagnosis_code: DiagnosisCode = Field("", description="As in your classification, e.g. ICD-10 F32.1.")
+    diagnosis_label: DiagnosisLabel = Field("", description="The diagnosis in words.")
     episode_history: Paragraph = ""
     medication: Paragraph = ""
     suicide_risk_screen: Code = one_of(RISK_SCREENS, "", "Empty: not screened yet.")
@@ -55,9 +64,9 @@ class AssessmentSavedOut(AssessmentOut):
 class PersonIn(InputSchema):
     """One important person of the interpersonal inventory, every field of the inventory form."""
 
-    name: Line = Field(description="A name or initials (100 characters).")
+    name: PersonName = Field(description="A name or initials (100 characters).")
     relationship: Code = one_of(RELATIONSHIPS)
-    relationship_detail: Line = Field("", description="What the relationship is; needed for 'other'.")
+    relationship_detail: RelationshipDetail = Field("", description="What the relationship is; needed for 'other'.")
     ring: StrictInt = Field(2, description=f"The closeness ring, 1 (closest) to {MAX_RINGS}.")
     angle: StrictFloat | None = Field(
         None, description="Degrees clockwise from the top, 0 to under 360; null: spread evenly on the ring."
@@ -80,9 +89,9 @@ class PersonIn(InputSchema):
 class PersonPatch(InputSchema):
     """Only the fields sent change; then the person is checked whole, as on the edit form."""
 
-    name: Line = unchanged()
+    name: PersonName = unchanged()
     relationship: Code = one_of(RELATIONSHIPS, None)
-    relationship_detail: Line = unchanged()
+    relationship_detail: RelationshipDetail = unchanged()
     ring: StrictInt = unchanged()
     angle: StrictFloat | None = None
     contact: Paragraph = unchanged()

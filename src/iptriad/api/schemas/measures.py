@@ -8,7 +8,8 @@ from typing import Any, Literal
 from ninja import Schema
 from pydantic import Field, StrictInt
 
-from iptriad.api.schemas.common import ClientRef, Code, Id, InputSchema, PageMeta, Paragraph, UserRef
+from iptriad.api.schemas.common import ClientRef, Code, Concern, Id, InputSchema, PageMeta, Paragraph, UserRef
+from iptriad.measures.models import SUMMARY_MAX_LENGTH
 
 
 class OptionOut(Schema):
@@ -172,7 +173,7 @@ class AlertCloseIn(InputSchema):
 
 
 class ConcernIn(InputSchema):
-    concern: Paragraph = Field(description="What the concern is (kept to its first 300 characters).")
+    concern: Concern = Field(description=f"What the concern is ({SUMMARY_MAX_LENGTH} characters).")
 
 
 class FhirBundleOut(Schema):

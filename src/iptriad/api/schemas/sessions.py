@@ -7,7 +7,7 @@ import datetime as dt
 
 from pydantic import Field
 
-from iptriad.api.schemas.common import Code, InputSchema, Paragraph, one_of, unchanged
+from iptriad.api.schemas.common import Code, Concern, InputSchema, Paragraph, one_of, unchanged
 from iptriad.api.schemas.courses import SessionOut
 from iptriad.api.schemas.stored import StoredSchema
 from iptriad.courses.models import CourseSession
@@ -39,7 +39,7 @@ class SessionIn(InputSchema):
     homework_review_note: Paragraph = ""
     homework_set: Paragraph = ""
     risk_check: Code = one_of(RISK_CHECKS, "", "Required for an attended session; concern opens a risk alert.")
-    concern: Paragraph = Field(
+    concern: Concern = Field(
         "",
         description=f"With risk_check concern: what was said or seen ({CONCERN_MAX_LENGTH} characters); it goes to "
         "the risk alert, not to the session.",
@@ -61,7 +61,7 @@ class SessionPatch(InputSchema):
     homework_review_note: Paragraph = unchanged()
     homework_set: Paragraph = unchanged()
     risk_check: Code = one_of(RISK_CHECKS, None)
-    concern: Paragraph = unchanged("Only when this change makes risk_check a concern.")
+    concern: Concern = unchanged("Only when this change makes risk_check a concern.")
     note: Paragraph = unchanged()
 
 

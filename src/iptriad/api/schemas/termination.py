@@ -9,7 +9,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field, StrictInt
 
-from iptriad.api.schemas.common import Code, InputSchema, no_nul, one_of
+from iptriad.api.schemas.common import Code, InputSchema, Paragraph, no_nul, one_of
 from iptriad.courses.models.middle import GoalStatus
 from iptriad.courses.models.termination import NextStep
 from iptriad.courses.services.termination import MAINTENANCE_FREQUENCIES, TEXT_MAX
@@ -38,7 +38,7 @@ class GoalStatusIn(InputSchema):
     """How far a goal was reached (the midpoint and termination reviews); any open phase."""
 
     status: Code = one_of(GoalStatus.values)
-    status_note: TerminationText = ""
+    status_note: Paragraph = ""  # a goal's note, as in the middle phase
 
 
 class RelapsePreventionPlanIn(InputSchema):

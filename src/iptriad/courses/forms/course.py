@@ -12,6 +12,7 @@ from iptriad.accounts.selectors import clinicians_of_organisation
 from iptriad.clients.forms import ClinicianChoiceField
 from iptriad.clients.models import Client
 from iptriad.clients.permissions import client_policy
+from iptriad.core.limits import NOTE_MAX, PHASE_NOTE_MAX
 from iptriad.core.protocol import Phase, protocol
 from iptriad.courses.models.course import EndReasonChoice
 from iptriad.web.widgets import DateInput
@@ -49,12 +50,12 @@ class PhaseChangeForm(forms.Form):
     to_phase = forms.ChoiceField(
         choices=[(p.value, p.value) for p in (Phase.MIDDLE, Phase.TERMINATION, Phase.MAINTENANCE)]
     )
-    note = forms.CharField(required=False, max_length=2000)
+    note = forms.CharField(required=False, max_length=PHASE_NOTE_MAX)
 
 
 class CourseCloseForm(forms.Form):
     reason = forms.ChoiceField(
         label="Why is the course ending?", choices=EndReasonChoice.choices, widget=forms.RadioSelect
     )
-    note = forms.CharField(label="Note", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    note = forms.CharField(label="Note", required=False, max_length=NOTE_MAX, widget=forms.Textarea(attrs={"rows": 3}))
     closed_on = forms.DateField(label="End date", widget=DateInput(), initial=timezone.localdate)

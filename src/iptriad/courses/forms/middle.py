@@ -9,6 +9,7 @@ from django import forms
 from django.utils import timezone
 
 from iptriad.core.details import details_from
+from iptriad.core.limits import NOTE_MAX
 from iptriad.core.protocol import ProblemAreaCode, protocol
 from iptriad.core.protocol.rules import CONFIRM_DEFICITS
 from iptriad.courses.models.middle import Frequency, GoalStatus
@@ -30,7 +31,8 @@ def _stage_choices() -> list[tuple[str, str]]:
 
 
 def _text(label: str, rows: int = 3, **kwargs: Any) -> forms.CharField:
-    return forms.CharField(label=label, widget=forms.Textarea(attrs={"rows": rows}), **kwargs)
+    # Every text of the middle phase is a note: the columns' limit (iptriad.core.limits).
+    return forms.CharField(label=label, max_length=NOTE_MAX, widget=forms.Textarea(attrs={"rows": rows}), **kwargs)
 
 
 class ProblemAreaChooseForm(forms.Form):

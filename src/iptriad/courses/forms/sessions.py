@@ -15,6 +15,7 @@ from django.forms.boundfield import BoundField, BoundWidget
 from django.utils import timezone
 
 from iptriad.core.details import details_from
+from iptriad.core.limits import NOTE_MAX
 from iptriad.core.protocol import protocol
 from iptriad.courses.models import CourseSession
 from iptriad.courses.models.sessions import Attendance, HomeworkReview, RiskCheck
@@ -25,7 +26,11 @@ from iptriad.web.widgets import DateInput
 
 def _text(label: str, rows: int = 3, help_text: str = "") -> forms.CharField:
     return forms.CharField(
-        label=label, required=False, help_text=help_text, widget=forms.Textarea(attrs={"rows": rows})
+        label=label,
+        required=False,
+        help_text=help_text,
+        max_length=NOTE_MAX,  # every text of a session is a note: the columns' limit (iptriad.core.limits)
+        widget=forms.Textarea(attrs={"rows": rows}),
     )
 
 

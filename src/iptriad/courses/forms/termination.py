@@ -11,6 +11,7 @@ from django import forms
 from django.utils import timezone
 
 from iptriad.core.details import details_from
+from iptriad.core.limits import NOTE_MAX
 from iptriad.courses.models.middle import GoalStatus
 from iptriad.courses.models.termination import NextStep
 from iptriad.courses.services.termination import (
@@ -94,7 +95,7 @@ class GoalStatusForm(forms.Form):
     status_note = forms.CharField(
         label="Note",
         required=False,
-        max_length=TEXT_MAX,
+        max_length=NOTE_MAX,  # a goal's note, written in the middle phase too
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 

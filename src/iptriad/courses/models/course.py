@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from iptriad.core.limits import NOTE_MAX, PHASE_NOTE_MAX
 from iptriad.core.protocol import EndReason, Phase
 from iptriad.encryption.fields import EncryptedTextField
 
@@ -47,7 +48,7 @@ class Course(models.Model):
     opened_on = models.DateField(default=timezone.localdate)
     closed_on = models.DateField(null=True, blank=True)
     end_reason = models.CharField(max_length=20, choices=EndReasonChoice.choices, blank=True)
-    end_note = EncryptedTextField(blank=True)
+    end_note = EncryptedTextField(max_length=NOTE_MAX, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 
@@ -104,7 +105,7 @@ class PhaseChange(models.Model):
     to_phase = models.CharField(max_length=20, choices=PhaseChoice.choices)
     changed_at = models.DateTimeField(default=timezone.now)
     changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    note = EncryptedTextField(blank=True)
+    note = EncryptedTextField(max_length=PHASE_NOTE_MAX, blank=True)
 
     class Meta:
         ordering = ("changed_at", "pk")

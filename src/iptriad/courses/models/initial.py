@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils import timezone
 
+from iptriad.core.limits import NOTE_MAX
 from iptriad.courses.models.course import Course
 from iptriad.encryption.fields import EncryptedTextField
 
@@ -21,16 +22,16 @@ class Assessment(models.Model):
 
     organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
     course = models.OneToOneField(Course, on_delete=models.CASCADE, related_name="assessment")
-    presenting_problems = EncryptedTextField(blank=True)
+    presenting_problems = EncryptedTextField(max_length=NOTE_MAX, blank=True)
     diagnosis_code = models.CharField(max_length=20, blank=True, help_text="As in your classification, e.g. ICD-10.")
     diagnosis_label = models.CharField(max_length=200, blank=True)
-    episode_history = EncryptedTextField(blank=True)
-    medication = EncryptedTextField(blank=True)
+    episode_history = EncryptedTextField(max_length=NOTE_MAX, blank=True)
+    medication = EncryptedTextField(max_length=NOTE_MAX, blank=True)
     suicide_risk_screen = models.CharField(max_length=20, choices=RiskScreen.choices, blank=True)
-    suicide_risk_notes = EncryptedTextField(blank=True)
+    suicide_risk_notes = EncryptedTextField(max_length=NOTE_MAX, blank=True)
     assessed_on = models.DateField(null=True, blank=True)
     sick_role_given_on = models.DateField(null=True, blank=True)
-    sick_role_notes = EncryptedTextField(blank=True)
+    sick_role_notes = EncryptedTextField(max_length=NOTE_MAX, blank=True)
     # The sick role is temporary (§3.1 item 4): the date it was reviewed with the client and withdrawn as they improve.
     sick_role_reviewed_on = models.DateField(null=True, blank=True)
     psychoeducation_given_on = models.DateField(null=True, blank=True)
@@ -64,17 +65,17 @@ class InventoryPerson(models.Model):
     relationship_detail = models.CharField(max_length=100, blank=True)
     ring = models.PositiveSmallIntegerField(default=2, help_text="Closeness ring: 1 is the inner, closest ring.")
     angle = models.FloatField(null=True, blank=True, help_text="Where on the ring, in degrees; set by the drawing.")
-    contact = EncryptedTextField(blank=True)
-    satisfying = EncryptedTextField(blank=True)
-    unsatisfying = EncryptedTextField(blank=True)
-    communication = EncryptedTextField(blank=True)
+    contact = EncryptedTextField(max_length=NOTE_MAX, blank=True)
+    satisfying = EncryptedTextField(max_length=NOTE_MAX, blank=True)
+    unsatisfying = EncryptedTextField(max_length=NOTE_MAX, blank=True)
+    communication = EncryptedTextField(max_length=NOTE_MAX, blank=True)
     knows_about_depression = models.BooleanField(null=True, blank=True)
-    feelings = EncryptedTextField(blank=True)
-    expectations = EncryptedTextField(blank=True)
-    support = EncryptedTextField(blank=True)
+    feelings = EncryptedTextField(max_length=NOTE_MAX, blank=True)
+    expectations = EncryptedTextField(max_length=NOTE_MAX, blank=True)
+    support = EncryptedTextField(max_length=NOTE_MAX, blank=True)
     can_ask_for_support = models.BooleanField(null=True, blank=True)
-    change_since_onset = EncryptedTextField(blank=True)
-    desired_change = EncryptedTextField(blank=True)
+    change_since_onset = EncryptedTextField(max_length=NOTE_MAX, blank=True)
+    desired_change = EncryptedTextField(max_length=NOTE_MAX, blank=True)
     linked_problem_area = models.CharField(max_length=30, blank=True)
     focus_candidate = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
@@ -103,7 +104,7 @@ class TimelineEvent(models.Model):
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="timeline")
     occurred_on = models.DateField()
     kind = models.CharField(max_length=30, choices=TimelineKind.choices)
-    description = EncryptedTextField()
+    description = EncryptedTextField(max_length=NOTE_MAX)
     person = models.ForeignKey(
         InventoryPerson, null=True, blank=True, on_delete=models.SET_NULL, related_name="timeline_events"
     )
@@ -120,11 +121,11 @@ class Triad(models.Model):
 
     organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
     course = models.OneToOneField(Course, on_delete=models.CASCADE, related_name="triad")
-    acute_crisis = EncryptedTextField(blank=True)
-    biological_vulnerabilities = EncryptedTextField(blank=True)
-    psychological_vulnerabilities = EncryptedTextField(blank=True)
-    social_vulnerabilities = EncryptedTextField(blank=True)
-    social_support = EncryptedTextField(blank=True)
+    acute_crisis = EncryptedTextField(max_length=NOTE_MAX, blank=True)
+    biological_vulnerabilities = EncryptedTextField(max_length=NOTE_MAX, blank=True)
+    psychological_vulnerabilities = EncryptedTextField(max_length=NOTE_MAX, blank=True)
+    social_vulnerabilities = EncryptedTextField(max_length=NOTE_MAX, blank=True)
+    social_support = EncryptedTextField(max_length=NOTE_MAX, blank=True)
     support_people = models.ManyToManyField(InventoryPerson, blank=True, related_name="+")
     updated_at = models.DateTimeField(default=timezone.now)
 

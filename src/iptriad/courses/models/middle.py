@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils import timezone
 
+from iptriad.core.limits import NOTE_MAX
 from iptriad.core.protocol import DisputeStage, ProblemAreaCode
 from iptriad.courses.models.course import Course
 from iptriad.encryption.fields import EncryptedTextField
@@ -30,12 +31,14 @@ class ProblemAreaChoice(models.Model):
     organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="problem_areas")
     area = models.CharField(max_length=30, choices=ProblemAreaChoiceField.choices)
-    evidence = EncryptedTextField(blank=True)
+    evidence = EncryptedTextField(max_length=NOTE_MAX, blank=True)
     dispute_stage = models.CharField(max_length=20, choices=DisputeStageChoice.choices, blank=True)
     chosen_on = models.DateField(default=timezone.localdate)
     active = models.BooleanField(default=True)
     ended_on = models.DateField(null=True, blank=True)
-    end_note = EncryptedTextField(blank=True, help_text="Why the focus changed (a renegotiated focus).")
+    end_note = EncryptedTextField(
+        max_length=NOTE_MAX, blank=True, help_text="Why the focus changed (a renegotiated focus)."
+    )
 
     class Meta:
         ordering = ("chosen_on", "pk")
@@ -63,9 +66,9 @@ class Goal(models.Model):
     organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="goals")
     problem_area = models.ForeignKey(ProblemAreaChoice, on_delete=models.CASCADE, related_name="goals")
-    text = EncryptedTextField()
+    text = EncryptedTextField(max_length=NOTE_MAX)
     status = models.CharField(max_length=20, choices=GoalStatus.choices, default=GoalStatus.NOT_STARTED)
-    status_note = EncryptedTextField(blank=True)
+    status_note = EncryptedTextField(max_length=NOTE_MAX, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -80,7 +83,7 @@ class Formulation(models.Model):
 
     organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
     course = models.OneToOneField(Course, on_delete=models.CASCADE, related_name="formulation")
-    text = EncryptedTextField()
+    text = EncryptedTextField(max_length=NOTE_MAX)
     shared_on = models.DateField(null=True, blank=True)
     agreed_on = models.DateField(null=True, blank=True)
     updated_at = models.DateTimeField(default=timezone.now)
@@ -106,11 +109,11 @@ class TreatmentContract(models.Model):
     session_minutes = models.PositiveSmallIntegerField(default=50)
     starts_on = models.DateField()
     planned_end_on = models.DateField()
-    missed_session_rule = EncryptedTextField(blank=True)
-    other_terms = EncryptedTextField(blank=True)
+    missed_session_rule = EncryptedTextField(max_length=NOTE_MAX, blank=True)
+    other_terms = EncryptedTextField(max_length=NOTE_MAX, blank=True)
     agreed_on = models.DateField(null=True, blank=True)
     renegotiated = models.BooleanField(default=False)
-    renegotiation_note = EncryptedTextField(blank=True)
+    renegotiation_note = EncryptedTextField(max_length=NOTE_MAX, blank=True)
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

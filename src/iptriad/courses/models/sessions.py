@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from iptriad.core.limits import NOTE_MAX
 from iptriad.courses.models.course import Course, PhaseChoice
 from iptriad.encryption.fields import EncryptedTextField
 
@@ -40,15 +41,19 @@ class CourseSession(models.Model):
     held_on = models.DateField()
     phase = models.CharField(max_length=20, choices=PhaseChoice.choices)
     attendance = models.CharField(max_length=20, choices=Attendance.choices, default=Attendance.ATTENDED)
-    mood_since_last = EncryptedTextField(blank=True, help_text="The opener: how things have been since last time.")
-    events_linked = EncryptedTextField(blank=True, help_text="Mood linked to interpersonal events, both ways.")
+    mood_since_last = EncryptedTextField(
+        max_length=NOTE_MAX, blank=True, help_text="The opener: how things have been since last time."
+    )
+    events_linked = EncryptedTextField(
+        max_length=NOTE_MAX, blank=True, help_text="Mood linked to interpersonal events, both ways."
+    )
     strategies = models.JSONField(default=list, blank=True)  # strategy ids of the chosen problem areas
     techniques = models.JSONField(default=list, blank=True)  # technique ids of iptriad.core.protocol
     homework_review = models.CharField(max_length=20, choices=HomeworkReview.choices, blank=True)
-    homework_review_note = EncryptedTextField(blank=True)
-    homework_set = EncryptedTextField(blank=True)
+    homework_review_note = EncryptedTextField(max_length=NOTE_MAX, blank=True)
+    homework_set = EncryptedTextField(max_length=NOTE_MAX, blank=True)
     risk_check = models.CharField(max_length=20, choices=RiskCheck.choices, blank=True)
-    note = EncryptedTextField(blank=True)
+    note = EncryptedTextField(max_length=NOTE_MAX, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils import timezone
 
+from iptriad.core.limits import ANSWER_MAX
 from iptriad.courses.models.course import Course
 from iptriad.courses.models.middle import Frequency
 from iptriad.encryption.fields import EncryptedTextField
@@ -23,12 +24,14 @@ class TerminationReview(models.Model):
 
     organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
     course = models.OneToOneField(Course, on_delete=models.CASCADE, related_name="termination_review")
-    progress_summary = EncryptedTextField(blank=True)
-    why_better = EncryptedTextField(blank=True, help_text="Why the client feels better: credit their own efforts.")
-    skills_gained = EncryptedTextField(blank=True)
-    feelings_about_ending = EncryptedTextField(blank=True)
+    progress_summary = EncryptedTextField(max_length=ANSWER_MAX, blank=True)
+    why_better = EncryptedTextField(
+        max_length=ANSWER_MAX, blank=True, help_text="Why the client feels better: credit their own efforts."
+    )
+    skills_gained = EncryptedTextField(max_length=ANSWER_MAX, blank=True)
+    feelings_about_ending = EncryptedTextField(max_length=ANSWER_MAX, blank=True)
     next_step = models.CharField(max_length=20, choices=NextStep.choices, blank=True)
-    next_step_detail = EncryptedTextField(blank=True)
+    next_step_detail = EncryptedTextField(max_length=ANSWER_MAX, blank=True)
     reviewed_on = models.DateField(default=timezone.localdate)
 
     def __str__(self) -> str:
@@ -40,11 +43,11 @@ class RelapsePreventionPlan(models.Model):
 
     organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
     course = models.OneToOneField(Course, on_delete=models.CASCADE, related_name="relapse_prevention_plan")
-    warning_signs = EncryptedTextField()
-    what_helps = EncryptedTextField()
-    people_to_turn_to = EncryptedTextField()
-    if_symptoms_return = EncryptedTextField()
-    emergency_contacts = EncryptedTextField()
+    warning_signs = EncryptedTextField(max_length=ANSWER_MAX)
+    what_helps = EncryptedTextField(max_length=ANSWER_MAX)
+    people_to_turn_to = EncryptedTextField(max_length=ANSWER_MAX)
+    if_symptoms_return = EncryptedTextField(max_length=ANSWER_MAX)
+    emergency_contacts = EncryptedTextField(max_length=ANSWER_MAX)
     agreed_on = models.DateField(null=True, blank=True)
     updated_at = models.DateTimeField(default=timezone.now)
 
@@ -60,7 +63,7 @@ class MaintenancePlan(models.Model):
     frequency = models.CharField(max_length=20, choices=Frequency.choices, default=Frequency.MONTHLY)
     sessions_planned = models.PositiveSmallIntegerField()
     starts_on = models.DateField()
-    notes = EncryptedTextField(blank=True)
+    notes = EncryptedTextField(max_length=ANSWER_MAX, blank=True)
 
     def __str__(self) -> str:
         return f"maintenance plan of course {self.course_id}"

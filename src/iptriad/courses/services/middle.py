@@ -25,6 +25,7 @@ from django.utils import timezone
 from iptriad.accounts.actors import Actor
 from iptriad.audit.models import AuditAction
 from iptriad.audit.services import audit_record
+from iptriad.core.dates import done_date_error, plan_end_error
 from iptriad.core.protocol import DisputeStage, Phase, ProblemAreaCode, check_contract, check_problem_areas
 from iptriad.core.protocol.rules import DUPLICATE_PROBLEM_AREA
 from iptriad.courses.models import Course, Formulation, Goal, ProblemAreaChoice, TreatmentContract
@@ -440,8 +441,14 @@ def contract_save(
         errors["starts_on"] = ERROR_CONTRACT_TOO_FAR_AHEAD
     elif terms.planned_end_on is not None and terms.planned_end_on < terms.starts_on:
         errors["planned_end_on"] = ERROR_END_BEFORE_START
+    elif terms.planned_end_on is not None and (message := plan_end_error(terms.planned_end_on, start=terms.starts_on)):
+        errors["planned_end_on"] = message
     if terms.agreed_on is not None and terms.agreed_on > timezone.localdate():
         errors["agreed_on"] = ERROR_DATE_IN_FUTURE
+    elif terms.agreed_on is not None and (
+        message := done_date_error(terms.agreed_on, today=timezone.localdate(), opened_on=course.opened_on)
+    ):
+        errors["agreed_on"] = message  # an agreement on 0001-01-01 was taken (issue 16, item 5)
     if errors:
         raise ValidationError(errors)
     values = _contract_values(terms)

@@ -18,6 +18,8 @@ from django.utils import timezone
 from iptriad.accounts.actors import Actor
 from iptriad.audit.models import AuditAction
 from iptriad.audit.services import audit_record
+from iptriad.core.dates import planned_date_error
+from iptriad.core.limits import ANSWER_MAX
 from iptriad.core.protocol import CourseSnapshot, Phase
 from iptriad.core.protocol.guide import ANNOUNCE_ENDING_MAX_REMAINING
 from iptriad.core.protocol.rules import MAINTENANCE_MAX
@@ -27,7 +29,7 @@ from iptriad.courses.models.termination import NextStep
 from iptriad.courses.services.course import course_for_change
 from iptriad.courses.snapshot import course_snapshot
 
-TEXT_MAX = 5000  # characters in one free-text answer: room for a page of notes, not for a pasted file
+TEXT_MAX = ANSWER_MAX  # characters in one free-text answer (iptriad.core.limits)
 
 ERROR_TOO_EARLY = (
     "The ending is prepared in the termination phase, or in the middle phase once the contract has at most "
@@ -301,8 +303,10 @@ def maintenance_plan_save(*, actor: Actor, course: Course, details: MaintenanceP
     if details.starts_on is None:
         errors["starts_on"] = ERROR_MAINTENANCE_START_REQUIRED
     elif details.starts_on < course.opened_on:
-        # A start in the future is the usual case: it is a plan.
+        # A start in the future is the usual case: it is a plan, within the year (9999-12-31 was taken).
         errors["starts_on"] = _before_course(course)
+    elif message := planned_date_error(details.starts_on, today=timezone.localdate(), opened_on=course.opened_on):
+        errors["starts_on"] = message
     if errors:
         raise ValidationError(errors)
     return _save_course_record(actor, course, MaintenancePlan, details)

@@ -39,7 +39,9 @@ def course_open_page(request: HttpRequest, actor: Actor, client_id: int) -> Http
     require(course_policy, actor, Action.CREATE)
     form = CourseOpenForm(request.POST or None, actor=actor, client=client)
     if request.method == "POST" and form.is_valid():
-        with errors_on(form):
+        # The service also answers about the client (archived, a course already open): above the form's fields. A
+        # start date before birth together with an open course was a 500 (issue 16, found by the hostile input).
+        with errors_on(form, above=("client",)):
             course = course_open(actor=actor, client=client, **form.cleaned_data)
             # IPT-M starts in the maintenance phase: say the phase the course really opened in.
             messages.success(request, f"The course is open, in its {course.get_phase_display().lower()} phase.")
