@@ -14,6 +14,7 @@ from iptriad.clients.services import ClientDetails
 from iptriad.core.details import field_names
 
 SexValue = Literal["female", "male", "intersex", "not_recorded"]
+ChannelValue = Literal["none", "email", "sms"]
 
 
 class ClientOut(StoredSchema):
@@ -25,6 +26,8 @@ class ClientOut(StoredSchema):
         fields = [
             "id",
             *field_names(ClientDetails),
+            "consent_to_messages_by",
+            "messages_opted_out_at",
             "status",
             "archived_at",
             "created_at",
@@ -58,6 +61,9 @@ class ClientIn(InputSchema):
     consent_to_data_use: StrictBool = False
     consent_to_data_use_on: dt.date | None = None
     therapist: Id | None = Field(None, description="The user id of the assigned therapist or supervisor.")
+    message_channel: ChannelValue = Field("none", description="How the client wants messages: none, email or sms.")
+    consent_to_messages: StrictBool = False
+    consent_to_messages_on: dt.date | None = None
 
 
 class ClientPatch(InputSchema):
@@ -77,3 +83,6 @@ class ClientPatch(InputSchema):
     consent_to_data_use: StrictBool | None = None
     consent_to_data_use_on: dt.date | None = None
     therapist: Id | None = None
+    message_channel: ChannelValue | None = None
+    consent_to_messages: StrictBool | None = None
+    consent_to_messages_on: dt.date | None = None

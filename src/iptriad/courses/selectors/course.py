@@ -8,6 +8,7 @@ from typing import TypeVar
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Count, Max, Model, Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from iptriad.accounts.actors import Actor
 from iptriad.accounts.permissions import Action
@@ -76,6 +77,14 @@ def caseload(*, actor: Actor) -> QuerySet[Course]:
         )
         .order_by("therapist__full_name", "client__family_name", "client__given_name", "pk")
     )
+
+
+def upcoming_sessions(*, actor: Actor, limit: int) -> list[Course]:
+    """The actor's open courses with a next session planned from now on, the soonest first (one query)."""
+    courses = course_policy.scope(actor, Action.LIST, Course.objects.open()).filter(
+        therapist_id=actor.user_id, next_session_at__gte=timezone.now()
+    )
+    return list(courses.select_related("client").order_by("next_session_at", "pk")[:limit])
 
 
 def phase_changes(*, course: Course) -> list[PhaseChange]:
