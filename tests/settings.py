@@ -7,6 +7,9 @@ os.environ.setdefault("IPTRIAD_DATA_DIR", "var/test")
 # A fixed AES-256 key (base64 of 32 bytes); tests of rotation add their own keys with override_settings.
 os.environ.setdefault("IPTRIAD_ENCRYPTION_KEYS", "test:dGVzdC1vbmx5LWVuY3J5cHRpb24ta2V5LTMyYnl0ZXM")
 
+# Tasks run in the test process at once (in-memory queue); a test that starts a real worker says otherwise.
+os.environ.setdefault("IPTRIAD_TASK_IMMEDIATE", "1")
+
 from iptriad.settings import *  # noqa: F403
 
 # Argon2 is deliberately slow; tests create many users.

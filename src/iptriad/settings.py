@@ -19,9 +19,13 @@ from iptriad.env import (
     ConfigurationError,
     env_bool,
     env_choice,
+    env_email_address,
+    env_email_url,
     env_int,
     env_list,
+    env_sms_url,
     env_str,
+    env_task_broker_url,
     env_time_zone,
 )
 
@@ -140,6 +144,7 @@ INSTALLED_APPS = [
     "iptriad.datarights",
     "iptriad.backups",
     "iptriad.home",
+    "iptriad.notifications",
 ]
 
 MIDDLEWARE = [
@@ -296,6 +301,42 @@ LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env_time_zone("IPTRIAD_TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
+
+# --- Notifications: the task queue and the transports (docs/operators/notifications.md) ---------------
+
+# The task queue (Huey, iptriad.tasks): empty means the embedded SQLite storage in the data directory, for one
+# machine; a redis:// URL lets workers run on any number of machines.
+TASK_BROKER_URL = env_task_broker_url("IPTRIAD_TASK_BROKER_URL")
+TASK_SQLITE_PATH = DATA_DIR / "tasks.sqlite3"
+# Tasks run in the calling process, at once, with in-memory storage (the tests set this).
+TASK_IMMEDIATE = env_bool("IPTRIAD_TASK_IMMEDIATE", False)
+WORKER_THREADS = env_int("IPTRIAD_WORKER_THREADS", 2)
+WORKER_MODE = env_choice("IPTRIAD_WORKER", "embedded", ("embedded", "external"))
+if WORKER_THREADS < 1:
+    raise ConfigurationError("IPTRIAD_WORKER_THREADS must be 1 or more")
+# A message claimed this long ago and still "sending" belongs to a worker that died (the sweep resolves it); well
+# above the transports' timeouts, so a slow send is never taken for a dead one.
+NOTIFY_CLAIM_TIMEOUT_SECONDS = env_int("IPTRIAD_NOTIFY_CLAIM_TIMEOUT_SECONDS", 300)
+NOTIFY_MAX_ATTEMPTS = env_int("IPTRIAD_NOTIFY_MAX_ATTEMPTS", 6)
+if NOTIFY_CLAIM_TIMEOUT_SECONDS < 1 or NOTIFY_MAX_ATTEMPTS < 1:
+    raise ConfigurationError("IPTRIAD_NOTIFY_CLAIM_TIMEOUT_SECONDS and IPTRIAD_NOTIFY_MAX_ATTEMPTS must be positive")
+# Links in messages point here (no request to read the host from in a worker).
+SITE_URL = env_str("IPTRIAD_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+EMAIL_URL = env_email_url("IPTRIAD_EMAIL_URL", "console://")
+DEFAULT_FROM_EMAIL = SERVER_EMAIL = env_email_address("IPTRIAD_EMAIL_FROM", "iptriad@localhost")
+if EMAIL_URL.backend == "console":
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = EMAIL_URL.host
+    EMAIL_PORT = EMAIL_URL.port
+    EMAIL_HOST_USER = EMAIL_URL.user
+    EMAIL_HOST_PASSWORD = EMAIL_URL.password
+    EMAIL_USE_TLS = EMAIL_URL.use_tls
+    EMAIL_USE_SSL = EMAIL_URL.use_ssl
+EMAIL_TIMEOUT = EMAIL_URL.timeout
+SMS_URL = env_sms_url("IPTRIAD_SMS_URL")
 
 # --- Static files ---------------------------------------------------------------------------------
 

@@ -13,6 +13,7 @@ from iptriad.clients.models import Client
 from iptriad.courses.models import Course, CourseTask
 from iptriad.measures.models import AlertAction, MeasureSchedule, RiskAlert, RiskLevel
 from iptriad.measures.services import administration_record, self_report_link_create, social_rhythm_record
+from iptriad.notifications.outbox import Channel, message_queue
 from tests.conftest import Personas
 from tests.courses.factories import CourseRecords, full_course, termination_records
 from tests.measures.factories import PHQ9_WITH_RISK
@@ -45,7 +46,18 @@ def client_history(personas: Personas, client: Client, therapist: User) -> Clien
     social_rhythm_record(
         actor=actor, client=client, week_start=timezone.localdate() - dt.timedelta(days=10), week=DIARY_WEEK
     )
-    _, token = self_report_link_create(actor=actor, client=client, code="phq9")
+    link, token = self_report_link_create(actor=actor, client=client, code="phq9")
+    message_queue(  # the link's message to the client, in the outbox (committed without its wake-up)
+        organisation=organisation,
+        kind="link_sent",
+        channel=Channel.EMAIL,
+        address="client@example.org",
+        subject="A short questionnaire",
+        body="https://iptriad.example/r/token/",
+        dedupe_key=f"link-{link.pk}",
+        to_client=client,
+        link=link,
+    )
     return ClientHistory(client=client, course=records, token=token)
 
 

@@ -76,6 +76,15 @@ class AuditAction(models.TextChoices):
     CLIENT_ERASED = "client.erased", "Client's data erased"
     BACKUP_CREATED = "backup.created", "Database backed up"
     BACKUP_RESTORED = "backup.restored", "Database restored from a backup"
+    MESSAGE_QUEUED = "message.queued", "Message queued"
+    MESSAGE_SENDING = "message.sending", "Message being sent"
+    MESSAGE_SENT = "message.sent", "Message sent"
+    MESSAGE_RETRY = "message.retry", "Message failed, to be retried"
+    MESSAGE_FAILED = "message.failed", "Message failed"
+    MESSAGE_INTERRUPTED = "message.interrupted", "Message interrupted, not resent"
+    MESSAGE_CANCELLED = "message.cancelled", "Message cancelled"
+    MESSAGE_LOG_VIEWED = "message.log_viewed", "Message log viewed"
+    NOTIFICATION_SETTINGS_CHANGED = "notification.settings_changed", "Notification settings changed"
 
 
 class AuditEvent(models.Model):

@@ -34,9 +34,11 @@ EXPORT_FORMAT = "iptriad-client-export"
 EXPORT_VERSION = 1
 
 # Left out of every export, by model label. A self-report link's token hash is a credential while the link
-# waits; the client's search text is a folded copy of the names already exported.
+# waits; the client's search text is a folded copy of the names already exported; a queued message's body may
+# hold a live self-report link (a credential), and is wiped once the message has gone.
 EXCLUDED_FIELDS: dict[str, frozenset[str]] = {
     "measures.SelfReportLink": frozenset({"token_hash"}),
+    "notifications.Message": frozenset({"body"}),
     "clients.Client": frozenset({"search_text"}),
 }
 

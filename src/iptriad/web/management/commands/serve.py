@@ -1,12 +1,16 @@
 from __future__ import annotations
 
+import os
+import sys
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 
 from iptriad.env import env_int, env_str
 from iptriad.schema import unapplied_migrations
+from iptriad.web.supervisor import Supervisor
 
 # Request lines without the query string: a search for a client's name must not land in the log.
 ACCESS_LOG_FORMAT = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
@@ -20,6 +24,11 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=env_int("IPTRIAD_PORT", 8000))
         parser.add_argument("--workers", type=int, default=env_int("IPTRIAD_WORKERS", 2))
         parser.add_argument("--threads", type=int, default=env_int("IPTRIAD_THREADS", 4))
+        parser.add_argument(
+            "--no-worker",
+            action="store_true",
+            help="Do not run the background worker beside the server (as IPTRIAD_WORKER=external).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         from gunicorn.app.base import BaseApplication
@@ -52,6 +61,17 @@ class Command(BaseCommand):
             def load(self) -> Any:
                 return application
 
+        worker = None
+        if not options["no_worker"] and settings.WORKER_MODE == "embedded":
+            # A child process, so the server does not import what the worker runs; supervised, so it comes back.
+            worker = Supervisor([sys.executable, "-m", "iptriad", "worker"])
+            worker.start()
         self.stdout.write(f"iptriad is serving on http://{bind}/ (Ctrl+C stops it)")
         self.stdout.flush()
-        Server().run()
+        server_pid = os.getpid()
+        try:
+            Server().run()
+        finally:
+            # Gunicorn's forked workers leave through here too: only the server itself stops the worker.
+            if worker is not None and os.getpid() == server_pid:
+                worker.stop()

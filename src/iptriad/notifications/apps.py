@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+
+
+class NotificationsConfig(AppConfig):
+    name = "iptriad.notifications"
+    label = "notifications"
+    verbose_name = "Notifications"
+
+    def ready(self) -> None:
+        # The worker finds the tasks by name: importing the module registers them with the Huey instance.
+        from iptriad.notifications import checks, tasks  # noqa: F401
