@@ -1,10 +1,11 @@
-"""Measures' answers to what the apps below it tell: an archived client's links stop taking answers."""
+"""What measures tells the apps above it, and its answers to what the apps below it tell: an archived client's
+links stop taking answers."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 from django.utils import timezone
 
 from iptriad.accounts.actors import Actor
@@ -13,6 +14,13 @@ from iptriad.audit.services import audit_record
 from iptriad.clients.models import Client
 from iptriad.clients.signals import client_archived
 from iptriad.measures.models import SelfReportLink
+
+# Sent inside the transaction that closes a self-report link for good, with `link` and `reason` (one of the
+# LINK_CLOSED_* words): e.g. notifications cancels its queued reminders and wipes the token it kept for them.
+self_report_link_closed = Signal()
+LINK_CLOSED_ANSWERED = "answered"
+LINK_CLOSED_WITHDRAWN = "withdrawn"
+LINK_CLOSED_CLIENT_ARCHIVED = "client archived"
 
 
 @receiver(client_archived, dispatch_uid="iptriad_measures_withdraw_links_of_an_archived_client")
@@ -27,3 +35,4 @@ def links_withdrawn_on_archiving(sender: type[Client], actor: Actor, client: Cli
     SelfReportLink.objects.filter(pk__in=[link.pk for link in open_links]).update(revoked_at=now)
     for link in open_links:
         audit_record(actor=actor, action=AuditAction.LINK_REVOKED, obj=link, detail={"reason": "client_archived"})
+        self_report_link_closed.send(sender=SelfReportLink, link=link, reason=LINK_CLOSED_CLIENT_ARCHIVED)
