@@ -5,8 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.utils import timezone
-
 from iptriad.clients.models import Client
 from iptriad.core.schedules import default_schedule
 from iptriad.courses.models import Course
@@ -38,7 +36,3 @@ def course_planned(client: Client, personas: Personas, starts_at: dt.datetime) -
 
 def utc(*args: int) -> dt.datetime:
     return dt.datetime(*args, tzinfo=dt.UTC)
-
-
-def local(*args: int) -> dt.datetime:
-    return timezone.make_aware(dt.datetime(*args))

@@ -57,7 +57,8 @@ def test_the_message_names_the_service_and_the_link_but_not_the_client_nor_the_i
         scheduled_links_run()
     message = Message.objects.filter(to_client=client).first()
     row = ScheduledLink.objects.get(link=message.link)
-    assert "Alpha Clinic" in message.subject and "short questionnaire before your next session" in message.subject
+    assert "Alpha Clinic" in message.subject
+    assert "short questionnaire before your next session" in message.subject
     assert f"/r/{row.link_token}/" in message.body
     assert f"/m/{row.stop_token}/stop/" in message.body
     text = (message.subject + message.body).lower()
@@ -73,8 +74,10 @@ def test_an_sms_client_gets_an_sms_only_where_the_organisation_enabled_sms(perso
         NotificationSettings.objects.filter(organisation=personas.org_a).update(sms_enabled=True)
         assert scheduled_links_run().links_sent == len(DUE)
     message = Message.objects.filter(to_client=client).first()
-    assert message.channel == "sms" and message.address == "+44 7700 900123"
-    assert message.subject == "" and len(message.body) < 320
+    assert message.channel == "sms"
+    assert message.address == "+44 7700 900123"
+    assert message.subject == ""
+    assert len(message.body) < 320
 
 
 @pytest.mark.parametrize(
@@ -95,7 +98,8 @@ def test_nothing_is_sent_without_consent_after_opt_out_or_for_an_archived_client
         Client.objects.filter(pk=client.pk).update(status="archived", archived_at=utc(2026, 12, 1, 9, 0))
     with time_machine.travel(utc(2026, 12, 8, 15, 0), tick=False):
         run = scheduled_links_run()
-    assert run.links_sent == 0 and sum(run.skipped.values()) == len(DUE)
+    assert run.links_sent == 0
+    assert sum(run.skipped.values()) == len(DUE)
     assert not SelfReportLink.objects.filter(client=client).exists()
     assert not Message.objects.filter(to_client=client).exists()
 

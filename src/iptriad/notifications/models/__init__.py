@@ -1,4 +1,5 @@
-"""The notifications app's models, one module per part (messages: the outbox; settings: per organisation; links: self-report links sent on schedule)."""
+"""The notifications app's models, one module per part (messages: the outbox; settings: per organisation; links:
+self-report links sent on schedule)."""
 
 from iptriad.notifications.models.links import ScheduledLink
 from iptriad.notifications.models.messages import FINAL_STATES, Channel, Message, MessageState
