@@ -27,9 +27,8 @@ AUTH_TOKEN = "test-auth-token-" + "0" * 16
 
 def fetch(url: str, data: dict[str, str] | None = None, headers: dict[str, str] | None = None) -> tuple[int, str]:
     body = urllib.parse.urlencode(data).encode() if data is not None else None
-    request = urllib.request.Request(
-        url, data=body, headers=headers or {}, method="POST" if data is not None else "GET"
-    )
+    method = "POST" if data is not None else "GET"
+    request = urllib.request.Request(url, data=body, headers=headers or {}, method=method)  # noqa: S310 - own server
     try:
         with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - the test's own live server
             return response.status, response.read().decode()
