@@ -9,7 +9,7 @@ TEST_STAMP := $(VENV)/.installed-test
 CHROMIUM ?= $(shell command -v chromium || command -v chromium-browser || echo /usr/bin/chromium)
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-fast lint typecheck checks security test-sqlite test-postgres browser bench clean lock crash
+.PHONY: help run test test-fast lint typecheck checks security test-sqlite test-postgres browser bench clean lock crash crash-notify
 
 help: ## List the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -85,6 +85,12 @@ crash: $(RUN_STAMP) ## The long crash test: kill -9 mid-write, 1,000 times on SQ
 	$(BIN)/python bench/crash.py --database sqlite --iterations $${SQLITE_ITERATIONS:-1000}
 	@if [ -z "$$IPTRIAD_TEST_POSTGRES" ]; then echo "IPTRIAD_TEST_POSTGRES is not set: skipping PostgreSQL"; exit 0; fi; \
 	$(BIN)/python bench/crash.py --database postgresql --iterations $${POSTGRES_ITERATIONS:-100} --postgres-server "$$IPTRIAD_TEST_POSTGRES"
+
+crash-notify: $(TEST_STAMP) ## Kill -9 the notifications worker while it sends: 200 times on SQLite, 50 on PostgreSQL+Redis ($$IPTRIAD_TEST_POSTGRES)
+	$(BIN)/python bench/notify_crash.py --database sqlite --kills $${SQLITE_KILLS:-200}
+	@if [ -z "$$IPTRIAD_TEST_POSTGRES" ]; then echo "IPTRIAD_TEST_POSTGRES is not set: skipping PostgreSQL"; exit 0; fi; \
+	$(BIN)/python bench/notify_crash.py --database postgresql --kills $${POSTGRES_KILLS:-50} \
+		--postgres-server "$$IPTRIAD_TEST_POSTGRES" --redis "$${IPTRIAD_TEST_REDIS:-redis://127.0.0.1:6379/11}"
 
 lock: $(TEST_STAMP) ## Rewrite requirements/constraints.txt from the installed packages
 	$(BIN)/pip freeze --exclude-editable > requirements/constraints.txt

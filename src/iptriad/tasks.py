@@ -31,13 +31,15 @@ def build_huey() -> Huey:
 huey: Huey = build_huey()
 
 
-@huey.pre_execute()
 def _fresh_connections_before(task: object) -> None:
     # A worker thread outlives many tasks: drop a connection the database closed or that has aged out, as a
     # request would (Django does this per request, and a worker has no requests).
     close_old_connections()
 
 
-@huey.post_execute()
 def _fresh_connections_after(task: object, task_value: object, exc: BaseException | None) -> None:
     close_old_connections()
+
+
+huey.pre_execute()(_fresh_connections_before)
+huey.post_execute()(_fresh_connections_after)

@@ -12,5 +12,6 @@ urlpatterns = [
     path("", include("iptriad.courses.urls")),
     path("api/v1/", include("iptriad.api.urls")),
     path("clients/", include("iptriad.datarights.urls")),
+    path("", include("iptriad.notifications.urls")),
     path("", include("iptriad.notifications.link_views")),
 ]

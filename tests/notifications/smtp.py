@@ -38,7 +38,7 @@ class Recorder:
             return self.refuse_with
         parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self.lock:
-            self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), parsed))  # type: ignore[arg-type]
+            self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), parsed))
         return "250 OK"
 
     def wait_for(self, count: int, timeout: float = 30.0) -> list[Received]:

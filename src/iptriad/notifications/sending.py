@@ -127,8 +127,11 @@ class SweepResult:
     requeued: int
 
 
-def message_sweep() -> SweepResult:
-    """Every minute: wake messages that are due but whose wake-up was lost, and resolve dead workers' claims."""
+def message_sweep(*, grace: dt.timedelta = SWEEP_GRACE) -> SweepResult:
+    """Every minute: wake messages that are due but whose wake-up was lost, and resolve dead workers' claims.
+
+    A worker starting up sweeps with no grace: a wake-up lost with the worker before it is sent at once.
+    """
     now = timezone.now()
     stale_before = now - dt.timedelta(seconds=settings.NOTIFY_CLAIM_TIMEOUT_SECONDS)
     interrupted = requeued = 0
@@ -143,7 +146,7 @@ def message_sweep() -> SweepResult:
         else:
             requeued += _resolve_stale(pk, stale_before, client=False)
     due = list(
-        Message.objects.filter(state=MessageState.QUEUED, next_attempt_at__lte=now - SWEEP_GRACE)
+        Message.objects.filter(state=MessageState.QUEUED, next_attempt_at__lte=now - grace)
         .order_by("next_attempt_at")
         .values_list("pk", flat=True)[:SWEEP_BATCH]
     )

@@ -21,4 +21,6 @@ ROWS = {
     "client-archive": Row("post", CLIENT_ACTION, target="client"),
     "client-reactivate": Row("post", CLIENT_ACTION, target="client"),
     "audit-list": Row("get", ADMIN_ONLY),
+    "notification-settings": Row("get", ADMIN_ONLY),
+    "message-log": Row("get", ADMIN_ONLY),
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from typing import Any
 
@@ -32,7 +33,7 @@ class Command(BaseCommand):
         if options["threads"] < 1:
             options["threads"] = 1
         # What a worker that died left behind is resolved before new work starts (and every minute after).
-        swept = message_sweep()
+        swept = message_sweep(grace=dt.timedelta(0))
         connections.close_all()
         storage = "Redis" if settings.TASK_BROKER_URL else f"SQLite ({settings.TASK_SQLITE_PATH.name})"
         self.stdout.write(
