@@ -23,7 +23,7 @@ SESSION = utc(2026, 12, 11, 14, 0)  # a Friday, 14:00 in London (UTC in winter)
 DUE = ("gad7", "phq9")
 
 
-def test_nothing_is_sent_before_the_lead_time_and_each_due_measure_once_within_it(personas):
+def test_nothing_is_sent_before_the_lead_time_and_each_due_measure_once_within_it(personas) -> None:
     client = consenting_client(personas)
     course_planned(client, personas, SESSION)
     with time_machine.travel(utc(2026, 12, 7, 10, 0), tick=False):  # 4 days 4 hours before: lead is 3 days
@@ -50,12 +50,12 @@ def test_nothing_is_sent_before_the_lead_time_and_each_due_measure_once_within_i
     assert all(event.actor_id is None and event.detail["created_by"] == personas.therapist_a.pk for event in events)
 
 
-def test_the_message_names_the_service_and_the_link_but_not_the_client_nor_the_instrument(personas):
+def test_the_message_names_the_service_and_the_link_but_not_the_client_nor_the_instrument(personas) -> None:
     client = consenting_client(personas)
     course_planned(client, personas, SESSION)
     with time_machine.travel(utc(2026, 12, 8, 15, 0), tick=False):
         scheduled_links_run()
-    message = Message.objects.filter(to_client=client).first()
+    message = Message.objects.filter(to_client=client).earliest("pk")
     row = ScheduledLink.objects.get(link=message.link)
     assert "Alpha Clinic" in message.subject
     assert "short questionnaire before your next session" in message.subject
@@ -66,14 +66,14 @@ def test_the_message_names_the_service_and_the_link_but_not_the_client_nor_the_i
         assert secret not in text
 
 
-def test_an_sms_client_gets_an_sms_only_where_the_organisation_enabled_sms(personas):
+def test_an_sms_client_gets_an_sms_only_where_the_organisation_enabled_sms(personas) -> None:
     client = consenting_client(personas, message_channel="sms")
     course_planned(client, personas, SESSION)
     with time_machine.travel(utc(2026, 12, 8, 15, 0), tick=False):
         assert scheduled_links_run().links_sent == 0
         NotificationSettings.objects.filter(organisation=personas.org_a).update(sms_enabled=True)
         assert scheduled_links_run().links_sent == len(DUE)
-    message = Message.objects.filter(to_client=client).first()
+    message = Message.objects.filter(to_client=client).earliest("pk")
     assert message.channel == "sms"
     assert message.address == "+44 7700 900123"
     assert message.subject == ""
@@ -91,7 +91,7 @@ def test_an_sms_client_gets_an_sms_only_where_the_organisation_enabled_sms(perso
     ],
     ids=["no consent", "no channel", "opted out", "no address", "archived"],
 )
-def test_nothing_is_sent_without_consent_after_opt_out_or_for_an_archived_client(personas, fields, archived):
+def test_nothing_is_sent_without_consent_after_opt_out_or_for_an_archived_client(personas, fields, archived) -> None:
     client = consenting_client(personas, **fields)
     course_planned(client, personas, SESSION)
     if archived:
@@ -104,7 +104,7 @@ def test_nothing_is_sent_without_consent_after_opt_out_or_for_an_archived_client
     assert not Message.objects.filter(to_client=client).exists()
 
 
-def test_a_measure_whose_link_is_still_waiting_is_not_sent_again(personas):
+def test_a_measure_whose_link_is_still_waiting_is_not_sent_again(personas) -> None:
     client = consenting_client(personas)
     course_planned(client, personas, SESSION)
     from iptriad.accounts.actors import Actor
@@ -119,7 +119,7 @@ def test_a_measure_whose_link_is_still_waiting_is_not_sent_again(personas):
     assert sorted(ScheduledLink.objects.values_list("instrument_code", flat=True)) == ["gad7"]
 
 
-def test_a_session_moved_a_day_later_sends_nothing_new(personas):
+def test_a_session_moved_a_day_later_sends_nothing_new(personas) -> None:
     client = consenting_client(personas)
     course = course_planned(client, personas, SESSION)
     with time_machine.travel(utc(2026, 12, 8, 15, 0), tick=False):
@@ -131,7 +131,7 @@ def test_a_session_moved_a_day_later_sends_nothing_new(personas):
     assert ScheduledLink.objects.count() == len(DUE)
 
 
-def test_no_consent_is_counted_as_the_reason(personas):
+def test_no_consent_is_counted_as_the_reason(personas) -> None:
     client = consenting_client(personas, consent_to_messages=False, consent_to_messages_on=None)
     course_planned(client, personas, SESSION)
     with time_machine.travel(utc(2026, 12, 8, 15, 0), tick=False):

@@ -6,6 +6,7 @@ import secrets
 import urllib.error
 import urllib.parse
 import urllib.request
+from typing import Any
 
 import pytest
 import time_machine
@@ -17,6 +18,7 @@ from iptriad.notifications.links import scheduled_links_run
 from iptriad.notifications.models import Channel, Message, MessageState, ScheduledLink
 from iptriad.notifications.optout import twilio_signature
 from iptriad.notifications.outbox import message_queue
+from tests.conftest import Personas
 from tests.notifications.helpers import closed_port
 from tests.notifications.links_helpers import consenting_client, course_planned, utc
 
@@ -36,17 +38,17 @@ def fetch(url: str, data: dict[str, str] | None = None, headers: dict[str, str] 
         return error.code, error.read().decode()
 
 
-def _scheduled(personas, **fields) -> tuple[Client, str]:
+def _scheduled(personas: Personas, **fields: Any) -> tuple[Client, str]:
     """A client with a scheduled link whose message is queued; returns the client and the stop token."""
     client = consenting_client(personas, **fields)
     course_planned(client, personas, utc(2030, 1, 11, 14, 0))
     with time_machine.travel(utc(2030, 1, 9, 10, 0), tick=False):
         scheduled_links_run()
-    row = ScheduledLink.objects.filter(client=client).first()
+    row = ScheduledLink.objects.filter(client=client).earliest("pk")
     return client, row.stop_token
 
 
-def test_the_stop_page_asks_then_stops_the_messages_and_says_how_to_opt_in_again(live_server, personas):
+def test_the_stop_page_asks_then_stops_the_messages_and_says_how_to_opt_in_again(live_server, personas) -> None:
     client, stop = _scheduled(personas)
     url = f"{live_server.url}/m/{stop}/stop/"
     status, page = fetch(url)
@@ -71,13 +73,13 @@ def test_the_stop_page_asks_then_stops_the_messages_and_says_how_to_opt_in_again
     assert AuditEvent.objects.filter(action=AuditAction.CLIENT_MESSAGES_OPTED_OUT).count() == 1
 
 
-def test_an_unknown_stop_token_is_a_404_that_names_nobody(live_server, personas):
+def test_an_unknown_stop_token_is_a_404_that_names_nobody(live_server, personas) -> None:
     status, page = fetch(f"{live_server.url}/m/{secrets.token_urlsafe(12)}/stop/", {})
     assert status == 404
     assert "This link is not valid" in page
 
 
-def _sms_sent(personas, client: Client) -> None:
+def _sms_sent(personas: Personas, client: Client) -> None:
     message_queue(
         organisation=personas.org_a,
         kind="link_sent",
@@ -91,7 +93,7 @@ def _sms_sent(personas, client: Client) -> None:
 
 
 @pytest.fixture
-def twilio(settings, live_server):
+def twilio(settings: Any, live_server: Any) -> str:
     # A gateway nothing listens at: the queued SMS stay queued for a retry, never leave the machine.
     settings.SMS_URL = SmsUrl(
         backend="twilio",
@@ -108,7 +110,7 @@ def _signed(url: str, params: dict[str, str], token: str = AUTH_TOKEN) -> dict[s
     return {"X-Twilio-Signature": twilio_signature(token, url, {name: [value] for name, value in params.items()})}
 
 
-def test_a_signed_stop_by_sms_opts_out_the_clients_messaged_at_that_number(twilio, personas):
+def test_a_signed_stop_by_sms_opts_out_the_clients_messaged_at_that_number(twilio, personas) -> None:
     client = consenting_client(personas, message_channel="sms")
     other = consenting_client(personas, "MSG-2", message_channel="sms", phone="+44 7700 900999")
     _sms_sent(personas, client)
@@ -125,7 +127,7 @@ def test_a_signed_stop_by_sms_opts_out_the_clients_messaged_at_that_number(twili
     assert event.detail == {"via": "sms_stop"}
 
 
-def test_other_words_by_sms_change_nothing(twilio, personas):
+def test_other_words_by_sms_change_nothing(twilio, personas) -> None:
     client = consenting_client(personas, message_channel="sms")
     _sms_sent(personas, client)
     params = {"From": "+447700900123", "Body": "Thanks, see you Friday"}
@@ -144,7 +146,7 @@ def test_other_words_by_sms_change_nothing(twilio, personas):
     ],
     ids=["none", "garbage", "signed with another token", "signed for another body"],
 )
-def test_a_badly_signed_webhook_is_refused_and_changes_nothing(twilio, personas, headers):
+def test_a_badly_signed_webhook_is_refused_and_changes_nothing(twilio, personas, headers) -> None:
     client = consenting_client(personas, message_channel="sms")
     _sms_sent(personas, client)
     params = {"From": "+447700900123", "Body": "STOP"}
@@ -158,7 +160,7 @@ def test_a_badly_signed_webhook_is_refused_and_changes_nothing(twilio, personas,
     assert Message.objects.get(to_client=client).state == MessageState.QUEUED
 
 
-def test_the_webhook_refuses_everything_when_sms_goes_through_no_gateway(live_server, settings, personas):
+def test_the_webhook_refuses_everything_when_sms_goes_through_no_gateway(live_server, settings, personas) -> None:
     settings.SITE_URL = live_server.url
     url = f"{live_server.url}/sms/inbound/"
     params = {"From": "+447700900123", "Body": "STOP"}

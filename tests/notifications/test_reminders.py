@@ -5,15 +5,19 @@ the course."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 import time_machine
+from django.db.models import QuerySet
 
 from iptriad.accounts.actors import Actor
 from iptriad.accounts.models import Role
+from iptriad.clients.models import Client
 from iptriad.clients.services import client_archive
 from iptriad.core.protocol import Phase
 from iptriad.courses.models import Course
+from iptriad.measures.models import SelfReportLink
 from iptriad.measures.services import self_report_link_revoke, self_report_receive
 from iptriad.notifications.links import (
     KIND_REMINDER,
@@ -27,6 +31,7 @@ from iptriad.notifications.links import (
 )
 from iptriad.notifications.models import Message, MessageState, NotificationSettings, ScheduledLink
 from iptriad.notifications.optout import VIA_LINK, messages_stop
+from tests.conftest import Personas
 from tests.notifications.links_helpers import consenting_client, course_planned, utc
 
 pytestmark = pytest.mark.django_db
@@ -36,7 +41,7 @@ SENT = utc(2026, 12, 8, 15, 0)  # within the 3 days' lead: the links go now
 PHQ9_NONE = [0] * 9
 
 
-def _sent(personas, **fields):
+def _sent(personas: Personas, **fields: Any) -> tuple[Client, Course]:
     client = consenting_client(personas, **fields)
     course = course_planned(client, personas, SESSION)
     with time_machine.travel(SENT, tick=False):
@@ -44,15 +49,15 @@ def _sent(personas, **fields):
     return client, course
 
 
-def _reminders(client):
+def _reminders(client: Client) -> QuerySet[Message]:
     return Message.objects.filter(to_client=client, kind=KIND_REMINDER)
 
 
-def _therapist(personas):
+def _therapist(personas: Personas) -> Actor:
     return Actor(user=personas.therapist_a, organisation=personas.org_a, role=Role.THERAPIST)
 
 
-def test_a_reminder_goes_after_the_set_days_and_no_more_than_the_set_count(personas):
+def test_a_reminder_goes_after_the_set_days_and_no_more_than_the_set_count(personas) -> None:
     client, _ = _sent(personas)
     with time_machine.travel(SENT + dt.timedelta(days=1, hours=23), tick=False):
         assert scheduled_links_run().reminders_queued == 0
@@ -63,13 +68,13 @@ def test_a_reminder_goes_after_the_set_days_and_no_more_than_the_set_count(perso
         assert scheduled_links_run().reminders_queued == 0  # the default count is 1
     assert _reminders(client).count() == 2
     assert set(ScheduledLink.objects.values_list("reminders_sent", flat=True)) == {1}
-    body = _reminders(client).first().body
+    body = _reminders(client).earliest("pk").body
     assert "reminder" in body.lower()
-    row = ScheduledLink.objects.get(link=_reminders(client).first().link)
+    row = ScheduledLink.objects.get(link=_reminders(client).earliest("pk").link)
     assert f"/r/{row.link_token}/" in body  # the same link as the first message
 
 
-def test_a_second_reminder_follows_when_the_organisation_asks_for_two(personas):
+def test_a_second_reminder_follows_when_the_organisation_asks_for_two(personas) -> None:
     NotificationSettings.objects.create(organisation=personas.org_a, reminder_count=2, reminder_after_days=1)
     client, _ = _sent(personas)
     for day in (1, 2, 3, 4):
@@ -81,7 +86,7 @@ def test_a_second_reminder_follows_when_the_organisation_asks_for_two(personas):
     }
 
 
-def test_a_reminder_due_in_quiet_hours_waits_for_their_end(personas):
+def test_a_reminder_due_in_quiet_hours_waits_for_their_end(personas) -> None:
     client, _ = _sent(personas)
     late = utc(2026, 12, 10, 22, 30)  # 22:30 in London: quiet from 21:00 to 08:00
     with time_machine.travel(late, tick=False):
@@ -91,7 +96,7 @@ def test_a_reminder_due_in_quiet_hours_waits_for_their_end(personas):
         assert reminder.next_attempt_at == utc(2026, 12, 11, 8, 0)
 
 
-def test_the_answer_cancels_the_queued_reminder_of_its_link_and_wipes_the_kept_token(personas):
+def test_the_answer_cancels_the_queued_reminder_of_its_link_and_wipes_the_kept_token(personas) -> None:
     client, _ = _sent(personas)
     with time_machine.travel(utc(2026, 12, 10, 22, 30), tick=False):
         scheduled_links_run()
@@ -109,17 +114,17 @@ def test_the_answer_cancels_the_queued_reminder_of_its_link_and_wipes_the_kept_t
     assert other.state == MessageState.QUEUED
 
 
-def test_a_withdrawn_link_gets_no_reminder_and_its_queued_one_is_cancelled(personas):
+def test_a_withdrawn_link_gets_no_reminder_and_its_queued_one_is_cancelled(personas) -> None:
     client, _ = _sent(personas)
     with time_machine.travel(utc(2026, 12, 10, 22, 30), tick=False):
         scheduled_links_run()
         reminder = _reminders(client).get(link__instrument_code="gad7")
-        self_report_link_revoke(actor=_therapist(personas), link=reminder.link)
+        self_report_link_revoke(actor=_therapist(personas), link=SelfReportLink.objects.get(pk=reminder.link_id))
     reminder.refresh_from_db()
     assert (reminder.state, reminder.reason) == (MessageState.CANCELLED, REASON_WITHDRAWN)
 
 
-def test_an_opt_out_cancels_every_queued_message_and_no_reminder_follows(personas):
+def test_an_opt_out_cancels_every_queued_message_and_no_reminder_follows(personas) -> None:
     client, _ = _sent(personas)
     with time_machine.travel(SENT + dt.timedelta(hours=1), tick=False):
         messages_stop(client=client, via=VIA_LINK, ip_address=None)
@@ -131,7 +136,7 @@ def test_an_opt_out_cancels_every_queued_message_and_no_reminder_follows(persona
     assert not ScheduledLink.objects.exclude(link_token="").exists()
 
 
-def test_archiving_the_client_cancels_the_queued_messages(personas):
+def test_archiving_the_client_cancels_the_queued_messages(personas) -> None:
     client, _ = _sent(personas)
     admin = Actor(user=personas.admin_a, organisation=personas.org_a, role=Role.ADMIN)
     with time_machine.travel(SENT + dt.timedelta(hours=1), tick=False):
@@ -141,7 +146,7 @@ def test_archiving_the_client_cancels_the_queued_messages(personas):
     assert {reason for _, reason in reasons} <= {REASON_ARCHIVED}
 
 
-def test_the_end_of_the_course_stops_the_reminders_at_the_next_run(personas):
+def test_the_end_of_the_course_stops_the_reminders_at_the_next_run(personas) -> None:
     client, course = _sent(personas)
     with time_machine.travel(utc(2026, 12, 10, 22, 30), tick=False):
         scheduled_links_run()
@@ -156,7 +161,7 @@ def test_the_end_of_the_course_stops_the_reminders_at_the_next_run(personas):
     }
 
 
-def test_an_expired_link_gets_no_reminder_and_its_token_is_wiped(personas):
+def test_an_expired_link_gets_no_reminder_and_its_token_is_wiped(personas) -> None:
     NotificationSettings.objects.create(organisation=personas.org_a, link_valid_days=2, reminder_after_days=3)
     client, _ = _sent(personas)
     with time_machine.travel(SENT + dt.timedelta(days=3, minutes=1), tick=False):

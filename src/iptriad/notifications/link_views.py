@@ -1,16 +1,24 @@
-"""The client's stop page (from the link in every message) and the SMS gateway's inbound webhook (STOP)."""
+"""The client's stop page (from the link in every message), the SMS gateway's inbound webhook (STOP), and the
+response-rate report of scheduled links."""
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django import forms
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import URLPattern, path
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from iptriad.accounts.actors import client_ip
+from iptriad.accounts.actors import Actor, client_ip
+from iptriad.accounts.models import Role
+from iptriad.accounts.permissions import Action, member_view, require
+from iptriad.notifications.link_selectors import response_report, response_report_policy
 from iptriad.notifications.optout import (
     VIA_LINK,
     client_for_stop_token,
@@ -18,6 +26,7 @@ from iptriad.notifications.optout import (
     sms_stop,
     twilio_signature_valid,
 )
+from iptriad.web.widgets import DateInput
 
 STOP_NOT_FOUND = "This link is not valid. Check you copied all of it, or ask your therapist to stop the messages."
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
@@ -57,7 +66,50 @@ def sms_inbound_webhook(request: HttpRequest) -> HttpResponse:
     return HttpResponse(EMPTY_TWIML, content_type="text/xml")
 
 
+REPORT_DEFAULT_DAYS = 90
+ERROR_PERIOD = "The period ends before it starts."
+
+
+class PeriodForm(forms.Form):
+    start = forms.DateField(label="From", required=False, widget=DateInput())
+    end = forms.DateField(label="To (inclusive)", required=False, widget=DateInput())
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        if data.get("start") and data.get("end") and data["end"] < data["start"]:
+            raise forms.ValidationError(ERROR_PERIOD)
+        return data
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+@member_view
+@require_http_methods(["GET", "HEAD"])
+def response_report_page(request: HttpRequest, actor: Actor) -> HttpResponse:
+    """The response rate of scheduled links in a period (the last 90 days unless chosen), by channel and measure."""
+    require(response_report_policy, actor, Action.LIST)
+    today = timezone.localdate()
+    form = PeriodForm(request.GET or {"start": today - dt.timedelta(days=REPORT_DEFAULT_DAYS), "end": today})
+    period = form.cleaned_data if form.is_valid() else {}
+    start, end = period.get("start"), period.get("end")
+    report = response_report(
+        actor=actor,
+        start=_day_start(start) if start else None,
+        end=_day_start(end + dt.timedelta(days=1)) if end else None,
+    )
+    context = {
+        "form": form,
+        "report": report,
+        "tables": [("By channel", report.by_channel), ("By measure", report.by_measure)],
+        "scope_all": actor.role in (Role.ADMIN, Role.SUPERVISOR),
+    }
+    return render(request, "notifications/response_report.html", context)
+
+
 urlpatterns: list[URLPattern] = [
+    path("messages/response/", response_report_page, name="message-response"),
     path("m/<str:token>/stop/", messages_stop_page, name="messages-stop"),
     path("sms/inbound/", sms_inbound_webhook, name="sms-inbound"),
 ]

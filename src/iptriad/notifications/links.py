@@ -49,7 +49,7 @@ KIND_LINK = "link_sent"
 KIND_REMINDER = "link_reminder"
 LINK_KINDS = (KIND_LINK, KIND_REMINDER)
 
-LEAD_DAYS_DEFAULT = NotificationSettings._meta.get_field("link_lead_days").default
+LEAD_DAYS_DEFAULT: int = NotificationSettings._meta.get_field("link_lead_days").default
 
 # Why a queued message was cancelled (Message.reason; no content).
 REASON_ANSWERED = "The questionnaire was answered"

@@ -285,8 +285,9 @@ def course_session_record(*, actor: Actor, course: Course, details: SessionDetai
     last = CourseSession.objects.filter(course=course).order_by("-number").first()
     values = _validated(details, course=course, previous=last, following=None, existing=None)
     if details.next_session_at is not None:
-        details = dataclasses.replace(details, next_session_at=_aware(details.next_session_at))
-        error = next_session_errors(course, details.next_session_at, details.held_on)
+        planned = _aware(details.next_session_at)
+        details = dataclasses.replace(details, next_session_at=planned)
+        error = next_session_errors(course, planned, details.held_on)
         if error is not None:
             raise ValidationError({"next_session_at": error})
     now = timezone.now()  # one instant for both, so the page can tell a session never changed since
@@ -310,15 +311,15 @@ def course_session_record(*, actor: Actor, course: Course, details: SessionDetai
     if session.risk_check == RiskCheck.CONCERN:
         alert = _open_alert(actor, course, details.concern.strip(), session)
     _touch(course)
-    planned = _next_session_after_record(course, details)
-    if planned != course.next_session_at:
-        Course.objects.filter(pk=course.pk).update(next_session_at=planned)
-        course.next_session_at = planned
+    next_plan = _next_session_after_record(course, details)
+    if next_plan != course.next_session_at:
+        Course.objects.filter(pk=course.pk).update(next_session_at=next_plan)
+        course.next_session_at = next_plan
         audit_record(
             actor=actor,
             action=AuditAction.COURSE_NEXT_SESSION_SET,
             obj=course,
-            detail={"planned": planned is not None},
+            detail={"planned": next_plan is not None},
         )
     fields = tuple(name for name in RECORDED_FIELDS if getattr(session, name))
     detail: dict[str, object] = {"course": course.pk, "number": session.number, "created": True, "fields": fields}
