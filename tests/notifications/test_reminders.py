@@ -119,6 +119,7 @@ def test_a_withdrawn_link_gets_no_reminder_and_its_queued_one_is_cancelled(perso
     with time_machine.travel(utc(2026, 12, 10, 22, 30), tick=False):
         scheduled_links_run()
         reminder = _reminders(client).get(link__instrument_code="gad7")
+        assert reminder.link_id is not None
         self_report_link_revoke(actor=_therapist(personas), link=SelfReportLink.objects.get(pk=reminder.link_id))
     reminder.refresh_from_db()
     assert (reminder.state, reminder.reason) == (MessageState.CANCELLED, REASON_WITHDRAWN)
