@@ -56,7 +56,8 @@ def test_the_stop_page_asks_then_stops_the_messages_and_says_how_to_opt_in_again
     assert "Stop these messages?" in page
     client.refresh_from_db()
     assert client.messages_opted_out_at is None  # opening the link (or a link preview) stops nothing
-    status, page = fetch(url, {})
+    assert fetch(url, {})[0] == 400  # a post without the page's button confirms nothing
+    status, page = fetch(url, {"confirm": "yes"})
     assert status == 200
     assert "You will get no more messages" in page
     assert "ask your therapist" in page
@@ -69,12 +70,12 @@ def test_the_stop_page_asks_then_stops_the_messages_and_says_how_to_opt_in_again
     event = AuditEvent.objects.get(action=AuditAction.CLIENT_MESSAGES_OPTED_OUT, object_id=str(client.pk))
     assert event.actor_id is None
     assert event.detail == {"via": "stop_link"}
-    assert fetch(url, {})[0] == 200  # a second click changes nothing and still answers
+    assert fetch(url, {"confirm": "yes"})[0] == 200  # a second click changes nothing and still answers
     assert AuditEvent.objects.filter(action=AuditAction.CLIENT_MESSAGES_OPTED_OUT).count() == 1
 
 
 def test_an_unknown_stop_token_is_a_404_that_names_nobody(live_server, personas) -> None:
-    status, page = fetch(f"{live_server.url}/m/{secrets.token_urlsafe(12)}/stop/", {})
+    status, page = fetch(f"{live_server.url}/m/{secrets.token_urlsafe(12)}/stop/", {"confirm": "yes"})
     assert status == 404
     assert "This link is not valid" in page
 

@@ -44,6 +44,8 @@ def messages_stop_page(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "notifications/stop_unavailable.html", {"reason": STOP_NOT_FOUND}, status=404)
     context = {"organisation": client.organisation}
     if request.method == "POST":
+        if request.POST.get("confirm") != "yes":  # a post without the page's button is no confirmation
+            return render(request, "notifications/stop_confirm.html", context, status=400)
         messages_stop(client=client, via=VIA_LINK, ip_address=client_ip(request))
         return render(request, "notifications/stop_done.html", context)
     if client.messages_opted_out_at is not None:
