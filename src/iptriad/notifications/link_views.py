@@ -93,8 +93,9 @@ def response_report_page(request: HttpRequest, actor: Actor) -> HttpResponse:
     """The response rate of scheduled links in a period (the last 90 days unless chosen), by channel and measure."""
     require(response_report_policy, actor, Action.LIST)
     today = timezone.localdate()
-    form = PeriodForm(request.GET or {"start": today - dt.timedelta(days=REPORT_DEFAULT_DAYS), "end": today})
-    period = form.cleaned_data if form.is_valid() else {}
+    default = {"start": today - dt.timedelta(days=REPORT_DEFAULT_DAYS), "end": today}
+    form = PeriodForm(request.GET or default)
+    period = form.cleaned_data if form.is_valid() else default  # a period refused: the form says why
     start, end = period.get("start"), period.get("end")
     report = response_report(
         actor=actor,
