@@ -27,6 +27,8 @@ PRODUCTION = {
     "IPTRIAD_SECRET_KEY": secrets.token_urlsafe(64),
     "IPTRIAD_ALLOWED_HOSTS": "clinic.example.org",
     "IPTRIAD_ENCRYPTION_KEYS": new_key_entry(),
+    "IPTRIAD_EMAIL_URL": "smtp+starttls://alerts:secret@mail.clinic.example.org",
+    "IPTRIAD_EMAIL_FROM": "iptriad@clinic.example.org",
 }
 
 
@@ -66,6 +68,29 @@ def test_development_generates_a_secret_key_once_into_the_data_directory(tmp_pat
     assert (tmp_path / "secret_key").read_text() == key
     assert len(key) >= 50
     assert oct((tmp_path / "secret_key").stat().st_mode & 0o777) == "0o600"
+
+
+def test_production_warns_when_email_only_goes_to_the_log(tmp_path):
+    result = run_iptriad("check", "--deploy", tmp_path=tmp_path, **{**PRODUCTION, "IPTRIAD_EMAIL_URL": "console://"})
+    assert "iptriad.N001" in result.stderr + result.stdout
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("IPTRIAD_EMAIL_URL", "http://mail.example.org", "IPTRIAD_EMAIL_URL must start with smtp://"),
+        ("IPTRIAD_EMAIL_FROM", "not an address", "IPTRIAD_EMAIL_FROM must be an e-mail address"),
+        ("IPTRIAD_SMS_URL", "twilio://sid:token@api.twilio.com", "IPTRIAD_SMS_URL must say the sending number"),
+        ("IPTRIAD_TASK_BROKER_URL", "amqp://rabbit", "IPTRIAD_TASK_BROKER_URL must be a redis:// URL"),
+        ("IPTRIAD_WORKER_THREADS", "0", "IPTRIAD_WORKER_THREADS must be 1 or more"),
+        ("IPTRIAD_WORKER", "sometimes", "IPTRIAD_WORKER must be one of embedded, external"),
+    ],
+)
+def test_bad_notification_settings_stop_the_start_in_one_line(tmp_path, variable, value, message):
+    result = run_iptriad("check", tmp_path=tmp_path, **{variable: value})
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_it_refuses_an_unknown_database_url_scheme(tmp_path):

@@ -32,12 +32,16 @@ huey: Huey = build_huey()
 
 
 def _fresh_connections_before(task: object) -> None:
+    if huey.immediate:  # run by the caller's process (the tests), whose connections are its own to manage
+        return
     # A worker thread outlives many tasks: drop a connection the database closed or that has aged out, as a
     # request would (Django does this per request, and a worker has no requests).
     close_old_connections()
 
 
 def _fresh_connections_after(task: object, task_value: object, exc: BaseException | None) -> None:
+    if huey.immediate:
+        return
     close_old_connections()
 
 

@@ -8,10 +8,13 @@ from iptriad.accounts.models import Organisation
 from iptriad.notifications.models import NotificationSettings
 
 
-def notification_settings_for(organisation: Organisation) -> NotificationSettings:
+def notification_settings_for(organisation: Organisation, *, create: bool = True) -> NotificationSettings:
+    """The organisation's settings; with `create=False` (a page that only reads) unsaved defaults if none yet."""
     found = NotificationSettings.objects.filter(organisation=organisation).select_related("organisation").first()
     if found is not None:
         return found
+    if not create:
+        return NotificationSettings(organisation=organisation)
     try:
         with transaction.atomic():
             return NotificationSettings.objects.create(organisation=organisation)

@@ -23,7 +23,7 @@ from iptriad.web.pages import errors_on, paginate, render_form_page, render_page
 @require_http_methods(["GET", "HEAD", "POST"])
 def notification_settings_page(request: HttpRequest, actor: Actor) -> HttpResponse:
     require(notification_settings_policy, actor, Action.UPDATE)
-    current = notification_settings_for(actor.organisation)
+    current = notification_settings_for(actor.organisation, create=False)  # the service saves
     form = NotificationSettingsForm(request.POST or None, instance=current)
     if request.method == "POST" and form.is_valid():
         with errors_on(form):
