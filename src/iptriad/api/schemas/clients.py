@@ -19,6 +19,7 @@ ChannelValue = Literal["none", "email", "sms"]
 
 class ClientOut(StoredSchema):
     therapist: UserRef | None
+    consent_to_messages_by: UserRef | None = Field(description="Who recorded the consent to messages.")
     status: str = Field(description="active or archived")
 
     class Meta:
