@@ -11,10 +11,10 @@ from iptriad.notifications.link_selectors import KIND_LABELS, client_messages, m
 
 def client_messages_section(actor: Actor, client: Client) -> dict[str, Any] | None:
     """For the client's clinicians only: kind, channel, state, when and why; never what a message said."""
-    if not may_see_client_messages(actor, client):
+    if not may_see_client_messages(actor):
         return None
     rows = [
         {"message": message, "kind": KIND_LABELS.get(message.kind, message.kind)}
-        for message in client_messages(client=client)
+        for message in client_messages(actor=actor, client=client)
     ]
     return {"client": client, "rows": rows}

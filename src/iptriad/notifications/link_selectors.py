@@ -25,15 +25,18 @@ CLIENT_MESSAGES_SHOWN = 30
 KIND_LABELS = {"link_sent": "Questionnaire link", "link_reminder": "Reminder"}
 
 
-def may_see_client_messages(actor: Actor, client: Client) -> bool:
-    """The client's clinicians (their therapist, a clinician treating them, supervisors), as for their measures."""
-    return measure_policy.scope_clients(actor, Action.VIEW, Client.objects.filter(pk=client.pk)).exists()
+def may_see_client_messages(actor: Actor) -> bool:
+    """Clinical roles only (no query); client_messages then keeps to the clients the actor's measures policy allows."""
+    return measure_policy.allows(actor, Action.VIEW)
 
 
-def client_messages(*, client: Client, limit: int = CLIENT_MESSAGES_SHOWN) -> list[Message]:
-    """The messages to the client, newest first, without content (one query); call after may_see_client_messages."""
+def client_messages(*, actor: Actor, client: Client, limit: int = CLIENT_MESSAGES_SHOWN) -> list[Message]:
+    """The messages to the client, newest first, without content, if the actor is one of the client's clinicians
+    (their therapist, a clinician treating them, a supervisor), as for their measures; else none. One query: the
+    permission is a subquery."""
+    theirs = measure_policy.scope_clients(actor, Action.VIEW, Client.objects.filter(pk=client.pk))
     return list(
-        Message.objects.filter(organisation_id=client.organisation_id, to_client=client)
+        Message.objects.filter(organisation_id=client.organisation_id, to_client__in=theirs.values("pk"))
         .only("id", "kind", "channel", "state", "reason", "queued_at", "sent_at", "failed_at", "next_attempt_at")
         .order_by("-queued_at", "-pk")[:limit]
     )

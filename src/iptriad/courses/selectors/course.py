@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import TypeVar
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Count, Max, Model, Q, QuerySet
+from django.db.models import Count, Max, Model, OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -79,12 +79,14 @@ def caseload(*, actor: Actor) -> QuerySet[Course]:
     )
 
 
-def upcoming_sessions(*, actor: Actor, limit: int) -> list[Course]:
-    """The actor's open courses with a next session planned from now on, the soonest first (one query)."""
-    courses = course_policy.scope(actor, Action.LIST, Course.objects.open()).filter(
-        therapist_id=actor.user_id, next_session_at__gte=timezone.now()
+def with_next_session(clients: QuerySet[Client]) -> QuerySet[Client]:
+    """Clients (already scoped) with `next_session_at`: the next session planned in their open course, from now on
+    (None when none is), and `next_session_course` its course's id; a subquery, no query of its own."""
+    planned = Course.objects.open().filter(client_id=OuterRef("pk"), next_session_at__gte=timezone.now())
+    return clients.annotate(
+        next_session_at=Subquery(planned.values("next_session_at")[:1]),
+        next_session_course=Subquery(planned.values("pk")[:1]),
     )
-    return list(courses.select_related("client").order_by("next_session_at", "pk")[:limit])
 
 
 def phase_changes(*, course: Course) -> list[PhaseChange]:
