@@ -13,4 +13,5 @@ urlpatterns = [
     path("api/v1/", include("iptriad.api.urls")),
     path("clients/", include("iptriad.datarights.urls")),
     path("", include("iptriad.notifications.urls")),
+    path("", include("iptriad.notifications.link_views")),
 ]

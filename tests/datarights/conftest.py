@@ -9,11 +9,13 @@ import pytest
 from django.utils import timezone
 
 from iptriad.accounts.models import User
+from iptriad.accounts.tokens import token_hash
 from iptriad.clients.models import Client
 from iptriad.courses.models import Course, CourseTask
 from iptriad.datarights.models import ExportFormat, ExportReason, ExportRequest
 from iptriad.measures.models import AlertAction, MeasureSchedule, RiskAlert, RiskLevel
 from iptriad.measures.services import administration_record, self_report_link_create, social_rhythm_record
+from iptriad.notifications.models import ScheduledLink
 from iptriad.notifications.outbox import Channel, message_queue
 from tests.conftest import Personas
 from tests.courses.factories import CourseRecords, full_course, termination_records
@@ -65,6 +67,19 @@ def client_history(personas: Personas, client: Client, therapist: User) -> Clien
         export_format=ExportFormat.FHIR,
         reason=ExportReason.CLIENT_REQUEST,
         requested_by=therapist,
+    )
+    ScheduledLink.objects.create(  # as if the schedule had sent it, with the tokens it keeps for reminders
+        organisation=organisation,
+        client=client,
+        context=course.treatment_context,
+        link=link,
+        instrument_code=link.instrument_code,
+        session_number=2,
+        session_at=timezone.now() + dt.timedelta(days=2),
+        channel=Channel.EMAIL,
+        link_token=token,
+        stop_token=f"stop-{link.pk}",
+        stop_token_hash=token_hash(f"stop-{link.pk}"),
     )
     return ClientHistory(client=client, course=records, token=token)
 

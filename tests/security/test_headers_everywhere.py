@@ -85,7 +85,7 @@ def _requests(name: str, row: Row, objects: MatrixObjects, personas: Personas) -
 
 
 def _client_data(name: str, row: Row, as_member: bool) -> bool:
-    return as_member or (isinstance(row, ApiRow) and not row.public) or name == "self-report"
+    return as_member or (isinstance(row, ApiRow) and not row.public) or name in ("self-report", "messages-stop")
 
 
 def test_every_url_pattern_answers_with_the_security_headers(personas, objects, crawl: Crawl):

@@ -36,6 +36,7 @@ READS = {
     "client-list": ("q", "status", "page"),
     "audit-list": ("action", "object_type", "object_id", "page"),
     "message-log": ("state", "kind", "channel", "page"),
+    "message-response": ("start", "end"),
     "measures-record": ("instrument", "occasion"),
     "measures-trajectory-svg": ("instrument",),
     # `next` is read by one helper for the MFA step, its set-up and re-authentication; the page that shows it

@@ -3,6 +3,7 @@ from iptriad.web.access_log import _redact_request_line, redact_path
 
 def test_it_hides_a_self_report_token_in_the_path():
     assert redact_path("/r/AbC_123-xyz/") == "/r/[token]/"
+    assert redact_path("/m/sPVm4Kt_wbEZtnIf/stop/") == "/m/[token]/stop/"  # a message's stop link
     assert redact_path("/clients/3/") == "/clients/3/"
 
 

@@ -103,6 +103,8 @@ MFA_EXEMPT_URL_NAMES = frozenset(
         "organisation-switch",
         "health",
         "self-report",
+        "messages-stop",
+        "sms-inbound",
     }
 )
 ERROR_API_MFA = "Finish signing in with your authenticator code on the web page first, or use an API token."

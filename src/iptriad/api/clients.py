@@ -34,7 +34,17 @@ from iptriad.core.details import details_from
 router = Router(tags=["clients"])
 
 # Fields the client form does not take: set by the services or fixed.
-_NOT_ENTERED = ["organisation", "therapist", "search_text", "status", "archived_at", "created_at", "updated_at"]
+_NOT_ENTERED = [
+    "organisation",
+    "therapist",
+    "search_text",
+    "consent_to_messages_by",
+    "messages_opted_out_at",
+    "status",
+    "archived_at",
+    "created_at",
+    "updated_at",
+]
 
 
 def _therapist(actor: Actor, therapist_id: int | None, client: Client | None) -> User | None:

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import Router, Status
 
 from iptriad.accounts.permissions import Action, require
@@ -23,6 +24,7 @@ from iptriad.api.schemas.courses import (
     CourseOpenIn,
     CourseOut,
     CourseRecordOut,
+    NextSessionIn,
     PhaseChangeIn,
     TaskMarkIn,
     TaskMarkOut,
@@ -42,6 +44,7 @@ from iptriad.courses.services.course import (
     course_open,
     course_task_mark,
 )
+from iptriad.courses.services.sessions import course_next_session_set
 
 router = Router(tags=["courses"])
 
@@ -123,6 +126,21 @@ def course_phase_api(request: HttpRequest, course_id: Id, payload: PhaseChangeIn
     actor = actor_of(request)
     course = course_get(actor=actor, course_id=course_id)
     return course_change_phase(actor=actor, course=course, to_phase=Phase(payload.to_phase), note=payload.note)
+
+
+@router.put(
+    "/courses/{int:course_id}/next-session",
+    response={200: CourseOut, **ERRORS_WRITE},
+    summary="Plan the next session of a course",
+)
+def course_next_session_api(request: HttpRequest, course_id: Id, payload: NextSessionIn) -> Course:
+    """Sets (or with null clears) the course's next planned session; refused (422) in the past or closed course."""
+    actor = actor_of(request)
+    course = course_get(actor=actor, course_id=course_id)
+    starts_at = payload.next_session_at
+    if starts_at is not None and timezone.is_naive(starts_at):
+        starts_at = timezone.make_aware(starts_at)
+    return course_next_session_set(actor=actor, course=course, starts_at=starts_at)
 
 
 @router.post("/courses/{int:course_id}/close", response={200: CourseOut, **ERRORS_WRITE}, summary="Close a course")

@@ -11,7 +11,7 @@ from django.forms.models import construct_instance
 
 from iptriad.accounts.actors import Actor
 from iptriad.accounts.selectors import clinicians_of_organisation
-from iptriad.clients.models import Client
+from iptriad.clients.models import Client, MessageChannel
 from iptriad.clients.permissions import client_policy
 from iptriad.clients.services import ClientDetails
 from iptriad.core.details import details_from, field_names
@@ -41,16 +41,24 @@ class ClientForm(forms.ModelForm):  # type: ignore[type-arg]
             "date_of_birth": DateInput(),
             "consent_to_treatment_on": DateInput(),
             "consent_to_data_use_on": DateInput(),
+            "consent_to_messages_on": DateInput(),
         }
         labels = {
             "consent_to_treatment_on": "Date consent to treatment was given",
             "consent_to_data_use_on": "Date consent to data use was given",
             "consent_to_data_use": "Consent to use of data for service evaluation",
             "email": "E-mail",
+            "message_channel": "Messages (self-report links and reminders) by",
+            "consent_to_messages": "Consent to receive messages",
+            "consent_to_messages_on": "Date consent to messages was given",
         }
         help_texts = {
             "phone": "For self-report links by text message, with the country code, e.g. +44 7700 900123.",
             "email": "For self-report links by e-mail.",
+            "consent_to_messages": (
+                "Ask first: questionnaires before each session, and reminders, are sent only with this consent. "
+                "The client can stop them from any message."
+            ),
         }
 
     def __init__(self, *args: Any, actor: Actor, **kwargs: Any) -> None:
@@ -62,6 +70,8 @@ class ClientForm(forms.ModelForm):  # type: ignore[type-arg]
             clinicians = clinicians.filter(pk__in=[actor.user_id, current])
         therapist_field.queryset = clinicians
         therapist_field.empty_label = "Not yet assigned"
+        # Not chosen (a form from before messages existed, a script): no messages.
+        self.fields["message_channel"].required = False
 
     def _post_clean(self) -> None:
         # Run the model fields' own validators (phone, identifier) but not the model's constraints:
@@ -74,7 +84,9 @@ class ClientForm(forms.ModelForm):  # type: ignore[type-arg]
             self._update_errors(error)  # type: ignore[attr-defined]
 
     def to_details(self) -> ClientDetails:
-        return details_from(ClientDetails, tidied(self.cleaned_data))
+        values = tidied(self.cleaned_data)
+        values["message_channel"] = values.get("message_channel") or MessageChannel.NONE
+        return details_from(ClientDetails, values)
 
 
 class ClientSearchForm(forms.Form):

@@ -32,6 +32,14 @@ class Sex(models.TextChoices):
     NOT_RECORDED = "not_recorded", "Not recorded"
 
 
+class MessageChannel(models.TextChoices):
+    """How the client wants the service's messages (scheduled self-report links and their reminders)."""
+
+    NONE = "none", "No messages"
+    EMAIL = "email", "E-mail"
+    SMS = "sms", "Text message (SMS)"
+
+
 class ClientStatus(models.TextChoices):
     ACTIVE = "active", "Active"
     ARCHIVED = "archived", "Archived"
@@ -64,6 +72,16 @@ class Client(models.Model):
     therapist = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="clients"
     )
+    # Messages to the client (scheduled self-report links, reminders): none without a channel and a dated consent,
+    # recorded with who recorded it; an opt-out (from a message, or STOP by SMS) stops them until consent is
+    # recorded again with a later date.
+    message_channel = models.CharField(max_length=10, choices=MessageChannel.choices, default=MessageChannel.NONE)
+    consent_to_messages = models.BooleanField(default=False)
+    consent_to_messages_on = models.DateField(null=True, blank=True)
+    consent_to_messages_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    messages_opted_out_at = models.DateTimeField(null=True, blank=True)
     # Folded "identifier given family" (iptriad.core.search), kept by the services; searched with LIKE
     # on an index that covers it, so a search reads the index rather than every row.
     search_text = models.CharField(max_length=250, default="", editable=False)
@@ -91,6 +109,10 @@ class Client(models.Model):
                 name="client_data_use_consent_is_dated",
             ),
             models.CheckConstraint(
+                condition=models.Q(consent_to_messages=False) | models.Q(consent_to_messages_on__isnull=False),
+                name="client_messages_consent_is_dated",
+            ),
+            models.CheckConstraint(
                 condition=models.Q(status=ClientStatus.ACTIVE, archived_at__isnull=True)
                 | models.Q(status=ClientStatus.ARCHIVED, archived_at__isnull=False),
                 name="client_archived_has_date",
@@ -111,6 +133,25 @@ class Client(models.Model):
     @property
     def full_name(self) -> str:
         return f"{self.given_name} {self.family_name}"
+
+    @property
+    def may_be_messaged(self) -> bool:
+        """Consent recorded, not opted out since, an active record, and an address for the channel chosen."""
+        return (
+            self.consent_to_messages
+            and self.messages_opted_out_at is None
+            and not self.is_archived
+            and bool(self.message_address)
+        )
+
+    @property
+    def message_address(self) -> str:
+        """Where the client's messages go on the chosen channel ("" when no channel or no address)."""
+        if self.message_channel == MessageChannel.EMAIL:
+            return self.email
+        if self.message_channel == MessageChannel.SMS:
+            return self.phone
+        return ""
 
     @property
     def is_archived(self) -> bool:

@@ -20,7 +20,9 @@ LIST_STATUSES = {"active": [ClientStatus.ACTIVE], "archived": [ClientStatus.ARCH
 
 
 def client_list(*, actor: Actor, query: str = "", status: str = "active") -> QuerySet[Client]:
-    clients = client_policy.scope(actor, Action.LIST, Client.objects.all()).select_related("therapist")
+    clients = client_policy.scope(actor, Action.LIST, Client.objects.all()).select_related(
+        "therapist", "consent_to_messages_by"
+    )
     clients = clients.filter(status__in=LIST_STATUSES.get(status, LIST_STATUSES["active"]))
     terms = search_terms(query)
     if not terms:
@@ -34,7 +36,9 @@ def client_list(*, actor: Actor, query: str = "", status: str = "active") -> Que
 
 def client_get(*, actor: Actor, client_id: int, action: Action) -> Client:
     """The client if the actor may act on it, else 404: a foreign and a missing client look alike."""
-    scoped = client_policy.scope(actor, action, Client.objects.select_related("therapist", "organisation"))
+    scoped = client_policy.scope(
+        actor, action, Client.objects.select_related("therapist", "organisation", "consent_to_messages_by")
+    )
     return get_object_or_404(scoped, pk=client_id)
 
 

@@ -14,8 +14,8 @@ from iptriad.accounts.models import User
 from iptriad.accounts.permissions import Action, require
 from iptriad.accounts.selectors import clinicians_of_organisation
 from iptriad.audit.models import AuditAction
-from iptriad.audit.services import audit_record
-from iptriad.clients.models import Client, ClientStatus
+from iptriad.audit.services import audit_record, audit_record_without_member
+from iptriad.clients.models import Client, ClientStatus, MessageChannel
 from iptriad.clients.permissions import client_policy
 from iptriad.clients.signals import client_archived
 from iptriad.core.ages import age_on
@@ -33,6 +33,10 @@ ERROR_CONSENT_IN_FUTURE = "The consent date cannot be in the future."
 ERROR_CONSENT_BEFORE_BIRTH = "The consent date cannot be before the date of birth."
 ERROR_THERAPIST_NOT_CLINICIAN = "Choose a therapist or supervisor of this organisation."
 ERROR_THERAPIST_NOT_SELF = "As a therapist you can only assign clients to yourself."
+ERROR_CHANNEL_NEEDS_EMAIL = "Enter the client's e-mail address to send messages by e-mail."
+ERROR_CHANNEL_NEEDS_PHONE = "Enter the client's mobile number to send messages by text message."
+ERROR_CHANNEL_UNKNOWN = "Choose how the client wants messages: none, e-mail or text message."
+ERROR_CONSENT_NEEDS_CHANNEL = "Choose the channel the client agreed to, or untick the consent."
 ERROR_ALREADY_ARCHIVED = "This client is already archived."
 ERROR_NOT_ARCHIVED = "This client is not archived."
 ERROR_CLIENT_ARCHIVED = (
@@ -59,6 +63,9 @@ class ClientDetails:
     consent_to_data_use: bool
     consent_to_data_use_on: dt.date | None
     therapist: User | None
+    message_channel: str = MessageChannel.NONE
+    consent_to_messages: bool = False
+    consent_to_messages_on: dt.date | None = None
 
 
 def _validate(*, actor: Actor, details: ClientDetails, client: Client | None) -> None:
@@ -71,6 +78,7 @@ def _validate(*, actor: Actor, details: ClientDetails, client: Client | None) ->
     for consent, field in (
         (details.consent_to_treatment, "consent_to_treatment_on"),
         (details.consent_to_data_use, "consent_to_data_use_on"),
+        (details.consent_to_messages, "consent_to_messages_on"),
     ):
         given_on: dt.date | None = getattr(details, field)
         if consent and given_on is None:
@@ -81,6 +89,7 @@ def _validate(*, actor: Actor, details: ClientDetails, client: Client | None) ->
             errors[field] = ERROR_CONSENT_IN_FUTURE
         elif given_on is not None and "date_of_birth" not in errors and given_on < details.date_of_birth:
             errors[field] = ERROR_CONSENT_BEFORE_BIRTH
+    _validate_channel(errors, details)
     therapist = details.therapist
     if therapist is not None and not (client is not None and client.therapist_id == therapist.pk):
         if not client_policy.may_assign_any_therapist(actor) and therapist.pk != actor.user_id:
@@ -94,6 +103,43 @@ def _validate(*, actor: Actor, details: ClientDetails, client: Client | None) ->
         errors["identifier"] = ERROR_IDENTIFIER_TAKEN
     if errors:
         raise ValidationError(errors)
+
+
+def _validate_channel(errors: dict[str, str], details: ClientDetails) -> None:
+    """No message without an address for the channel chosen; a consent says which channel it is for."""
+    if details.message_channel not in MessageChannel.values:
+        errors["message_channel"] = ERROR_CHANNEL_UNKNOWN
+    elif details.message_channel == MessageChannel.EMAIL and not details.email:
+        errors["email"] = ERROR_CHANNEL_NEEDS_EMAIL
+    elif details.message_channel == MessageChannel.SMS and not details.phone:
+        errors["phone"] = ERROR_CHANNEL_NEEDS_PHONE
+    elif details.consent_to_messages and details.message_channel == MessageChannel.NONE:
+        errors["message_channel"] = ERROR_CONSENT_NEEDS_CHANNEL
+
+
+def _consent_recorded(actor: Actor, client: Client, details: ClientDetails) -> list[str]:
+    """Who recorded the consent to messages, when it is given or its date changes; a consent dated on or after an
+    opt-out lifts it (the client asked the therapist to opt in again). Returns the fields it changed."""
+    changed: list[str] = []
+    given_now = details.consent_to_messages and (
+        not client.consent_to_messages or client.consent_to_messages_on != details.consent_to_messages_on
+    )
+    if given_now:
+        client.consent_to_messages_by = actor.user
+        changed.append("consent_to_messages_by")
+    elif not details.consent_to_messages and client.consent_to_messages_by_id is not None:
+        client.consent_to_messages_by = None
+        changed.append("consent_to_messages_by")
+    opted_out = client.messages_opted_out_at
+    if (
+        given_now
+        and opted_out is not None
+        and details.consent_to_messages_on is not None
+        and details.consent_to_messages_on >= timezone.localdate(opted_out)
+    ):
+        client.messages_opted_out_at = None
+        changed.append("messages_opted_out_at")
+    return changed
 
 
 def _save(client: Client) -> None:
@@ -116,6 +162,8 @@ def client_create(*, actor: Actor, details: ClientDetails) -> Client:
         details = dataclasses.replace(details, therapist=actor.user)
     _validate(actor=actor, details=details, client=None)
     client = Client(organisation=actor.organisation, **dataclasses.asdict(details))
+    if details.consent_to_messages:
+        client.consent_to_messages_by = actor.user
     _save(client)
     audit_record(actor=actor, action=AuditAction.CLIENT_CREATED, obj=client)
     return client
@@ -134,8 +182,10 @@ def client_update(*, actor: Actor, client: Client, details: ClientDetails) -> Cl
     ]
     if not changed:
         return client
+    recorded = _consent_recorded(actor, client, details)  # reads the consent as it was, so before the changes
     for name in changed:
         setattr(client, name, getattr(details, name))
+    changed += recorded
     client.updated_at = timezone.now()
     _save(client)
     # Field names only: the audit trail never copies clinical or personal content.
@@ -189,3 +239,24 @@ def _require_on(actor: Actor, client: Client, action: Action) -> None:
     """Services are entry points too (CLI, API): check the object, not only the role."""
     if not client_policy.scope(actor, action, Client.objects.filter(pk=client.pk)).exists():
         raise PermissionDenied(f"You may not {action.value} this client.")
+
+
+@transaction.atomic
+def client_messages_opt_out(*, client: Client, via: str, ip_address: str | None) -> bool:
+    """The client asks for no more messages (from a message's stop link, or STOP by SMS): no member acts, so the
+    audit event has none. False when already opted out (a second click, a repeated STOP) and nothing changes.
+    Opting in again is the therapist's: they record the client's consent again, with its new date."""
+    updated = Client.objects.filter(pk=client.pk, messages_opted_out_at__isnull=True).update(
+        messages_opted_out_at=timezone.now(), updated_at=timezone.now()
+    )
+    if not updated:
+        return False
+    client.refresh_from_db(fields=["messages_opted_out_at", "updated_at"])
+    audit_record_without_member(
+        organisation=client.organisation,
+        action=AuditAction.CLIENT_MESSAGES_OPTED_OUT,
+        obj=client,
+        ip_address=ip_address,
+        detail={"via": via},
+    )
+    return True

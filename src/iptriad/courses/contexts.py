@@ -5,6 +5,8 @@ Registered by CoursesConfig.ready(); see iptriad.measures.contexts for the inter
 
 from __future__ import annotations
 
+import datetime as dt
+from collections import defaultdict
 from typing import Any
 
 from django.db.models import QuerySet
@@ -14,9 +16,12 @@ from iptriad.accounts.actors import Actor
 from iptriad.accounts.models import User
 from iptriad.accounts.permissions import Action
 from iptriad.clients.models import Client
+from iptriad.core.schedules import next_session_number
 from iptriad.courses.models import Course, CourseSession
 from iptriad.courses.permissions import course_policy
-from iptriad.measures.contexts import OccasionChoice
+from iptriad.courses.selectors.measures import sessions_held
+from iptriad.measures.contexts import OccasionChoice, PlannedSession
+from iptriad.measures.due import ContextSessions
 from iptriad.measures.models import TreatmentContext
 
 COURSE = "course"
@@ -56,3 +61,40 @@ class CourseContexts:
     def responsible_for(self, actor: Actor) -> QuerySet[Any]:
         courses = Course.objects.filter(organisation_id=actor.organisation.pk, therapist_id=actor.user_id)
         return courses.values_list("treatment_context_id", flat=True)
+
+    def next_session(self, context: TreatmentContext) -> dt.datetime | None:
+        course = Course.objects.open().filter(treatment_context_id=context.pk).only("next_session_at").first()
+        return course.next_session_at if course is not None else None
+
+    def planned_sessions(self, *, start: dt.datetime, end: dt.datetime) -> list[PlannedSession]:
+        # Three queries for every course planned in the window: the courses, their sessions, their contracts.
+        courses = list(
+            Course.objects.open()
+            .filter(next_session_at__gte=start, next_session_at__lt=end)
+            .select_related("contract")
+            .order_by("next_session_at", "pk")
+        )
+        sessions: dict[int, list[CourseSession]] = defaultdict(list)
+        for session in CourseSession.objects.filter(course__in=courses).only(
+            "course_id", "occasion_id", "number", "held_on", "attendance"
+        ):
+            sessions[session.course_id].append(session)
+        planned = []
+        for course in courses:
+            held = sessions_held(sessions[course.pk])
+            contract = getattr(course, "contract", None)
+            planned.append(
+                PlannedSession(
+                    context_id=course.treatment_context_id,
+                    client_id=course.client_id,
+                    organisation_id=course.organisation_id,
+                    starts_at=course.next_session_at,  # type: ignore[arg-type]  # filtered on it above
+                    number=next_session_number(held),
+                    responsible_id=course.therapist_id,
+                    sessions=ContextSessions(
+                        sessions=held,
+                        sessions_planned=contract.sessions_planned if contract is not None else None,
+                    ),
+                )
+            )
+        return planned

@@ -39,6 +39,9 @@ EXPORT_VERSION = 1
 EXCLUDED_FIELDS: dict[str, frozenset[str]] = {
     "measures.SelfReportLink": frozenset({"token_hash"}),
     "notifications.Message": frozenset({"body"}),
+    # A scheduled link keeps its link's token and its opt-out token (encrypted, for reminders) while the link can
+    # be answered: credentials, like the hash of the opt-out token that keeps working.
+    "notifications.ScheduledLink": frozenset({"link_token", "stop_token", "stop_token_hash"}),
     "clients.Client": frozenset({"search_text"}),
 }
 

@@ -16,6 +16,7 @@ from iptriad.clients.selectors import (
     client_list,
     client_list_record_viewed,
 )
+from iptriad.courses.selectors.course import with_next_session
 from iptriad.measures.permissions import alert_policy
 from iptriad.measures.selectors import open_alerts
 
@@ -31,7 +32,8 @@ def home_context(actor: Actor) -> dict[str, Any]:
     if client_policy.allows(actor, Action.LIST):
         context["client_counts"] = client_counts_by_status(actor=actor)
     if actor.role == Role.THERAPIST:
-        context["my_clients"] = list(client_list(actor=actor)[:RECENT])
+        # Each client's next session as planned in their open course, in the same query (the key page's budget).
+        context["my_clients"] = list(with_next_session(client_list(actor=actor))[:RECENT])
         client_list_record_viewed(actor=actor, shown=context["my_clients"], page=1, searched=False)
     if actor.role in (Role.SUPERVISOR, Role.ADMIN):
         context["caseloads"] = client_counts_by_therapist(actor=actor)

@@ -8,6 +8,7 @@ in, and who is responsible for what arises in it.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -17,6 +18,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from iptriad.accounts.actors import Actor
 from iptriad.accounts.models import User
 from iptriad.clients.models import Client
+from iptriad.measures.due import ContextSessions
 from iptriad.measures.models import Occasion, TreatmentContext
 
 ERROR_CONTEXT_CLOSED = "This course is closed."
@@ -28,6 +30,19 @@ class OccasionChoice:
 
     occasion: Occasion
     label: str  # e.g. "session 3 of the IPT course (4 Mar 2026)"
+
+
+@dataclass(frozen=True)
+class PlannedSession:
+    """An open context's next planned session, with what the due rules need and who answers for it."""
+
+    context_id: int
+    client_id: int
+    organisation_id: int
+    starts_at: dt.datetime
+    number: int  # as the due rules count it: attended sessions so far plus one
+    responsible_id: int  # the clinician who sends what is due at it (the course's therapist)
+    sessions: ContextSessions
 
 
 class ContextKind(Protocol):
@@ -57,6 +72,15 @@ class ContextKind(Protocol):
 
     def responsible_for(self, actor: Actor) -> QuerySet[Any]:
         """The ids (a flat values list) of the contexts of this kind the actor is responsible for, open or closed."""
+        ...
+
+    def next_session(self, context: TreatmentContext) -> dt.datetime | None:
+        """When the context's next session is planned, while it is open (None: not planned, or closed)."""
+        ...
+
+    def planned_sessions(self, *, start: dt.datetime, end: dt.datetime) -> list[PlannedSession]:
+        """The open contexts of this kind (every organisation) whose next session is planned in [start, end), with
+        their sessions so far; a fixed number of queries whatever their number."""
         ...
 
 
@@ -134,3 +158,13 @@ def responsible_for(actor: Actor, context_id: str = "context_id") -> Q:
 def responsible(context: TreatmentContext) -> list[User]:
     """The clinicians responsible for what arises in the context (its kind decides who they are)."""
     return list(kind_of(context).responsible(context))
+
+
+def next_session(context: TreatmentContext) -> dt.datetime | None:
+    """When the context's next session is planned, asked of its kind (None: none planned, or the context closed)."""
+    return kind_of(context).next_session(context)
+
+
+def planned_sessions(*, start: dt.datetime, end: dt.datetime) -> list[PlannedSession]:
+    """Every open context of every kind whose next session is planned in [start, end)."""
+    return [planned for kind in registered() for planned in kind.planned_sessions(start=start, end=end)]

@@ -55,7 +55,12 @@ from iptriad.measures.models import (
     TreatmentContext,
 )
 from iptriad.measures.permissions import alert_policy, measure_policy
-from iptriad.measures.signals import risk_alert_opened
+from iptriad.measures.signals import (
+    LINK_CLOSED_ANSWERED,
+    LINK_CLOSED_WITHDRAWN,
+    risk_alert_opened,
+    self_report_link_closed,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -355,35 +360,80 @@ def administration_record(
     return administration
 
 
+def _self_report_definition(code: str) -> Instrument:
+    """The instrument of a new link, if a client can answer it on a link."""
+    definition = _instrument(code)
+    if definition.respondent != Respondent.SELF:
+        raise ValidationError({"instrument": ERROR_NOT_SELF_REPORT})
+    if definition.item_text == ItemText.LOCAL:
+        raise ValidationError({"instrument": ERROR_TEXT_NOT_LOADED.format(name=definition.short_name)})
+    return definition
+
+
+def self_report_answerable(code: str) -> bool:
+    """Whether a client can answer this instrument on a link (self-rated, its wording installed)."""
+    try:
+        _self_report_definition(code)
+    except ValidationError:
+        return False
+    return True
+
+
+def _new_link(
+    *, client: Client, context: TreatmentContext | None, code: str, created_by: User, valid_days: int
+) -> tuple[SelfReportLink, str]:
+    definition = _self_report_definition(code)
+    if not 1 <= valid_days <= LINK_DAYS_MAX:
+        raise ValidationError({"valid_days": ERROR_LINK_DAYS})
+    client_require_active(client)  # under the client's row lock: archiving cannot slip in between
+    token = secrets.token_urlsafe(32)
+    now = timezone.now()
+    link = SelfReportLink.objects.create(
+        organisation_id=client.organisation_id,
+        client=client,
+        context=context,
+        instrument_code=definition.code,
+        token_hash=token_hash(token),
+        created_by=created_by,
+        created_at=now,
+        expires_at=now + dt.timedelta(days=valid_days),
+    )
+    return link, token
+
+
 @transaction.atomic
 def self_report_link_create(
     *, actor: Actor, client: Client, code: str, valid_days: int = LINK_DAYS_DEFAULT
 ) -> tuple[SelfReportLink, str]:
     """A new link and its token; the token is returned once and only its hash is kept."""
     _require_client(actor, client, Action.CREATE)
-    definition = _instrument(code)
-    if definition.respondent != Respondent.SELF:
-        raise ValidationError({"instrument": ERROR_NOT_SELF_REPORT})
-    if definition.item_text == ItemText.LOCAL:
-        raise ValidationError({"instrument": ERROR_TEXT_NOT_LOADED.format(name=definition.short_name)})
-    if not 1 <= valid_days <= LINK_DAYS_MAX:
-        raise ValidationError({"valid_days": ERROR_LINK_DAYS})
-    client_require_active(client)
+    _self_report_definition(code)
     if actor.user is None:
         raise PermissionDenied("A link is sent by a member, not from the command line.")
-    token = secrets.token_urlsafe(32)
-    now = timezone.now()
-    link = SelfReportLink.objects.create(
-        organisation_id=client.organisation_id,
-        client=client,
-        context=contexts.open_context(client),
-        instrument_code=definition.code,
-        token_hash=token_hash(token),
-        created_by=actor.user,
-        created_at=now,
-        expires_at=now + dt.timedelta(days=valid_days),
+    link, token = _new_link(
+        client=client, context=contexts.open_context(client), code=code, created_by=actor.user, valid_days=valid_days
     )
     audit_record(actor=actor, action=AuditAction.LINK_CREATED, obj=link, detail={"client": client.pk})
+    return link, token
+
+
+@transaction.atomic
+def self_report_link_create_scheduled(
+    *, client: Client, context: TreatmentContext, code: str, created_by: User, valid_days: int
+) -> tuple[SelfReportLink, str]:
+    """A link the schedule creates before a planned session of an open context. Nobody acts at that moment: its
+    creator is the context's responsible clinician (a link is always some person's), and the audit event, with no
+    member, says it was sent on schedule."""
+    if context.client_id != client.pk or not contexts.is_open(context):
+        raise ValidationError(ERROR_CONTEXT_MISMATCH)
+    link, token = _new_link(client=client, context=context, code=code, created_by=created_by, valid_days=valid_days)
+    audit_record_without_member(
+        organisation=client.organisation,
+        action=AuditAction.LINK_SCHEDULED,
+        obj=link,
+        ip_address=None,
+        detail={"client": client.pk, "created_by": created_by.pk, "instrument": link.instrument_code},
+    )
     return link, token
 
 
@@ -566,6 +616,7 @@ def self_report_receive(*, token: str, answers: Sequence[int | None], ip_address
     audit_record_without_member(
         organisation=link.organisation, action=AuditAction.LINK_SUBMITTED, obj=administration, ip_address=ip_address
     )
+    self_report_link_closed.send(sender=SelfReportLink, link=link, reason=LINK_CLOSED_ANSWERED)
     for alert in alerts:
         audit_record_without_member(
             organisation=link.organisation, action=AuditAction.ALERT_OPENED, obj=alert, ip_address=ip_address
@@ -592,6 +643,7 @@ def self_report_link_revoke(*, actor: Actor, link: SelfReportLink) -> SelfReport
         link.revoked_at = timezone.now()
         link.save(update_fields=["revoked_at"])
         audit_record(actor=actor, action=AuditAction.LINK_REVOKED, obj=link)
+        self_report_link_closed.send(sender=SelfReportLink, link=link, reason=LINK_CLOSED_WITHDRAWN)
     return link
 
 

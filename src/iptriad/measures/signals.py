@@ -1,5 +1,5 @@
-"""What measures tells the apps above it (a risk alert opened), and its answers to what the apps below it tell
-(an archived client's links stop taking answers)."""
+"""What measures tells the apps above it (a risk alert opened, a self-report link closed), and its answers to what
+the apps below it tell: an archived client's links stop taking answers."""
 
 from __future__ import annotations
 
@@ -21,6 +21,13 @@ from iptriad.measures.models import SelfReportLink
 # own, so a receiver that fails never undoes the alert (docs/clinical-safety.md, "Alerts reach a person").
 risk_alert_opened = Signal()
 
+# Sent inside the transaction that closes a self-report link for good, with `link` and `reason` (one of the
+# LINK_CLOSED_* words): e.g. notifications cancels its queued reminders and wipes the token it kept for them.
+self_report_link_closed = Signal()
+LINK_CLOSED_ANSWERED = "answered"
+LINK_CLOSED_WITHDRAWN = "withdrawn"
+LINK_CLOSED_CLIENT_ARCHIVED = "client archived"
+
 
 @receiver(client_archived, dispatch_uid="iptriad_measures_withdraw_links_of_an_archived_client")
 def links_withdrawn_on_archiving(sender: type[Client], actor: Actor, client: Client, **kwargs: Any) -> None:
@@ -34,3 +41,4 @@ def links_withdrawn_on_archiving(sender: type[Client], actor: Actor, client: Cli
     SelfReportLink.objects.filter(pk__in=[link.pk for link in open_links]).update(revoked_at=now)
     for link in open_links:
         audit_record(actor=actor, action=AuditAction.LINK_REVOKED, obj=link, detail={"reason": "client_archived"})
+        self_report_link_closed.send(sender=SelfReportLink, link=link, reason=LINK_CLOSED_CLIENT_ARCHIVED)

@@ -7,10 +7,22 @@ class NotificationsConfig(AppConfig):
     verbose_name = "Notifications"
 
     def ready(self) -> None:
-        # The worker finds the tasks by name: importing the module registers them with the Huey instance.
-        from iptriad.notifications import checks, tasks  # noqa: F401
-
+        self._links_on_schedule()
         self._alerts_reach_a_person()
+
+    def _links_on_schedule(self) -> None:
+        """Self-report links sent before each planned session, their reminders, and the client's message log."""
+        # The worker finds the tasks by name: importing the module registers them with the Huey instance
+        # (link_tasks: the scheduled links' periodic job); link_signals connects the receivers.
+        from iptriad.clients.sections import client_record_sections
+        from iptriad.notifications import checks, link_signals, link_tasks, tasks  # noqa: F401
+        from iptriad.notifications.link_sections import client_messages_section
+        from iptriad.web.sections import Section
+
+        # The client's record page (clients, below) shows their clinicians the messages sent to the client.
+        client_record_sections.register(
+            Section("messages", "notifications/_client_messages.html", client_messages_section, order=40)
+        )
 
     def _alerts_reach_a_person(self) -> None:
         """Risk alerts (measures, below): tell the clinicians when one opens, show who was told on its page, and

@@ -8,14 +8,14 @@ from typing import Any
 
 from gunicorn.glogging import Logger
 
-SECRET_PATH = re.compile(r"^/r/[^/]+")
+SECRET_PATH = re.compile(r"^/(r|m)/[^/]+")  # a self-report link (/r/) and a message's opt-out link (/m/)
 # A line break or other control character in a path (sent as %0A) would start a forged log line.
 CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def redact_path(path: str) -> str:
     """The path as it may be logged: a self-report token cut out, control characters escaped (ASVS 16.4.1)."""
-    redacted = SECRET_PATH.sub("/r/[token]", path)
+    redacted = SECRET_PATH.sub(lambda match: f"/{match.group(1)}/[token]", path)
     return CONTROL_CHARACTER.sub(lambda match: match.group().encode("unicode_escape").decode("ascii"), redacted)
 
 

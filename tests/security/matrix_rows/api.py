@@ -87,6 +87,7 @@ ROWS: dict[str, Row] = {
         "post", CLINICAL_OBJECT, target="course", json={"task_id": "middle.problem_area_work", "done": True}
     ),
     "api-course-record": ApiRow("get", CLINICAL_OBJECT, target="course"),
+    "api-course-next-session": ApiRow("put", CLINICAL_OBJECT, target="course", json={"next_session_at": None}),
     # The initial phase's records.
     "api-assessment-save": ApiRow(
         "put", CLINICAL_OBJECT, target="course", json={"diagnosis_code": "F32.1", "suicide_risk_screen": "low"}

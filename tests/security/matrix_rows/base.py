@@ -5,7 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from iptriad.accounts.models import Membership, Role
+from iptriad.accounts.tokens import token_hash
 from iptriad.datarights.models import ExportFormat, ExportReason, ExportRequest
+from iptriad.measures.models import SelfReportLink
+from iptriad.notifications.models import ScheduledLink
 from tests.conftest import Personas
 from tests.courses.factories import CourseRecords, full_course, termination_records
 from tests.measures.factories import ClinicalObjects, clinical_objects
@@ -49,6 +52,8 @@ class MatrixObjects:
     export_b: ExportRequest
 
     def target(self, name: str, own: bool, personas: Personas) -> int | str:
+        if name == "stop_token":
+            return stop_token(self.clinical.link_a if own else self.clinical.link_b)
         if name == "membership":  # read only when asked: the other rows pay no query for it
             user, organisation = (
                 (personas.therapist_a2, personas.org_a) if own else (personas.therapist_b, personas.org_b)
@@ -73,12 +78,33 @@ class MatrixObjects:
         return targets[name]
 
 
+def stop_token(link: SelfReportLink) -> str:
+    """The opt-out token of the messages about the link (its scheduled link's row, made with the objects)."""
+    return f"matrix-stop-{link.pk}"
+
+
+def _scheduled(link: SelfReportLink, context_id: int) -> None:
+    ScheduledLink.objects.create(
+        organisation_id=link.organisation_id,
+        client_id=link.client_id,
+        context_id=context_id,
+        link=link,
+        instrument_code=link.instrument_code,
+        session_number=1,
+        session_at=link.expires_at,
+        channel="email",
+        stop_token_hash=token_hash(stop_token(link)),
+    )
+
+
 def matrix_objects(personas: Personas) -> MatrixObjects:
     clinical = clinical_objects(personas)
     course_a = full_course(personas.client_a, personas.therapist_a)
     course_b = full_course(personas.client_b, personas.therapist_b)
     termination_records(course_a.course)
     termination_records(course_b.course)
+    _scheduled(clinical.link_a, course_a.course.treatment_context_id)
+    _scheduled(clinical.link_b, course_b.course.treatment_context_id)
     export_a, export_b = (
         ExportRequest.objects.create(
             organisation_id=client.organisation_id,

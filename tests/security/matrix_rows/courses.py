@@ -11,5 +11,6 @@ ROWS = {
         "post", CLINICAL_ACTION, target="course", form={"task_id": "middle.problem_area_work", "done": "on"}
     ),
     "course-close": Row("get", CLINICAL_OBJECT, target="course"),
+    "course-next-session": Row("post", CLINICAL_ACTION, target="course", form={"clear": "1"}),
     "caseload": Row("get", CLINICAL_PAGES),
 }

@@ -23,4 +23,10 @@ ROWS = {
     "audit-list": Row("get", ADMIN_ONLY),
     "notification-settings": Row("get", ADMIN_ONLY),
     "message-log": Row("get", ADMIN_ONLY),
+    # Counts of scheduled links: administrators and supervisors for the organisation, a therapist for their clients.
+    "message-response": Row("get", statuses(200, 200, 200, 403)),
+    # The client's stop link: no login, the same answer for everyone (a confirmation page).
+    "messages-stop": Row("get", EVERYONE_OK, target="stop_token", anonymous=200, public=True),
+    # The SMS gateway's webhook: without Twilio's signature (and with no gateway set) it is refused for everyone.
+    "sms-inbound": Row("post", statuses(403, 403, 403, 403), anonymous=403, public=True),
 }

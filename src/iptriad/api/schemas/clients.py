@@ -35,10 +35,12 @@ Gender = Annotated[str, Field(max_length=_text("gender")), AfterValidator(no_nul
 Phone = Annotated[str, Field(max_length=_text("phone")), AfterValidator(no_nul)]
 Email = Annotated[str, Field(max_length=_text("email")), AfterValidator(no_nul)]
 SexValue = Literal["female", "male", "intersex", "not_recorded"]
+ChannelValue = Literal["none", "email", "sms"]
 
 
 class ClientOut(StoredSchema):
     therapist: UserRef | None
+    consent_to_messages_by: UserRef | None = Field(description="Who recorded the consent to messages.")
     status: str = Field(description="active or archived")
 
     class Meta:
@@ -46,6 +48,8 @@ class ClientOut(StoredSchema):
         fields = [
             "id",
             *field_names(ClientDetails),
+            "consent_to_messages_by",
+            "messages_opted_out_at",
             "status",
             "archived_at",
             "created_at",
@@ -79,6 +83,9 @@ class ClientIn(InputSchema):
     consent_to_data_use: StrictBool = False
     consent_to_data_use_on: dt.date | None = None
     therapist: Id | None = Field(None, description="The user id of the assigned therapist or supervisor.")
+    message_channel: ChannelValue = Field("none", description="How the client wants messages: none, email or sms.")
+    consent_to_messages: StrictBool = False
+    consent_to_messages_on: dt.date | None = None
 
 
 class ClientPatch(InputSchema):
@@ -98,3 +105,6 @@ class ClientPatch(InputSchema):
     consent_to_data_use: StrictBool | None = None
     consent_to_data_use_on: dt.date | None = None
     therapist: Id | None = None
+    message_channel: ChannelValue | None = None
+    consent_to_messages: StrictBool | None = None
+    consent_to_messages_on: dt.date | None = None

@@ -62,6 +62,7 @@ class CourseOut(StoredSchema):
             "closed_on",
             "end_reason",
             "end_note",
+            "next_session_at",
             "created_at",
             "updated_at",
         ]
@@ -163,6 +164,13 @@ class CourseOpenIn(InputSchema):
     adaptation: Code = Field(description="An adaptation id from GET /adaptations, e.g. standard.")
     therapist: Id | None = Field(None, description="Who runs the course; yourself when left out.")
     opened_on: dt.date | None = Field(None, description="Today when left out.")
+
+
+class NextSessionIn(InputSchema):
+    next_session_at: dt.datetime | None = Field(
+        description="The next session's date and time (ISO 8601; without an offset, the organisation's time zone), "
+        "or null to clear the plan. Not in the past, nor before the course opened or its last session."
+    )
 
 
 class PhaseChangeIn(InputSchema):

@@ -45,6 +45,11 @@ class SessionIn(InputSchema):
         "the risk alert, not to the session.",
     )
     note: Paragraph = ""
+    next_session_at: dt.datetime | None = Field(
+        None,
+        description="When the next session is planned (ISO 8601 with offset; without one, the organisation's "
+        "time zone). Not in the past; self-report links due at it are sent before it to clients who consented.",
+    )
 
 
 class SessionPatch(InputSchema):

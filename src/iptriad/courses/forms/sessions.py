@@ -21,7 +21,18 @@ from iptriad.courses.models import CourseSession
 from iptriad.courses.models.sessions import Attendance, HomeworkReview, RiskCheck
 from iptriad.courses.selectors.sessions import StrategyGroup
 from iptriad.courses.services.sessions import CONCERN_MAX_LENGTH, RECORDED_FIELDS, SessionDetails
-from iptriad.web.widgets import DateInput
+from iptriad.web.widgets import DateInput, DateTimeInput
+
+NEXT_SESSION_HELP = (
+    "Date and time, if agreed. Self-report questionnaires due at that session are sent to the client before it "
+    "when they agreed to messages."
+)
+
+
+class NextSessionForm(forms.Form):
+    next_session_at = forms.DateTimeField(
+        label="Next session", required=False, widget=DateTimeInput(), help_text=NEXT_SESSION_HELP
+    )
 
 
 def _text(label: str, rows: int = 3, help_text: str = "") -> forms.CharField:
@@ -78,6 +89,9 @@ class CourseSessionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     note = _text("Session note", rows=5)
+    next_session_at = forms.DateTimeField(
+        label="Next session", required=False, widget=DateTimeInput(), help_text=NEXT_SESSION_HELP
+    )
 
     def __init__(
         self,
@@ -100,6 +114,8 @@ class CourseSessionForm(forms.Form):
         self.concern_recorded = session is not None and session.risk_check == RiskCheck.CONCERN
         if self.concern_recorded:
             del self.fields["concern"]
+        if session is not None:
+            del self.fields["next_session_at"]  # planned when a session is recorded, or on the course page
 
     def bound_strategy_groups(self) -> tuple[BoundGroup, ...]:
         field: BoundField = self["strategies"]

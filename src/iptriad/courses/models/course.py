@@ -49,6 +49,9 @@ class Course(models.Model):
     closed_on = models.DateField(null=True, blank=True)
     end_reason = models.CharField(max_length=20, choices=EndReasonChoice.choices, blank=True)
     end_note = EncryptedTextField(max_length=NOTE_MAX, blank=True)
+    # The next session as planned (date and time), set by the therapist; sessions are recorded once held, so this
+    # is the only word on when the next one will be. Scheduled self-report links are sent before it.
+    next_session_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from iptriad.accounts.actors import Actor
+from iptriad.courses.forms.sessions import NextSessionForm
 from iptriad.courses.models import Course
 from iptriad.courses.selectors.course_page import CourseRecords, course_records
 from iptriad.courses.selectors.sessions import next_session_cautions, session_counts
@@ -24,4 +25,6 @@ def context(actor: Actor, course: Course, records: CourseRecords | None = None) 
         "sessions": sessions,
         "counts": counts,
         "guide": next_session_cautions(course=course, snapshot=records.snapshot, counts=counts),
+        "next_session_at": course.next_session_at,
+        "next_session_form": NextSessionForm(initial={"next_session_at": course.next_session_at}),
     }

@@ -6,8 +6,9 @@ from collections.abc import Sequence
 from typing import TypeVar
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Count, Max, Model, Q, QuerySet
+from django.db.models import Count, Max, Model, OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from iptriad.accounts.actors import Actor
 from iptriad.accounts.permissions import Action
@@ -75,6 +76,16 @@ def caseload(*, actor: Actor) -> QuerySet[Course]:
             sessions_recorded=Count("sessions"),
         )
         .order_by("therapist__full_name", "client__family_name", "client__given_name", "pk")
+    )
+
+
+def with_next_session(clients: QuerySet[Client]) -> QuerySet[Client]:
+    """Clients (already scoped) with `next_session_at`: the next session planned in their open course, from now on
+    (None when none is), and `next_session_course` its course's id; a subquery, no query of its own."""
+    planned = Course.objects.open().filter(client_id=OuterRef("pk"), next_session_at__gte=timezone.now())
+    return clients.annotate(
+        next_session_at=Subquery(planned.values("next_session_at")[:1]),
+        next_session_course=Subquery(planned.values("pk")[:1]),
     )
 
 

@@ -7,6 +7,7 @@ concern opens a risk alert in the same transaction as the session, so a recorded
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 
@@ -57,6 +58,12 @@ ERROR_ALERT_REFUSED = (
     "A risk alert could not be opened for this client, so nothing was saved: only the client's own therapist or a "
     "supervisor can open one. Ask a supervisor to raise the alert now."
 )
+ERROR_NEXT_IN_PAST = "The next session cannot be in the past: give a date and time from now on."
+ERROR_NEXT_BEFORE_COURSE = "The next session is dated before the course opened ({date}): check the date."
+ERROR_NEXT_BEFORE_LAST = "The next session is dated before the last session recorded ({date}): check the date."
+# Design note: a plan further ahead than this is more likely a typo in the year than a plan.
+NEXT_SESSION_MAX_DAYS = 180
+ERROR_NEXT_TOO_FAR = f"Plan the next session within {NEXT_SESSION_MAX_DAYS} days."
 ERROR_NUMBER_TAKEN = "Another session was recorded at the same moment: check the course's sessions and try again."
 
 # The parts of a session that only an attended session has; a cancelled or missed one keeps none of them.
@@ -88,6 +95,7 @@ class SessionDetails:
     risk_check: str = ""
     concern: str = ""  # goes to the risk alert, not to the session
     note: str = ""
+    next_session_at: dt.datetime | None = None  # goes to the course: when the next session is planned
 
 
 @dataclass(frozen=True)
@@ -196,6 +204,62 @@ def _validated(
     return values
 
 
+def _aware(when: dt.datetime) -> dt.datetime:
+    """A date and time given without an offset is read in the organisation's time zone (the current one)."""
+    return timezone.make_aware(when) if timezone.is_naive(when) else when
+
+
+def next_session_errors(course: Course, starts_at: dt.datetime, last_held_on: dt.date | None) -> str | None:
+    """Why a planned next session cannot be, or None: not in the past, within the course's life (after it opened
+    and its last session, while it is open), and not absurdly far ahead."""
+    now = timezone.now()
+    day = timezone.localdate(starts_at)
+    if starts_at < now:
+        return ERROR_NEXT_IN_PAST
+    if day < course.opened_on:
+        return ERROR_NEXT_BEFORE_COURSE.format(date=f"{course.opened_on:%d %B %Y}")
+    if last_held_on is not None and day < last_held_on:
+        return ERROR_NEXT_BEFORE_LAST.format(date=f"{last_held_on:%d %B %Y}")
+    if starts_at > now + dt.timedelta(days=NEXT_SESSION_MAX_DAYS):
+        return ERROR_NEXT_TOO_FAR
+    return None
+
+
+def _next_session_after_record(course: Course, details: SessionDetails) -> dt.datetime | None:
+    """The course's plan once a session is recorded: the one given with it, else the plan unless it has now been
+    held (planned for the day recorded or earlier)."""
+    if details.next_session_at is not None:
+        return details.next_session_at
+    planned = course.next_session_at
+    if planned is not None and timezone.localdate(planned) <= details.held_on:
+        return None
+    return planned
+
+
+@transaction.atomic
+def course_next_session_set(*, actor: Actor, course: Course, starts_at: dt.datetime | None) -> Course:
+    """Plan the course's next session (date and time), or clear the plan (None); audited with no content."""
+    course = course_for_change(actor, course)
+    if starts_at is not None:
+        starts_at = _aware(starts_at)
+        last = CourseSession.objects.filter(course=course).order_by("-number").values_list("held_on", flat=True)
+        error = next_session_errors(course, starts_at, last.first())
+        if error is not None:
+            raise ValidationError({"next_session_at": error})
+    if course.next_session_at == starts_at:
+        return course
+    course.next_session_at = starts_at
+    course.updated_at = timezone.now()
+    course.save(update_fields=["next_session_at", "updated_at"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.COURSE_NEXT_SESSION_SET,
+        obj=course,
+        detail={"planned": starts_at is not None},
+    )
+    return course
+
+
 def _open_alert(actor: Actor, course: Course, concern: str, session: CourseSession) -> RiskAlert:
     try:
         return risk_alert_open_concern(
@@ -220,6 +284,12 @@ def course_session_record(*, actor: Actor, course: Course, details: SessionDetai
     course = course_for_change(actor, course)
     last = CourseSession.objects.filter(course=course).order_by("-number").first()
     values = _validated(details, course=course, previous=last, following=None, existing=None)
+    if details.next_session_at is not None:
+        planned = _aware(details.next_session_at)
+        details = dataclasses.replace(details, next_session_at=planned)
+        error = next_session_errors(course, planned, details.held_on)
+        if error is not None:
+            raise ValidationError({"next_session_at": error})
     now = timezone.now()  # one instant for both, so the page can tell a session never changed since
     try:
         with transaction.atomic():
@@ -241,6 +311,16 @@ def course_session_record(*, actor: Actor, course: Course, details: SessionDetai
     if session.risk_check == RiskCheck.CONCERN:
         alert = _open_alert(actor, course, details.concern.strip(), session)
     _touch(course)
+    next_plan = _next_session_after_record(course, details)
+    if next_plan != course.next_session_at:
+        Course.objects.filter(pk=course.pk).update(next_session_at=next_plan)
+        course.next_session_at = next_plan
+        audit_record(
+            actor=actor,
+            action=AuditAction.COURSE_NEXT_SESSION_SET,
+            obj=course,
+            detail={"planned": next_plan is not None},
+        )
     fields = tuple(name for name in RECORDED_FIELDS if getattr(session, name))
     detail: dict[str, object] = {"course": course.pk, "number": session.number, "created": True, "fields": fields}
     if alert is not None:

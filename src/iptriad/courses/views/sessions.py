@@ -9,13 +9,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from iptriad.accounts.actors import Actor
 from iptriad.accounts.once import submitted_once
 from iptriad.accounts.permissions import Action, member_view
-from iptriad.courses.forms.sessions import CourseSessionForm
+from iptriad.courses.forms.sessions import CourseSessionForm, NextSessionForm
 from iptriad.courses.models import Course
+from iptriad.courses.selectors.course import course_get
 from iptriad.courses.selectors.sessions import (
     SessionPanel,
     course_for_sessions,
@@ -27,8 +28,13 @@ from iptriad.courses.selectors.sessions import (
     techniques_named,
 )
 from iptriad.courses.services.course import ERROR_NOT_OPEN
-from iptriad.courses.services.sessions import SessionSaved, course_session_record, course_session_update
-from iptriad.web.pages import errors_on, render_form_page
+from iptriad.courses.services.sessions import (
+    SessionSaved,
+    course_next_session_set,
+    course_session_record,
+    course_session_update,
+)
+from iptriad.web.pages import errors_as_messages, errors_on, render_form_page
 
 
 def _saved_messages(request: HttpRequest, saved: SessionSaved, verb: str) -> None:
@@ -109,7 +115,25 @@ def course_session_edit_page(request: HttpRequest, actor: Actor, session_id: int
     return _form_page(request, course, panel, form, number=session.number, session=session)
 
 
+@member_view
+@require_POST
+def course_next_session_action(request: HttpRequest, actor: Actor, course_id: int) -> HttpResponse:
+    """Plan (or clear) the next session from the course page; a refusal comes back as a message on the page."""
+    course = course_get(actor=actor, course_id=course_id)
+    form = NextSessionForm(request.POST)
+    clear = bool(request.POST.get("clear"))
+    if not clear and (not form.is_valid() or form.cleaned_data["next_session_at"] is None):
+        messages.error(request, "Give the next session's date and time.")
+    else:
+        starts_at = None if clear else form.cleaned_data["next_session_at"]
+        with errors_as_messages(request):
+            course_next_session_set(actor=actor, course=course, starts_at=starts_at)
+            messages.success(request, "The next session is planned." if starts_at else "No next session is planned.")
+    return redirect(f"/courses/{course.pk}/#next-session")
+
+
 urlpatterns: list[URLPattern] = [
+    path("courses/<int:course_id>/next-session/", course_next_session_action, name="course-next-session"),
     path("courses/<int:course_id>/sessions/new/", course_session_new_page, name="course-session-new"),
     path("courses/sessions/<int:session_id>/", course_session_detail_page, name="course-session-detail"),
     path("courses/sessions/<int:session_id>/edit/", course_session_edit_page, name="course-session-edit"),

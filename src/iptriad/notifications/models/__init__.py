@@ -1,7 +1,8 @@
 """The notifications app's models, one module per part (messages: the outbox; settings: per organisation;
-alerts: how far each risk alert was passed on)."""
+alerts: how far each risk alert was passed on; links: self-report links sent on schedule)."""
 
 from iptriad.notifications.models.alerts import AlertEscalation, EscalationLevel
+from iptriad.notifications.models.links import ScheduledLink
 from iptriad.notifications.models.messages import FINAL_STATES, Channel, Message, MessageState
 from iptriad.notifications.models.settings import NotificationSettings
 
@@ -13,4 +14,5 @@ __all__ = [
     "Message",
     "MessageState",
     "NotificationSettings",
+    "ScheduledLink",
 ]
