@@ -30,9 +30,15 @@ from tests.api.conftest import api_as
 from tests.conftest import logged_in
 from tests.courses.factories import CourseRecords, full_course
 
-# Text columns no person writes: the stored answer of an API request, replayed for its Idempotency-Key; an
-# e-mail or SMS the product writes from its own templates.
-NOT_WRITTEN_BY_PEOPLE = {"api.idempotencykey.body", "notifications.message.subject", "notifications.message.body"}
+# Text columns no person writes: the stored answer of a request, replayed for its idempotency key; an e-mail or SMS
+# the product writes from its own templates; the tokens a scheduled link keeps for its reminders.
+NOT_WRITTEN_BY_PEOPLE = {
+    "accounts.idempotencykey.body",
+    "notifications.message.subject",
+    "notifications.message.body",
+    "notifications.scheduledlink.link_token",
+    "notifications.scheduledlink.stop_token",
+}
 
 
 def _text_columns() -> list[models.Field[Any, Any]]:
