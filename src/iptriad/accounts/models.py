@@ -78,6 +78,8 @@ class User(AbstractBaseUser):
     full_name = models.CharField(max_length=200)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # When the last password-reset link was mailed: one mail per account per few minutes (the throttle).
+    password_reset_mailed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
