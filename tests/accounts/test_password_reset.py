@@ -16,7 +16,6 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from iptriad.accounts.forms import PasswordResetForm
 from iptriad.accounts.mail import account_mail_send
 from iptriad.accounts.models import User
 from iptriad.audit.models import AuditAction, AuditEvent
@@ -248,23 +247,13 @@ def test_the_reset_clears_the_login_lockout(personas, mailoutbox, django_capture
     assert AuditEvent.objects.get(action=AuditAction.PASSWORD_RESET).detail["lockout_cleared"] is True
 
 
-def test_the_new_password_field_is_masked_unbounded_and_for_password_managers():
-    form = PasswordResetForm(user=User())
-    for name in ("new_password1", "new_password2"):
-        field = form.fields[name]
-        assert field.widget.input_type == "password"
-        assert field.strip is False
-        assert field.max_length is None
-        assert field.widget.attrs["autocomplete"] == "new-password"
-
-
 # --- Account e-mail from the task queue ----------------------------------------------------------------------
 
 
 class RefusingBackend(BaseEmailBackend):
     """An SMTP server that cannot be reached, as smtplib reports it."""
 
-    def send_messages(self, email_messages):  # type: ignore[no-untyped-def]
+    def send_messages(self, email_messages):
         raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed: the body was secret-link-123")
 
 

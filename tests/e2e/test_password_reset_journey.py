@@ -29,7 +29,7 @@ def test_a_forgotten_password_is_reset_by_the_emailed_link(
     # The worker (run at once under the tests) mailed the link; the test reads it as the person would.
     [sent] = mailoutbox
     assert sent.to == [email]
-    [link] = re.findall(r"https?://\S+/login/reset/\?token=\S+", sent.body)
+    [link] = re.findall(r"https?://\S+/login/reset/\?token=\S+", str(sent.body))
     page.goto(link)
     expect(page.get_by_role("heading", name="Choose a new password")).to_be_visible()
     page.get_by_label("New password", exact=True).fill("passwordpassword")

@@ -48,7 +48,7 @@ def _enqueue(to: str, subject: str, sealed: str) -> None:
     try:
         account_mail_task(to, subject, sealed)
     except Exception as error:  # the change is made; say why the mail is not coming, without its content
-        logger.error("Could not queue an account e-mail (%s); the person must ask again", type(error).__name__)  # noqa: TRY400
+        logger.error("Could not queue an account e-mail (%s); the person must ask again", type(error).__name__)
 
 
 def account_mail_deliver(to: str, subject: str, sealed: str) -> None:
@@ -56,16 +56,16 @@ def account_mail_deliver(to: str, subject: str, sealed: str) -> None:
     try:
         body = decrypt(sealed, identity=SEALED_IDENTITY, keyring=active_keyring())
     except DecryptionError as error:  # the key it was sealed with is gone: nothing can send it any more
-        logger.error("Account e-mail dropped: %s", error)  # noqa: TRY400 - the message names a key id, not content
+        logger.error("Account e-mail dropped: %s", error)
         return
     try:
         send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [to], fail_silently=False)
     except smtplib.SMTPRecipientsRefused as error:
         codes = sorted({code for code, _ in error.recipients.values()})
-        logger.error("Account e-mail refused by the SMTP server (%s); not tried again", codes)  # noqa: TRY400
+        logger.error("Account e-mail refused by the SMTP server (%s); not tried again", codes)
     except smtplib.SMTPResponseException as error:
         if 500 <= error.smtp_code < 600:  # a permanent refusal: trying again cannot mend it
-            logger.error("Account e-mail refused: SMTP %s; not tried again", error.smtp_code)  # noqa: TRY400
+            logger.error("Account e-mail refused: SMTP %s; not tried again", error.smtp_code)
             return
         raise AccountMailNotSent(f"SMTP {error.smtp_code}") from None
     except (smtplib.SMTPException, OSError) as error:

@@ -39,8 +39,7 @@ from iptriad.tasks import huey
 logger = logging.getLogger(__name__)
 
 ERROR_RESET_LINK = (
-    "This link cannot be used: it has been used already, has expired, or a newer one replaced it. "
-    "Ask for a new one."
+    "This link cannot be used: it has been used already, has expired, or a newer one replaced it. Ask for a new one."
 )
 # Long enough for any link this module makes (an id and Django's token are well under 100 characters).
 MAX_TOKEN_LENGTH = 200

@@ -44,7 +44,7 @@ def password_reset_page(request: HttpRequest) -> HttpResponse:
         try:
             password_reset_request_task(email, client_ip(request), confirm_base_url)
         except Exception as error:  # the queue is down: the same answer for every address, and nothing half-done
-            logger.error("Could not queue a password reset request (%s)", type(error).__name__)  # noqa: TRY400
+            logger.error("Could not queue a password reset request (%s)", type(error).__name__)
             messages.error(request, RESET_NOT_TAKEN)
             return redirect("password-reset")
         messages.success(request, RESET_LINK_SENT.format(email=email, minutes=reset_link_minutes()))
