@@ -234,6 +234,11 @@ CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_IDLE_SECONDS = env_int("IPTRIAD_SESSION_IDLE_MINUTES", 30) * 60
 # Changing e-mail, password or MFA needs a password (and code) typed this recently.
 REAUTHENTICATION_SECONDS = 5 * 60
+# A password-reset link works this long (Django's PASSWORD_RESET_TIMEOUT, in seconds), and once: it is signed
+# over the password hash and the last login, so setting the password or logging in spends it.
+PASSWORD_RESET_TIMEOUT = env_int("IPTRIAD_PASSWORD_RESET_MINUTES", 30) * 60
+# At most one reset link is mailed to an account in this many minutes, however often it is asked for.
+PASSWORD_RESET_MAIL_INTERVAL = dt.timedelta(minutes=5)
 
 # Login lockout (django-axes): failures are counted per username and address together, in the database so
 # that every app server sees them; the address is the one the audit trail records.
@@ -251,12 +256,14 @@ if (
         LOGIN_ACCOUNT_FAILURE_LIMIT,
         LOGIN_ACCOUNT_COOLOFF.total_seconds(),
         SESSION_IDLE_SECONDS,
+        PASSWORD_RESET_TIMEOUT,
     )
     <= 0
 ):
     raise ConfigurationError(
         "IPTRIAD_LOGIN_FAILURE_LIMIT, IPTRIAD_LOGIN_LOCKOUT_MINUTES, IPTRIAD_LOGIN_ACCOUNT_FAILURE_LIMIT, "
-        "IPTRIAD_LOGIN_ACCOUNT_LOCKOUT_MINUTES and IPTRIAD_SESSION_IDLE_MINUTES must be positive"
+        "IPTRIAD_LOGIN_ACCOUNT_LOCKOUT_MINUTES, IPTRIAD_SESSION_IDLE_MINUTES and IPTRIAD_PASSWORD_RESET_MINUTES "
+        "must be positive"
     )
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"  # the login form's field (the e-mail address) and authenticate()'s keyword

@@ -15,7 +15,7 @@ from django.test import Client as HttpClient
 from django.urls import reverse
 from django.utils import timezone
 
-from iptriad.accounts.forms import LoginForm, PasswordChangeForm, ReauthenticateForm
+from iptriad.accounts.forms import LoginForm, PasswordChangeForm, PasswordResetForm, ReauthenticateForm
 from iptriad.accounts.models import User
 from iptriad.accounts.passwords import ERROR_GUESSABLE
 from iptriad.audit.models import AuditAction, AuditEvent
@@ -51,8 +51,9 @@ def test_a_passphrase_is_accepted(personas):
         LoginForm(),
         PasswordChangeForm(user=User()),
         ReauthenticateForm(request=HttpRequest(), user=User(), with_code=False),
+        PasswordResetForm(user=User()),
     ],
-    ids=["login", "password-change", "reauthentication"],
+    ids=["login", "password-change", "reauthentication", "password-reset"],
 )
 def test_every_password_field_is_masked_taken_as_typed_unbounded_and_open_to_password_managers(form):
     fields = {name: field for name, field in form.fields.items() if "password" in name}

@@ -45,7 +45,7 @@ READS = {
 }
 # Pages whose query string carries a secret: without a valid one they answer 404, so they are attacked on their
 # own (below) rather than compared with a 200 answer.
-READS_A_SECRET = {"account-email-confirm": ("token",)}
+READS_A_SECRET = {"account-email-confirm": ("token",), "password-reset-confirm": ("token",)}
 FORMS_BOUND_TO_GET = {
     "ClientSearchForm": ClientSearchForm,
     "AuditFilterForm": AuditFilterForm,
@@ -94,6 +94,7 @@ def test_a_hostile_secret_in_the_query_string_is_refused_and_changes_nothing(per
                 assert http.get(reverse(name), {parameter: value}).status_code == 404, (name, value)
                 assert http.post(reverse(name), {parameter: value}).status_code == 404, (name, value)
     assert User.objects.get(pk=personas.therapist_a.pk).email == personas.therapist_a.email
+    assert User.objects.get(pk=personas.therapist_a.pk).password == personas.therapist_a.password
 
 
 def _orderings(queries: list[dict[str, str]]) -> set[str]:

@@ -7,4 +7,6 @@ class AccountsConfig(AppConfig):
     verbose_name = "Organisations and users"
 
     def ready(self) -> None:
-        from iptriad.accounts import signals  # noqa: F401  (connects the receivers)
+        # signals connects the receivers; the worker finds tasks by name, so importing mail and password_reset
+        # registers the account mail and reset tasks.
+        from iptriad.accounts import mail, password_reset, signals  # noqa: F401

@@ -15,6 +15,7 @@ class AccessEnded(StrEnum):
     """Why a person's credentials end; kept in the audit detail of each revocation."""
 
     PASSWORD_CHANGED = "password_changed"  # noqa: S105 - a reason, not a password
+    PASSWORD_RESET = "password_reset"  # noqa: S105 - a reason, not a password
     MEMBERSHIP_DEACTIVATED = "membership_deactivated"
     USER_DEACTIVATED = "user_deactivated"
 

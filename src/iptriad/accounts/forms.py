@@ -114,3 +114,16 @@ class PasswordChangeForm(auth_forms.PasswordChangeForm):
         **auth_forms.PasswordChangeForm.error_messages,
         "password_incorrect": "Your current password is not right. Type it again.",
     }
+
+
+class PasswordResetRequestForm(forms.Form):
+    email = forms.EmailField(
+        label="E-mail",
+        max_length=User._meta.get_field("email").max_length,
+        help_text="The address you log in with.",
+        widget=forms.EmailInput(attrs={"autocomplete": "username", "autofocus": True}),
+    )
+
+
+class PasswordResetForm(auth_forms.SetPasswordForm):  # type: ignore[type-arg]
+    """Django's form: the new password twice, checked by every password validator; no current password."""

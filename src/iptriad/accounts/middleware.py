@@ -96,6 +96,8 @@ MFA_EXEMPT_URL_NAMES = frozenset(
     {
         "login",
         "logout",
+        "password-reset",
+        "password-reset-confirm",
         "mfa-verify",
         "mfa-enrol",
         "mfa-qr",

@@ -91,6 +91,8 @@ class User(AbstractBaseUser):
     mobile_phone = models.CharField(max_length=16, blank=True, validators=[MOBILE_VALIDATOR])
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # When the last password-reset link was mailed: one mail per account per few minutes (the throttle).
+    password_reset_mailed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"

@@ -1,10 +1,12 @@
 from django.urls import path
 
-from iptriad.accounts import account_views, audit_views, member_views, views
+from iptriad.accounts import account_views, audit_views, member_views, reset_views, views
 
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.logout_action, name="logout"),
+    path("login/forgotten/", reset_views.password_reset_page, name="password-reset"),
+    path("login/reset/", reset_views.password_reset_confirm_page, name="password-reset-confirm"),
     path("organisation/switch/", views.organisation_switch_action, name="organisation-switch"),
     path("organisation/settings/", views.organisation_settings_page, name="organisation-settings"),
     path("organisation/members/", member_views.members_page, name="organisation-members"),

@@ -73,6 +73,8 @@ class AuditAction(models.TextChoices):
     MFA_RECOVERY_REGENERATED = "auth.recovery_codes_regenerated", "Recovery codes replaced"
     MFA_RESET = "auth.mfa_reset", "Authenticator app removed"
     PASSWORD_CHANGED = "auth.password_changed", "Password changed"
+    PASSWORD_RESET_REQUESTED = "auth.password_reset_requested", "Password reset asked (link sent)"
+    PASSWORD_RESET = "auth.password_reset", "Password reset by e-mail link"
     EMAIL_CHANGE_REQUESTED = "auth.email_change_requested", "E-mail change asked (link sent)"
     EMAIL_CHANGED = "auth.email_changed", "E-mail address changed"
     MOBILE_CHANGED = "auth.mobile_changed", "Mobile number changed"

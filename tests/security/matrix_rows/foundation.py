@@ -12,6 +12,9 @@ ROWS = {
     "health": Row("get", EVERYONE_OK, anonymous=200),
     "login": Row("get", statuses(302, 302, 302, 302), anonymous=200),  # members are sent on to the home page
     "logout": Row("post", statuses(302, 302, 302, 302)),
+    # A forgotten password: public pages about no organisation, the same for everyone, signed in or not.
+    "password-reset": Row("get", EVERYONE_OK, anonymous=200, public=True),
+    "password-reset-confirm": Row("get", statuses(404, 404, 404, 404), anonymous=404, public=True),  # no link
     "organisation-switch": Row("post", statuses(302, 302, 302, 302), form={"organisation": "{org_b}"}),
     "organisation-settings": Row("get", ADMIN_ONLY),
     "client-list": Row("get", CLIENT_PAGES),
