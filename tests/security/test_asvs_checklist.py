@@ -27,7 +27,7 @@ LEVEL_2 = 183
 # S1 asks for at least 80% of the applicable rows automated. This is the share reached so far: a floor that may
 # only go up, never a claim that the target is met.
 AUTOMATED_TARGET = 0.80
-AUTOMATED_FLOOR = 0.654
+AUTOMATED_FLOOR = 0.66
 
 TEST_REFERENCE = re.compile(r"^(tests/[\w/]+\.py)::(\w+)$")
 DOC_REFERENCE = re.compile(r"^((?:docs/[\w./-]+\.md)|README\.md)(?:#([\w-]+))?$")

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0006_email_change'),
+        ('accounts', '0010_time_zones_that_are_places'),
     ]
 
     operations = [
