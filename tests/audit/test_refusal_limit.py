@@ -26,7 +26,12 @@ pytestmark = pytest.mark.django_db
 START = dt.datetime(2026, 3, 2, 10, 0, 0, tzinfo=dt.UTC)
 BOGUS = {"Authorization": "Bearer not-a-real-token-0123456789abcdef"}
 FLOOD = "198.51.100.7"
-LIMIT = 30  # the default, IPTRIAD_REFUSAL_LIMIT_PER_MINUTE
+LIMIT = 30  # the default of IPTRIAD_REFUSAL_LIMIT_PER_MINUTE
+
+
+@pytest.fixture(autouse=True)
+def _limit_on(settings) -> None:
+    settings.REFUSAL_LIMIT_PER_MINUTE = LIMIT  # off for the rest of the suite (tests/settings.py)
 
 
 def _bogus(address: str = FLOOD, path: str = "/api/v1/clients"):
