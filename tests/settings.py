@@ -14,3 +14,7 @@ from iptriad.settings import *  # noqa: F403
 
 # Argon2 is deliberately slow; tests create many users.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# The security suites send hundreds of refused requests from one address on purpose: the refusal rate limit
+# would answer them 429. Its own tests (tests/audit/test_refusal_limit.py) turn it on at the default.
+REFUSAL_LIMIT_PER_MINUTE = 0

@@ -165,6 +165,9 @@ MIDDLEWARE = [
     "iptriad.accounts.middleware.MfaRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Inside the audit middleware (which counts its 429s) and the header middlewares (its answer carries them);
+    # before any view, so a flooding address costs no token lookup or refusal.
+    "iptriad.accounts.refusal_limit.RefusalLimitMiddleware",
     # Inside the header middlewares, so its 405 carries the same headers as every other answer.
     "iptriad.web.trace.RefuseTraceMiddleware",
     "iptriad.web.storage_errors.StorageErrorMiddleware",
@@ -265,6 +268,12 @@ if (
         "IPTRIAD_LOGIN_ACCOUNT_LOCKOUT_MINUTES, IPTRIAD_SESSION_IDLE_MINUTES and IPTRIAD_PASSWORD_RESET_MINUTES "
         "must be positive"
     )
+# Refused requests from one address (anyone not signed in) in a minute before its further requests are answered
+# 429 until the minute ends, without authentication work (iptriad.accounts.refusal_limit, decision 0033); 0 turns
+# it off. Health checks, self-report and stop links are never limited; signed-in members never are.
+REFUSAL_LIMIT_PER_MINUTE = env_int("IPTRIAD_REFUSAL_LIMIT_PER_MINUTE", 30)
+if REFUSAL_LIMIT_PER_MINUTE < 0:
+    raise ConfigurationError("IPTRIAD_REFUSAL_LIMIT_PER_MINUTE must be 0 (off) or more")
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"  # the login form's field (the e-mail address) and authenticate()'s keyword
 AXES_CLIENT_IP_CALLABLE = "iptriad.accounts.actors.client_ip"

@@ -60,3 +60,27 @@ def test_the_audit_trail_runs_the_same_queries_for_1_and_50_events(personas):
     for _ in range(50):  # through the chain: events cannot be bulk-inserted around it
         append_event(organisation=personas.org_a, actor=personas.therapist_a, action=AuditAction.CLIENT_VIEWED)
     assert _queries(http, url) == with_few
+
+
+def test_the_refusal_limit_adds_no_query_for_a_signed_in_member_even_from_a_limited_address(personas, settings):
+    """The limit reads a count the process holds; a member is never limited (iptriad.accounts.refusal_limit)."""
+    import datetime as dt
+
+    import time_machine
+    from django.test import Client as HttpClient
+
+    address = "198.51.100.7"
+    http = logged_in(personas.therapist_a)
+    url = reverse("home")
+    with time_machine.travel(dt.datetime(2026, 3, 2, 10, 0, tzinfo=dt.UTC), tick=False):
+        settings.REFUSAL_LIMIT_PER_MINUTE = 0
+        http.get(url, REMOTE_ADDR=address)  # warm the session
+        without_limit = _queries(http, url)
+        settings.REFUSAL_LIMIT_PER_MINUTE = 30
+        with_limit = _queries(http, url)
+        for _ in range(31):  # the address is now over the limit for anyone not signed in
+            HttpClient().get("/api/v1/clients", headers={"Authorization": "Bearer bogus"}, REMOTE_ADDR=address)
+        assert HttpClient().get(reverse("login"), REMOTE_ADDR=address).status_code == 429
+        with CaptureQueriesContext(connection) as captured:
+            assert http.get(url, REMOTE_ADDR=address).status_code == 200
+    assert with_limit == without_limit == len(captured.captured_queries)

@@ -1,4 +1,4 @@
-"""Record every refused request in the audit trail: 401, 403, and 404 to someone signed in.
+"""Record every refused request in the audit trail: 401, 403, 404 to someone signed in, and the refusal limit's 429.
 
 A 404 to a signed-in member (or to an API call that carries a token) is what a probe of another organisation's
 record looks like, since foreign objects answer 404. Only the method, status, route and a redacted path are
@@ -16,6 +16,7 @@ from django.http import HttpRequest, HttpResponse
 
 from iptriad.accounts.actors import Actor, client_ip
 from iptriad.accounts.models import Membership, Organisation, User
+from iptriad.accounts.refusal_limit import MARK as REFUSAL_LIMITED
 from iptriad.audit.services import audit_record_denied
 from iptriad.web.access_log import redact_path
 
@@ -33,7 +34,7 @@ class AuditDeniedRequestsMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if _is_denied(request, response.status_code):
+        if _is_denied(request, response):
             try:
                 # A savepoint when the request runs in a transaction: a failed write leaves that transaction usable.
                 with transaction.atomic():
@@ -44,9 +45,10 @@ class AuditDeniedRequestsMiddleware:
         return response
 
 
-def _is_denied(request: HttpRequest, status: int) -> bool:
-    if status in DENIED_STATUSES:
-        return True
+def _is_denied(request: HttpRequest, response: HttpResponse) -> bool:
+    status = response.status_code
+    if status in DENIED_STATUSES or getattr(response, REFUSAL_LIMITED, False):
+        return True  # a 429 of the refusal limit is counted too, so the minute's summary keeps the whole flood
     return status == 404 and (_signed_in(request) or "HTTP_AUTHORIZATION" in request.META)
 
 

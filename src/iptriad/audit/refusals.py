@@ -72,6 +72,9 @@ class _Pending:
     refusal: Refusal
     count: int
     written_at: dt.datetime
+    # The source's total in the shared row when this process last wrote to it: with `count`, what the rate
+    # limit reads (iptriad.accounts.refusal_limit) without a query.
+    shared: int = 0
 
 
 # Per process: a flood costs a database write per source about once a second, not once per request.
@@ -98,9 +101,10 @@ def refusal_record(*, refusal: Refusal, detail: dict[str, Any], now: dt.datetime
         first_here = pending is None
         _pending[key] = _Pending(refusal=refusal, count=0, written_at=now)
     due.append((key, refusal, 1 + (pending.count if pending is not None else 0)))
+    totals: dict[tuple[str, dt.datetime], int] = {}
     with transaction.atomic(savepoint=False):
         for (source, start), owner, added in due:
-            total = _count(owner, start, added)
+            total = totals[(source, start)] = _count(owner, start, added)
             if first_here and (source, start) == key and total == added:
                 # This process made the window's row: no server has recorded this source in this window yet.
                 append_event(
@@ -111,6 +115,25 @@ def refusal_record(*, refusal: Refusal, detail: dict[str, Any], now: dt.datetime
                     ip_address=refusal.ip_address,
                 )
         refusals_summarise(now=now, limit=SUMMARIES_PER_PASS)
+    with _pending_lock:
+        for written, total in totals.items():
+            if (held := _pending.get(written)) is not None:
+                held.shared = max(held.shared, total)
+
+
+def refusals_seen(*, source: str, now: dt.datetime | None = None) -> tuple[int, dt.datetime]:
+    """How many refusals a source has had in the current window, as this process knows, and when the window ends.
+
+    No query: the shared total this process last read back (every app server's refusals, as of at most
+    FLUSH_EVERY ago) plus what it has counted since. A process that has not refused the source this minute
+    knows nothing yet; its first refusal of it writes at once and so learns the total.
+    """
+    now = now or timezone.now()
+    start = window_start(now)
+    with _pending_lock:
+        pending = _pending.get((source, start))
+        seen = pending.shared + pending.count if pending is not None else 0
+    return seen, start + WINDOW
 
 
 def _take_due(now: dt.datetime) -> list[tuple[tuple[str, dt.datetime], Refusal, int]]:
