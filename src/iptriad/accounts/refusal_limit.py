@@ -8,7 +8,8 @@ has been refused IPTRIAD_REFUSAL_LIMIT_PER_MINUTE times in the current minute, i
 
 Reading the count costs no query: each process knows the shared total it last wrote back plus what it counted
 since (refusals_seen). Signed-in members are never limited (their refusals are bounded in the audit only), and
-health checks, self-report links and stop links always get through: a client answering a questionnaire must.
+health checks, self-report links, stop links and the login and password-reset pages always get through: a client
+answering a questionnaire must, and so must staff signing in from an address a flood shares.
 """
 
 from __future__ import annotations
@@ -26,8 +27,12 @@ from django.utils.cache import add_never_cache_headers
 from iptriad.accounts.actors import client_ip
 from iptriad.audit.refusals import Refusal, refusals_seen
 
-# Never limited: the load balancer's health check and the links a client opens without an account.
-EXEMPT_URL_NAMES: Final = frozenset({"health", "self-report", "messages-stop"})
+# Never limited: the load balancer's health check, the links a client opens without an account, and signing in
+# (a flood from a shared address, a clinic's network say, must not keep its staff from logging in: the login and
+# reset pages are guarded by the lockout and their own throttle instead).
+EXEMPT_URL_NAMES: Final = frozenset(
+    {"health", "self-report", "messages-stop", "login", "password-reset", "password-reset-confirm"}
+)
 API_PREFIX: Final = "/api/"
 MESSAGE: Final = "Too many refused requests from your address. Try again in {seconds} seconds."
 # Set on the 429 so the audit middleware counts it as a refusal (an axes lockout's 429 is not one).
