@@ -80,7 +80,7 @@ def test_the_refusal_limit_adds_no_query_for_a_signed_in_member_even_from_a_limi
         with_limit = _queries(http, url)
         for _ in range(31):  # the address is now over the limit for anyone not signed in
             HttpClient().get("/api/v1/clients", headers={"Authorization": "Bearer bogus"}, REMOTE_ADDR=address)
-        assert HttpClient().get(reverse("login"), REMOTE_ADDR=address).status_code == 429
+        assert HttpClient().get(reverse("client-list"), REMOTE_ADDR=address).status_code == 429
         with CaptureQueriesContext(connection) as captured:
             assert http.get(url, REMOTE_ADDR=address).status_code == 200
     assert with_limit == without_limit == len(captured.captured_queries)
