@@ -33,7 +33,7 @@ def test_an_administrator_changes_the_notification_settings_and_reads_the_messag
     assert (saved.alert_escalation_minutes, str(saved.quiet_hours_start), saved.reminder_count) == (30, "22:00:00", 2)
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Messages").click()
-    row = page.get_by_role("row").filter(has_text="link_sent")
+    row = page.get_by_role("row").filter(has_text="Questionnaire link")
     expect(row).to_contain_text("client A-0001")
     expect(row).to_contain_text("Failed")
     expect(row).to_contain_text("No address to send to")

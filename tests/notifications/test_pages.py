@@ -86,6 +86,10 @@ def test_the_message_log_shows_every_message_without_content(personas):
     assert "+447700900123" not in html
     assert "casey@example.org" not in html
     assert "No address to send to" in html
+    # Each kind in words, in the table and the filter (iptriad.notifications.kinds).
+    assert "<td>Risk alert</td>" in html
+    assert "<td>Questionnaire link</td>" in html
+    assert ">Risk alert</option>" in html
     assert len(page.context["page"].object_list) == 3
     assert other.pk not in [message.pk for message in page.context["page"].object_list]
     assert AuditEvent.objects.filter(action=AuditAction.MESSAGE_LOG_VIEWED, actor=personas.admin_a).exists()

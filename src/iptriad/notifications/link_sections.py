@@ -6,7 +6,8 @@ from typing import Any
 
 from iptriad.accounts.actors import Actor
 from iptriad.clients.models import Client
-from iptriad.notifications.link_selectors import KIND_LABELS, client_messages, may_see_client_messages
+from iptriad.notifications.kinds import kind_label
+from iptriad.notifications.link_selectors import client_messages, may_see_client_messages
 
 
 def client_messages_section(actor: Actor, client: Client) -> dict[str, Any] | None:
@@ -14,7 +15,7 @@ def client_messages_section(actor: Actor, client: Client) -> dict[str, Any] | No
     if not may_see_client_messages(actor):
         return None
     rows = [
-        {"message": message, "kind": KIND_LABELS.get(message.kind, message.kind)}
+        {"message": message, "kind": kind_label(message.kind)}
         for message in client_messages(actor=actor, client=client)
     ]
     return {"client": client, "rows": rows}

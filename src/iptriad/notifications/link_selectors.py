@@ -22,7 +22,6 @@ from iptriad.notifications.links import KIND_REMINDER
 from iptriad.notifications.models import Message, MessageState, ScheduledLink
 
 CLIENT_MESSAGES_SHOWN = 30
-KIND_LABELS = {"link_sent": "Questionnaire link", "link_reminder": "Reminder"}
 
 
 def may_see_client_messages(actor: Actor) -> bool:
