@@ -117,3 +117,16 @@ def test_the_sessions_pages_need_a_signed_in_person():
     anonymous = HttpClient()
     assert anonymous.get(reverse("account-sessions"))["Location"].startswith(reverse("login"))
     assert anonymous.post(reverse("account-sessions-end"))["Location"].startswith(reverse("login"))
+
+
+def test_reading_the_list_writes_nothing_and_a_login_clears_rows_of_ended_sessions(personas):
+    http = logged_in(personas.therapist_a)
+    gone = SignedInSession.objects.create(user=personas.therapist_a, session_key="x" * 32)  # its session ended
+    with CaptureQueriesContext(connection) as queries:
+        page = http.get(reverse("account-sessions"))
+    assert len(page.context["sessions"]) == 1  # this browser only
+    assert gone not in page.context["sessions"]
+    assert not [q for q in queries.captured_queries if q["sql"].lstrip().upper().startswith("DELETE")]
+    assert SignedInSession.objects.filter(pk=gone.pk).exists()  # not listed as live, not deleted by a read
+    sign_in_through_the_pages(personas.therapist_a, "New browser")
+    assert not SignedInSession.objects.filter(pk=gone.pk).exists()

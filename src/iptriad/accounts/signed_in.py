@@ -7,9 +7,11 @@ their sessions on their account page and ends any of them, and a password change
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.contrib.sessions.models import Session
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -37,6 +39,8 @@ def start(request: HttpRequest, user: User) -> None:
         defaults={"user": user, "ip_address": client_ip(request), "user_agent": user_agent},
     )
     session[RECORD_KEY] = record.pk
+    # Sessions that timed out or were cleared leave their rows: a login is the moment to drop them.
+    SignedInSession.objects.filter(user=user).exclude(session_key__in=_live_session_keys()).delete()
     session[SEEN_AT_KEY] = int(timezone.now().timestamp())
 
 
@@ -62,12 +66,14 @@ def forget(request: HttpRequest) -> None:
         SignedInSession.objects.filter(pk=record_id).delete()
 
 
+def _live_session_keys() -> QuerySet[Session, Any]:
+    return Session.objects.filter(expire_date__gt=timezone.now()).values("session_key")
+
+
 def signed_in_sessions(user: User) -> list[SignedInSession]:
-    """The person's live sessions, most recent first; rows whose session has ended are dropped on the way (2
-    queries whatever the number of sessions)."""
-    live = Session.objects.filter(expire_date__gt=timezone.now()).values("session_key")
-    SignedInSession.objects.filter(user=user).exclude(session_key__in=live).delete()
-    return list(SignedInSession.objects.filter(user=user))
+    """The person's live sessions, most recent first: one query, and a read writes nothing (rows of sessions that
+    ended without a logout are cleared when the person next signs in)."""
+    return list(SignedInSession.objects.filter(user=user, session_key__in=_live_session_keys()))
 
 
 @transaction.atomic
