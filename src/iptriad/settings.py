@@ -138,6 +138,7 @@ INSTALLED_APPS = [
     "iptriad.clients",
     "iptriad.measures",
     "iptriad.courses",
+    "iptriad.groups",
     "iptriad.api",
     "iptriad.demo",
     "iptriad.encryption",

@@ -43,6 +43,9 @@ class CourseContexts:
         courses = Course.objects.filter(treatment_context_id=context.pk)
         return course_policy.scope(actor, Action.UPDATE, courses).exists()
 
+    def may_record(self, actor: Actor, context: TreatmentContext) -> bool:
+        return self.may_change(actor, context)
+
     def occasion_for(self, actor: Actor, client: Client, occasion_id: int) -> OccasionChoice | None:
         sessions = CourseSession.objects.filter(occasion_id=occasion_id, course__client=client)
         session = (

@@ -62,6 +62,11 @@ class ContextKind(Protocol):
         """Whether the actor may change what belongs to the context, such as its measure schedule."""
         ...
 
+    def may_record(self, actor: Actor, context: TreatmentContext) -> bool:
+        """Whether the actor may record a measure or raise a concern in the context's sessions: a group's lay
+        facilitator does, for their own members, without seeing the client's other records."""
+        ...
+
     def occasion_for(self, actor: Actor, client: Client, occasion_id: int) -> OccasionChoice | None:
         """The client's session of this kind behind the occasion, if the actor may record a measure in it."""
         ...
@@ -135,6 +140,11 @@ def require_change(actor: Actor, context: TreatmentContext) -> None:
         raise PermissionDenied("You may not change this course.")
     if not is_open(context):
         raise ValidationError(ERROR_CONTEXT_CLOSED)
+
+
+def may_record(actor: Actor, context: TreatmentContext) -> bool:
+    """Whether the actor may record in the context's sessions, asked of its kind."""
+    return kind_of(context).may_record(actor, context)
 
 
 def occasion_for(actor: Actor, client: Client, occasion_id: int) -> OccasionChoice | None:

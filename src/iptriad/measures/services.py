@@ -338,7 +338,9 @@ def administration_record(
 
     It joins the given treatment context and session, or else the client's open context if there is one.
     """
-    _require_client(actor, client, Action.CREATE)
+    in_context = context or (occasion.context if occasion is not None else None)
+    if in_context is None or in_context.client_id != client.pk or not contexts.may_record(actor, in_context):
+        _require_client(actor, client, Action.CREATE)  # a group's facilitator records only in its sessions
     client_require_active(client)
     definition = _instrument(code)
     result = _score(definition, answers)
@@ -661,7 +663,14 @@ def risk_alert_open_concern(
     It arose in the given context (and session, when a session's risk check raised it), else in the client's open
     context if there is one.
     """
-    if not alert_policy.scope_clients(actor, Action.CREATE, Client.objects.filter(pk=client.pk)).exists():
+    in_context = context or (occasion.context if occasion is not None else None)
+    recording_in_context = (
+        in_context is not None and in_context.client_id == client.pk and contexts.may_record(actor, in_context)
+    )
+    if (
+        not recording_in_context
+        and not alert_policy.scope_clients(actor, Action.CREATE, Client.objects.filter(pk=client.pk)).exists()
+    ):
         raise PermissionDenied("You may not raise an alert for this client.")
     client_require_active(client)
     concern = concern.strip()

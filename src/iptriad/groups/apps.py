@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class GroupsConfig(AppConfig):
+    name = "iptriad.groups"
+    label = "groups"
+    verbose_name = "Group IPT"
+
+    def ready(self) -> None:
+        # A group membership is a treatment context of measures, which sits below groups and cannot import it.
+        from iptriad.groups.contexts import GroupContexts
+        from iptriad.measures import contexts
+
+        contexts.register(GroupContexts())
