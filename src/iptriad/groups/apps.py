@@ -8,6 +8,7 @@ class GroupsConfig(AppConfig):
 
     def ready(self) -> None:
         # A group membership is a treatment context of measures, which sits below groups and cannot import it.
+        from iptriad.groups import signals  # noqa: F401  (connects the receivers)
         from iptriad.groups.contexts import GroupContexts
         from iptriad.measures import contexts
 
