@@ -59,7 +59,7 @@ def test_a_group_is_planned_from_its_format(personas):
 def test_a_facilitator_records_a_session_with_a_check_for_each_member_present(cast):
     _admin, facilitator, group, members = cast
     session = group.sessions.get(number=1)
-    entries = _present(members[:3]) + [RosterEntry(member_id=members[3].pk, status="absent")]
+    entries = [*_present(members[:3]), RosterEntry(member_id=members[3].pk, status="absent")]
     session_record(actor=facilitator, session=session, held_on=timezone.localdate(), entries=entries)
     rows = SessionAttendance.objects.filter(session=session)
     assert rows.count() == 4
@@ -89,7 +89,7 @@ def test_a_roster_without_every_member_is_refused_and_nothing_is_written(cast):
 
 def test_answers_for_an_absent_member_are_refused_not_dropped(cast):
     _admin, facilitator, group, members = cast
-    entries = _present(members[:3]) + [RosterEntry(member_id=members[3].pk, status="absent", answers=PHQ9_MODERATE)]
+    entries = [*_present(members[:3]), RosterEntry(member_id=members[3].pk, status="absent", answers=PHQ9_MODERATE)]
     with pytest.raises(ValidationError) as refused:
         session_record(
             actor=facilitator, session=group.sessions.get(number=1), held_on=timezone.localdate(), entries=entries
@@ -99,7 +99,7 @@ def test_answers_for_an_absent_member_are_refused_not_dropped(cast):
 
 def test_a_positive_self_harm_answer_alerts_the_supervising_clinician_and_holds_the_member(cast, personas):
     _admin, facilitator, group, members = cast
-    entries = _present(members[:3]) + [RosterEntry(member_id=members[3].pk, status="present", answers=SELF_HARM)]
+    entries = [*_present(members[:3]), RosterEntry(member_id=members[3].pk, status="present", answers=SELF_HARM)]
     session_record(
         actor=facilitator, session=group.sessions.get(number=1), held_on=timezone.localdate(), entries=entries
     )
@@ -107,17 +107,20 @@ def test_a_positive_self_harm_answer_alerts_the_supervising_clinician_and_holds_
     assert alert.source == AlertSource.CRITICAL_ITEM
     assert alert.context_id == members[3].treatment_context_id
     member = type(members[3]).objects.get(pk=members[3].pk)
-    assert member.is_held and member.held_alert == alert
+    assert member.is_held
+    assert member.held_alert == alert
     referral = Referral.objects.get(member=member)
-    assert referral.reason == "self_harm_answer" and referral.alert == alert
+    assert referral.reason == "self_harm_answer"
+    assert referral.alert == alert
     told = Message.objects.filter(to_user=personas.therapist_a2)
     assert told.exists(), "the supervising clinician is sent the alert"
 
 
 def test_a_facilitators_concern_opens_an_alert_and_holds_the_member(cast):
     _admin, facilitator, group, members = cast
-    entries = _present(members[:3]) + [
-        RosterEntry(member_id=members[3].pk, status="present", risk_flag=True, concern="Spoke of giving things away")
+    entries = [
+        *_present(members[:3]),
+        RosterEntry(member_id=members[3].pk, status="present", risk_flag=True, concern="Spoke of giving things away"),
     ]
     session_record(
         actor=facilitator, session=group.sessions.get(number=1), held_on=timezone.localdate(), entries=entries
@@ -131,7 +134,7 @@ def test_a_facilitators_concern_opens_an_alert_and_holds_the_member(cast):
 def test_a_held_member_is_excused_until_the_clinician_closes_the_alert_and_clears_them(cast, personas):
     _admin, facilitator, group, members = cast
     held = members[3]
-    entries = _present(members[:3]) + [RosterEntry(member_id=held.pk, status="present", answers=SELF_HARM)]
+    entries = [*_present(members[:3]), RosterEntry(member_id=held.pk, status="present", answers=SELF_HARM)]
     session_record(
         actor=facilitator, session=group.sessions.get(number=1), held_on=timezone.localdate(), entries=entries
     )
@@ -166,12 +169,13 @@ def test_two_missed_sessions_in_a_row_open_one_outreach_task(cast):
     _admin, facilitator, group, members = cast
     away = members[3]
     for number in (1, 2, 3):
-        entries = _present(members[:3]) + [RosterEntry(member_id=away.pk, status="absent")]
+        entries = [*_present(members[:3]), RosterEntry(member_id=away.pk, status="absent")]
         session_record(
             actor=facilitator, session=group.sessions.get(number=number), held_on=timezone.localdate(), entries=entries
         )
     tasks = OutreachTask.objects.filter(member=away)
-    assert tasks.count() == 1 and tasks.get().session.number == 2
+    assert tasks.count() == 1
+    assert tasks.get().session.number == 2
     outreach_done(actor=facilitator, task=tasks.get(), outcome="returning", note="Child was ill")
     assert OutreachTask.objects.get(member=away).done_at is not None
 
@@ -223,7 +227,7 @@ def test_a_current_suicide_plan_at_pre_group_refers_instead_of_joining(personas)
 
 
 def test_facilitators_cannot_run_another_facilitators_group(personas, cast):
-    _admin, _facilitator, group, members = cast
+    _admin, _facilitator, group, _members = cast
     other = personas.actor(personas.therapist_a)  # neither facilitator nor supervising clinician of this group
     with pytest.raises(PermissionDenied):
         session_record(actor=other, session=group.sessions.get(number=1), held_on=timezone.localdate(), entries=[])
@@ -239,6 +243,7 @@ def test_dropout_transfer_and_closing(cast, personas):
     closed = group_close(actor=admin, group=group)
     assert closed.status == GroupStatus.CLOSED
     statuses = dict(group.members.values_list("pk", "status"))
-    assert statuses[members[0].pk] == "dropped" and statuses[members[1].pk] == "transferred"
+    assert statuses[members[0].pk] == "dropped"
+    assert statuses[members[1].pk] == "transferred"
     assert statuses[members[2].pk] == "finished"
     assert AuditEvent.objects.filter(action=AuditAction.GROUP_CLOSED).exists()

@@ -11,6 +11,7 @@ from iptriad.measures.models import SelfReportLink
 from iptriad.notifications.models import ScheduledLink
 from tests.conftest import Personas
 from tests.courses.factories import CourseRecords, full_course, termination_records
+from tests.groups.factories import GroupRecords, group_records
 from tests.measures.factories import ClinicalObjects, clinical_objects
 
 A, S, T, F = Role.ADMIN, Role.SUPERVISOR, Role.THERAPIST, Role.FACILITATOR
@@ -50,6 +51,10 @@ class MatrixObjects:
     course_b: CourseRecords
     export_a: ExportRequest  # pending, asked by the organisation's administrator
     export_b: ExportRequest
+    # Organisation A's group is led by facilitator_a and supervised by therapist_a (its supervising clinician);
+    # organisation B's by therapist_b.
+    groups_a: GroupRecords
+    groups_b: GroupRecords
 
     def target(self, name: str, own: bool, personas: Personas) -> int | str:
         if name == "stop_token":
@@ -74,6 +79,16 @@ class MatrixObjects:
             "goal": course.goal.pk,
             "session": course.session.pk,
             "export_request": (self.export_a if own else self.export_b).pk,
+        }
+        groups = self.groups_a if own else self.groups_b
+        targets |= {
+            "site": groups.site.pk,
+            "group_template": groups.template.pk,
+            "group": groups.group.pk,
+            "group_member": groups.member.pk,
+            "group_session": groups.session.pk,
+            "referral": groups.referral.pk,
+            "outreach": groups.outreach.pk,
         }
         return targets[name]
 
@@ -115,4 +130,18 @@ def matrix_objects(personas: Personas) -> MatrixObjects:
         )
         for client, admin in ((personas.client_a, personas.admin_a), (personas.client_b, personas.admin_b))
     )
-    return MatrixObjects(clinical=clinical, course_a=course_a, course_b=course_b, export_a=export_a, export_b=export_b)
+    groups_a = group_records(
+        personas.org_a, facilitator=personas.facilitator_a, supervisor=personas.therapist_a, identifier="A-GRP-1"
+    )
+    groups_b = group_records(
+        personas.org_b, facilitator=personas.therapist_b, supervisor=personas.therapist_b, identifier="B-GRP-1"
+    )
+    return MatrixObjects(
+        clinical=clinical,
+        course_a=course_a,
+        course_b=course_b,
+        export_a=export_a,
+        export_b=export_b,
+        groups_a=groups_a,
+        groups_b=groups_b,
+    )
