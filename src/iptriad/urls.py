@@ -10,6 +10,7 @@ urlpatterns = [
     path("clients/", include("iptriad.clients.urls")),
     path("", include("iptriad.measures.urls")),
     path("", include("iptriad.courses.urls")),
+    path("groups/", include("iptriad.groups.urls")),
     path("api/v1/", include("iptriad.api.urls")),
     path("clients/", include("iptriad.datarights.urls")),
     path("", include("iptriad.notifications.urls")),

@@ -1,0 +1,6 @@
+from iptriad.groups.views import sessions
+
+# One module per part of group IPT owns its pages and its URL patterns.
+urlpatterns = [
+    *sessions.urlpatterns,
+]
