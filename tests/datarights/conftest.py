@@ -13,12 +13,14 @@ from iptriad.accounts.tokens import token_hash
 from iptriad.clients.models import Client
 from iptriad.courses.models import Course, CourseTask
 from iptriad.datarights.models import ExportFormat, ExportReason, ExportRequest
+from iptriad.groups.models import GroupMember
 from iptriad.measures.models import AlertAction, MeasureSchedule, RiskAlert, RiskLevel
 from iptriad.measures.services import administration_record, self_report_link_create, social_rhythm_record
 from iptriad.notifications.models import ScheduledLink
 from iptriad.notifications.outbox import Channel, message_queue
 from tests.conftest import Personas
 from tests.courses.factories import CourseRecords, full_course, termination_records
+from tests.groups.factories import group_records
 from tests.measures.factories import PHQ9_WITH_RISK
 
 # The SRM-5 diary: five activities a day for seven days, as minutes after midnight.
@@ -81,6 +83,11 @@ def client_history(personas: Personas, client: Client, therapist: User) -> Clien
         stop_token=f"stop-{link.pk}",
         stop_token_hash=token_hash(f"stop-{link.pk}"),
     )
+    # A group membership too, with its session row, referral and outreach task (a client is in one group at a time).
+    earlier = GroupMember.objects.filter(client=client)
+    label = f"History {client.identifier}.{earlier.count()}"
+    earlier.update(status="finished")
+    group_records(organisation, facilitator=therapist, supervisor=therapist, client=client, label=label)
     return ClientHistory(client=client, course=records, token=token)
 
 

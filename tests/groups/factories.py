@@ -106,12 +106,20 @@ class GroupRecords:
     outreach: OutreachTask
 
 
-def group_records(organisation: Organisation, *, facilitator: User, supervisor: User, identifier: str) -> GroupRecords:
+def group_records(
+    organisation: Organisation,
+    *,
+    facilitator: User,
+    supervisor: User,
+    identifier: str = "",
+    client: Client | None = None,
+    label: str = "Matrix",
+) -> GroupRecords:
     org = organisation.pk
-    site = ProgrammeSite.objects.create(organisation_id=org, name=f"Site of {organisation.slug}")
+    site = ProgrammeSite.objects.create(organisation_id=org, name=f"{label} site of {organisation.slug}")
     template = GroupTemplate.objects.create(
         organisation_id=org,
-        name=f"Ten sessions ({organisation.slug})",
+        name=f"{label}: ten sessions ({organisation.slug})",
         sessions=10,
         initial_sessions=2,
         termination_sessions=2,
@@ -122,7 +130,7 @@ def group_records(organisation: Organisation, *, facilitator: User, supervisor: 
     group = Group.objects.create(
         organisation_id=org,
         site=site,
-        name=f"Matrix group ({organisation.slug})",
+        name=f"{label} group ({organisation.slug})",
         facilitator=facilitator,
         supervisor=supervisor,
         capacity=12,
@@ -147,7 +155,7 @@ def group_records(organisation: Organisation, *, facilitator: User, supervisor: 
         )
         for number in range(1, 9)
     )
-    client = make_client(organisation, identifier, None, given_name="Gala", family_name="Groupmember")
+    client = client or make_client(organisation, identifier, None, given_name="Gala", family_name="Groupmember")
     context = TreatmentContext.objects.create(organisation_id=org, client=client, kind=GROUP)
     member = GroupMember.objects.create(
         organisation_id=org,

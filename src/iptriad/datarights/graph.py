@@ -31,12 +31,16 @@ class RecordType:
 
 @functools.cache
 def client_record_types() -> tuple[RecordType, ...]:
-    """Every model below `Client`, nearest first, each with its shortest lookup path to the client."""
-    found: dict[type[Model], str] = {}
-    frontier: list[tuple[type[Model], str]] = [(Client, "")]
+    """Every model below `Client`, nearest first, each with its shortest lookup path to the client.
+
+    Of two paths as short, one whose keys are never null wins: a roster row reaches the client through its member
+    (always set) and through its symptom check (only when one was taken); filtering on the second would leave the
+    rows without a check behind."""
+    found: dict[type[Model], tuple[str, bool]] = {}  # model -> (path, every key on it is required)
+    frontier: list[tuple[type[Model], str, bool]] = [(Client, "", True)]
     while frontier:
-        next_frontier: list[tuple[type[Model], str]] = []
-        for parent, parent_path in frontier:
+        level: dict[type[Model], tuple[str, bool]] = {}
+        for parent, parent_path, parent_required in frontier:
             # Hidden relations too (related_name="+"): a key nobody may follow backwards still holds the data.
             for relation in parent._meta.get_fields(include_hidden=True):
                 if not isinstance(relation, ForeignObjectRel) or relation.many_to_many:
@@ -44,10 +48,13 @@ def client_record_types() -> tuple[RecordType, ...]:
                 child = relation.related_model
                 if not isinstance(child, type) or child is Client or child in found or child._meta.auto_created:
                     continue
-                found[child] = relation.field.name + (f"__{parent_path}" if parent_path else "")
-                next_frontier.append((child, found[child]))
-        frontier = next_frontier
-    return tuple(RecordType(model=model, path=path) for model, path in found.items())
+                path = relation.field.name + (f"__{parent_path}" if parent_path else "")
+                required = parent_required and not relation.field.null
+                if child not in level or (required and not level[child][1]):
+                    level[child] = (path, required)
+        found.update(level)
+        frontier = [(child, path, required) for child, (path, required) in level.items()]
+    return tuple(RecordType(model=model, path=path) for model, (path, _required) in found.items())
 
 
 @functools.cache
