@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from iptriad.audit.models import AuditAction, AuditEvent
-from iptriad.groups.models import GroupStatus, MemberStatus, OutreachTask, Referral, SessionAttendance
+from iptriad.groups.models import GroupMember, GroupStatus, MemberStatus, OutreachTask, Referral, SessionAttendance
 from iptriad.groups.services.members import (
     PreGroupDetails,
     member_add,
@@ -41,7 +41,7 @@ def cast(personas):
     return admin, facilitator, group, members
 
 
-def _present(members, answers=PHQ9_MODERATE):
+def _present(members: list[GroupMember], answers: list[int] = PHQ9_MODERATE) -> list[RosterEntry]:
     return [RosterEntry(member_id=member.pk, status="present", answers=answers) for member in members]
 
 

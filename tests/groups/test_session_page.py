@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 
 import pytest
 from django.db import connection
@@ -29,7 +30,14 @@ def _group(personas, size: int, name: str = "Tuesday group"):
     return group, members
 
 
-def _post(members, *, answers=MODERATE, worried=(), absent=(), once=None):
+def _post(
+    members: list[GroupMember],
+    *,
+    answers: list[int] | Callable[[GroupMember], list[int]] = MODERATE,
+    worried: tuple[GroupMember, ...] = (),
+    absent: tuple[GroupMember, ...] = (),
+    once: str | None = None,
+) -> dict[str, str]:
     data = {"held_on": timezone.localdate().isoformat(), "note": "Good energy today"}
     for member in members:
         prefix = f"member_{member.pk}_"

@@ -34,8 +34,11 @@ class RosterForm(forms.Form):
 
     def __init__(self, *args: Any, roster: Roster, **kwargs: Any) -> None:
         session = roster.session
-        initial = {"held_on": session.held_on or min(timezone.localdate(), session.planned_on), "note": session.note}
-        super().__init__(*args, initial=initial, **kwargs)
+        kwargs["initial"] = {
+            "held_on": session.held_on or min(timezone.localdate(), session.planned_on),
+            "note": session.note,
+        }
+        super().__init__(*args, **kwargs)
         self.roster = roster
         self.check: Instrument = roster.check
         for row in roster.rows:
@@ -128,4 +131,5 @@ class RosterForm(forms.Form):
 
     @property
     def held_on_value(self) -> dt.date:
-        return self.cleaned_data["held_on"]
+        held_on: dt.date = self.cleaned_data["held_on"]
+        return held_on

@@ -96,7 +96,7 @@ def member_add(*, actor: Actor, group: Group, client: Client) -> GroupMember:
                 group=group,
                 client=client,
                 treatment_context=context,
-                added_by=actor.user,
+                added_by=actor.member(),
             )
     except IntegrityError as error:  # added to two groups at the same moment: the constraint decided
         raise ValidationError({"client": ERROR_ALREADY_IN_GROUP}) from error
@@ -361,7 +361,7 @@ def member_transfer(*, actor: Actor, member: GroupMember, to_group: Group) -> Gr
         client_id=locked.client_id,
         treatment_context_id=locked.treatment_context_id,
         status=status,
-        added_by=actor.user,
+        added_by=actor.member(),
         **kept,
     )
     locked.transferred_to = moved
@@ -428,7 +428,7 @@ def referral_make(
         referred_to=referred_to,
         detail=detail,
         alert=alert,
-        made_by=actor.user,
+        made_by=actor.member(),
     )
     audit_record(
         actor=actor,

@@ -131,7 +131,7 @@ def template_create(*, actor: Actor, details: TemplateDetails) -> GroupTemplate:
         raise ValidationError(errors)
     template = GroupTemplate.objects.create(
         organisation_id=actor.organisation.pk,
-        created_by=actor.user,
+        created_by=actor.member(),
         **{**dataclasses.asdict(details), "name": name},
     )
     audit_record(actor=actor, action=AuditAction.GROUP_TEMPLATE_SAVED, obj=template)
