@@ -19,7 +19,7 @@ from iptriad.api.schemas.groups import RosterIn, RosterOut, RosterSavedOut
 from iptriad.groups.models import GroupSession
 from iptriad.groups.selectors.api import (
     RosterRow,
-    alerts_of_session,
+    alerts_of_group,
     group_session_get,
     members_with_open_outreach,
     roster_rows,
@@ -99,18 +99,19 @@ def group_session_record_api(request: HttpRequest, group_session_id: Id, payload
     says whether this save opened an alert (`alert_opened`), whether the member is `held`, and `next_step`."""
     actor = actor_of(request)
     session = group_session_get(actor=actor, session_id=group_session_id)
-    before = alerts_of_session(session)
+    before = alerts_of_group(session.group_id)
     entries = [RosterEntry(**entry.model_dump()) for entry in payload.entries]
     saved = session_record(actor=actor, session=session, held_on=payload.held_on, entries=entries, note=payload.note)
     saved.group = session.group
-    opened = {member_id for _alert, member_id in alerts_of_session(saved) - before}
+    opened = alerts_of_group(session.group_id) - before
+    opened_in = {context_id for _alert, context_id in opened}
     outreach = members_with_open_outreach(saved)
     rows = roster_rows(actor=actor, session=saved, audit=False)
     answer = _roster(actor, saved, rows)
     clinician = session.group.supervisor.full_name
     for row, shown in zip(rows, answer["rows"], strict=True):
         name = row.member.client.given_name
-        shown["alert_opened"] = row.member.pk in opened
+        shown["alert_opened"] = row.member.treatment_context_id in opened_in
         if shown["alert_opened"]:
             shown["next_step"] = NEXT_ALERT.format(name=name, clinician=clinician)
         elif row.member.is_held:

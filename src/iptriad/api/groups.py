@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from ninja import Query, Router, Status
 
@@ -37,6 +37,7 @@ from iptriad.api.schemas.groups import (
 from iptriad.clients.models import Client
 from iptriad.clients.permissions import client_policy
 from iptriad.groups.models import Group, GroupMember, ProgrammeSite
+from iptriad.groups.permissions import GroupAction, group_policy
 from iptriad.groups.selectors.api import (
     group_get,
     group_sessions,
@@ -46,6 +47,7 @@ from iptriad.groups.selectors.api import (
     members_of_group,
     shows_clinical,
 )
+from iptriad.groups.services.common import DENIED
 from iptriad.groups.services.members import (
     PreGroupDetails,
     member_add,
@@ -67,6 +69,12 @@ from iptriad.groups.services.setup import (
 router = Router(tags=["groups"])
 
 ERROR_CLIENT_UNKNOWN = "Choose a registered client of the organisation."
+
+
+def _require_manage(actor: Actor) -> None:
+    """Before the body's ids are looked up: a role that may not set groups up learns nothing from them."""
+    if not group_policy.allows(actor, GroupAction.MANAGE):
+        raise PermissionDenied(DENIED[GroupAction.MANAGE])
 
 
 # --- Groups ---------------------------------------------------------------------------------------------------
@@ -134,6 +142,7 @@ def group_list_api(request: HttpRequest, filters: Query[GroupListQuery]) -> dict
 def group_create_api(request: HttpRequest, payload: GroupIn) -> Status[dict[str, Any]]:
     """Administrators and supervisors. The group's sessions are planned weekly from its start, from its format."""
     actor = actor_of(request)
+    _require_manage(actor)
     group = group_create(actor=actor, details=_details(actor, payload))
     return Status(201, _detail(group))
 
@@ -149,6 +158,7 @@ def group_update_api(request: HttpRequest, group_id: Id, payload: GroupPatch) ->
     """Only the fields sent change; the format and the schedule stay as created."""
     actor = actor_of(request)
     group = group_get(actor=actor, group_id=group_id)
+    _require_manage(actor)
     current = {
         "name": group.name,
         "format_code": group.format_code,
@@ -234,6 +244,7 @@ def group_member_add_api(request: HttpRequest, group_id: Id, payload: MemberAddI
     """Administrators and supervisors: a registered client joins the group's list, awaiting the pre-group meeting."""
     actor = actor_of(request)
     group = group_get(actor=actor, group_id=group_id)
+    _require_manage(actor)
     client = client_policy.scope(actor, Action.VIEW, Client.objects.filter(pk=payload.client)).first()
     if client is None:
         raise ValidationError({"client": ERROR_CLIENT_UNKNOWN})

@@ -288,4 +288,4 @@ class RosterSavedRowOut(RosterRowOut):
 
 class RosterSavedOut(RosterOut):
     rows: list[RosterSavedRowOut]  # type: ignore[assignment]
-    alerts_opened: int
+    alerts_opened: int = Field(description="How many risk alerts this save opened.")

@@ -118,12 +118,12 @@ def roster_rows(*, actor: Actor, session: GroupSession, audit: bool = True) -> l
     return rows
 
 
-def alerts_of_session(session: GroupSession) -> set[tuple[int, int]]:
-    """(alert id, member id) of every risk alert hanging on the session's roster rows."""
-    rows = RiskAlert.objects.filter(occasion__group_attendance__session_id=session.pk).values_list(
-        "pk", "occasion__group_attendance__member_id"
-    )
-    return {(alert_id, member_id) for alert_id, member_id in rows}
+def alerts_of_group(group_id: int) -> set[tuple[int, int]]:
+    """(alert id, treatment context id) of every risk alert in the contexts of the group's members (one query):
+    taken before and after a save, the difference is what the save opened."""
+    contexts = GroupMember.objects.filter(group_id=group_id).values("treatment_context_id")
+    rows = RiskAlert.objects.filter(context_id__in=contexts).values_list("pk", "context_id")
+    return {(alert_id, context_id) for alert_id, context_id in rows if context_id is not None}
 
 
 def members_with_open_outreach(session: GroupSession) -> set[int]:
