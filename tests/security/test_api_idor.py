@@ -48,6 +48,9 @@ PATH_OBJECTS = {
     "problem_area_id": "problem_area",
     "goal_id": "goal",
     "session_id": "session",
+    "group_id": "group",
+    "member_id": "group_member",
+    "group_session_id": "group_session",
 }
 # Rows whose only change is bookkeeping of the request itself, not of the object addressed.
 BOOKKEEPING = {"sessions.Session", "axes.AccessAttempt", "axes.AccessLog", "axes.AccessFailureLog"}
@@ -217,12 +220,53 @@ class Reference:
     target: str  # what of organisation A the path names (MatrixObjects.target); "" for none
     body: Callable[[Personas, MatrixObjects], dict[str, Any]]
     fresh_client: bool = False  # addressed to a new client of A without a course (opening one is then allowed)
+    role: Role = Role.THERAPIST  # who sends it: a role the operation lets through
 
 
 def _b(personas: Personas, objects: MatrixObjects, name: str) -> int:
     value = objects.target(name, False, personas)
     assert isinstance(value, int)
     return value
+
+
+def _new_group(personas: Personas, **foreign: int) -> dict[str, Any]:
+    """A group organisation A may create, but for the foreign ids given."""
+    return {
+        "name": "Probe group",
+        "format_code": "who_8",
+        "facilitator": personas.facilitator_a.pk,
+        "supervisor": personas.therapist_a.pk,
+        "starts_on": timezone.localdate().isoformat(),
+        "capacity": 10,
+        **foreign,
+    }
+
+
+def _group_references() -> dict[tuple[str, str], Reference]:
+    """The users and the site a group names, on creating and on changing it (by a supervisor: set-up)."""
+    references = {}
+    for field in ("facilitator", "co_facilitator", "supervisor", "site"):
+
+        def foreign(personas: Personas, objects: MatrixObjects, field: str = field) -> int:
+            return _b(personas, objects, "site") if field == "site" else personas.therapist_b.pk
+
+        references[("group_create", field)] = Reference(
+            "group_create",
+            field,
+            "",
+            lambda personas, objects, foreign=foreign, field=field: _new_group(
+                personas, **{field: foreign(personas, objects)}
+            ),
+            role=Role.SUPERVISOR,
+        )
+        references[("group_update", field)] = Reference(
+            "group_update",
+            field,
+            "group",
+            lambda personas, objects, foreign=foreign, field=field: {field: foreign(personas, objects)},
+            role=Role.SUPERVISOR,
+        )
+    return references
 
 
 FOREIGN_REFERENCES: dict[tuple[str, str], Reference] = {
@@ -268,6 +312,17 @@ FOREIGN_REFERENCES: dict[tuple[str, str], Reference] = {
         "course",
         lambda personas, objects: {"acute_crisis": "The move", "support_people": [_b(personas, objects, "person")]},
     ),
+    ("group_list", "site"): Reference(
+        "group_list", "site", "", lambda personas, objects: {"site": _b(personas, objects, "site")}
+    ),
+    ("group_member_add", "client"): Reference(
+        "group_member_add",
+        "client",
+        "group",
+        lambda personas, objects: {"client": personas.client_b.pk},
+        role=Role.SUPERVISOR,
+    ),
+    **_group_references(),
 }
 
 
@@ -284,7 +339,7 @@ def test_another_organisations_id_in_a_query_or_a_body_is_refused(
             return client.pk
         return objects.target(name, True, personas)
 
-    token = token_for(personas.therapist_a, personas.org_a)
+    token = token_for(personas.member_of_a(reference.role), personas.org_a)
     body = reference.body(personas, objects)
     before = database_state(personas)
     response = send(HttpClient(), operation, operation.url(own), token, body)
@@ -309,6 +364,7 @@ def _own_equivalent(personas: Personas, objects: MatrixObjects, field: str, valu
         personas.therapist_b.pk: personas.therapist_a.pk,
         _b(personas, objects, "session"): objects.target("session", True, personas),
         _b(personas, objects, "person"): objects.target("person", True, personas),
+        _b(personas, objects, "site"): objects.target("site", True, personas),
     }
     if isinstance(value, list):
         return [counterparts[item] for item in value]

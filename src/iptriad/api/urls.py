@@ -21,7 +21,17 @@ from ninja import NinjaAPI
 from ninja.operation import Operation
 from ninja.router import Router
 
-from iptriad.api import clients, course_initial, course_middle, course_sessions, course_termination, courses, measures
+from iptriad.api import (
+    clients,
+    course_initial,
+    course_middle,
+    course_sessions,
+    course_termination,
+    courses,
+    group_sessions,
+    groups,
+    measures,
+)
 from iptriad.api.auth import AUTH, TIME_ZONE_FLAG
 from iptriad.api.errors import install, not_found_response
 
@@ -62,7 +72,8 @@ api = IptriadAPI(
     title="iptriad API",
     version="1",
     description=(
-        "Clients, measures, risk alerts and IPT courses with every part of their record, under the same permissions "
+        "Clients, measures, risk alerts, IPT courses with every part of their record, and group IPT (groups, members, "
+        "session rosters with symptom checks), under the same permissions "
         "and audit as the pages. "
         "Authenticate with a personal token (`Authorization: Bearer <token>`, from `iptriad apitoken create`) "
         "or the logged-in session (unsafe methods then need the X-CSRFToken header). Errors: "
@@ -81,6 +92,8 @@ api.add_router("", course_initial.router)
 api.add_router("", course_middle.router)
 api.add_router("", course_sessions.router)
 api.add_router("", course_termination.router)
+api.add_router("", groups.router)
+api.add_router("", group_sessions.router)
 
 
 @csrf_exempt  # as ninja's own views: it changes nothing, and a token request carries no CSRF token

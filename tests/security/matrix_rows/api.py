@@ -11,18 +11,11 @@ ending (too early), while the maintenance plan can still be removed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
-
+from tests.security.matrix_rows import groups_api
+from tests.security.matrix_rows.api_row import ApiRow
 from tests.security.matrix_rows.base import CLINICAL_OBJECT, CLINICAL_PAGES, EVERYONE_OK, Row, statuses
 
-
-@dataclass(frozen=True)
-class ApiRow(Row):
-    """A row whose request carries `json` as an application/json body (method may also be "patch")."""
-
-    json: dict[str, Any] = field(default_factory=dict)
-    anonymous: int = 401
+__all__ = ["ROWS", "ApiRow"]
 
 
 CLIENT_PAGES = statuses(200, 200, 200, 403)
@@ -153,3 +146,5 @@ ROWS: dict[str, Row] = {
     ),
     "api-maintenance-plan-delete": ApiRow("delete", CLINICAL_DELETED, target="course"),
 }
+# Group IPT's operations (their own module, kept here so every API test walks them; not in matrix_rows._MODULES).
+ROWS |= groups_api.ROWS
