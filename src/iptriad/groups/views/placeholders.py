@@ -6,8 +6,12 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import path
 
+from iptriad.accounts.actors import Actor
+from iptriad.accounts.permissions import member_view
 
-def group_detail_placeholder(request: HttpRequest, group_id: int) -> HttpResponse:
+
+@member_view
+def group_detail_placeholder(request: HttpRequest, actor: Actor, group_id: int) -> HttpResponse:
     raise Http404("The group page is not built yet.")
 
 
