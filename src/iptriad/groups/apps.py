@@ -8,8 +8,9 @@ class GroupsConfig(AppConfig):
 
     def ready(self) -> None:
         # A group membership is a treatment context of measures, which sits below groups and cannot import it.
-        from iptriad.groups import signals  # noqa: F401  (connects the receivers)
+        from iptriad.groups import client_sections, signals  # noqa: F401  (signals connects the receivers)
         from iptriad.groups.contexts import GroupContexts
         from iptriad.measures import contexts
 
         contexts.register(GroupContexts())
+        client_sections.register()

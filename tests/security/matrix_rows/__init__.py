@@ -13,6 +13,7 @@ from tests.security.matrix_rows import (
     courses,
     datarights,
     foundation,
+    groups_members,
     groups_sessions,
     measures,
     members,
@@ -33,6 +34,7 @@ _MODULES = (
     datarights,
     members,
     groups_sessions,
+    groups_members,
 )
 
 ROWS: dict[str, Row] = {}
