@@ -13,6 +13,7 @@ from tests.security.matrix_rows import (
     courses,
     datarights,
     foundation,
+    groups_programme,
     measures,
     members,
 )
@@ -31,6 +32,7 @@ _MODULES = (
     audit,
     datarights,
     members,
+    groups_programme,
 )
 
 ROWS: dict[str, Row] = {}
