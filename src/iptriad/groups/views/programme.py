@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods
 from iptriad.accounts.actors import Actor
 from iptriad.accounts.permissions import member_view
 from iptriad.groups.models import Group, ProgrammeSite
-from iptriad.groups.permissions import GroupAction, group_policy
+from iptriad.groups.permissions import WHOLE_ORGANISATION_ROLES, GroupAction, group_policy
 from iptriad.groups.selectors.programme import DEFINITIONS, FEW, counts_by, programme_counts
 
 
@@ -34,8 +34,12 @@ def programme_group_page(request: HttpRequest, actor: Actor, group_id: int) -> H
 @member_view
 @require_http_methods(["GET", "HEAD"])
 def programme_site_page(request: HttpRequest, actor: Actor, site_id: int) -> HttpResponse:
-    site = get_object_or_404(ProgrammeSite.objects.filter(organisation_id=actor.organisation.pk), pk=site_id)
-    groups = group_policy.scope(actor, GroupAction.VIEW, Group.objects.filter(site=site))
+    visible = group_policy.scope(actor, GroupAction.VIEW, Group.objects.all())
+    sites = ProgrammeSite.objects.filter(organisation_id=actor.organisation.pk)
+    if actor.role not in WHOLE_ORGANISATION_ROLES:  # a therapist or facilitator sees the sites of their groups
+        sites = sites.filter(pk__in=visible.values("site_id"))
+    site = get_object_or_404(sites, pk=site_id)
+    groups = visible.filter(site=site)
     by_group = counts_by(actor, groups, "group_id")
     rows = [{"group": group, "counts": by_group.get(group.pk)} for group in groups.order_by("-starts_on", "name")]
     counts = programme_counts(actor, groups)
