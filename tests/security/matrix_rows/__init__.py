@@ -14,6 +14,7 @@ from tests.security.matrix_rows import (
     datarights,
     foundation,
     groups_members,
+    groups_programme,
     groups_sessions,
     measures,
     members,
@@ -35,6 +36,7 @@ _MODULES = (
     members,
     groups_sessions,
     groups_members,
+    groups_programme,
 )
 
 ROWS: dict[str, Row] = {}

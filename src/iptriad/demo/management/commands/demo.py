@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from iptriad.demo.data import DEMO_STAFF, SECOND_ORGANISATION, demo_load, demo_password
+from iptriad.demo.groups import WALKTHROUGH_GROUP
 
 
 class Command(BaseCommand):
@@ -22,6 +23,11 @@ class Command(BaseCommand):
             f"Demo organisation {result.organisation.name!r} (slug {result.organisation.slug!r}): "
             f"{result.created_users} users, {result.created_clients} clients and {result.created_courses} IPT courses "
             "created now."
+        )
+        self.stdout.write(
+            f"Group IPT: {result.created_groups} groups created now at two sites, led by the facilitator "
+            f"(forming, running, ending and closed); {WALKTHROUGH_GROUP!r} has session 3 due today, and one member of "
+            "'Market day group' is held for clinical review. Programme counts: /groups/programme/."
         )
         self.stdout.write("Demo logins (password for all: " + demo_password() + "):")
         for person in DEMO_STAFF:
