@@ -17,6 +17,7 @@ from iptriad.clients.selectors import (
     client_list_record_viewed,
 )
 from iptriad.courses.selectors.course import with_next_session
+from iptriad.groups.selectors.setup import facilitator_home, groups_box_count
 from iptriad.measures.permissions import alert_policy
 from iptriad.measures.selectors import open_alerts
 
@@ -37,6 +38,11 @@ def home_context(actor: Actor) -> dict[str, Any]:
         client_list_record_viewed(actor=actor, shown=context["my_clients"], page=1, searched=False)
     if actor.role in (Role.SUPERVISOR, Role.ADMIN):
         context["caseloads"] = client_counts_by_therapist(actor=actor)
+    if actor.role == Role.FACILITATOR:
+        context["groups_home"] = facilitator_home(actor)
+    if actor.role in (Role.THERAPIST, Role.SUPERVISOR):
+        # One query: the box shows only to those who supervise groups.
+        context["groups_count"] = groups_box_count(actor)
     if actor.role == Role.ADMIN:
         context["members"] = list(members_of_organisation(organisation=actor.organisation))
         context["recent_events"] = list(audit_events_for_browse(actor=actor)[:RECENT])
