@@ -24,6 +24,10 @@ ROLE_ORDER = (Role.THERAPIST, Role.ADMIN, Role.SUPERVISOR, Role.FACILITATOR)
 
 TEXT_INPUT_TYPES = {"text", "email", "search", "tel", "url", ""}
 
+# gsetup branch only: URL names other parts of group IPT own, answering 404 here until they are merged
+# (iptriad/groups/views/placeholders.py); the lead deletes this set, its uses and the module at the merge.
+PLACEHOLDERS_ON_BRANCH = {"groups_session", "groups_member", "groups_programme", "groups_outreach_done"}
+
 
 def url_patterns(resolver: URLResolver | None = None, prefix: str = "") -> Iterator[tuple[str, str]]:
     """(URL name, route) of every pattern, the route with its converters (e.g. "clients/<int:client_id>/")."""
@@ -31,7 +35,7 @@ def url_patterns(resolver: URLResolver | None = None, prefix: str = "") -> Itera
     for pattern in resolver.url_patterns:
         if isinstance(pattern, URLResolver):
             yield from url_patterns(pattern, prefix + str(pattern.pattern))
-        elif isinstance(pattern, URLPattern):
+        elif isinstance(pattern, URLPattern) and pattern.name not in PLACEHOLDERS_ON_BRANCH:
             assert pattern.name
             yield pattern.name, prefix + str(pattern.pattern)
 

@@ -19,6 +19,15 @@ from iptriad.accounts.models import Membership
 from iptriad.clients.models import Client
 from iptriad.courses.models import Course, CourseSession, Goal, InventoryPerson, ProblemAreaChoice, TimelineEvent
 from iptriad.datarights.models import ExportRequest
+from iptriad.groups.models import (
+    Group,
+    GroupMember,
+    GroupSession,
+    GroupTemplate,
+    OutreachTask,
+    ProgrammeSite,
+    Referral,
+)
 from iptriad.measures.models import Administration, RiskAlert, SelfReportLink
 from tests.conftest import Personas, logged_in
 from tests.security.fingerprint import changed_since, data_fingerprint, enrol_everyone
@@ -41,6 +50,13 @@ TARGET_MODELS: dict[str, type[Model]] = {
     "session": CourseSession,
     "membership": Membership,
     "export_request": ExportRequest,
+    "site": ProgrammeSite,
+    "group_template": GroupTemplate,
+    "group": Group,
+    "group_member": GroupMember,
+    "group_session": GroupSession,
+    "referral": Referral,
+    "outreach": OutreachTask,
 }
 # Ids no row has: zero, the edges of 32- and 64-bit integers, and past them.
 EDGE_IDS = ("0", str(2**31 - 1), str(2**31), str(2**63 - 1), str(2**63), str(10**30))

@@ -13,6 +13,7 @@ from tests.security.matrix_rows import (
     courses,
     datarights,
     foundation,
+    groups_setup,
     measures,
     members,
 )
@@ -31,6 +32,7 @@ _MODULES = (
     audit,
     datarights,
     members,
+    groups_setup,
 )
 
 ROWS: dict[str, Row] = {}

@@ -20,6 +20,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from iptriad.accounts.actors import Actor
@@ -145,7 +146,10 @@ def sites_of(actor: Actor) -> QuerySet[ProgrammeSite]:
 
 
 def site_get(*, actor: Actor, site_id: int) -> ProgrammeSite:
-    """The organisation's site, else 404 (the page then asks for the right to set groups up)."""
+    """The organisation's site to a role that sets groups up, else 404: sites are set-up records, and to the other
+    roles a site's page does not exist (as another organisation's)."""
+    if not group_policy.allows(actor, GroupAction.MANAGE):
+        raise Http404("No such site.")
     return get_object_or_404(sites_of(actor), pk=site_id)
 
 
