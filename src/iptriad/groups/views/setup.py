@@ -334,13 +334,15 @@ class TransferForm(forms.Form):
 def groups_member_transfer_page(request: HttpRequest, actor: Actor, member_id: int) -> HttpResponse:
     member = member_get(actor=actor, member_id=member_id, action=GroupAction.VIEW)
     _require_manage(actor)
-    form = TransferForm(_data(request), targets=transfer_targets(actor=actor, member=member))
+    targets = transfer_targets(actor=actor, member=member)
+    form = TransferForm(_data(request), targets=targets)
     if request.method == "POST" and form.is_valid():
         with errors_on(form):
             moved = member_transfer(actor=actor, member=member, to_group=form.cleaned_data["to_group"])
             messages.success(request, f"{member.client.full_name} is now in {moved.group.name}.")
             return redirect("groups_detail", group_id=moved.group_id)
-    return render_form_page(request, "groups/setup_member_transfer.html", {"member": member, "form": form})
+    context = {"member": member, "form": form, "has_targets": targets.exists()}
+    return render_form_page(request, "groups/setup_member_transfer.html", context)
 
 
 # ---------------------------------------------------------------------------------------------------------------
