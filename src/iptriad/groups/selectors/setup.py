@@ -315,6 +315,6 @@ def facilitator_home(actor: Actor) -> FacilitatorHome:
     return FacilitatorHome(groups=group_rows(groups, run=True), outreach=outreach, held=held)
 
 
-def groups_box_count(actor: Actor) -> int:
-    """How many open groups the actor may see (a therapist: those they supervise): one query."""
-    return group_policy.scope(actor, GroupAction.VIEW, Group.objects.open()).count()
+def open_groups_seen(actor: Actor) -> QuerySet[Group]:
+    """The open groups the actor may see (a therapist: those they supervise), for a count on a home page."""
+    return group_policy.scope(actor, GroupAction.VIEW, Group.objects.open())

@@ -15,7 +15,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from iptriad.accounts.actors import Actor
-from iptriad.accounts.models import User
 from iptriad.accounts.once import submitted_once
 from iptriad.accounts.permissions import member_view
 from iptriad.clients.forms import ClinicianChoiceField
@@ -30,7 +29,6 @@ from iptriad.groups.models import (
     AgeBand,
     Composition,
     Group,
-    ProgrammeSite,
     Setting,
 )
 from iptriad.groups.permissions import GroupAction, group_policy
@@ -130,16 +128,14 @@ class GroupForm(forms.Form):
     name = forms.CharField(label="Name of the group", max_length=NAME_MAX)
     format_code = forms.ChoiceField(label="Format", widget=forms.RadioSelect)
     starts_on = forms.DateField(label="Date of the first group session", widget=DateInput())
-    facilitator = ClinicianChoiceField(label="Facilitator", queryset=User.objects.none())
-    co_facilitator = ClinicianChoiceField(
-        label="Co-facilitator", queryset=User.objects.none(), required=False, empty_label="None"
-    )
+    facilitator = ClinicianChoiceField(label="Facilitator", queryset=None)
+    co_facilitator = ClinicianChoiceField(label="Co-facilitator", queryset=None, required=False, empty_label="None")
     supervisor = ClinicianChoiceField(
         label="Supervising clinician",
-        queryset=User.objects.none(),
+        queryset=None,
         help_text="Told at once of any risk in the group; clears members held for clinical review.",
     )
-    site = _SiteChoiceField(label="Site", queryset=ProgrammeSite.objects.none(), required=False, empty_label="None")
+    site = _SiteChoiceField(label="Site", queryset=None, required=False, empty_label="None")
     capacity = forms.IntegerField(label="Places in the group", min_value=1, max_value=40, initial=12)
     completed_at_least = forms.IntegerField(
         label="Sessions attended to count as completed",
@@ -319,7 +315,7 @@ def groups_member_add_page(request: HttpRequest, actor: Actor, group_id: int) ->
 
 
 class TransferForm(forms.Form):
-    to_group = forms.ModelChoiceField(label="Move to", queryset=Group.objects.none(), empty_label=None)
+    to_group: forms.ModelChoiceField[Group] = forms.ModelChoiceField(label="Move to", queryset=None, empty_label=None)
 
     def __init__(self, *args: Any, targets: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
