@@ -219,6 +219,9 @@ def test_an_organiser_adds_a_client_and_a_full_group_or_a_second_group_is_refuse
     url = reverse("groups_member_add", args=[led.pk])
     page = http.get(url, {"q": first.identifier}).content.decode()
     assert first.full_name in page
+    assert second.full_name not in page
+    listed = AuditEvent.objects.filter(action=AuditAction.CLIENT_LISTED).latest("pk")
+    assert listed.detail["client_ids"] == [first.pk]
     assert http.post(url, {"client": first.pk}).status_code == 302
     assert GroupMember.objects.filter(group=led, client=first).exists()
     full = http.post(url, {"client": second.pk})

@@ -19,7 +19,7 @@ from iptriad.accounts.once import submitted_once
 from iptriad.accounts.permissions import member_view
 from iptriad.clients.forms import ClinicianChoiceField
 from iptriad.clients.models import Client
-from iptriad.clients.selectors import client_list
+from iptriad.clients.selectors import client_list, client_list_record_viewed
 from iptriad.core.groups import FORMATS
 from iptriad.core.instruments import instruments
 from iptriad.core.search import search_terms
@@ -293,6 +293,8 @@ def groups_member_add_page(request: HttpRequest, actor: Actor, group_id: int) ->
     _require_manage(actor)
     query = request.GET.get("q", "")[:SEARCH_MAX]
     offered = clients_to_add(actor=actor, query=query) if group.is_open else []
+    if offered:  # who saw which names, as on the client list (the search text may hold a name: not kept)
+        client_list_record_viewed(actor=actor, shown=offered, page=1, searched=bool(search_terms(query)))
     form = MemberAddForm(_data(request), actor=actor, offered=offered)
     with submitted_once(request, actor) as once:  # sent twice, added once
         if once.replay is not None:
