@@ -145,7 +145,9 @@ class GroupForm(forms.Form):
         help_text="Leave empty to use the format's number.",
     )
     language = forms.CharField(label="Language (code, such as en or sw)", max_length=LANGUAGE_MAX, initial="en")
-    composition = forms.ChoiceField(label="Who the group is for", choices=Composition.choices)
+    composition = forms.ChoiceField(
+        label="Who the group is for", choices=Composition.choices, initial=Composition.MIXED
+    )
     age_band = forms.ChoiceField(label="Age band", choices=AgeBand.choices)
     setting = forms.ChoiceField(label="Meets", choices=Setting.choices)
     place = forms.CharField(label="Place (or how to join)", max_length=PLACE_MAX, required=False)
