@@ -14,12 +14,12 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from iptriad.accounts.models import Role
-from iptriad.groups.models import MemberStatus, OutreachTask, Referral
+from iptriad.groups.models import Group, GroupMember, MemberStatus, OutreachTask, Referral
 from iptriad.groups.services.members import member_add
 from iptriad.groups.services.sessions import RosterEntry, session_record
 from iptriad.measures.models import Administration, RiskAlert
 from iptriad.measures.services import risk_alert_close
-from tests.conftest import logged_in, make_user
+from tests.conftest import Personas, logged_in, make_user
 from tests.groups.factories import PHQ9_MODERATE, joined_members, make_clients, make_group
 
 pytestmark = pytest.mark.django_db
@@ -37,18 +37,20 @@ def cast(personas):
     return group, members
 
 
-def _record(personas, group, members, count, answers=PHQ9_MODERATE):
+def _record(
+    personas: Personas, group: Group, members: list[GroupMember], count: int, answers: list[int] = PHQ9_MODERATE
+) -> None:
     facilitator = personas.actor(personas.facilitator_a)
     for session in group.sessions.order_by("number")[:count]:
         entries = [RosterEntry(member_id=member.pk, status="present", answers=answers) for member in members]
         session_record(actor=facilitator, session=session, held_on=session.planned_on, entries=entries)
 
 
-def _url(name, pk):
+def _url(name: str, pk: int) -> str:
     return reverse(name, args=[pk])
 
 
-def _pre_group_form(**overrides):
+def _pre_group_form(**overrides: str) -> dict[str, str]:
     form = {f"item_{number}": str(answer) for number, answer in enumerate(PHQ9_MODERATE, start=1)}
     form |= {
         "held_on": (timezone.localdate() - dt.timedelta(days=1)).isoformat(),
@@ -98,11 +100,10 @@ def test_an_administrator_sees_attendance_and_no_clinical_content(personas, cast
 def test_someone_outside_the_group_gets_404_on_every_member_page(personas, cast, who):
     _group, members = cast
     member = members[0]
-    user = {
-        "other_facilitator": lambda: make_user("f2@a.example", "Other Facilitator", personas.org_a, Role.FACILITATOR),
-        "other_therapist": lambda: personas.therapist_a2,
-        "organisation_b": lambda: personas.therapist_b,
-    }[who]()
+    if who == "other_facilitator":
+        user = make_user("f2@a.example", "Other Facilitator", personas.org_a, Role.FACILITATOR)
+    else:
+        user = personas.therapist_a2 if who == "other_therapist" else personas.therapist_b
     referral = Referral.objects.create(
         organisation_id=member.organisation_id, member=member, reason="other", referred_to="Clinic", made_by=user
     )

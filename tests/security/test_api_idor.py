@@ -11,6 +11,7 @@ operation and change nothing; a token of organisation B sees nothing of organisa
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -242,6 +243,17 @@ def _new_group(personas: Personas, **foreign: int) -> dict[str, Any]:
     }
 
 
+ForeignId = Callable[[Personas, MatrixObjects], int]
+
+
+def _group_body_create(personas: Personas, objects: MatrixObjects, *, foreign: ForeignId, field: str) -> dict[str, Any]:
+    return _new_group(personas, **{field: foreign(personas, objects)})
+
+
+def _group_body_update(personas: Personas, objects: MatrixObjects, *, foreign: ForeignId, field: str) -> dict[str, Any]:
+    return {field: foreign(personas, objects)}
+
+
 def _group_references() -> dict[tuple[str, str], Reference]:
     """The users and the site a group names, on creating and on changing it (by a supervisor: set-up)."""
     references = {}
@@ -254,16 +266,14 @@ def _group_references() -> dict[tuple[str, str], Reference]:
             "group_create",
             field,
             "",
-            lambda personas, objects, foreign=foreign, field=field: _new_group(
-                personas, **{field: foreign(personas, objects)}
-            ),
+            functools.partial(_group_body_create, foreign=foreign, field=field),
             role=Role.SUPERVISOR,
         )
         references[("group_update", field)] = Reference(
             "group_update",
             field,
             "group",
-            lambda personas, objects, foreign=foreign, field=field: {field: foreign(personas, objects)},
+            functools.partial(_group_body_update, foreign=foreign, field=field),
             role=Role.SUPERVISOR,
         )
     return references

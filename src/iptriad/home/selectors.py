@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Count, Value
+
 from iptriad.accounts.actors import Actor
 from iptriad.accounts.audit_trail import audit_events_for_browse
 from iptriad.accounts.models import Role
 from iptriad.accounts.permissions import Action
 from iptriad.accounts.selectors import members_of_organisation
+from iptriad.clients.models import Client, ClientStatus
 from iptriad.clients.permissions import client_policy
 from iptriad.clients.selectors import (
     client_counts_by_status,
@@ -17,11 +20,23 @@ from iptriad.clients.selectors import (
     client_list_record_viewed,
 )
 from iptriad.courses.selectors.course import with_next_session
+from iptriad.groups.selectors.setup import facilitator_home, open_groups_seen
 from iptriad.measures.permissions import alert_policy
 from iptriad.measures.selectors import open_alerts
 
 RECENT = 10
+GROUPS_ROW = "groups:open"  # never a client status
 ALERTS_ON_HOME = 20
+
+
+def client_and_group_counts(actor: Actor) -> tuple[dict[str, int], int]:
+    """The actor's clients by status, and the open groups they see (a therapist: those they supervise), in one
+    query (a union), so the groups box costs the home page no query of its own."""
+    clients = client_policy.scope(actor, Action.LIST, Client.objects.all()).order_by().values("status")
+    groups = open_groups_seen(actor).order_by().annotate(kind=Value(GROUPS_ROW)).values("kind")
+    rows = clients.annotate(count=Count("pk")).union(groups.annotate(count=Count("pk")), all=True)
+    counts = {row["status"]: row["count"] for row in rows}
+    return {status.value: counts.get(status.value, 0) for status in ClientStatus}, counts.get(GROUPS_ROW, 0)
 
 
 def home_context(actor: Actor) -> dict[str, Any]:
@@ -29,7 +44,10 @@ def home_context(actor: Actor) -> dict[str, Any]:
     if alert_policy.allows(actor, Action.LIST):
         # Open risk alerts lead the page: nothing else on it is as urgent.
         context["alerts"] = list(open_alerts(actor=actor)[:ALERTS_ON_HOME])
-    if client_policy.allows(actor, Action.LIST):
+    if actor.role in (Role.THERAPIST, Role.SUPERVISOR):
+        # The groups box shows only to those who supervise groups: its count comes in the client counts' query.
+        context["client_counts"], context["groups_count"] = client_and_group_counts(actor)
+    elif client_policy.allows(actor, Action.LIST):
         context["client_counts"] = client_counts_by_status(actor=actor)
     if actor.role == Role.THERAPIST:
         # Each client's next session as planned in their open course, in the same query (the key page's budget).
@@ -37,6 +55,8 @@ def home_context(actor: Actor) -> dict[str, Any]:
         client_list_record_viewed(actor=actor, shown=context["my_clients"], page=1, searched=False)
     if actor.role in (Role.SUPERVISOR, Role.ADMIN):
         context["caseloads"] = client_counts_by_therapist(actor=actor)
+    if actor.role == Role.FACILITATOR:
+        context["groups_home"] = facilitator_home(actor)
     if actor.role == Role.ADMIN:
         context["members"] = list(members_of_organisation(organisation=actor.organisation))
         context["recent_events"] = list(audit_events_for_browse(actor=actor)[:RECENT])

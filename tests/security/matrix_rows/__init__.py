@@ -16,6 +16,7 @@ from tests.security.matrix_rows import (
     groups_members,
     groups_programme,
     groups_sessions,
+    groups_setup,
     measures,
     members,
 )
@@ -37,6 +38,7 @@ _MODULES = (
     groups_sessions,
     groups_members,
     groups_programme,
+    groups_setup,
 )
 
 ROWS: dict[str, Row] = {}
