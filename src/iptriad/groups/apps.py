@@ -14,3 +14,4 @@ class GroupsConfig(AppConfig):
 
         contexts.register(GroupContexts())
         client_sections.register()
+        client_sections.register_alert_section()

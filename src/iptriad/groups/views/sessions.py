@@ -34,9 +34,10 @@ def _put_errors(form: RosterForm, error: ValidationError) -> None:
 
 
 def _saved_message(roster: Roster) -> str:
-    statuses = [row.recorded.status for row in roster.rows if row.recorded is not None]
+    rows = roster.rows + roster.held  # a member held by this very save was on its roster
+    statuses = [row.recorded.status for row in rows if row.recorded is not None]
     present = sum(1 for status in statuses if status in ("present", "make_up"))
-    checks = sum(1 for row in roster.rows if row.has_check)
+    checks = sum(1 for row in rows if row.has_check)
     return (
         f"Session {roster.session.number} saved: {present} of {len(statuses)} members attended, "
         f"{checks} symptom check{'s' if checks != 1 else ''} recorded."
