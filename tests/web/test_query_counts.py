@@ -52,6 +52,24 @@ def test_the_client_record_runs_a_fixed_number_of_queries(personas):
     assert _queries(http, url) <= KEY_PAGE_BUDGET
 
 
+def test_a_group_members_record_stays_within_the_budget_and_the_rare_client_in_both_pays_one_more(personas):
+    """A client in a group (and never in a course) reads no courses; a client in neither reads neither. A client who
+    has both an IPT course and a group membership pays one query over the budget: each section reads its own rows."""
+    from tests.courses.factories import make_course
+    from tests.groups.factories import group_records
+
+    member = group_records(personas.org_a, facilitator=personas.facilitator_a, supervisor=personas.therapist_a)
+    http = logged_in(personas.supervisor_a)
+    url = reverse("client-detail", args=[member.member.client_id])
+    http.get(url)
+    in_a_group = _queries(http, url)
+    assert in_a_group <= KEY_PAGE_BUDGET
+    make_course(member.member.client, personas.therapist_a)
+    assert _queries(http, url) == in_a_group + 1
+    neither = make_client(personas.org_a, "Q-NONE", personas.therapist_a)
+    assert _queries(http, reverse("client-detail", args=[neither.pk])) == in_a_group - 1
+
+
 def test_the_audit_trail_runs_the_same_queries_for_1_and_50_events(personas):
     http = logged_in(personas.admin_a)
     url = reverse("audit-list")

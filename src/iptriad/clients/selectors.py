@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Count, QuerySet
 from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404
@@ -34,16 +36,17 @@ def client_list(*, actor: Actor, query: str = "", status: str = "active") -> Que
     return clients.order_by(Lower("family_name"), Lower("given_name"), "pk")
 
 
-def client_get(*, actor: Actor, client_id: int, action: Action) -> Client:
+def client_get(*, actor: Actor, client_id: int, action: Action, annotate: dict[str, Any] | None = None) -> Client:
     """The client if the actor may act on it, else 404: a foreign and a missing client look alike."""
     scoped = client_policy.scope(
         actor, action, Client.objects.select_related("therapist", "organisation", "consent_to_messages_by")
     )
-    return get_object_or_404(scoped, pk=client_id)
+    return get_object_or_404(scoped.annotate(**(annotate or {})), pk=client_id)
 
 
-def client_get_for_view(*, actor: Actor, client_id: int) -> Client:
-    client = client_get(actor=actor, client_id=client_id, action=Action.VIEW)
+def client_get_for_view(*, actor: Actor, client_id: int, annotate: dict[str, Any] | None = None) -> Client:
+    """The record page's client, with the flags of the sections the apps above add (iptriad.web.sections)."""
+    client = client_get(actor=actor, client_id=client_id, action=Action.VIEW, annotate=annotate)
     audit_record(actor=actor, action=AuditAction.CLIENT_VIEWED, obj=client)
     return client
 

@@ -54,7 +54,7 @@ def client_create_page(request: HttpRequest, actor: Actor) -> HttpResponse:
 @member_view
 @require_http_methods(["GET", "HEAD"])
 def client_detail_page(request: HttpRequest, actor: Actor, client_id: int) -> HttpResponse:
-    client = client_get_for_view(actor=actor, client_id=client_id)
+    client = client_get_for_view(actor=actor, client_id=client_id, annotate=client_record_sections.annotations())
     context = {
         "client": client,
         "may_update": client_policy.allows(actor, Action.UPDATE),

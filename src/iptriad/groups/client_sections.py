@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Exists, OuterRef
+
 from iptriad.accounts.actors import Actor
 from iptriad.clients.models import Client
 from iptriad.clients.sections import client_record_sections
@@ -26,7 +28,14 @@ def client_groups(actor: Actor, client: Client) -> dict[str, Any] | None:
 
 
 def register() -> None:
-    client_record_sections.register(Section("groups", "groups/_client_groups.html", client_groups, order=20))
+    client_record_sections.register(
+        Section("groups", "groups/_client_groups.html", client_groups, order=20, present=_ever_in_a_group)
+    )
+
+
+def _ever_in_a_group() -> Exists:
+    """Most clients never join a group: their record page asks nothing more of groups."""
+    return Exists(GroupMember.objects.filter(client_id=OuterRef("pk")))
 
 
 def alert_group_member(actor: Actor, alert: RiskAlert) -> dict[str, Any] | None:

@@ -29,12 +29,13 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce
+from django.http import Http404
 
 from iptriad.accounts.actors import Actor
 from iptriad.core.groups import ATTENDED, DROPOUT_REASONS, NOT_JOINING_REASONS
 from iptriad.core.protocol import Phase
-from iptriad.groups.models import Group, GroupMember, MemberStatus, Referral, SessionAttendance
-from iptriad.groups.permissions import GroupAction, group_policy
+from iptriad.groups.models import Group, GroupMember, MemberStatus, ProgrammeSite, Referral, SessionAttendance
+from iptriad.groups.permissions import WHOLE_ORGANISATION_ROLES, GroupAction, group_policy
 
 FEW = 5  # a mean over fewer paired members than this is marked "few members: read with care"
 
@@ -266,3 +267,59 @@ def counts_by(actor: Actor, groups: QuerySet[Group], key: str) -> dict[int | Non
         )
         for row in rows
     }
+
+
+@dataclass(frozen=True)
+class GroupCountsPage:
+    group: Group
+    counts: ProgrammeCounts
+
+
+@dataclass(frozen=True)
+class SiteCountsPage:
+    site: ProgrammeSite
+    rows: list[dict[str, Any]]  # {"group": Group, "counts": CountsRow | None}
+    counts: ProgrammeCounts
+
+
+@dataclass(frozen=True)
+class AllCountsPage:
+    rows: list[dict[str, Any]]  # {"site": ProgrammeSite | None, "counts": CountsRow}
+    counts: ProgrammeCounts
+
+
+def _visible_groups(actor: Actor) -> QuerySet[Group]:
+    return group_policy.scope(actor, GroupAction.VIEW, Group.objects.all())
+
+
+def group_counts_page(*, actor: Actor, group_id: int) -> GroupCountsPage:
+    group = _visible_groups(actor).select_related("site").filter(pk=group_id).first()
+    if group is None:
+        raise Http404("No such group.")
+    return GroupCountsPage(group=group, counts=programme_counts(actor, Group.objects.filter(pk=group.pk)))
+
+
+def site_counts_page(*, actor: Actor, site_id: int) -> SiteCountsPage:
+    """A therapist or facilitator sees only the sites of their groups (another site answers 404)."""
+    visible = _visible_groups(actor)
+    sites = ProgrammeSite.objects.filter(organisation_id=actor.organisation.pk)
+    if actor.role not in WHOLE_ORGANISATION_ROLES:
+        sites = sites.filter(pk__in=visible.values("site_id"))
+    site = sites.filter(pk=site_id).first()
+    if site is None:
+        raise Http404("No such site.")
+    groups = visible.filter(site=site)
+    by_group = counts_by(actor, groups, "group_id")
+    rows = [{"group": group, "counts": by_group.get(group.pk)} for group in groups.order_by("-starts_on", "name")]
+    return SiteCountsPage(site=site, rows=rows, counts=programme_counts(actor, groups))
+
+
+def all_counts_page(*, actor: Actor) -> AllCountsPage:
+    groups = _visible_groups(actor)
+    by_site = counts_by(actor, groups, "group__site_id")
+    sites = {site.pk: site for site in ProgrammeSite.objects.filter(organisation_id=actor.organisation.pk)}
+    named = [(sites.get(key) if key else None, row) for key, row in by_site.items()]
+    named.sort(key=lambda pair: (pair[0] is None, pair[0].name if pair[0] else ""))
+    return AllCountsPage(
+        rows=[{"site": site, "counts": row} for site, row in named], counts=programme_counts(actor, groups)
+    )

@@ -117,7 +117,8 @@ def groups_list_page(request: HttpRequest, actor: Actor) -> HttpResponse:
 
 
 def _int_or_none(value: str) -> int | None:
-    return int(value) if value.isdigit() and len(value) < 10 else None
+    # ASCII only: "²" is a digit to str.isdigit(), not to int().
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else None
 
 
 # ---------------------------------------------------------------------------------------------------------------
