@@ -124,7 +124,7 @@ def pre_group_record(*, actor: Actor, member: GroupMember, details: PreGroupDeta
     require_member(actor, GroupAction.RUN, member)
     require_open(member.group)
     client_require_active(member.client)
-    locked = GroupMember.objects.select_for_update().select_related("group", "client").get(pk=member.pk)
+    locked = GroupMember.objects.select_for_update(of=("self",)).select_related("group", "client").get(pk=member.pk)
     if locked.status != MemberStatus.SCREENING:
         raise ValidationError(ERROR_NOT_AWAITING)
     errors = too_long_errors({"goal": details.goal, "note": details.note}, {"goal": SHORT_NOTE_MAX, "note": NOTE_MAX})
@@ -186,7 +186,7 @@ def member_decide(
     """Joins the group (with consent), or not, with a coded reason; a reason that refers logs the referral."""
     require_member(actor, GroupAction.RUN, member)
     require_open(member.group)
-    locked = GroupMember.objects.select_for_update().select_related("group").get(pk=member.pk)
+    locked = GroupMember.objects.select_for_update(of=("self",)).select_related("group").get(pk=member.pk)
     if locked.status != MemberStatus.SCREENING:
         raise ValidationError(ERROR_NOT_AWAITING)
     if locked.pre_group_on is None:
@@ -245,7 +245,7 @@ def member_hold_for_alert(alert: RiskAlert) -> GroupMember | None:
     if alert.context_id is None:
         return None
     member = (
-        GroupMember.objects.select_for_update()
+        GroupMember.objects.select_for_update(of=("self",))
         .active()
         .filter(treatment_context_id=alert.context_id)
         .select_related("group__supervisor")
@@ -282,7 +282,7 @@ def member_clear(*, actor: Actor, member: GroupMember, note: str) -> GroupMember
     """The supervising clinician has assessed the risk (the alert is closed) and lets the member back into the
     group's flow, saying what they decided."""
     require_member(actor, GroupAction.CLEAR, member)
-    locked = GroupMember.objects.select_for_update().select_related("held_alert").get(pk=member.pk)
+    locked = GroupMember.objects.select_for_update(of=("self",)).select_related("held_alert").get(pk=member.pk)
     if not locked.is_held:
         raise ValidationError(ERROR_NOT_HELD)
     if locked.held_alert is not None and locked.held_alert.is_open:
