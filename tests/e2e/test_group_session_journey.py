@@ -96,6 +96,10 @@ def test_a_facilitator_runs_a_session_of_twelve_and_the_clinician_clears_the_mem
     clinician.close()
     assert not GroupMember.objects.get(pk=at_risk.pk).is_held
 
+    page.goto(f"/groups/sessions/{group.sessions.get(number=1).pk}/")
+    expect(page.get_by_role("region", name="Safety: assessed by the clinician")).to_contain_text(
+        at_risk.client.given_name
+    )
     page.goto(f"/groups/sessions/{group.sessions.get(number=2).pk}/")
     expect(page.locator(f"#member-{at_risk.pk}")).to_be_visible()
     expect(page.get_by_role("region", name="Held for clinical review")).to_have_count(0)

@@ -321,6 +321,15 @@ def test_the_facilitators_home_shows_their_groups_next_session_and_what_to_do(pe
     assert "the clinician will tell you when they can come back" in content
 
 
+def test_the_facilitators_home_lists_the_pre_group_meetings_to_hold(personas, groups):
+    led, _other, _foreign = groups
+    waiting = member_add(actor=personas.actor(personas.admin_a), group=led, client=make_clients(personas.org_a, 1)[0])
+    content = logged_in(personas.facilitator_a).get(reverse("home")).content.decode()
+    assert "Pre-group meetings" in content
+    assert waiting.client.full_name in content
+    assert reverse("groups_pre_group", args=[waiting.pk]) in content
+
+
 def test_the_facilitators_home_runs_a_fixed_number_of_queries(personas):
     admin = personas.actor(personas.admin_a)
     facilitator = personas.actor(personas.facilitator_a)

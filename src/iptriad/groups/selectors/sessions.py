@@ -89,7 +89,16 @@ class RiskRaised:
     is_open: bool
 
 
-def session_risks(*, session: GroupSession) -> list[RiskRaised]:
+@dataclass(frozen=True)
+class SessionRisks:
+    raised: list[RiskRaised]
+
+    @property
+    def any_open(self) -> bool:
+        return any(risk.is_open for risk in self.raised)
+
+
+def session_risks(*, session: GroupSession) -> SessionRisks:
     """The alerts this session raised (a positive self-harm answer on a check, a facilitator's concern): one query."""
     raised = (
         RiskAlert.objects.filter(
@@ -99,12 +108,14 @@ def session_risks(*, session: GroupSession) -> list[RiskRaised]:
         .select_related("client")
         .order_by("opened_at", "pk")
     )
-    return [
-        RiskRaised(
-            member_name=f"{alert.client.given_name} {alert.client.family_name}",
-            what=alert.summary,
-            opened_at=alert.opened_at,
-            is_open=alert.is_open,
-        )
-        for alert in raised
-    ]
+    return SessionRisks(
+        [
+            RiskRaised(
+                member_name=f"{alert.client.given_name} {alert.client.family_name}",
+                what=alert.summary,
+                opened_at=alert.opened_at,
+                is_open=alert.is_open,
+            )
+            for alert in raised
+        ]
+    )

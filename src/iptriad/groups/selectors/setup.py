@@ -37,6 +37,7 @@ from iptriad.groups.models import (
     GroupSession,
     GroupStatus,
     GroupTemplate,
+    MemberStatus,
     OutreachTask,
     ProgrammeSite,
     Referral,
@@ -283,6 +284,7 @@ class FacilitatorHome:
     groups: list[GroupRow]
     outreach: list[OutreachTask]
     held: list[GroupMember]
+    awaiting: list[GroupMember]  # a pre-group meeting to hold, or a decision to record
 
 
 def facilitator_home(actor: Actor) -> FacilitatorHome:
@@ -302,17 +304,16 @@ def facilitator_home(actor: Actor) -> FacilitatorHome:
         .select_related("member__client", "member__group", "session")
         .order_by("opened_at", "pk")
     )
-    held = list(
-        GroupMember.objects.filter(
-            group_id__in=group_ids,
-            status__in=ACTIVE_MEMBER_STATUSES,
-            held_since__isnull=False,
-            cleared_at__isnull=True,
-        )
+    # Held members and those awaiting their pre-group meeting or decision, in one query.
+    attention = list(
+        GroupMember.objects.filter(group_id__in=group_ids, status__in=ACTIVE_MEMBER_STATUSES)
+        .filter(Q(status=MemberStatus.SCREENING) | Q(held_since__isnull=False, cleared_at__isnull=True))
         .select_related("client", "group")
-        .order_by("held_since", "pk")
+        .order_by("added_at", "pk")
     )
-    return FacilitatorHome(groups=group_rows(groups, run=True), outreach=outreach, held=held)
+    held = [member for member in attention if member.is_held]
+    awaiting = [member for member in attention if member.status == MemberStatus.SCREENING and not member.is_held]
+    return FacilitatorHome(groups=group_rows(groups, run=True), outreach=outreach, held=held, awaiting=awaiting)
 
 
 def open_groups_seen(actor: Actor) -> QuerySet[Group]:

@@ -72,7 +72,7 @@ def group_session_page(request: HttpRequest, actor: Actor, session_id: int) -> H
         "group": roster.session.group,
         "form": form,
         "cards": [(row, form.member_fields(row)) for row in roster.rows],
-        "risks": session_risks(session=roster.session) if roster.is_recorded else [],
+        "risks": session_risks(session=roster.session) if roster.is_recorded else None,
         "crisis_contacts": actor.organisation.crisis_contacts,
     }
     return render_form_page(request, "groups/session_roster.html", context)
