@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods
 from iptriad.accounts.actors import Actor
 from iptriad.accounts.once import submitted_once
 from iptriad.accounts.permissions import member_view
-from iptriad.groups.roster_form import RosterForm
+from iptriad.groups.forms.roster import RosterForm
 from iptriad.groups.selectors.sessions import Roster, session_risks, session_roster
 from iptriad.groups.services.sessions import session_record
 from iptriad.web.pages import render_form_page
