@@ -140,3 +140,35 @@ def test_another_facilitator_and_the_administrator_get_404(personas):
     assert logged_in(personas.admin_a, personas.org_a).get(url).status_code == 404
     assert logged_in(personas.therapist_a2, personas.org_a).get(url).status_code == 200  # supervising clinician
     assert logged_in(personas.therapist_b, personas.org_b).get(url).status_code == 404
+
+
+def test_a_self_harm_answer_with_a_blank_item_still_alerts_and_holds(personas):
+    group, members = _group(personas, 3)
+    http = logged_in(personas.facilitator_a, personas.org_a)
+    data = _post(members)
+    at_risk = members[2]
+    data[f"member_{at_risk.pk}_q9"] = "3"  # "Nearly every day"
+    del data[f"member_{at_risk.pk}_q3"]  # a question left blank
+    response = http.post(reverse("groups_session", args=[group.sessions.get(number=1).pk]), data)
+    assert response.status_code == 302
+    alert = RiskAlert.objects.get(client=at_risk.client)
+    assert alert.item_number == 9
+    assert GroupMember.objects.get(pk=at_risk.pk).held_alert == alert
+
+
+def test_a_refused_roster_gives_the_self_harm_answer_back_on_the_form(personas):
+    """A roster refused whole (a member's attendance missing) writes nothing; the page comes back with the error
+    and every answer as given, the self-harm one included, for the facilitator to save again."""
+    group, members = _group(personas, 3)
+    http = logged_in(personas.facilitator_a, personas.org_a)
+    data = _post(members)
+    at_risk = members[2]
+    data[f"member_{at_risk.pk}_q9"] = "3"
+    del data[f"member_{members[0].pk}_status"]
+    response = http.post(reverse("groups_session", args=[group.sessions.get(number=1).pk]), data)
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "Choose present, absent, excused or make-up." in body
+    assert f'name="member_{at_risk.pk}_q9" value="3" id="id_member_{at_risk.pk}_q9_3" checked' in body
+    assert not RiskAlert.objects.filter(client=at_risk.client).exists()
+    assert not SessionAttendance.objects.filter(session__group=group).exists()
