@@ -41,7 +41,7 @@ from iptriad.accounts.services import (
     password_change,
 )
 from iptriad.audit.models import AuditAction
-from iptriad.web.pages import errors_on, render_form_page
+from iptriad.web.pages import errors_on, id_from_text, render_form_page
 
 View = Callable[..., HttpResponse]
 
@@ -313,7 +313,6 @@ def mfa_reset_action(request: HttpRequest) -> HttpResponse:
 
 
 # Ids are 64-bit: 18 digits always fit, so a longer number is refused before it reaches the database.
-MAX_ID_DIGITS = 18
 
 
 @signed_in_view
@@ -335,7 +334,7 @@ def signed_in_sessions_page(request: HttpRequest) -> HttpResponse:
 def signed_in_session_end_action(request: HttpRequest) -> HttpResponse:
     # The row's id comes in the form, bounded like every id; another person's or an unknown id is simply not found.
     raw = request.POST.get("session", "")
-    record_id = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= MAX_ID_DIGITS else 0
+    record_id = id_from_text(raw) or 0
     if signed_in.signed_in_session_end(request=request, user=_user(request), record_id=record_id):
         messages.success(request, "That session has ended: whoever used it must sign in again.")
     else:  # a second click, a session that timed out meanwhile, this browser's own, or not one of theirs

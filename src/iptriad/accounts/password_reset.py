@@ -35,6 +35,7 @@ from iptriad.accounts.models import User
 from iptriad.accounts.services import audit_auth_event, sessions_end_for_user
 from iptriad.audit.models import AuditAction
 from iptriad.tasks import huey
+from iptriad.web.pages import id_from_text
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +45,6 @@ ERROR_RESET_LINK = (
 # Long enough for any link this module makes (an id and Django's token are well under 100 characters).
 MAX_TOKEN_LENGTH = 200
 # Ids are 64-bit: 18 digits always fit, so a longer number is no account, refused before the database.
-MAX_ID_DIGITS = 18
 
 
 class ResetTokens(PasswordResetTokenGenerator):
@@ -77,9 +77,10 @@ def password_reset_user(token: str) -> User | None:
         raw_id = urlsafe_base64_decode(encoded_id).decode("ascii")
     except (ValueError, UnicodeDecodeError):
         return None
-    if not (raw_id.isascii() and raw_id.isdigit() and len(raw_id) <= MAX_ID_DIGITS):
+    user_id = id_from_text(raw_id)
+    if user_id is None:
         return None
-    user = User.objects.filter(pk=int(raw_id), is_active=True).first()
+    user = User.objects.filter(pk=user_id, is_active=True).first()
     if user is None or not reset_tokens.check_token(user, signed):
         return None
     return user

@@ -23,10 +23,10 @@ from iptriad.measures.definitions import definition as instrument
 from iptriad.measures.models import Administration, MeasureSchedule, RiskAlert, SelfReportLink, TreatmentContext
 from iptriad.measures.permissions import alert_policy, measure_policy
 from iptriad.measures.trajectory import Trajectory, build_trajectory, context_administrations, scores_of
+from iptriad.web.pages import id_from_text
 
 RECENT_LINKS = 10
 CLOSED_ALERTS_SHOWN = 10
-ID_DIGITS_MAX = 18  # a 64-bit key has at most 19 digits; fewer keeps int() and the database's integers in range
 
 
 def client_for_measures(*, actor: Actor, client_id: int, action: Action = Action.VIEW) -> Client:
@@ -124,10 +124,10 @@ def kept_answers(alert: RiskAlert) -> list[tuple[str, str]]:
 
 def occasion_for_measures(*, actor: Actor, client: Client, occasion_id: str | None) -> OccasionChoice | None:
     """The session a measure is being recorded in (?occasion=), if the actor may record in it; else a 404."""
-    # ASCII digits only: str.isdigit() also accepts "²", which int() refuses (a 500 from a crafted link).
-    if not occasion_id or not (occasion_id.isascii() and occasion_id.isdigit()) or len(occasion_id) > ID_DIGITS_MAX:
+    number = id_from_text(occasion_id)
+    if number is None:
         return None
-    choice = contexts.occasion_for(actor, client, int(occasion_id))
+    choice = contexts.occasion_for(actor, client, number)
     if choice is None:
         raise Http404("No such session.")
     return choice

@@ -21,6 +21,19 @@ M = TypeVar("M", bound=Model)
 ONCE_FIELD = "once_key"
 
 
+# The most digits an id typed into a URL or a form may have: a 64-bit key has at most 19; fewer keeps int() and the
+# database's integers in range.
+ID_DIGITS_MAX = 18
+
+
+def id_from_text(raw: str | None) -> int | None:
+    """An id sent as text (a query string, a form field), or None for anything else. ASCII digits only:
+    str.isdigit() also accepts "²", which int() refuses (a 500 from a crafted link)."""
+    if not raw or not (raw.isascii() and raw.isdigit()) or len(raw) > ID_DIGITS_MAX:
+        return None
+    return int(raw)
+
+
 def is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
 

@@ -44,7 +44,7 @@ from iptriad.groups.services.setup import (
     site_save,
     template_create,
 )
-from iptriad.web.pages import errors_on, render_form_page
+from iptriad.web.pages import errors_on, id_from_text, render_form_page
 
 GET_POST = ["GET", "HEAD", "POST"]
 SEARCH_MAX = 100
@@ -68,7 +68,7 @@ def _require_manage(actor: Actor) -> None:
 @require_http_methods(["GET", "HEAD"])
 def groups_list_page(request: HttpRequest, actor: Actor) -> HttpResponse:
     sites = list(sites_of(actor))
-    site_id = _int_or_none(request.GET.get("site", ""))
+    site_id = id_from_text(request.GET.get("site"))
     if site_id not in {site.pk for site in sites}:
         site_id = None
     status = request.GET.get("status", "")
@@ -90,11 +90,6 @@ def groups_list_page(request: HttpRequest, actor: Actor) -> HttpResponse:
         "may_run": group_policy.allows(actor, GroupAction.RUN),
     }
     return render(request, "groups/setup_list.html", context)
-
-
-def _int_or_none(value: str) -> int | None:
-    # ASCII only: "²" is a digit to str.isdigit(), not to int().
-    return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else None
 
 
 # ---------------------------------------------------------------------------------------------------------------
