@@ -13,11 +13,14 @@ from iptriad.accounts.tokens import token_hash
 from iptriad.clients.models import Client
 from iptriad.courses.models import Course, CourseTask
 from iptriad.datarights.models import ExportFormat, ExportReason, ExportRequest
+from iptriad.fidelity.models import FidelityRating
+from iptriad.flags.models import ContextFlags
 from iptriad.groups.models import GroupMember
 from iptriad.measures.models import AlertAction, MeasureSchedule, RiskAlert, RiskLevel
 from iptriad.measures.services import administration_record, self_report_link_create, social_rhythm_record
 from iptriad.notifications.models import ScheduledLink
 from iptriad.notifications.outbox import Channel, message_queue
+from iptriad.supervision.models import ReviewedCase, SupervisionAction, SupervisionEntry
 from tests.conftest import Personas
 from tests.courses.factories import CourseRecords, full_course, termination_records
 from tests.groups.factories import group_records
@@ -88,7 +91,49 @@ def client_history(personas: Personas, client: Client, therapist: User) -> Clien
     label = f"History {client.identifier}.{earlier.count()}"
     earlier.update(status="finished")
     group_records(organisation, facilitator=therapist, supervisor=therapist, client=client, label=label)
+    supervision_records(course, therapist)
     return ClientHistory(client=client, course=records, token=token)
+
+
+def supervision_records(course: Course, therapist: User) -> None:
+    """The course's flags, a supervision meeting that reviewed it with an action, and a fidelity rating."""
+    organisation, context = course.organisation, course.treatment_context
+    ContextFlags.objects.create(
+        organisation=organisation,
+        treatment_context=context,
+        client=course.client,
+        kind="course",
+        clinician=therapist,
+        rules_version="1.0.0",
+    )
+    entry = SupervisionEntry.objects.create(
+        organisation=organisation, held_on=timezone.localdate(), led_by=therapist, recorded_by=therapist
+    )
+    case = ReviewedCase.objects.create(
+        organisation=organisation,
+        entry=entry,
+        treatment_context=context,
+        client=course.client,
+        clinician=therapist,
+        discussion="Reviewed the focus.",
+    )
+    SupervisionAction.objects.create(
+        organisation=organisation,
+        entry=entry,
+        case=case,
+        text="Call the client.",
+        owner=therapist,
+        due_on=timezone.localdate(),
+    )
+    FidelityRating.objects.create(
+        organisation=organisation,
+        course_session=course.sessions.first(),
+        clinician=therapist,
+        rater=therapist,
+        rater_role="self",
+        checklist="iptriad:test",
+        answers={},
+    )
 
 
 def close_alerts(client: Client, closed_by: User) -> None:

@@ -17,7 +17,7 @@ from iptriad.encryption.fields import EncryptedTextField
 from iptriad.encryption.rotation import encrypted_columns
 
 # Apps whose models hold what clients and clinicians write; a new plain TextField in them fails this test.
-CLINICAL_APPS = ("courses", "measures", "clients", "groups")
+CLINICAL_APPS = ("courses", "measures", "clients", "groups", "supervision", "fidelity", "flags")
 # Clinical text kept in a CharField on purpose (decision 0017): short coded values that are displayed and sorted.
 CLINICAL_CHAR_FIELDS_LEFT_PLAIN = {
     "courses.assessment.diagnosis_code",
@@ -46,7 +46,7 @@ def test_every_text_field_of_a_clinical_model_is_encrypted():
 
 def test_the_encrypted_columns_are_the_ones_decision_0017_lists():
     identities = {column.identity for column in encrypted_columns()}
-    assert len(identities) == 65
+    assert len(identities) == 71
     assert {
         "courses.assessment.presenting_problems",
         "courses.assessment.suicide_risk_notes",

@@ -19,6 +19,7 @@ from iptriad.core.protocol import Phase, course_standing, protocol
 from iptriad.courses.forms.course import CourseCloseForm, CourseOpenForm, PhaseChangeForm
 from iptriad.courses.models import Course
 from iptriad.courses.models.course import TASK_ID_MAX_LENGTH
+from iptriad.courses.page_sections import course_page_sections
 from iptriad.courses.permissions import course_policy
 from iptriad.courses.sections import SECTIONS
 from iptriad.courses.selectors.course import caseload, course_get
@@ -75,6 +76,8 @@ def _course_page_context(actor: Actor, course: Course, records: CourseRecords) -
         }
         for section in SECTIONS
     ]
+    # What the apps above courses add (flags, the supervision log), after the heading and before the phase's work.
+    context["page_sections"] = course_page_sections.contexts(actor, course)
     return context
 
 

@@ -34,6 +34,7 @@ from iptriad.groups.models import (
     MemberStatus,
     OutreachOutcome,
 )
+from iptriad.groups.page_sections import member_page_sections
 from iptriad.groups.permissions import GroupAction
 from iptriad.groups.selectors.members import (
     entry_score_hint,
@@ -84,6 +85,8 @@ def member_detail_page(request: HttpRequest, actor: Actor, member_id: int) -> Ht
         "client": member.client,
         "held_steps": HELD_STEPS_FOR_FACILITATOR,
         "crisis_contacts": member.group.organisation.crisis_contacts,
+        # What the apps above groups add (flags, the supervision log).
+        "page_sections": member_page_sections.contexts(actor, member),
     }
     return render(request, "groups/member_detail.html", context)
 
