@@ -115,6 +115,11 @@ class AuditAction(models.TextChoices):
     GROUP_REFERRAL_MADE = "group.referral_made", "Referral logged"
     GROUP_REFERRAL_FOLLOWED_UP = "group.referral_followed_up", "Referral followed up"
     GROUP_OUTREACH_DONE = "group.outreach_done", "Outreach after missed sessions recorded"
+    # The supervision log (iptriad.supervision).
+    SUPERVISION_ENTRY_CREATED = "supervision.entry_created", "Supervision meeting logged"
+    SUPERVISION_ENTRY_UPDATED = "supervision.entry_updated", "Supervision meeting changed"
+    SUPERVISION_ENTRY_VIEWED = "supervision.entry_viewed", "Supervision meeting viewed"
+    SUPERVISION_ACTION_DONE = "supervision.action_done", "Supervision action followed up"
 
 
 class AuditEvent(models.Model):

@@ -23,6 +23,7 @@ from iptriad.courses.selectors.course import with_next_session
 from iptriad.groups.selectors.setup import facilitator_home, open_groups_seen
 from iptriad.measures.permissions import alert_policy
 from iptriad.measures.selectors import open_alerts
+from iptriad.supervision.selectors import my_actions
 
 RECENT = 10
 GROUPS_ROW = "groups:open"  # never a client status
@@ -57,6 +58,8 @@ def home_context(actor: Actor) -> dict[str, Any]:
         context["caseloads"] = client_counts_by_therapist(actor=actor)
     if actor.role == Role.FACILITATOR:
         context["groups_home"] = facilitator_home(actor)
+    # Actions agreed in supervision that the signed-in clinician owns (one query; none for an administrator).
+    context["my_actions"] = my_actions(actor=actor)
     if actor.role == Role.ADMIN:
         context["members"] = list(members_of_organisation(organisation=actor.organisation))
         context["recent_events"] = list(audit_events_for_browse(actor=actor)[:RECENT])

@@ -41,9 +41,12 @@ PROBLEM_AREA_LABELS = dict(PROBLEM_AREA_CHOICES)
 PLAN_STATUSES = (MemberStatus.JOINED, MemberStatus.FINISHED)
 
 
-def member_get(*, actor: Actor, member_id: int, action: GroupAction) -> GroupMember:
-    """The member with their group, client and organisation; 404 when missing, foreign or outside the action."""
-    members = group_policy.scope(actor, action, GroupMember.objects.all(), "group")
+def member_get(
+    *, actor: Actor, member_id: int, action: GroupAction, annotate: dict[str, Any] | None = None
+) -> GroupMember:
+    """The member with their group, client and organisation; 404 when missing, foreign or outside the action.
+    `annotate`: the member page's section flags (iptriad.web.sections)."""
+    members = group_policy.scope(actor, action, GroupMember.objects.annotate(**(annotate or {})), "group")
     member = (
         members.select_related(
             "group__organisation", "group__supervisor", "client", "screening", "held_alert", "cleared_by"

@@ -76,7 +76,9 @@ HELD_STEPS_FOR_FACILITATOR = (
 @member_view
 @require_http_methods(["GET", "HEAD"])
 def member_detail_page(request: HttpRequest, actor: Actor, member_id: int) -> HttpResponse:
-    member = member_get(actor=actor, member_id=member_id, action=GroupAction.VIEW)
+    member = member_get(
+        actor=actor, member_id=member_id, action=GroupAction.VIEW, annotate=member_page_sections.annotations()
+    )
     page = member_page(actor=actor, member=member)
     context: dict[str, Any] = {
         "page": page,

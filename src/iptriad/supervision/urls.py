@@ -1,0 +1,3 @@
+from iptriad.supervision.views import urlpatterns
+
+__all__ = ["urlpatterns"]
