@@ -110,7 +110,8 @@ def test_who_reads_the_log(personas, records):
     assert logged_in(personas.facilitator_a).get(url).status_code == 404
     assert logged_in(personas.therapist_b, personas.org_b).get(url).status_code == 404
     page = logged_in(personas.therapist_a).get(url)
-    assert b"Revisit the formulation" in page.content and b"Mark done" in page.content
+    assert b"Revisit the formulation" in page.content
+    assert b"Mark done" in page.content
     assert records.entry.pk in [
         event.object_id and int(event.object_id)
         for event in AuditEvent.objects.filter(action=AuditAction.SUPERVISION_ENTRY_VIEWED)
@@ -133,7 +134,8 @@ def test_a_clinician_who_did_not_attend_sees_only_their_case(personas, records):
     page = logged_in(personas.therapist_a2).get(reverse("supervision_entry", args=[records.entry.pk]))
     assert page.status_code == 200
     assert b"Second case" in page.content
-    assert b"Alphason" not in page.content and b"Matrix meeting" not in page.content
+    assert b"Alphason" not in page.content
+    assert b"Matrix meeting" not in page.content
 
 
 def test_the_log_pages_in_a_fixed_number_of_queries(personas, course, django_assert_max_num_queries):
@@ -158,7 +160,8 @@ def test_the_case_log_shows_on_the_course_page_for_its_clinicians(personas, cour
     supervision_records(course, supervisor=personas.supervisor_a)
     with django_assert_max_num_queries(len(never.captured_queries) + 1):
         page = http.get(url)
-    assert b"Keep" not in page.content and b"No change to the risk plan" in page.content
+    assert b"Keep" not in page.content
+    assert b"No change to the risk plan" in page.content
     assert b"Revisit the formulation" in page.content
     supervisor_page = logged_in(personas.supervisor_a).get(url)
     assert b"Bring to supervision" in supervisor_page.content

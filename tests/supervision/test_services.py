@@ -82,7 +82,7 @@ def test_it_keeps_the_flags_the_case_carried_at_review(personas, course, supervi
     )
     case = ReviewedCase.objects.get(entry=entry)
     assert case.flags_reviewed == ["missed_sessions"]
-    assert flag_titles(case.flags_reviewed + ["retired_rule"])[1] == "retired_rule"
+    assert flag_titles([*case.flags_reviewed, "retired_rule"])[1] == "retired_rule"
 
 
 @pytest.mark.parametrize(
