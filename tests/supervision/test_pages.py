@@ -29,9 +29,9 @@ def records(personas, course):
     return supervision_records(course, supervisor=personas.supervisor_a)
 
 
-def _form(course, personas, **extra):
+def _form(course, personas, **extra: str) -> dict[str, object]:
     today = timezone.localdate()
-    data = {
+    data: dict[str, object] = {
         "held_on": (today - dt.timedelta(days=1)).isoformat(),
         "format": "individual",
         "attendees": [str(personas.therapist_a.pk)],

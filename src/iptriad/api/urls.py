@@ -31,6 +31,7 @@ from iptriad.api import (
     group_sessions,
     groups,
     measures,
+    supervision,
 )
 from iptriad.api.auth import AUTH, TIME_ZONE_FLAG
 from iptriad.api.errors import install, not_found_response
@@ -94,6 +95,7 @@ api.add_router("", course_sessions.router)
 api.add_router("", course_termination.router)
 api.add_router("", groups.router)
 api.add_router("", group_sessions.router)
+api.add_router("", supervision.router)
 
 
 @csrf_exempt  # as ninja's own views: it changes nothing, and a token request carries no CSRF token
