@@ -52,6 +52,8 @@ PATH_OBJECTS = {
     "group_id": "group",
     "member_id": "group_member",
     "group_session_id": "group_session",
+    "entry_id": "supervision_entry",
+    "action_id": "supervision_action",
 }
 # Rows whose only change is bookkeeping of the request itself, not of the object addressed.
 BOOKKEEPING = {"sessions.Session", "axes.AccessAttempt", "axes.AccessLog", "axes.AccessFailureLog"}
@@ -333,6 +335,17 @@ FOREIGN_REFERENCES: dict[tuple[str, str], Reference] = {
         role=Role.SUPERVISOR,
     ),
     **_group_references(),
+    # The cases and action owners of a new entry are nested (not walked here): tests/supervision/test_api.py.
+    ("supervision_entry_create", "attendees"): Reference(
+        "supervision_entry_create",
+        "attendees",
+        "",
+        lambda personas, objects: {
+            "held_on": (timezone.localdate() - dt.timedelta(days=1)).isoformat(),
+            "attendees": [personas.therapist_b.pk],
+        },
+        role=Role.SUPERVISOR,
+    ),
 }
 
 

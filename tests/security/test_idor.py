@@ -29,6 +29,7 @@ from iptriad.groups.models import (
     Referral,
 )
 from iptriad.measures.models import Administration, RiskAlert, SelfReportLink
+from iptriad.supervision.models import SupervisionAction, SupervisionEntry
 from tests.conftest import Personas, logged_in
 from tests.security.fingerprint import changed_since, data_fingerprint, enrol_everyone
 from tests.security.matrix_rows import ROWS
@@ -57,6 +58,8 @@ TARGET_MODELS: dict[str, type[Model]] = {
     "group_session": GroupSession,
     "referral": Referral,
     "outreach": OutreachTask,
+    "supervision_entry": SupervisionEntry,
+    "supervision_action": SupervisionAction,
 }
 # Ids no row has: zero, the edges of 32- and 64-bit integers, and past them.
 EDGE_IDS = ("0", str(2**31 - 1), str(2**31), str(2**63 - 1), str(2**63), str(10**30))

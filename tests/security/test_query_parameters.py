@@ -41,12 +41,15 @@ READS = {
     "measures-trajectory-svg": ("instrument",),
     "groups_list": ("site", "status"),
     "groups_member_add": ("q",),
+    "supervision_log": ("page",),
+    "supervision_entry_new": ("q", "cases"),
     # `next` is read by one helper for the MFA step, its set-up and re-authentication; the page that shows it
     # stands for all three here, and tests/security/test_redirects.py follows it through each of them.
     "account-reauth": ("next",),
 }
 # Pages an administrator reads (the others, a therapist).
 ADMIN_PAGES = ("audit-list", "message-log", "groups_member_add")
+SUPERVISOR_PAGES = ("supervision_entry_new",)  # logging a meeting is a supervisor's
 # Pages whose query string carries a secret: without a valid one they answer 404, so they are attacked on their
 # own (below) rather than compared with a 200 answer.
 READS_A_SECRET = {"account-email-confirm": ("token",), "password-reset-confirm": ("token",)}
@@ -74,6 +77,7 @@ LEGITIMATE = {
     "client-list": {"q": "zed", "status": "all", "page": "2"},
     "audit-list": {"action": "client.viewed"},
     "groups_member_add": {"q": "zed"},
+    "supervision_entry_new": {"q": "zed"},
 }
 
 
@@ -119,7 +123,13 @@ def test_hostile_sort_filter_and_page_values_change_nothing(personas, objects):
     probes = 0
     for name, parameters in READS.items():
         row = ROWS[name]
-        http = logged_in(personas.admin_a if name in ADMIN_PAGES else personas.therapist_a)
+        http = logged_in(
+            personas.admin_a
+            if name in ADMIN_PAGES
+            else personas.supervisor_a
+            if name in SUPERVISOR_PAGES
+            else personas.therapist_a
+        )
         url = row_url(name, row, objects, personas)
         with CaptureQueriesContext(connection) as default_queries:
             default = http.get(url)

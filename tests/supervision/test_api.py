@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -24,9 +25,9 @@ def course(personas):
     return make_course(personas.client_a, personas.therapist_a)
 
 
-def _body(personas, course, **changes):
+def _body(personas, course, **changes: object) -> dict[str, Any]:
     today = timezone.localdate()
-    body = {
+    body: dict[str, Any] = {
         "held_on": (today - dt.timedelta(days=1)).isoformat(),
         "format": "group",
         "attendees": [personas.therapist_a.pk],

@@ -19,6 +19,7 @@ from tests.security.matrix_rows import (
     groups_setup,
     measures,
     members,
+    supervision,
 )
 from tests.security.matrix_rows.base import Row
 
@@ -39,6 +40,7 @@ _MODULES = (
     groups_members,
     groups_programme,
     groups_setup,
+    supervision,
 )
 
 ROWS: dict[str, Row] = {}

@@ -13,6 +13,7 @@ from tests.conftest import Personas
 from tests.courses.factories import CourseRecords, full_course, termination_records
 from tests.groups.factories import GroupRecords, group_records
 from tests.measures.factories import ClinicalObjects, clinical_objects
+from tests.supervision.factories import SupervisionRecords, supervision_records
 
 A, S, T, F = Role.ADMIN, Role.SUPERVISOR, Role.THERAPIST, Role.FACILITATOR
 
@@ -55,6 +56,9 @@ class MatrixObjects:
     # organisation B's by therapist_b.
     groups_a: GroupRecords
     groups_b: GroupRecords
+    # Organisation A's meeting reviews course_a, attended by therapist_a, who owns its open action.
+    supervision_a: SupervisionRecords
+    supervision_b: SupervisionRecords
 
     def target(self, name: str, own: bool, personas: Personas) -> int | str:
         if name == "stop_token":
@@ -90,6 +94,8 @@ class MatrixObjects:
             "referral": groups.referral.pk,
             "outreach": groups.outreach.pk,
         }
+        supervision = self.supervision_a if own else self.supervision_b
+        targets |= {"supervision_entry": supervision.entry.pk, "supervision_action": supervision.action.pk}
         return targets[name]
 
 
@@ -144,4 +150,6 @@ def matrix_objects(personas: Personas) -> MatrixObjects:
         export_b=export_b,
         groups_a=groups_a,
         groups_b=groups_b,
+        supervision_a=supervision_records(course_a.course, supervisor=personas.supervisor_a),
+        supervision_b=supervision_records(course_b.course, supervisor=personas.therapist_b),
     )
