@@ -20,6 +20,7 @@ from iptriad.clients.models import Client, Sex
 from iptriad.clients.services import ClientDetails, client_archive, client_create
 from iptriad.demo.courses import demo_courses_load
 from iptriad.demo.groups import demo_groups_load
+from iptriad.demo.supervision import demo_supervision_load
 
 DEMO_PASSWORD_DEFAULT = "iptriad-demo-only"  # noqa: S105 (printed by `iptriad demo`; demo data only)
 
@@ -175,6 +176,7 @@ def demo_load() -> DemoResult:
     created_clients = _clients(organisation, "DEMO", DEMO_CLIENT_COUNT, clinicians)
     created_courses = demo_courses_load(organisation)
     created_groups = demo_groups_load(organisation)
+    demo_supervision_load(organisation)  # after the courses and groups it reviews
     second = _organisation(*SECOND_ORGANISATION)
     created_users += _staff(second, SECOND_ORGANISATION_STAFF)
     supervisor = User.objects.get(email=SECOND_ORGANISATION_STAFF[0].email)
