@@ -193,7 +193,7 @@ def _group_frames(ids: list[int]) -> dict[int, _Frame]:
             "treatment_context_id",
             "status",
             "added_at",
-            "transferred_to_id",
+            "transferred_to",
             "group__facilitator_id",
             "group__sessions_planned",
             "group__starts_on",
@@ -222,9 +222,11 @@ def _group_frames(ids: list[int]) -> dict[int, _Frame]:
     for context_id, rows in members.items():
         first = rows[0]
         current = next((row for row in rows if row.transferred_to_id is None), rows[-1])
-        # Weeks count from the first group's start, or from joining when the member came in later (a late join).
-        started_on = max(first.group.starts_on, timezone.localdate(first.added_at))
         attended = attendance[context_id]
+        # Weeks count from the first group's start, or from the member's first session when they joined later.
+        started_on = first.group.starts_on
+        if attended:
+            started_on = max(started_on, attended[0].session.held_on or attended[0].session.planned_on)
         frames[context_id] = _Frame(
             organisation_id=current.organisation_id,
             client_id=current.client_id,
