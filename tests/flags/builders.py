@@ -4,6 +4,7 @@ independent of the services whose receivers the input tests exercise)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from decimal import Decimal
 
 from django.utils import timezone
@@ -13,7 +14,7 @@ from iptriad.clients.models import Client
 from iptriad.courses.models import Course, CourseSession, TreatmentContract
 from iptriad.courses.models.sessions import Attendance
 from iptriad.groups.models import GroupMember, SessionAttendance
-from iptriad.measures.models import Administration, Mode, Occasion, RiskAlert
+from iptriad.measures.models import Administration, Mode, Occasion, RiskAlert, TreatmentContext
 from iptriad.supervision.models import ReviewedCase, SupervisionEntry
 from tests.courses.factories import make_course
 
@@ -27,8 +28,8 @@ def course_with_history(
     therapist: User,
     *,
     opened_on: dt.date,
-    phq9: list[tuple[int, int]] = (),  # (week, total)
-    sessions: list[str] = (),  # attendance of sessions 1, 2, ... a week apart
+    phq9: Sequence[tuple[int, int]] = (),  # (week, total)
+    sessions: Sequence[str] = (),  # attendance of sessions 1, 2, ... a week apart
     planned: int | None = 12,
 ) -> Course:
     course = make_course(client, therapist)
@@ -86,7 +87,7 @@ def open_alert(course: Course, *, acknowledged: bool = False) -> RiskAlert:
 
 def review(context_id: int, client_id: int, clinician: User, supervisor: User, held_on: dt.date) -> ReviewedCase:
     entry = SupervisionEntry.objects.create(
-        organisation_id=clinician.memberships.first().organisation_id,
+        organisation_id=TreatmentContext.objects.get(pk=context_id).organisation_id,
         held_on=held_on,
         led_by=supervisor,
         recorded_by=supervisor,
@@ -101,9 +102,11 @@ def review(context_id: int, client_id: int, clinician: User, supervisor: User, h
 
 
 def attend(member: GroupMember, statuses: list[str], recorder: User) -> list[SessionAttendance]:
-    """The member's attendance at the group's first sessions, in order, each session held as planned."""
+    """The member's attendance at the group's next sessions (after any recorded), each held as planned."""
     rows = []
-    for session, status in zip(member.group.sessions.order_by("number"), statuses, strict=False):
+    recorded = SessionAttendance.objects.filter(member=member).values("session_id")
+    upcoming = member.group.sessions.exclude(pk__in=recorded).order_by("number")
+    for session, status in zip(upcoming, statuses, strict=False):
         if session.held_on is None:
             session.held_on = session.planned_on
             session.save(update_fields=["held_on"])

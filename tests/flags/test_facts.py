@@ -57,7 +57,9 @@ def test_an_attended_session_ends_a_run_of_misses_and_an_acknowledged_alert_is_o
 def test_overdue_measures_are_those_the_schedule_says(personas):
     course = course_with_history(personas.client_a, personas.therapist_a, opened_on=TODAY - dt.timedelta(weeks=5))
     MeasureSchedule.objects.create(
-        organisation_id=course.organisation_id, context_id=course.treatment_context_id, instrument_code="phq9",
+        organisation_id=course.organisation_id,
+        context_id=course.treatment_context_id,
+        instrument_code="phq9",
         cadence="weekly",
     )
     score(course, TODAY - dt.timedelta(days=20), 12)
@@ -70,8 +72,9 @@ def test_overdue_measures_are_those_the_schedule_says(personas):
 
 
 def test_a_group_episode_s_facts(personas):
-    records = group_records(personas.org_a, facilitator=personas.facilitator_a, supervisor=personas.therapist_a,
-                            identifier="G-F1")
+    records = group_records(
+        personas.org_a, facilitator=personas.facilitator_a, supervisor=personas.therapist_a, identifier="G-F1"
+    )
     member = records.member  # session 1 absent already
     session_2 = records.group.sessions.get(number=2)
     session_2.held_on = session_2.planned_on
@@ -80,8 +83,13 @@ def test_a_group_episode_s_facts(personas):
     from iptriad.measures.models import Occasion
 
     SessionAttendance.objects.create(
-        organisation_id=member.organisation_id, session=session_2, member=member, status="absent",
-        occasion=Occasion.objects.create(organisation_id=member.organisation_id, context_id=member.treatment_context_id),
+        organisation_id=member.organisation_id,
+        session=session_2,
+        member=member,
+        status="absent",
+        occasion=Occasion.objects.create(
+            organisation_id=member.organisation_id, context_id=member.treatment_context_id
+        ),
         recorded_by=personas.facilitator_a,
     )
     found = gather([member.treatment_context_id], today=timezone.localdate())[member.treatment_context_id]
@@ -99,13 +107,21 @@ def test_gathering_is_a_fixed_number_of_queries_whatever_the_number_of_contexts(
             number = len(contexts)
             client = make_client(personas.org_a, f"F-{number:03d}", personas.therapist_a)
             course = course_with_history(
-                client, personas.therapist_a, opened_on=TODAY - dt.timedelta(weeks=5), phq9=[(0, 20), (4, 19)],
+                client,
+                personas.therapist_a,
+                opened_on=TODAY - dt.timedelta(weeks=5),
+                phq9=[(0, 20), (4, 19)],
                 sessions=[ATTENDED, NO_SHOW],
             )
             open_alert(course)
             review(course.treatment_context_id, client.pk, personas.therapist_a, personas.supervisor_a, TODAY)
-            records = group_records(personas.org_a, facilitator=personas.facilitator_a,
-                                    supervisor=personas.therapist_a, identifier=f"FG-{number:03d}", label=f"L{number}")
+            records = group_records(
+                personas.org_a,
+                facilitator=personas.facilitator_a,
+                supervisor=personas.therapist_a,
+                identifier=f"FG-{number:03d}",
+                label=f"L{number}",
+            )
             contexts += [course.treatment_context_id, records.member.treatment_context_id]
         with CaptureQueriesContext(connection) as queries:
             gathered = gather(contexts, today=TODAY)

@@ -46,8 +46,12 @@ def test_a_refresh_stores_the_flags_with_why_since_and_the_row_s_summary(persona
     assert row.flags[0]["why"].startswith("PHQ-9 19 at week 5")
     assert {entry["since"] for entry in row.flags} == {TODAY.isoformat()}
     assert (row.flag_count, row.worst) == (2, severity(FlagCode.EARLY_NON_RESPONSE))
-    assert (row.kind, row.clinician_id, row.client_id, row.active) == ("course", personas.therapist_a.pk,
-                                                                       personas.client_a.pk, True)
+    assert (row.kind, row.clinician_id, row.client_id, row.active) == (
+        "course",
+        personas.therapist_a.pk,
+        personas.client_a.pk,
+        True,
+    )
     assert row.rules_version == RULES_VERSION
     assert row.changed_at is not None
     assert row.recheck_on is None  # the review flag fires already, no weekly measure pending
@@ -68,6 +72,8 @@ def test_a_flag_keeps_its_since_while_it_fires_and_changed_at_moves_only_with_th
     assert codes(grown)[0] == FlagCode.SELF_HARM
     assert grown.flags[0]["since"] == later.isoformat()
     assert grown.flags[-1]["since"] == TODAY.isoformat()  # the review flag kept its day
+    assert first.changed_at is not None
+    assert grown.changed_at is not None
     assert grown.changed_at > first.changed_at
     assert grown.worst == 1
 
@@ -84,8 +90,13 @@ def test_a_flag_that_stops_and_fires_again_starts_a_new_since(personas, course):
 
 
 def test_recheck_on_is_the_day_the_review_turns_old(personas, course):
-    review(course.treatment_context_id, course.client_id, personas.therapist_a, personas.supervisor_a,
-           TODAY - dt.timedelta(days=4))
+    review(
+        course.treatment_context_id,
+        course.client_id,
+        personas.therapist_a,
+        personas.supervisor_a,
+        TODAY - dt.timedelta(days=4),
+    )
     flags_refresh([course.treatment_context_id], today=TODAY)
     row = row_of(course)
     assert FlagCode.NO_SUPERVISORY_REVIEW not in codes(row)
@@ -131,8 +142,9 @@ def test_the_backfill_command_names_an_unknown_organisation(personas):
         call_command("flags", "refresh", "--org", "nowhere")
 
 
-def test_a_failing_refresh_is_logged_without_content_and_marks_the_row_for_recheck(personas, course, monkeypatch,
-                                                                                   caplog):
+def test_a_failing_refresh_is_logged_without_content_and_marks_the_row_for_recheck(
+    personas, course, monkeypatch, caplog
+):
     flags_refresh([course.treatment_context_id], today=TODAY)
     ContextFlags.objects.filter(treatment_context_id=course.treatment_context_id).update(recheck_on=None)
 
@@ -143,13 +155,15 @@ def test_a_failing_refresh_is_logged_without_content_and_marks_the_row_for_reche
     with caplog.at_level(logging.ERROR, logger="iptriad.flags.services"):
         services.flags_refresh_safely([course.treatment_context_id])
     assert "RuntimeError" in caplog.text
-    assert "Robin" not in caplog.text and "PHQ-9 19" not in caplog.text
+    assert "Robin" not in caplog.text
+    assert "PHQ-9 19" not in caplog.text
     assert row_of(course).recheck_on == timezone.localdate()
     assert course.treatment_context_id in services.flags_due_for_recheck()
 
 
 def test_a_no_show_run_fires_missed_sessions(personas):
-    course = course_with_history(personas.client_a, personas.therapist_a, opened_on=TODAY - dt.timedelta(weeks=3),
-                                 sessions=[NO_SHOW, NO_SHOW])
+    course = course_with_history(
+        personas.client_a, personas.therapist_a, opened_on=TODAY - dt.timedelta(weeks=3), sessions=[NO_SHOW, NO_SHOW]
+    )
     flags_refresh([course.treatment_context_id], today=TODAY)
     assert FlagCode.MISSED_SESSIONS in codes(row_of(course))

@@ -53,7 +53,9 @@ def flag_list_api(request: HttpRequest, filters: Query[FlagListQuery]) -> dict[s
     actor = actor_of(request)
     rows = flags_visible(actor=actor, clinician=filters.clinician, code=filters.code, active=filters.active)
     rows = rows.annotate(
-        course_id=Subquery(Course.objects.filter(treatment_context_id=OuterRef("treatment_context_id")).values("pk")[:1]),
+        course_id=Subquery(
+            Course.objects.filter(treatment_context_id=OuterRef("treatment_context_id")).values("pk")[:1]
+        ),
         member_id=Subquery(
             GroupMember.objects.filter(
                 treatment_context_id=OuterRef("treatment_context_id"), transferred_to__isnull=True

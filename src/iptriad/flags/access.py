@@ -1,10 +1,10 @@
 """Who may read the stored not-on-track flags.
 
-| what                                        | admin | supervisor | therapist                                   | facilitator          |
-|---------------------------------------------|-------|------------|---------------------------------------------|----------------------|
-| a course's flags (course page, API)         | no    | all        | their courses                               | no                   |
-| a group member's flags (member page)        | no    | all        | groups they supervise                       | missed sessions only |
-| the list of flagged contexts (API)          | no    | all        | their courses and groups they supervise     | no                   |
+| what                                | admin | supervisor | therapist                        | facilitator          |
+|-------------------------------------|-------|------------|----------------------------------|----------------------|
+| a course's flags (course page, API) | no    | all        | their courses                    | no                   |
+| a group member's flags (their page) | no    | all        | groups they supervise            | missed sessions only |
+| the list of flagged cases (API)     | no    | all        | their courses, groups supervised | no                   |
 
 Flags read scores and alerts: clinical matters, so an administrator (who may be non-clinical) sees none, as for
 courses and group symptom checks. A lay facilitator sees only the flag that asks something of them, missed

@@ -128,11 +128,11 @@ def flags_refresh_safely(context_ids: Iterable[int]) -> None:
         return
     try:
         flags_refresh(ids)
-    except Exception as error:  # noqa: BLE001 (anything: the clinical write stands, the daily run retries)
+    except Exception as error:
         logger.error("Refreshing the flags of %d treatment context(s) failed: %s", len(ids), type(error).__name__)
         try:
             ContextFlags.objects.filter(treatment_context_id__in=ids).update(recheck_on=timezone.localdate())
-        except Exception as second:  # noqa: BLE001 (the database itself may be what failed)
+        except Exception as second:
             logger.error("Marking them for recheck failed too: %s", type(second).__name__)
 
 
