@@ -118,8 +118,9 @@ def flags_listed(*, actor: Actor, count: int, filters: dict[str, Any]) -> None:
 def course_flags_get(*, actor: Actor, course_id: int) -> tuple[Course, list[ShownFlag], ContextFlags | None]:
     """One course's flags for the API: 404 for a course the caller may not read (another organisation's included);
     audited as a read of the course."""
-    require(flags_policy, actor, Action.VIEW)
+    # The course first: another organisation's course, or one the role may not read, is a 404 for every role.
     course = get_object_or_404(course_policy.scope(actor, Action.VIEW, Course.objects.all()), pk=course_id)
+    require(flags_policy, actor, Action.VIEW)
     row = context_flags_row(course.treatment_context_id, course.organisation_id)
     audit_record(
         actor=actor, action=AuditAction.COURSE_VIEWED, obj=course, detail={"client": course.client_id, "part": "flags"}
