@@ -51,7 +51,7 @@ class FlagPage(PageMeta):
 class FlagListQuery(PageQuery):
     clinician: int | None = Field(None, ge=1, description="Only this therapist's or facilitator's cases.")
     code: FlagCode | None = Field(None, description="Only cases where this flag fires.")
-    active: bool | None = Field(True, description="true (default): running cases; false: ended ones; omit with all.")
+    active: bool = Field(True, description="true (default): running cases; false: ended ones.")
 
 
 class CourseFlagsOut(Schema):
