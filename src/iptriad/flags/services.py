@@ -107,7 +107,13 @@ def _refresh_batch(ids: list[int], today: dt.date) -> int:
         if changed:
             row.changed_at = now
         updated.append(row)
-    ContextFlags.objects.bulk_create(created)
+    # Two refreshes of a context new to both (two commits at once) both insert: the later one's values win.
+    ContextFlags.objects.bulk_create(
+        created,
+        update_conflicts=True,
+        unique_fields=["treatment_context"],
+        update_fields=[name for name in UPDATED_FIELDS if name != "changed_at"],
+    )
     ContextFlags.objects.bulk_update(updated, UPDATED_FIELDS)
     return len(created) + len(updated)
 
