@@ -7,7 +7,19 @@ import datetime as dt
 
 import pytest
 
-from iptriad.core.flags import RULES, SUGGESTIONS, CourseFacts, FlagCode, Score, evaluate, rule
+from iptriad.core.flags import (
+    RULES,
+    SEVERITY,
+    SUGGESTIONS,
+    CourseFacts,
+    FlagCode,
+    Score,
+    evaluate,
+    recheck_on,
+    rule,
+    severity,
+    worst,
+)
 
 TODAY = dt.date(2026, 12, 6)
 CALM = CourseFacts(
@@ -87,3 +99,35 @@ def test_sessions_alerts_measures_and_reviews():
     reviewed = dataclasses.replace(facts, last_review_on=TODAY - dt.timedelta(days=13))
     assert FlagCode.NO_SUPERVISORY_REVIEW not in codes(reviewed)
     assert rule(FlagCode.MISSED_SESSIONS).title == "Two or more missed sessions"
+
+
+def test_the_order_of_gravity_names_every_rule_once_with_why():
+    assert [code for code, _ in SEVERITY] == list(dict.fromkeys(code for code, _ in SEVERITY))
+    assert {code for code, _ in SEVERITY} == set(FlagCode)
+    assert all(why for _, why in SEVERITY)
+    assert severity(FlagCode.SELF_HARM) == 1
+    assert severity(FlagCode.ALERT_UNACKNOWLEDGED) < severity(FlagCode.RELIABLE_DETERIORATION)
+    assert severity(FlagCode.NO_SUPERVISORY_REVIEW) < severity(FlagCode.OVERDUE_MEASURES)
+
+
+def test_worst_is_the_gravest_flag_s_rank():
+    facts = dataclasses.replace(CALM, overdue_measures=1, missed_in_a_row=2)
+    assert worst(evaluate(facts, today=TODAY)) == severity(FlagCode.MISSED_SESSIONS)
+    assert worst(evaluate(CALM, today=TODAY)) is None
+
+
+def test_recheck_is_the_day_the_review_turns_14_days_old():
+    assert recheck_on(CALM, today=TODAY) == CALM.started_on + dt.timedelta(days=14)
+    reviewed = dataclasses.replace(CALM, last_review_on=TODAY - dt.timedelta(days=3))
+    assert recheck_on(reviewed, today=TODAY) == TODAY + dt.timedelta(days=11)
+
+
+def test_recheck_is_the_earlier_of_the_review_and_a_weekly_measure_falling_overdue():
+    facts = dataclasses.replace(CALM, measures_overdue_on=TODAY + dt.timedelta(days=2))
+    assert recheck_on(facts, today=TODAY) == TODAY + dt.timedelta(days=2)
+
+
+def test_nothing_changes_with_time_alone_once_the_review_flag_fires_and_no_measure_is_pending():
+    old = dataclasses.replace(CALM, started_on=TODAY - dt.timedelta(days=40))
+    assert FlagCode.NO_SUPERVISORY_REVIEW in codes(old)
+    assert recheck_on(old, today=TODAY) is None

@@ -21,7 +21,7 @@ from enum import StrEnum
 
 from iptriad.core.outcomes import classify_change
 
-RULES_VERSION = "1.0.0"
+RULES_VERSION = "1.1.0"  # 1.1.0: an explicit order of gravity (SEVERITY) and recheck dates
 
 
 class FlagCode(StrEnum):
@@ -104,6 +104,30 @@ RULES: tuple[FlagRule, ...] = (
 )
 
 
+# The order of gravity, gravest first: a flag's rank (1 = gravest) is its place here, and a context's `worst` is the
+# rank of its gravest flag, so a supervisor's list can put the most urgent work first. Each with the one-line why.
+SEVERITY: tuple[tuple[FlagCode, str], ...] = (
+    (FlagCode.SELF_HARM, "a possible risk to life comes before everything else (ipt-protocol.md §10)"),
+    (FlagCode.ALERT_UNACKNOWLEDGED, "a risk alert nobody has opened may mean nobody is acting on it (decision 0030)"),
+    (FlagCode.RELIABLE_DETERIORATION, "the client is measurably worse than at the start, beyond measurement error"),
+    (FlagCode.EARLY_NON_RESPONSE, "scores this high this late predict non-response: the course may need to change now"),
+    (FlagCode.NO_RESPONSE_AT_MIDPOINT, "half the course is spent without improvement: the contract needs review"),
+    (FlagCode.MISSED_SESSIONS, "repeated absence often comes before dropping out, and may hide a worsening"),
+    (FlagCode.NO_SUPERVISORY_REVIEW, "a process gap: nobody has looked at the case with a supervisor lately"),
+    (FlagCode.OVERDUE_MEASURES, "a process gap: without the measure, the rules above cannot see the client"),
+)
+
+
+def severity(code: FlagCode) -> int:
+    """The flag's rank in SEVERITY: 1 is the gravest."""
+    return next(rank for rank, (candidate, _) in enumerate(SEVERITY, start=1) if candidate == code)
+
+
+def worst(flags: Sequence[Flag]) -> int | None:
+    """The rank of the gravest flag, or None when none fires."""
+    return min((severity(flag.code) for flag in flags), default=None)
+
+
 @dataclass(frozen=True)
 class Suggestion:
     text: str
@@ -172,6 +196,8 @@ class CourseFacts:
     open_alert: bool
     unacknowledged_alert: bool
     last_review_on: dt.date | None
+    # The first day a weekly measure, not overdue today, becomes overdue with time alone (None: none will).
+    measures_overdue_on: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -243,3 +269,16 @@ def evaluate(facts: CourseFacts, *, today: dt.date) -> list[Flag]:
         words = f"last reviewed on {facts.last_review_on}" if facts.last_review_on else "never reviewed"
         flags.append(Flag(FlagCode.NO_SUPERVISORY_REVIEW, f"{(today - since).days} days; {words}."))
     return flags
+
+
+def recheck_on(facts: CourseFacts, *, today: dt.date) -> dt.date | None:
+    """The first day after `today` on which a rule may fire or stop with time alone, no input changing: the day the
+    last review (or the start) becomes REVIEW_WITHIN_DAYS old, and the day a weekly measure becomes overdue. The PHQ-9
+    rules read the scores' own weeks, so only a new score changes them; alerts and sessions change only by a write."""
+    candidates: list[dt.date] = []
+    review_due = (facts.last_review_on or facts.started_on) + dt.timedelta(days=REVIEW_WITHIN_DAYS)
+    if review_due > today:
+        candidates.append(review_due)
+    if facts.measures_overdue_on is not None and facts.measures_overdue_on > today:
+        candidates.append(facts.measures_overdue_on)
+    return min(candidates, default=None)

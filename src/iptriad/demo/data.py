@@ -19,6 +19,7 @@ from iptriad.accounts.services import member_add, organisation_create
 from iptriad.clients.models import Client, Sex
 from iptriad.clients.services import ClientDetails, client_archive, client_create
 from iptriad.demo.courses import demo_courses_load
+from iptriad.demo.flags import demo_flags_load
 from iptriad.demo.groups import demo_groups_load
 from iptriad.demo.supervision import demo_supervision_load
 
@@ -177,6 +178,8 @@ def demo_load() -> DemoResult:
     created_courses = demo_courses_load(organisation)
     created_groups = demo_groups_load(organisation)
     demo_supervision_load(organisation)  # after the courses and groups it reviews
+    # Last of the demo organisation's records: courses off track, then every context's flags stored.
+    created_courses += demo_flags_load(organisation)
     second = _organisation(*SECOND_ORGANISATION)
     created_users += _staff(second, SECOND_ORGANISATION_STAFF)
     supervisor = User.objects.get(email=SECOND_ORGANISATION_STAFF[0].email)

@@ -58,6 +58,7 @@ from iptriad.measures.permissions import alert_policy, measure_policy
 from iptriad.measures.signals import (
     LINK_CLOSED_ANSWERED,
     LINK_CLOSED_WITHDRAWN,
+    risk_alert_acknowledged,
     risk_alert_opened,
     self_report_link_closed,
 )
@@ -709,6 +710,8 @@ def _acknowledge(actor: Actor, alert: RiskAlert, now: dt.datetime, how: str) -> 
     if not acknowledged:
         return False
     alert.acknowledged_at, alert.acknowledged_by = now, actor.user
+    # The conditional update above sends no post_save: tell the apps above (the not-on-track flags) explicitly.
+    risk_alert_acknowledged.send(sender=RiskAlert, alert=alert)
     audit_record(
         actor=actor, action=AuditAction.ALERT_ACKNOWLEDGED, obj=alert, detail={"client": alert.client_id, "by": how}
     )

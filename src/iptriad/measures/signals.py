@@ -21,6 +21,10 @@ from iptriad.measures.models import SelfReportLink
 # own, so a receiver that fails never undoes the alert (docs/clinical-safety.md, "Alerts reach a person").
 risk_alert_opened = Signal()
 
+# Sent inside the transaction that records an alert's first acknowledgement, with `alert`: the acknowledgement is a
+# conditional update (no post_save), and the not-on-track flags (iptriad.flags) read it.
+risk_alert_acknowledged = Signal()
+
 # Sent inside the transaction that closes a self-report link for good, with `link` and `reason` (one of the
 # LINK_CLOSED_* words): e.g. notifications cancels its queued reminders and wipes the token it kept for them.
 self_report_link_closed = Signal()

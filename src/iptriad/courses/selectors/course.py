@@ -36,10 +36,13 @@ def course_get(
 
     `joined` names one-to-one records (formulation, contract ...) to read in the same query: a page that only
     shows them passes them, and one_to_one_of then reads them from the course without a query. The course comes
-    with `open_risk_alerts` (its client's alerts still open), which the closing rule needs.
+    with `open_risk_alerts` (its client's alerts still open), which the closing rule needs. `annotate`: the
+    presence flags of the sections the apps above add to the course page (iptriad.web.sections).
     """
     courses = with_open_risk_alerts(Course.objects.select_related("client", "therapist", "organisation", *joined))
-    return get_object_or_404(course_policy.scope(actor, action, courses).annotate(**(annotate or {})), pk=course_id)
+    if annotate:
+        courses = courses.annotate(**annotate)
+    return get_object_or_404(course_policy.scope(actor, action, courses), pk=course_id)
 
 
 def course_get_for_view(

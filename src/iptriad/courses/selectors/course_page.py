@@ -59,8 +59,9 @@ ONE_TO_ONE = (
 
 
 def course_get_whole(*, actor: Actor, course_id: int) -> Course:
-    """The course with its client, therapist and one-to-one records, in one query; 404 as course_get; audited. It
-    carries the presence flags of the sections the apps above add (iptriad.web.sections)."""
+    """The course with its client, therapist and one-to-one records, in one query; 404 as course_get; audited."""
+    # With the presence flags of the sections added from above (flags, the supervision log): one with nothing to show
+    # then costs no query of its own.
     return course_get_for_view(
         actor=actor, course_id=course_id, joined=ONE_TO_ONE, annotate=course_page_sections.annotations()
     )

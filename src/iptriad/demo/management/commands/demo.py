@@ -29,6 +29,10 @@ class Command(BaseCommand):
             f"(forming, running, ending and closed); {WALKTHROUGH_GROUP!r} has session 3 due today, and one member of "
             "'Market day group' is held for clinical review. Programme counts: /groups/programme/."
         )
+        self.stdout.write(
+            "Not on track: DEMO-0019 (early non-response), DEMO-0022 (reliable deterioration), DEMO-0025 (two missed "
+            "sessions) and DEMO-0028 (never reviewed in supervision); each course page shows its flags."
+        )
         self.stdout.write("Demo logins (password for all: " + demo_password() + "):")
         for person in DEMO_STAFF:
             self.stdout.write(f"  {person.role.label:<18} {person.email}")

@@ -1,0 +1,148 @@
+"""When the flags are refreshed: after the transaction that changed one of their inputs commits, once per transaction.
+
+Every input of iptriad.core.flags is a row of an app below: an administration, a risk alert (opened, acknowledged,
+closed), a course (its phase, its therapist), its contract and sessions, a group member (status, transfer), a group
+(closing, its facilitator), its sessions and attendance, a measure schedule, a reviewed case and its supervision
+entry's date. A receiver only notes which treatment contexts (or courses, members, groups, entries, resolved at
+commit) were touched; `transaction.on_commit` then refreshes them all once, outside the clinical write, so a failure
+there never undoes the write (`flags_refresh_safely`). Writes that skip `save()` are told explicitly: the alert
+acknowledgement sends `risk_alert_acknowledged`; a group's closing updates its members in bulk but saves the group.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import DEFAULT_DB_ALIAS, transaction
+from django.db.models import Model
+from django.db.models.signals import post_delete, post_save
+
+from iptriad.courses.models import Course, CourseSession
+from iptriad.courses.models.middle import TreatmentContract
+from iptriad.flags.services import flags_refresh_safely
+from iptriad.groups.models import Group, GroupMember, GroupSession, SessionAttendance
+from iptriad.measures.models import Administration, MeasureSchedule, RiskAlert
+from iptriad.measures.signals import risk_alert_acknowledged
+from iptriad.supervision.models import ReviewedCase, SupervisionEntry
+
+
+@dataclass
+class Touched:
+    """What one transaction touched, by the key each input carries; resolved to contexts at commit."""
+
+    contexts: set[int] = field(default_factory=set)
+    courses: set[int] = field(default_factory=set)
+    members: set[int] = field(default_factory=set)
+    groups: set[int] = field(default_factory=set)
+    entries: set[int] = field(default_factory=set)
+
+    def context_ids(self) -> set[int]:
+        ids = set(self.contexts)
+        if self.courses:
+            ids |= set(Course.objects.filter(pk__in=self.courses).values_list("treatment_context_id", flat=True))
+        if self.members:
+            ids |= set(GroupMember.objects.filter(pk__in=self.members).values_list("treatment_context_id", flat=True))
+        if self.groups:
+            ids |= set(
+                GroupMember.objects.filter(group_id__in=self.groups).values_list("treatment_context_id", flat=True)
+            )
+        if self.entries:
+            ids |= set(
+                ReviewedCase.objects.filter(entry_id__in=self.entries).values_list("treatment_context_id", flat=True)
+            )
+        return ids
+
+
+_ATTRIBUTE = "_iptriad_flags_touched"
+
+
+def _note(add: Callable[[Touched], object]) -> None:
+    """Add what a write touched to this transaction's set, whose refresh is registered once on commit. A set left by
+    a transaction that rolled back (its callback discarded with it) is replaced. Outside a transaction the write has
+    committed already: refresh at once."""
+    connection = transaction.get_connection(DEFAULT_DB_ALIAS)
+    if not connection.in_atomic_block:
+        alone = Touched()
+        add(alone)
+        flags_refresh_safely(alone.context_ids())
+        return
+    current: Touched | None = getattr(connection, _ATTRIBUTE, None)
+    if current is None or not any(
+        getattr(callback, "touched", None) is current for _ids, callback, *_rest in connection.run_on_commit
+    ):
+        current = Touched()
+        setattr(connection, _ATTRIBUTE, current)
+        transaction.on_commit(_refresh_callback(connection, current), robust=True)
+    add(current)
+
+
+def _refresh_callback(connection: Any, mine: Touched) -> Callable[[], None]:
+    def refresh() -> None:
+        if getattr(connection, _ATTRIBUTE, None) is mine:
+            setattr(connection, _ATTRIBUTE, None)
+        flags_refresh_safely(mine.context_ids())
+
+    refresh.touched = mine  # type: ignore[attr-defined]  # how `_note` finds its own callback again
+    return refresh
+
+
+def _context(sender: type[Model], instance: Any, **kwargs: Any) -> None:
+    context_id = getattr(instance, "context_id", None) or getattr(instance, "treatment_context_id", None)
+    if context_id is not None:
+        _note(lambda t: t.contexts.add(context_id))
+
+
+def _course(sender: type[Model], instance: Any, **kwargs: Any) -> None:
+    if isinstance(instance, Course):
+        _note(lambda t: t.contexts.add(instance.treatment_context_id))
+    else:
+        _note(lambda t: t.courses.add(instance.course_id))
+
+
+def _member(sender: type[Model], instance: Any, **kwargs: Any) -> None:
+    if isinstance(instance, GroupMember):
+        _note(lambda t: t.contexts.add(instance.treatment_context_id))
+    else:
+        _note(lambda t: t.members.add(instance.member_id))
+
+
+def _group(sender: type[Model], instance: Any, **kwargs: Any) -> None:
+    group_id = instance.pk if isinstance(instance, Group) else instance.group_id
+    _note(lambda t: t.groups.add(group_id))
+
+
+def _entry(sender: type[Model], instance: SupervisionEntry, **kwargs: Any) -> None:
+    _note(lambda t: t.entries.add(instance.pk))
+
+
+def _alert_acknowledged(sender: type[RiskAlert], alert: RiskAlert, **kwargs: Any) -> None:
+    _context(sender, alert)
+
+
+RECEIVERS: tuple[tuple[type[Model], Any], ...] = (
+    (Administration, _context),
+    (RiskAlert, _context),
+    (MeasureSchedule, _context),
+    (ReviewedCase, _context),
+    (Course, _course),
+    (TreatmentContract, _course),
+    (CourseSession, _course),
+    (GroupMember, _member),
+    (SessionAttendance, _member),
+    (Group, _group),
+    (GroupSession, _group),
+    (SupervisionEntry, _entry),
+)
+
+
+def connect() -> None:
+    """Called from FlagsConfig.ready(); the dispatch uids make a second call harmless."""
+    for model, receiver in RECEIVERS:
+        uid = f"iptriad_flags_{model._meta.label_lower}"
+        post_save.connect(receiver, sender=model, dispatch_uid=f"{uid}_saved", weak=False)
+        post_delete.connect(receiver, sender=model, dispatch_uid=f"{uid}_deleted", weak=False)
+    risk_alert_acknowledged.connect(
+        _alert_acknowledged, sender=RiskAlert, dispatch_uid="iptriad_flags_alert_acknowledged", weak=False
+    )
