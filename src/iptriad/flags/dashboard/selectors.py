@@ -1,0 +1,307 @@
+"""The supervisor's dashboard, read from the stored flags (`ContextFlags`) in a fixed number of queries whatever the
+caseload: no rule is evaluated here (iptriad.flags computes the rows when their inputs change).
+
+Worst first: by each person's gravest flag (the lowest `worst` rank over their open cases, the order of
+`iptriad.core.flags.RULES`), then by how many of their cases are flagged. "What changed" is counted since the
+person's last supervision meeting (the latest `SupervisionEntry.held_on` they led or attended); a case reviewed
+later than that (`last_review_on`) counts from its own review.
+
+Queries, for the whole dashboard: the people's last meetings (one union), the counts per person (one aggregate over
+the narrow flags rows on their (organisation, clinician, active, worst) index), the people (one), and each person's
+gravest few cases with their clients and the record to open (one, a window function). A person's page is the same
+minus the union's width, with every flagged case of theirs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, F, IntegerField, Max, Min, OuterRef, Q, QuerySet, Subquery, Window
+from django.db.models.functions import RowNumber
+from django.http import Http404
+from django.urls import reverse
+
+from iptriad.accounts.actors import Actor
+from iptriad.accounts.models import Membership, Role
+from iptriad.audit.models import AuditAction
+from iptriad.audit.services import audit_record
+from iptriad.core.flags import RULES, FlagCode, rule
+from iptriad.courses.models import Course
+from iptriad.flags.dashboard.permissions import dashboard_policy
+from iptriad.flags.models import ContextFlags
+from iptriad.groups.models import GroupMember
+from iptriad.supervision.models import SupervisionEntry
+
+CASES_PER_PERSON = 3  # on the dashboard; the person's page lists every flagged case
+PERSON_PAGE_LIMIT = 500  # a bound on one page, far above any real caseload
+CLINICIAN_ROLES = (Role.THERAPIST, Role.FACILITATOR)
+
+
+@dataclass(frozen=True)
+class FlagShown:
+    code: str
+    title: str
+    why: str
+    since: dt.date | None
+    new: bool  # raised after the case's last review point
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    kind: str  # "course" or "group"
+    client_name: str
+    client_identifier: str
+    client_id: int
+    flags: list[FlagShown]
+    changed_at: dt.datetime | None
+    last_review_on: dt.date | None
+    url: str  # the record to open: the course page or the group member's page ("" when neither exists any more)
+
+    @property
+    def new_flags(self) -> int:
+        return sum(1 for flag in self.flags if flag.new)
+
+
+@dataclass
+class PersonRow:
+    user_id: int
+    name: str
+    role: str
+    active_cases: int = 0
+    flagged_cases: int = 0
+    gravest_rank: int | None = None
+    gravest: str = ""  # the gravest flag's title
+    last_meeting: dt.date | None = None
+    changed_since: int = 0  # flagged cases whose flags changed since the last meeting
+    cleared_since: int = 0  # open cases whose last flags cleared since the last meeting
+    cases: list[CaseRow] = field(default_factory=list)
+
+    @property
+    def more_cases(self) -> int:
+        return self.flagged_cases - len(self.cases)
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    people: list[PersonRow]
+    active_cases: int
+    flagged_cases: int
+    sees_everyone: bool
+
+
+def _day_after(day: dt.date, time_zone: str) -> dt.datetime:
+    """The first moment after a meeting's day, in the organisation's time zone: changes that day were discussed."""
+    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=zoneinfo.ZoneInfo(time_zone))
+
+
+def _last_meetings(actor: Actor, user_ids: list[int] | None) -> dict[int, dt.date]:
+    """Each person's latest supervision meeting, led or attended, in one query (a union of two aggregates)."""
+    entries = SupervisionEntry.objects.filter(organisation_id=actor.organisation.pk)
+    attended = SupervisionEntry.attendees.through.objects.filter(
+        supervisionentry__organisation_id=actor.organisation.pk
+    )
+    if user_ids is not None:
+        entries = entries.filter(led_by_id__in=user_ids)
+        attended = attended.filter(user_id__in=user_ids)
+    led = entries.order_by().values("led_by_id").annotate(last=Max("held_on")).values_list("led_by_id", "last")
+    went = (
+        attended.order_by()
+        .values("user_id")
+        .annotate(last=Max("supervisionentry__held_on"))
+        .values_list("user_id", "last")
+    )
+    meetings: dict[int, dt.date] = {}
+    for user_id, last in led.union(went, all=True):
+        if last is not None and (user_id not in meetings or last > meetings[user_id]):
+            meetings[user_id] = last
+    return meetings
+
+
+def _since_meeting(meetings: dict[int, dt.date], time_zone: str) -> Q | None:
+    """Rows whose flags changed after their clinician's last meeting; None when nobody has met."""
+    since: Q | None = None
+    for user_id, day in meetings.items():
+        term = Q(clinician_id=user_id, changed_at__gte=_day_after(day, time_zone))
+        since = term if since is None else since | term
+    return since
+
+
+def _counts(scoped: QuerySet[ContextFlags], since: Q | None) -> dict[int, dict[str, Any]]:
+    flagged = Q(flag_count__gt=0)
+    aggregates: dict[str, Any] = {
+        "active_cases": Count("pk"),
+        "flagged_cases": Count("pk", filter=flagged),
+        "gravest_rank": Min("worst"),
+    }
+    if since is not None:
+        aggregates["changed_since"] = Count("pk", filter=flagged & since)
+        aggregates["cleared_since"] = Count("pk", filter=Q(flag_count=0) & since)
+    rows = scoped.filter(active=True).order_by().values("clinician_id").annotate(**aggregates)
+    return {row["clinician_id"]: row for row in rows}
+
+
+def _with_records(cases: QuerySet[ContextFlags]) -> QuerySet[ContextFlags]:
+    """The record each case opens, as subqueries of the same query: its course, or its latest group membership
+    (a transfer keeps the treatment context, so the latest row is where the member is now)."""
+    course = Course.objects.filter(treatment_context_id=OuterRef("treatment_context_id")).values("pk")[:1]
+    member = (
+        GroupMember.objects.filter(treatment_context_id=OuterRef("treatment_context_id"))
+        .order_by("-added_at", "-pk")
+        .values("pk")[:1]
+    )
+    return cases.select_related("client").annotate(
+        course_pk=Subquery(course, output_field=IntegerField()),
+        member_pk=Subquery(member, output_field=IntegerField()),
+    )
+
+
+def _since_date(value: object) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
+
+
+def _case_row(row: ContextFlags, meeting: dt.date | None) -> CaseRow:
+    reviewed = max((day for day in (meeting, row.last_review_on) if day is not None), default=None)
+    flags = []
+    for stored in row.flags:
+        since = _since_date(stored.get("since"))
+        try:
+            title = rule(FlagCode(stored.get("code"))).title
+        except ValueError:  # a rule retired since the row was computed: show its code rather than nothing
+            title = str(stored.get("code"))
+        new = reviewed is not None and since is not None and since > reviewed
+        flags.append(FlagShown(str(stored.get("code")), title, str(stored.get("why", "")), since, new))
+    course_pk = getattr(row, "course_pk", None)
+    member_pk = getattr(row, "member_pk", None)
+    if course_pk is not None:
+        url = reverse("course-detail", args=[course_pk])
+    elif member_pk is not None:
+        url = reverse("groups_member", args=[member_pk])
+    else:
+        url = ""
+    return CaseRow(
+        kind=row.kind,
+        client_name=row.client.full_name,
+        client_identifier=row.client.identifier,
+        client_id=row.client_id,
+        flags=flags,
+        changed_at=row.changed_at,
+        last_review_on=row.last_review_on,
+        url=url,
+    )
+
+
+def _worst_first(person: PersonRow) -> tuple[int, int, int, int, str]:
+    rank = person.gravest_rank if person.flagged_cases else None
+    return (
+        rank is None,
+        rank if rank is not None else 0,
+        -person.flagged_cases,
+        -person.changed_since,
+        person.name.casefold(),
+    )
+
+
+def _people(actor: Actor, counts: dict[int, dict[str, Any]], only: int | None) -> dict[int, PersonRow]:
+    """The organisation's therapists and facilitators, and whoever else holds open cases (a supervisor running a
+    course, a member since deactivated whose clients still need a clinician)."""
+    members = Membership.objects.filter(organisation_id=actor.organisation.pk)
+    members = members.filter(Q(role__in=CLINICIAN_ROLES, is_active=True) | Q(user_id__in=list(counts)))
+    if only is not None:
+        members = members.filter(user_id=only)
+    people = {}
+    for user_id, name, role in members.order_by().values_list("user_id", "user__full_name", "role"):
+        people[user_id] = PersonRow(user_id=user_id, name=name, role=Role(role).label)
+    return people
+
+
+def dashboard(*, actor: Actor, with_cases: bool = True) -> Dashboard:
+    """Every therapist and facilitator (or the actor alone, for their own row), worst first, with their gravest
+    few flagged cases; without them (the supervisor's home) it names no client, so nothing is audited. A role without
+    the dashboard gets nobody (the view refuses it first)."""
+    sees_everyone = dashboard_policy.sees_everyone(actor)
+    only = None if sees_everyone else actor.user_id
+    scoped = dashboard_policy.scope(actor, ContextFlags.objects.all())
+    meetings = _last_meetings(actor, None if only is None else [only])
+    counts = _counts(scoped, _since_meeting(meetings, actor.organisation.time_zone))
+    people = _people(actor, counts, only)
+    _fill(people, counts, meetings)
+    if with_cases:
+        _add_top_cases(people, scoped)
+    ordered = sorted(people.values(), key=_worst_first)
+    if with_cases:
+        _record_viewed(actor, [case.client_id for person in ordered for case in person.cases], page="dashboard")
+    return Dashboard(
+        people=ordered,
+        active_cases=sum(person.active_cases for person in ordered),
+        flagged_cases=sum(person.flagged_cases for person in ordered),
+        sees_everyone=sees_everyone,
+    )
+
+
+def _add_top_cases(people: dict[int, PersonRow], scoped: QuerySet[ContextFlags]) -> None:
+    """Each person's gravest few flagged cases in one query (a row number per clinician, kept up to the few)."""
+    window = Window(
+        RowNumber(),
+        partition_by=[F("clinician_id")],
+        order_by=[F("worst").asc(nulls_last=True), F("changed_at").desc(nulls_last=True), F("pk").asc()],
+    )
+    top = (
+        _with_records(scoped.filter(active=True, flag_count__gt=0))
+        .annotate(place=window)
+        .filter(place__lte=CASES_PER_PERSON)
+    )
+    for row in top.order_by("clinician_id", "place"):
+        person = people.get(row.clinician_id)
+        if person is not None:
+            person.cases.append(_case_row(row, person.last_meeting))
+
+
+def _fill(people: dict[int, PersonRow], counts: dict[int, dict[str, Any]], meetings: dict[int, dt.date]) -> None:
+    for user_id, person in people.items():
+        row = counts.get(user_id, {})
+        person.active_cases = row.get("active_cases", 0)
+        person.flagged_cases = row.get("flagged_cases", 0)
+        person.gravest_rank = row.get("gravest_rank")
+        person.changed_since = row.get("changed_since", 0)
+        person.cleared_since = row.get("cleared_since", 0)
+        person.last_meeting = meetings.get(user_id)
+        # `worst` is the gravest flag's place in core.flags.RULES (0: self-harm), as iptriad.flags stores it.
+        if person.flagged_cases and person.gravest_rank is not None and person.gravest_rank < len(RULES):
+            person.gravest = RULES[person.gravest_rank].title
+
+
+def person_dashboard(*, actor: Actor, user_id: int) -> PersonRow:
+    """One person's row with every flagged case of theirs, worst first; 404 for anyone the actor may not see
+    (another organisation's member, or another clinician for a therapist or facilitator)."""
+    if not dashboard_policy.may_see_person(actor, user_id):
+        raise Http404("No such person.")
+    scoped = dashboard_policy.scope(actor, ContextFlags.objects.filter(clinician_id=user_id))
+    meetings = _last_meetings(actor, [user_id])
+    counts = _counts(scoped, _since_meeting(meetings, actor.organisation.time_zone))
+    people = _people(actor, counts, user_id)
+    person = people.get(user_id)
+    if person is None:  # not a clinician of this organisation, and no open case of its own here
+        raise Http404("No such person.")
+    _fill(people, counts, meetings)
+    cases = _with_records(scoped.filter(active=True, flag_count__gt=0)).order_by(
+        F("worst").asc(nulls_last=True), F("changed_at").desc(nulls_last=True), "pk"
+    )
+    person.cases = [_case_row(row, person.last_meeting) for row in cases[:PERSON_PAGE_LIMIT]]
+    _record_viewed(actor, [case.client_id for case in person.cases], page=f"dashboard person {user_id}")
+    return person
+
+
+def _record_viewed(actor: Actor, client_ids: list[int], page: str) -> None:
+    """Who saw which clients' names and flags, as any list of clients is recorded (the client list's action)."""
+    if client_ids:
+        audit_record(
+            actor=actor,
+            action=AuditAction.CLIENT_LISTED,
+            detail={"client_ids": client_ids, "list": page, "page": 1, "searched": False},
+        )
