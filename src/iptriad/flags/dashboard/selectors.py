@@ -111,7 +111,7 @@ def _last_meetings(actor: Actor, user_ids: list[int] | None) -> dict[int, dt.dat
         attended.order_by()
         .values("user_id")
         .annotate(last=Max("supervisionentry__held_on"))
-        .values_list("user_id", "last")
+        .values_list("user_id", "last")  # type: ignore[misc]  # django-stubs cannot see an annotation on a through model
     )
     meetings: dict[int, dt.date] = {}
     for user_id, last in led.union(went, all=True):
