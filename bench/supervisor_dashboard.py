@@ -1,0 +1,172 @@
+"""Benchmark: the supervision dashboard and the supervisor's home at tier M (100,000 clients) on PostgreSQL, served
+as deployed (`iptriad serve`: gunicorn, 2 workers of 4 threads), under `wrk -t2 -c8 -d10s` with a signed-in
+session's cookie; the floor (a facilitator's home, no client data) in the same run.
+
+    .venv/bin/python bench/supervisor_dashboard.py                       # builds iptriad_bench_m once, then measures
+    .venv/bin/python bench/supervisor_dashboard.py --postgres postgresql://postgres@127.0.0.1:5432 --duration 10
+
+The database `iptriad_bench_m` is kept between runs (the data takes minutes to build; `--rebuild` starts afresh).
+Needs `wrk` (Debian: `apt-get install -y wrk`). Prints a Markdown table for docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+DATABASE = "iptriad_bench_m"
+CLIENTS = 100_000
+PASSWORD = "bench-password-not-secret"  # noqa: S105 (synthetic accounts on a local benchmark database)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_until_serving(port: int, deadline: float) -> None:
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("the server did not start")
+
+
+def configure(postgres: str, rebuild: bool) -> None:
+    import psycopg
+
+    with psycopg.connect(f"{postgres.rstrip('/')}/postgres", autocommit=True) as admin:
+        if rebuild:
+            admin.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
+        if admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DATABASE,)).fetchone() is None:
+            admin.execute(f'CREATE DATABASE "{DATABASE}"')
+    os.environ["IPTRIAD_DATABASE_URL"] = f"{postgres.rstrip('/')}/{DATABASE}"
+    os.environ.setdefault("IPTRIAD_DATA_DIR", str(ROOT / "var" / "bench-m"))
+    os.environ["IPTRIAD_LOG_LEVEL"] = "WARNING"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "iptriad.settings"
+
+
+def build() -> dict[str, str]:
+    """Tier M and its flags, then a signed-in session cookie for each persona measured."""
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connections
+    from django.test import Client as HttpClient
+    from django_otp import DEVICE_ID_SESSION_KEY  # type: ignore[import-untyped]
+    from django_otp.plugins.otp_totp.models import TOTPDevice  # type: ignore[import-untyped]
+
+    from bench.scale_data import scale_organisation
+    from bench.scale_flags import scale_flags
+    from iptriad.accounts.models import User
+
+    settings.ALLOWED_HOSTS = ["testserver", "127.0.0.1"]
+    call_command("migrate", verbosity=0)
+    started = time.perf_counter()
+    organisation = scale_organisation("bench", CLIENTS, password=PASSWORD)
+    rows = scale_flags(organisation, password=PASSWORD)
+    print(f"tier M ready in {time.perf_counter() - started:.0f}s: {CLIENTS} clients, {rows} flags rows\n")
+    cookies = {}
+    for email in ("supervisor@bench.bench.example", "facilitator0@bench.bench.example"):
+        http = HttpClient()
+        user = User.objects.get(email=email)
+        http.force_login(user)
+        # Staff sessions have passed MFA: measure the pages with that check in them (bench/client_pages.py).
+        device, _ = TOTPDevice.objects.get_or_create(user=user, confirmed=True, defaults={"name": "bench"})
+        session = http.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+        cookies[email.split("@")[0]] = f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
+    connections.close_all()
+    return cookies
+
+
+def check(port: int, path: str, cookie: str) -> None:
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers={"Cookie": cookie})  # noqa: S310
+    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 (our own local server)
+        assert response.status == 200, (path, response.status)
+        assert response.url.endswith(path), f"{path} answered from {response.url} (not signed in?)"
+
+
+def _ms(text: str) -> float:
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", text).groups()  # type: ignore[union-attr]
+    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def hammer(port: int, path: str, cookie: str, duration: int) -> tuple[float, float, float]:
+    """wrk's median and 99th percentile latency (ms) and requests/s; any non-2xx answer fails the run."""
+    wrk = shutil.which("wrk")
+    assert wrk is not None
+    output = subprocess.run(  # noqa: S603 - wrk, with our own arguments
+        [wrk, "-t2", "-c8", f"-d{duration}s", "--latency", "-H", f"Cookie: {cookie}", f"http://127.0.0.1:{port}{path}"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    if "Non-2xx" in output:
+        raise RuntimeError(f"{path}: {output}")
+    p50 = _ms(re.search(r"50%\s+(\S+)", output).group(1))  # type: ignore[union-attr]
+    p99 = _ms(re.search(r"99%\s+(\S+)", output).group(1))  # type: ignore[union-attr]
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
+    return p50, p99, rate
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432")
+    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--rebuild", action="store_true", help="drop iptriad_bench_m and build tier M again")
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        print("wrk is missing: install it (Debian: apt-get install -y wrk) and run again.", file=sys.stderr)
+        return 2
+    configure(args.postgres, args.rebuild)
+    cookies = build()
+    pages = [
+        ("supervisor", "supervision dashboard", "/supervision/dashboard/"),
+        ("supervisor", "home", "/"),
+        ("facilitator0", "home (the floor: no client data)", "/"),
+    ]
+    port = free_port()
+    log = (Path(os.environ["IPTRIAD_DATA_DIR"]) / "serve.log").open("w")
+    server = subprocess.Popen(  # noqa: S603 - this interpreter, our own command
+        [sys.executable, "-m", "iptriad", "serve", "--port", str(port)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    rows = []
+    try:
+        wait_until_serving(port, time.monotonic() + 60)
+        for who, name, path in pages:
+            check(port, path, cookies[who])
+            hammer(port, path, cookies[who], 2)  # warm every thread's connection and templates
+            rows.append((who.rstrip("0123456789"), name, *hammer(port, path, cookies[who], args.duration)))
+    finally:
+        server.terminate()
+        server.wait(30)
+    print(f"`wrk -t2 -c8 -d{args.duration}s`, PostgreSQL, {CLIENTS:,} clients\n")
+    print("| who | page | p50 ms | p99 ms | requests/s |")
+    print("|---|---|---:|---:|---:|")
+    for who, name, p50, p99, rate in rows:
+        print(f"| {who} | {name} | {p50:.1f} | {p99:.1f} | {rate:.0f} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
