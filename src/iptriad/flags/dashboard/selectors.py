@@ -7,9 +7,9 @@ person's last supervision meeting (the latest `SupervisionEntry.held_on` they le
 later than that (`last_review_on`) counts from its own review.
 
 Queries, for the whole dashboard: the people's last meetings (one union), the counts per person (one aggregate over
-the narrow flags rows on their (organisation, clinician, active, worst) index), the people (one), and each person's
-gravest few cases with their clients and the record to open (one, a window function). A person's page is the same
-minus the union's width, with every flagged case of theirs.
+the narrow flags rows), the rows changed since the earliest of those meetings (one, when anyone has met), the people
+(one), and each person's gravest few cases with their clients and the record to open (one: a window function over
+the narrow rows, then only the rows kept joined). A person's page is the same with every flagged case of theirs.
 """
 
 from __future__ import annotations
@@ -123,8 +123,8 @@ def _last_meetings(actor: Actor, user_ids: list[int] | None) -> dict[int, dt.dat
 
 def _counts(scoped: QuerySet[ContextFlags], meetings: dict[int, dt.date], time_zone: str) -> dict[int, dict[str, Any]]:
     """Open and flagged cases and the gravest rank per person (one aggregate over the narrow rows), then what changed
-    since each person's last meeting, counted here over the rows changed since the earliest of those meetings: a
-    per-person date in SQL was a 50-term condition on every row, five times the cost of the aggregate itself."""
+    since each person's last meeting (a second aggregate over the rows changed since the earliest of those meetings:
+    the per-person date as a condition inside the first one was checked on every row, five times its cost)."""
     rows = (
         scoped.filter(active=True)
         .order_by()
@@ -133,18 +133,24 @@ def _counts(scoped: QuerySet[ContextFlags], meetings: dict[int, dt.date], time_z
             active_cases=Count("pk"), flagged_cases=Count("pk", filter=Q(flag_count__gt=0)), gravest_rank=Min("worst")
         )
     )
-    counts: dict[int, dict[str, Any]] = {
-        row["clinician_id"]: {**row, "changed_since": 0, "cleared_since": 0} for row in rows
-    }
+    counts = {row["clinician_id"]: {**row, "changed_since": 0, "cleared_since": 0} for row in rows}
     if not meetings:
         return counts
     after = {user_id: _day_after(day, time_zone) for user_id, day in meetings.items()}
-    changed = scoped.filter(active=True, changed_at__gte=min(after.values()), clinician_id__in=list(after))
-    for clinician_id, changed_at, flag_count in changed.order_by().values_list(
-        "clinician_id", "changed_at", "flag_count"
-    ):
-        if changed_at >= after[clinician_id] and clinician_id in counts:
-            counts[clinician_id]["changed_since" if flag_count else "cleared_since"] += 1
+    since = Q()
+    for user_id, moment in after.items():
+        since |= Q(clinician_id=user_id, changed_at__gte=moment)
+    changed = (
+        scoped.filter(since, active=True, changed_at__gte=min(after.values()))
+        .order_by()
+        .values("clinician_id")
+        .annotate(
+            changed_since=Count("pk", filter=Q(flag_count__gt=0)), cleared_since=Count("pk", filter=Q(flag_count=0))
+        )
+    )
+    for row in changed:
+        if row["clinician_id"] in counts:
+            counts[row["clinician_id"]].update(row)
     return counts
 
 
@@ -158,9 +164,15 @@ def _with_records(cases: QuerySet[ContextFlags]) -> QuerySet[ContextFlags]:
         .values("pk")[:1]
     )
     # Each subquery only for its kind of case (CASE runs only the branch taken).
-    return cases.select_related("client").annotate(
-        course_pk=Case(When(kind=COURSE_KIND, then=Subquery(course)), default=None, output_field=IntegerField()),
-        member_pk=Case(When(kind=GROUP_KIND, then=Subquery(member)), default=None, output_field=IntegerField()),
+    shown = ("kind", "clinician_id", "flags", "worst", "changed_at", "last_review_on")
+    names = ("client__given_name", "client__family_name", "client__identifier")
+    return (
+        cases.select_related("client")
+        .only(*shown, *names)
+        .annotate(
+            course_pk=Case(When(kind=COURSE_KIND, then=Subquery(course)), default=None, output_field=IntegerField()),
+            member_pk=Case(When(kind=GROUP_KIND, then=Subquery(member)), default=None, output_field=IntegerField()),
+        )
     )
 
 

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 from iptriad.accounts.actors import Actor
 from iptriad.accounts.permissions import member_view
 from iptriad.flags.dashboard.permissions import dashboard_policy
+from iptriad.flags.dashboard.rows import case_rows, day
 from iptriad.flags.dashboard.selectors import CASES_PER_PERSON, dashboard, person_dashboard
 
 
@@ -19,7 +20,12 @@ from iptriad.flags.dashboard.selectors import CASES_PER_PERSON, dashboard, perso
 def dashboard_page(request: HttpRequest, actor: Actor) -> HttpResponse:
     if not dashboard_policy.allows(actor):
         raise PermissionDenied("Your role may not see the supervision dashboard.")
-    context = {"dashboard": dashboard(actor=actor), "cases_per_person": CASES_PER_PERSON}
+    board = dashboard(actor=actor)
+    sections = [
+        {"person": person, "rows": case_rows(person.cases), "last_meeting": day(person.last_meeting)}
+        for person in board.people
+    ]
+    context = {"dashboard": board, "sections": sections, "cases_per_person": CASES_PER_PERSON}
     return render(request, "flags/dashboard.html", context)
 
 
@@ -27,7 +33,8 @@ def dashboard_page(request: HttpRequest, actor: Actor) -> HttpResponse:
 @require_http_methods(["GET", "HEAD"])
 def person_page(request: HttpRequest, actor: Actor, user_id: int) -> HttpResponse:
     # Another organisation's member, or (for a therapist or facilitator) anyone but themselves: 404, as absent.
-    return render(request, "flags/dashboard_person.html", {"person": person_dashboard(actor=actor, user_id=user_id)})
+    person = person_dashboard(actor=actor, user_id=user_id)
+    return render(request, "flags/dashboard_person.html", {"person": person, "rows": case_rows(person.cases)})
 
 
 urlpatterns = [
