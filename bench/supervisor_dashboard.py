@@ -98,15 +98,18 @@ def build() -> dict[str, str]:
 
 
 def check(port: int, path: str, cookie: str) -> None:
-    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers={"Cookie": cookie})  # noqa: S310
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers={"Cookie": cookie})
     with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 (our own local server)
         assert response.status == 200, (path, response.status)
         assert response.url.endswith(path), f"{path} answered from {response.url} (not signed in?)"
 
 
 def _ms(text: str) -> float:
-    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", text).groups()  # type: ignore[union-attr]
-    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+    found = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text)
+    if found is None:
+        raise ValueError(f"a latency wrk wrote as {text!r}")
+    number, unit = found.groups()
+    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}[unit]
 
 
 def hammer(port: int, path: str, cookie: str, duration: int) -> tuple[float, float, float]:
@@ -119,7 +122,7 @@ def hammer(port: int, path: str, cookie: str, duration: int) -> tuple[float, flo
         text=True,
         check=True,
     ).stdout
-    if "Non-2xx" in output:
+    if "Non-2xx" in output or "Latency Distribution" not in output:
         raise RuntimeError(f"{path}: {output}")
     p50 = _ms(re.search(r"50%\s+(\S+)", output).group(1))  # type: ignore[union-attr]
     p99 = _ms(re.search(r"99%\s+(\S+)", output).group(1))  # type: ignore[union-attr]

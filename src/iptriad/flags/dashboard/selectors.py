@@ -3,13 +3,13 @@ caseload: no rule is evaluated here (iptriad.flags computes the rows when their 
 
 Worst first: by each person's gravest flag (the lowest `worst` rank over their open cases, the order of
 `iptriad.core.flags.RULES`), then by how many of their cases are flagged. "What changed" is counted since the
-person's last supervision meeting (the latest `SupervisionEntry.held_on` they led or attended); a case reviewed
-later than that (`last_review_on`) counts from its own review.
+person's last supervision meeting (the latest `SupervisionEntry.held_on` they led or attended); a flag is marked new
+when raised after the later of that meeting and its case's own last review (`last_review_on`).
 
-Queries, for the whole dashboard: the people's last meetings (one union), the counts per person (one aggregate over
-the narrow flags rows), the rows changed since the earliest of those meetings (one, when anyone has met), the people
-(one), and each person's gravest few cases with their clients and the record to open (one: a window function over
-the narrow rows, then only the rows kept joined). A person's page is the same with every flagged case of theirs.
+Queries, for the whole dashboard: the people with their last meetings (one), the counts per person (one aggregate
+over the narrow flags rows), the rows changed since those meetings (one, when anyone has met), and each person's
+gravest few cases with their clients and the record to open (one: a window function over the narrow rows, then
+only the rows kept are joined). A person's page is the same with every flagged case of theirs.
 """
 
 from __future__ import annotations
@@ -19,7 +19,20 @@ import zoneinfo
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Case, Count, F, IntegerField, Max, Min, OuterRef, Q, QuerySet, Subquery, When, Window
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    When,
+    Window,
+)
 from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.urls import reverse
@@ -98,30 +111,7 @@ def _day_after(day: dt.date, time_zone: str) -> dt.datetime:
     return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=zoneinfo.ZoneInfo(time_zone))
 
 
-def _last_meetings(actor: Actor, user_ids: list[int] | None) -> dict[int, dt.date]:
-    """Each person's latest supervision meeting, led or attended, in one query (a union of two aggregates)."""
-    entries = SupervisionEntry.objects.filter(organisation_id=actor.organisation.pk)
-    attended = SupervisionEntry.attendees.through.objects.filter(
-        supervisionentry__organisation_id=actor.organisation.pk
-    )
-    if user_ids is not None:
-        entries = entries.filter(led_by_id__in=user_ids)
-        attended = attended.filter(user_id__in=user_ids)
-    led = entries.order_by().values("led_by_id").annotate(last=Max("held_on")).values_list("led_by_id", "last")
-    went = (
-        attended.order_by()
-        .values("user_id")
-        .annotate(last=Max("supervisionentry__held_on"))
-        .values_list("user_id", "last")  # type: ignore[misc]  # django-stubs cannot see an annotation on a through model
-    )
-    meetings: dict[int, dt.date] = {}
-    for user_id, last in led.union(went, all=True):
-        if last is not None and (user_id not in meetings or last > meetings[user_id]):
-            meetings[user_id] = last
-    return meetings
-
-
-def _counts(scoped: QuerySet[ContextFlags], meetings: dict[int, dt.date], time_zone: str) -> dict[int, dict[str, Any]]:
+def _counts(scoped: QuerySet[ContextFlags], people: dict[int, PersonRow], time_zone: str) -> dict[int, dict[str, Any]]:
     """Open and flagged cases and the gravest rank per person (one aggregate over the narrow rows), then what changed
     since each person's last meeting (a second aggregate over the rows changed since the earliest of those meetings:
     the per-person date as a condition inside the first one was checked on every row, five times its cost)."""
@@ -134,9 +124,13 @@ def _counts(scoped: QuerySet[ContextFlags], meetings: dict[int, dt.date], time_z
         )
     )
     counts = {row["clinician_id"]: {**row, "changed_since": 0, "cleared_since": 0} for row in rows}
-    if not meetings:
+    after = {
+        user_id: _day_after(person.last_meeting, time_zone)
+        for user_id, person in people.items()
+        if person.last_meeting is not None
+    }
+    if not after:
         return counts
-    after = {user_id: _day_after(day, time_zone) for user_id, day in meetings.items()}
     since = Q()
     for user_id, moment in after.items():
         since |= Q(clinician_id=user_id, changed_at__gte=moment)
@@ -225,16 +219,27 @@ def _worst_first(person: PersonRow) -> tuple[int, int, int, int, str]:
     )
 
 
-def _people(actor: Actor, counts: dict[int, dict[str, Any]], only: int | None) -> dict[int, PersonRow]:
+def _people(actor: Actor, only: int | None) -> dict[int, PersonRow]:
     """The organisation's therapists and facilitators, and whoever else holds open cases (a supervisor running a
-    course, a member since deactivated whose clients still need a clinician)."""
-    members = Membership.objects.filter(organisation_id=actor.organisation.pk)
-    members = members.filter(Q(role__in=CLINICIAN_ROLES, is_active=True) | Q(user_id__in=list(counts)))
+    course, a member since deactivated whose clients still need a clinician), each with their last supervision
+    meeting (led or attended), in one query."""
+    org = actor.organisation.pk
+    entries = SupervisionEntry.objects.filter(organisation_id=org).order_by("-held_on").values("held_on")
+    holds_cases = ContextFlags.objects.filter(organisation_id=org, clinician_id=OuterRef("user_id"), active=True)
+    members = Membership.objects.filter(organisation_id=org).filter(
+        Q(role__in=CLINICIAN_ROLES, is_active=True) | Exists(holds_cases)
+    )
     if only is not None:
         members = members.filter(user_id=only)
+    rows = members.order_by().annotate(
+        led=Subquery(entries.filter(led_by_id=OuterRef("user_id"))[:1]),
+        went=Subquery(entries.filter(attendees=OuterRef("user_id"))[:1]),
+    )
     people = {}
-    for user_id, name, role in members.order_by().values_list("user_id", "user__full_name", "role"):
-        people[user_id] = PersonRow(user_id=user_id, name=name, role=Role(role).label)
+    for user_id, name, role, led, went in rows.values_list("user_id", "user__full_name", "role", "led", "went"):
+        person = PersonRow(user_id=user_id, name=name, role=Role(role).label)
+        person.last_meeting = max((day for day in (led, went) if day is not None), default=None)
+        people[user_id] = person
     return people
 
 
@@ -245,10 +250,9 @@ def dashboard(*, actor: Actor, with_cases: bool = True) -> Dashboard:
     sees_everyone = dashboard_policy.sees_everyone(actor)
     only = None if sees_everyone else actor.user_id
     scoped = dashboard_policy.scope(actor, ContextFlags.objects.all())
-    meetings = _last_meetings(actor, None if only is None else [only])
-    counts = _counts(scoped, meetings, actor.organisation.time_zone)
-    people = _people(actor, counts, only)
-    _fill(people, counts, meetings)
+    people = _people(actor, only)
+    counts = _counts(scoped, people, actor.organisation.time_zone)
+    _fill(people, counts)
     if with_cases:
         _add_top_cases(people, scoped)
     ordered = sorted(people.values(), key=_worst_first)
@@ -280,7 +284,7 @@ def _add_top_cases(people: dict[int, PersonRow], scoped: QuerySet[ContextFlags])
             person.cases.append(_case_row(row, person.last_meeting))
 
 
-def _fill(people: dict[int, PersonRow], counts: dict[int, dict[str, Any]], meetings: dict[int, dt.date]) -> None:
+def _fill(people: dict[int, PersonRow], counts: dict[int, dict[str, Any]]) -> None:
     for user_id, person in people.items():
         row = counts.get(user_id, {})
         person.active_cases = row.get("active_cases", 0)
@@ -288,7 +292,6 @@ def _fill(people: dict[int, PersonRow], counts: dict[int, dict[str, Any]], meeti
         person.gravest_rank = row.get("gravest_rank")
         person.changed_since = row.get("changed_since", 0)
         person.cleared_since = row.get("cleared_since", 0)
-        person.last_meeting = meetings.get(user_id)
         # `worst` is the gravest flag's place in core.flags.RULES (0: self-harm), as iptriad.flags stores it.
         if person.flagged_cases and person.gravest_rank is not None and person.gravest_rank < len(RULES):
             person.gravest = RULES[person.gravest_rank].title
@@ -300,13 +303,12 @@ def person_dashboard(*, actor: Actor, user_id: int) -> PersonRow:
     if not dashboard_policy.may_see_person(actor, user_id):
         raise Http404("No such person.")
     scoped = dashboard_policy.scope(actor, ContextFlags.objects.filter(clinician_id=user_id))
-    meetings = _last_meetings(actor, [user_id])
-    counts = _counts(scoped, meetings, actor.organisation.time_zone)
-    people = _people(actor, counts, user_id)
+    people = _people(actor, user_id)
     person = people.get(user_id)
     if person is None:  # not a clinician of this organisation, and no open case of its own here
         raise Http404("No such person.")
-    _fill(people, counts, meetings)
+    counts = _counts(scoped, people, actor.organisation.time_zone)
+    _fill(people, counts)
     cases = _with_records(scoped.filter(active=True, flag_count__gt=0)).order_by(
         F("worst").asc(nulls_last=True), F("changed_at").desc(nulls_last=True), "pk"
     )
