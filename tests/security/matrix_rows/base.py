@@ -79,7 +79,6 @@ class MatrixObjects:
             "goal": course.goal.pk,
             "session": course.session.pk,
             "export_request": (self.export_a if own else self.export_b).pk,
-            "clinician": (personas.therapist_a if own else personas.therapist_b).pk,  # a member (supervision dashboard)
         }
         groups = self.groups_a if own else self.groups_b
         targets |= {

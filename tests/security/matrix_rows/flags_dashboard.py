@@ -5,6 +5,7 @@ from tests.security.matrix_rows.base import Row, statuses
 
 ROWS = {
     "supervision-dashboard": Row("get", statuses(403, 200, 200, 200)),
-    # The target is therapist_a, the matrix's therapist: their own page; the facilitator's is another's (404).
-    "supervision-dashboard-person": Row("get", statuses(404, 200, 200, 404), target="clinician"),
+    # A person's page is addressed by their membership (a row of the organisation); the matrix's membership is
+    # therapist_a2's, so the matrix's therapist (therapist_a) and facilitator see another's page: 404.
+    "supervision-dashboard-person": Row("get", statuses(404, 200, 404, 404), target="membership"),
 }

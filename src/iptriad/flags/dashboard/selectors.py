@@ -82,6 +82,7 @@ class CaseRow:
 @dataclass
 class PersonRow:
     user_id: int
+    membership_id: int  # the person's page is addressed by their membership: a row of the organisation
     name: str
     role: str
     active_cases: int = 0
@@ -217,7 +218,7 @@ def _worst_first(person: PersonRow) -> tuple[int, int, int, int, str]:
     )
 
 
-def _people(actor: Actor, only: int | None) -> dict[int, PersonRow]:
+def _people(actor: Actor, only: Q | None) -> dict[int, PersonRow]:
     """The organisation's therapists and facilitators, and whoever else holds open cases (a supervisor running a
     course, a member since deactivated whose clients still need a clinician), each with their last supervision
     meeting (led or attended), in one query."""
@@ -228,14 +229,15 @@ def _people(actor: Actor, only: int | None) -> dict[int, PersonRow]:
         Q(role__in=CLINICIAN_ROLES, is_active=True) | Exists(holds_cases)
     )
     if only is not None:
-        members = members.filter(user_id=only)
+        members = members.filter(only)
     rows = members.order_by().annotate(
         led=Subquery(entries.filter(led_by_id=OuterRef("user_id"))[:1]),
         went=Subquery(entries.filter(attendees=OuterRef("user_id"))[:1]),
     )
     people = {}
-    for user_id, name, role, led, went in rows.values_list("user_id", "user__full_name", "role", "led", "went"):
-        person = PersonRow(user_id=user_id, name=name, role=Role(role).label)
+    fields = ("pk", "user_id", "user__full_name", "role", "led", "went")
+    for membership_id, user_id, name, role, led, went in rows.values_list(*fields):
+        person = PersonRow(user_id=user_id, membership_id=membership_id, name=name, role=Role(role).label)
         person.last_meeting = max((day for day in (led, went) if day is not None), default=None)
         people[user_id] = person
     return people
@@ -246,7 +248,7 @@ def dashboard(*, actor: Actor, with_cases: bool = True) -> Dashboard:
     few flagged cases; without them (the supervisor's home) it names no client, so nothing is audited. A role without
     the dashboard gets nobody (the view refuses it first)."""
     sees_everyone = dashboard_policy.sees_everyone(actor)
-    only = None if sees_everyone else actor.user_id
+    only = None if sees_everyone else Q(user_id=actor.user_id)
     scoped = dashboard_policy.scope(actor, ContextFlags.objects.all())
     people = _people(actor, only)
     counts = _counts(scoped, people, actor.organisation.time_zone)
@@ -295,23 +297,24 @@ def _fill(people: dict[int, PersonRow], counts: dict[int, dict[str, Any]]) -> No
             person.gravest = RULES[person.gravest_rank].title
 
 
-def person_dashboard(*, actor: Actor, user_id: int) -> PersonRow:
+def person_dashboard(*, actor: Actor, membership_id: int) -> PersonRow:
     """One person's row with every flagged case of theirs, worst first; 404 for anyone the actor may not see
-    (another organisation's member, or another clinician for a therapist or facilitator)."""
-    if not dashboard_policy.may_see_person(actor, user_id):
+    (another organisation's member, a member who is not a clinician and holds no case, or another clinician for a
+    therapist or facilitator)."""
+    if not dashboard_policy.allows(actor):
         raise Http404("No such person.")
-    scoped = dashboard_policy.scope(actor, ContextFlags.objects.filter(clinician_id=user_id))
-    people = _people(actor, user_id)
-    person = people.get(user_id)
-    if person is None:  # not a clinician of this organisation, and no open case of its own here
+    people = _people(actor, Q(pk=membership_id))
+    person = next(iter(people.values()), None)
+    if person is None or not dashboard_policy.may_see_person(actor, person.user_id):
         raise Http404("No such person.")
+    scoped = dashboard_policy.scope(actor, ContextFlags.objects.filter(clinician_id=person.user_id))
     counts = _counts(scoped, people, actor.organisation.time_zone)
     _fill(people, counts)
     cases = _with_records(scoped.filter(active=True, worst__isnull=False)).order_by(
         F("worst").asc(nulls_last=True), F("changed_at").desc(nulls_last=True), "pk"
     )
     person.cases = [_case_row(row, person.last_meeting) for row in cases[:PERSON_PAGE_LIMIT]]
-    _record_viewed(actor, [case.client_id for case in person.cases], page=f"dashboard person {user_id}")
+    _record_viewed(actor, [case.client_id for case in person.cases], page=f"dashboard person {person.user_id}")
     return person
 
 

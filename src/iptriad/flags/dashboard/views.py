@@ -31,13 +31,13 @@ def dashboard_page(request: HttpRequest, actor: Actor) -> HttpResponse:
 
 @member_view
 @require_http_methods(["GET", "HEAD"])
-def person_page(request: HttpRequest, actor: Actor, user_id: int) -> HttpResponse:
+def person_page(request: HttpRequest, actor: Actor, membership_id: int) -> HttpResponse:
     # Another organisation's member, or (for a therapist or facilitator) anyone but themselves: 404, as absent.
-    person = person_dashboard(actor=actor, user_id=user_id)
+    person = person_dashboard(actor=actor, membership_id=membership_id)
     return render(request, "flags/dashboard_person.html", {"person": person, "rows": case_rows(person.cases)})
 
 
 urlpatterns = [
     path("", dashboard_page, name="supervision-dashboard"),
-    path("people/<int:user_id>/", person_page, name="supervision-dashboard-person"),
+    path("people/<int:membership_id>/", person_page, name="supervision-dashboard-person"),
 ]
