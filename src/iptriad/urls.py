@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("iptriad.measures.urls")),
     path("", include("iptriad.courses.urls")),
     path("groups/", include("iptriad.groups.urls")),
+    path("supervision/dashboard/", include("iptriad.flags.dashboard.urls")),
     path("supervision/", include("iptriad.supervision.urls")),
     path("api/v1/", include("iptriad.api.urls")),
     path("clients/", include("iptriad.datarights.urls")),

@@ -20,6 +20,7 @@ from iptriad.clients.selectors import (
     client_list_record_viewed,
 )
 from iptriad.courses.selectors.course import with_next_session
+from iptriad.flags.dashboard.selectors import dashboard
 from iptriad.groups.selectors.setup import facilitator_home, open_groups_seen
 from iptriad.measures.permissions import alert_policy
 from iptriad.measures.selectors import open_alerts
@@ -45,7 +46,12 @@ def home_context(actor: Actor) -> dict[str, Any]:
     if alert_policy.allows(actor, Action.LIST):
         # Open risk alerts lead the page: nothing else on it is as urgent.
         context["alerts"] = list(open_alerts(actor=actor)[:ALERTS_ON_HOME])
-    if actor.role in (Role.THERAPIST, Role.SUPERVISOR):
+    if actor.role == Role.SUPERVISOR:
+        # The supervision dashboard's summary (people worst first, from the narrow flags rows) instead of counting
+        # every client record twice: at 100,000 clients those two counts held the page to 36 requests/s.
+        context["dashboard"] = dashboard(actor=actor, with_cases=False)
+        context["groups_count"] = open_groups_seen(actor).count()
+    elif actor.role == Role.THERAPIST:
         # The groups box shows only to those who supervise groups: its count comes in the client counts' query.
         context["client_counts"], context["groups_count"] = client_and_group_counts(actor)
     elif client_policy.allows(actor, Action.LIST):
@@ -54,7 +60,7 @@ def home_context(actor: Actor) -> dict[str, Any]:
         # Each client's next session as planned in their open course, in the same query (the key page's budget).
         context["my_clients"] = list(with_next_session(client_list(actor=actor))[:RECENT])
         client_list_record_viewed(actor=actor, shown=context["my_clients"], page=1, searched=False)
-    if actor.role in (Role.SUPERVISOR, Role.ADMIN):
+    if actor.role == Role.ADMIN:
         context["caseloads"] = client_counts_by_therapist(actor=actor)
     if actor.role == Role.FACILITATOR:
         context["groups_home"] = facilitator_home(actor)

@@ -12,6 +12,7 @@ from tests.security.matrix_rows import (
     course_termination,
     courses,
     datarights,
+    flags_dashboard,
     foundation,
     groups_members,
     groups_programme,
@@ -41,6 +42,7 @@ _MODULES = (
     groups_programme,
     groups_setup,
     supervision,
+    flags_dashboard,
 )
 
 ROWS: dict[str, Row] = {}

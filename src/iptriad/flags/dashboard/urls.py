@@ -1,0 +1,3 @@
+from iptriad.flags.dashboard.views import urlpatterns
+
+__all__ = ["urlpatterns"]
