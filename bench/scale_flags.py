@@ -16,7 +16,7 @@ from django.db import connection, transaction
 
 from iptriad.accounts.models import Membership, Organisation, Role, User
 from iptriad.clients.models import Client
-from iptriad.core.flags import RULES, RULES_VERSION
+from iptriad.core.flags import RULES, RULES_VERSION, FlagCode, severity
 from iptriad.core.protocol import Phase, protocol
 from iptriad.courses.models import Course
 from iptriad.flags.models import ContextFlags
@@ -76,7 +76,7 @@ def _flags_row(
         active=True,
         flags=flags,
         flag_count=len(flags),
-        worst=next((place for place, rule in enumerate(RULES) if flags and rule.code == flags[0]["code"]), None),
+        worst=min((severity(FlagCode(flag["code"])) for flag in flags), default=None),
         rules_version=RULES_VERSION,
         last_review_on=TODAY - dt.timedelta(days=rng.randint(0, 40)) if rng.random() < 0.6 else None,
         changed_at=dt.datetime.combine(changed, dt.time(12), tzinfo=dt.UTC) if changed else None,

@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from iptriad.accounts.models import User
 from iptriad.audit.models import AuditAction, AuditEvent
-from iptriad.core.flags import RULES, RULES_VERSION, FlagCode, rule
+from iptriad.core.flags import RULES_VERSION, FlagCode, rule, severity
 from iptriad.flags.models import ContextFlags
 from iptriad.groups.models import GroupMember
 from iptriad.supervision.models import SupervisionEntry
@@ -31,7 +31,7 @@ _numbers = itertools.count(1)
 
 
 def _rank(code: FlagCode) -> int:
-    return next(place for place, candidate in enumerate(RULES) if candidate.code == code)
+    return severity(code)
 
 
 def flagged_course(

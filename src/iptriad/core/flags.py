@@ -123,6 +123,11 @@ def severity(code: FlagCode) -> int:
     return next(rank for rank, (candidate, _) in enumerate(SEVERITY, start=1) if candidate == code)
 
 
+def gravest(rank: int) -> FlagCode:
+    """The flag whose rank in SEVERITY this is (as `ContextFlags.worst` stores it)."""
+    return SEVERITY[rank - 1][0]
+
+
 def worst(flags: Sequence[Flag]) -> int | None:
     """The rank of the gravest flag, or None when none fires."""
     return min((severity(flag.code) for flag in flags), default=None)

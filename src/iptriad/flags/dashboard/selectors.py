@@ -2,7 +2,7 @@
 caseload: no rule is evaluated here (iptriad.flags computes the rows when their inputs change).
 
 Worst first: by each person's gravest flag (the lowest `worst` rank over their open cases, the order of
-`iptriad.core.flags.RULES`), then by how many of their cases are flagged. "What changed" is counted since the
+`iptriad.core.flags.SEVERITY`), then by how many of their cases are flagged. "What changed" is counted since the
 person's last supervision meeting (the latest `SupervisionEntry.held_on` they led or attended); a flag is marked new
 when raised after the later of that meeting and its case's own last review (`last_review_on`).
 
@@ -41,7 +41,7 @@ from iptriad.accounts.actors import Actor
 from iptriad.accounts.models import Membership, Role
 from iptriad.audit.models import AuditAction
 from iptriad.audit.services import audit_record
-from iptriad.core.flags import RULES, FlagCode, rule
+from iptriad.core.flags import FlagCode, gravest, rule
 from iptriad.courses.models import Course
 from iptriad.flags.dashboard.permissions import dashboard_policy
 from iptriad.flags.models import ContextFlags
@@ -292,9 +292,9 @@ def _fill(people: dict[int, PersonRow], counts: dict[int, dict[str, Any]]) -> No
         person.gravest_rank = row.get("gravest_rank")
         person.changed_since = row.get("changed_since", 0)
         person.cleared_since = row.get("cleared_since", 0)
-        # `worst` is the gravest flag's place in core.flags.RULES (0: self-harm), as iptriad.flags stores it.
-        if person.flagged_cases and person.gravest_rank is not None and person.gravest_rank < len(RULES):
-            person.gravest = RULES[person.gravest_rank].title
+        # `worst` is the gravest flag's rank in core.flags.SEVERITY (1: self-harm), as iptriad.flags stores it.
+        if person.flagged_cases and person.gravest_rank is not None:
+            person.gravest = rule(gravest(person.gravest_rank)).title
 
 
 def person_dashboard(*, actor: Actor, membership_id: int) -> PersonRow:
