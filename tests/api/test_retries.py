@@ -290,6 +290,8 @@ CREATING: list[tuple[str, dict[str, Any], type[Model]]] = [
 # Group IPT's creating operations, by a supervisor (setting groups up is not a therapist's); tests/api/test_groups.py
 # retries them, and the roster's save, which replaces the session's roster (PUT) and takes a key too.
 GROUP_CREATING = ["/groups", "/groups/{group}/members"]
+# The supervision log's new entry, by a supervisor: tests/supervision/test_api.py retries it.
+SUPERVISION_CREATING = ["/supervision/entries"]
 IDEMPOTENT_REPLACING = {"/api/v1/group-sessions/{group_session_id}/roster"}
 
 
@@ -341,11 +343,13 @@ def test_the_openapi_document_shows_the_header_on_every_creating_operation_and_o
             else:
                 assert "Idempotency-Key" not in names, path
     expected = {template.split("{")[0] for template, _, _ in CREATING} | {
-        template.split("{")[0] for template in GROUP_CREATING
+        template.split("{")[0] for template in GROUP_CREATING + SUPERVISION_CREATING
     }
     expected |= {path.removeprefix("/api/v1").split("{")[0] for path in IDEMPOTENT_REPLACING}
     assert {path.split("{")[0] for path in documented} == expected
-    assert len(documented) == len(CREATING) + len(GROUP_CREATING) + len(IDEMPOTENT_REPLACING)
+    assert len(documented) == (
+        len(CREATING) + len(GROUP_CREATING) + len(SUPERVISION_CREATING) + len(IDEMPOTENT_REPLACING)
+    )
 
 
 def test_an_erased_clients_kept_answers_go_with_the_client(therapist_api, personas):

@@ -113,6 +113,8 @@ class Caller:
             "group_id": objects.groups_a.group.pk,
             "member_id": objects.groups_a.member.pk,
             "group_session_id": objects.groups_a.session.pk,
+            "entry_id": objects.supervision_a.entry.pk,
+            "action_id": objects.supervision_a.action.pk,
         }
 
     def send(self, case: schemathesis.Case[Any]) -> None:

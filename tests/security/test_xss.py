@@ -227,7 +227,9 @@ def _choose_again(
             data[f.name] = [f.value if f.required else ""]
     for name, values in choices.items():
         if values and (name in invalid or not invalid):
-            data[name] = [values[(values.index(data[name][0]) + 1) % len(values) if data.get(name) else 0]]
+            # A select whose blank option is chosen (not among `values`) starts at its first real choice.
+            chosen = data[name][0] if data.get(name) else None
+            data[name] = [values[(values.index(chosen) + 1) % len(values) if chosen in values else 0]]
 
 
 def _check_pages(

@@ -16,12 +16,12 @@ from iptriad.api.errors import ERRORS_READ, ERRORS_WRITE
 from iptriad.api.retries import idempotent
 from iptriad.api.schemas.common import Id
 from iptriad.api.schemas.supervision import (
-    ActionDoneIn,
-    ActionOut,
-    EntryDetailOut,
-    EntryIn,
-    EntryListQuery,
-    EntryPage,
+    SupervisionActionDoneIn,
+    SupervisionActionOut,
+    SupervisionEntryDetailOut,
+    SupervisionEntryIn,
+    SupervisionEntryListQuery,
+    SupervisionEntryPage,
 )
 from iptriad.supervision.cases import cases_by_context
 from iptriad.supervision.models import SupervisionAction, SupervisionEntry
@@ -89,8 +89,10 @@ def _detail(actor: Actor, entry: SupervisionEntry) -> dict[str, Any]:
     }
 
 
-@router.get("/supervision/entries", response={200: EntryPage, **ERRORS_READ}, summary="List supervision entries")
-def supervision_entry_list_api(request: HttpRequest, filters: Query[EntryListQuery]) -> dict[str, Any]:
+@router.get(
+    "/supervision/entries", response={200: SupervisionEntryPage, **ERRORS_READ}, summary="List supervision entries"
+)
+def supervision_entry_list_api(request: HttpRequest, filters: Query[SupervisionEntryListQuery]) -> dict[str, Any]:
     """Newest first: a supervisor's whole organisation; a therapist's or facilitator's, the meetings they attended
     or that reviewed their cases or gave them an action. No clinical text here: read an entry for it."""
     actor = actor_of(request)
@@ -102,7 +104,9 @@ def supervision_entry_list_api(request: HttpRequest, filters: Query[EntryListQue
 
 
 @router.get(
-    "/supervision/entries/{int:entry_id}", response={200: EntryDetailOut, **ERRORS_READ}, summary="Read an entry"
+    "/supervision/entries/{int:entry_id}",
+    response={200: SupervisionEntryDetailOut, **ERRORS_READ},
+    summary="Read an entry",
 )
 def supervision_entry_get_api(request: HttpRequest, entry_id: Id) -> dict[str, Any]:
     """The meeting, its cases (with the flags each carried at review) and its actions. Audited."""
@@ -111,10 +115,12 @@ def supervision_entry_get_api(request: HttpRequest, entry_id: Id) -> dict[str, A
 
 
 @router.post(
-    "/supervision/entries", response={201: EntryDetailOut, **ERRORS_WRITE}, summary="Log a supervision meeting"
+    "/supervision/entries",
+    response={201: SupervisionEntryDetailOut, **ERRORS_WRITE},
+    summary="Log a supervision meeting",
 )
 @idempotent
-def supervision_entry_create_api(request: HttpRequest, payload: EntryIn) -> Status[dict[str, Any]]:
+def supervision_entry_create_api(request: HttpRequest, payload: SupervisionEntryIn) -> Status[dict[str, Any]]:
     """Supervisors. Everything is written or nothing: a case that is not an open course or a current group member
     of the organisation, an action without an owner or a due date, or due before the meeting, is refused (422) by
     field (`cases`, `action_<index>_owner`, `action_<index>_due_on` ...)."""
@@ -144,11 +150,12 @@ def supervision_entry_create_api(request: HttpRequest, payload: EntryIn) -> Stat
 
 @router.post(
     "/supervision/actions/{int:action_id}/done",
-    response={200: ActionOut, **ERRORS_WRITE},
+    response={200: SupervisionActionOut, **ERRORS_WRITE},
     summary="Mark an action done",
 )
-@idempotent
-def supervision_action_done_api(request: HttpRequest, action_id: Id, payload: ActionDoneIn) -> dict[str, Any]:
+def supervision_action_done_api(
+    request: HttpRequest, action_id: Id, payload: SupervisionActionDoneIn
+) -> dict[str, Any]:
     """The action's owner, or a supervisor: the day it was done (not before the meeting, not in the future) and the
     follow-up. An action already done is refused (422)."""
     actor = actor_of(request)

@@ -24,21 +24,27 @@ from iptriad.flags.dashboard.selectors import dashboard
 from iptriad.groups.selectors.setup import facilitator_home, open_groups_seen
 from iptriad.measures.permissions import alert_policy
 from iptriad.measures.selectors import open_alerts
-from iptriad.supervision.selectors import my_actions
+from iptriad.supervision.selectors import my_actions, open_actions_owned
 
 RECENT = 10
 GROUPS_ROW = "groups:open"  # never a client status
+ACTIONS_ROW = "supervision:actions"  # never a client status
 ALERTS_ON_HOME = 20
 
 
-def client_and_group_counts(actor: Actor) -> tuple[dict[str, int], int]:
-    """The actor's clients by status, and the open groups they see (a therapist: those they supervise), in one
-    query (a union), so the groups box costs the home page no query of its own."""
+def client_and_group_counts(actor: Actor) -> tuple[dict[str, int], int, int]:
+    """The actor's clients by status, the open groups they see (a therapist: those they supervise) and their open
+    supervision actions, in one query (a union), so the groups box costs the home page no query of its own and the
+    actions box none when there is no action."""
     clients = client_policy.scope(actor, Action.LIST, Client.objects.all()).order_by().values("status")
     groups = open_groups_seen(actor).order_by().annotate(kind=Value(GROUPS_ROW)).values("kind")
-    rows = clients.annotate(count=Count("pk")).union(groups.annotate(count=Count("pk")), all=True)
+    actions = open_actions_owned(actor).order_by().annotate(kind=Value(ACTIONS_ROW)).values("kind")
+    rows = clients.annotate(count=Count("pk")).union(
+        groups.annotate(count=Count("pk")), actions.annotate(count=Count("pk")), all=True
+    )
     counts = {row["status"]: row["count"] for row in rows}
-    return {status.value: counts.get(status.value, 0) for status in ClientStatus}, counts.get(GROUPS_ROW, 0)
+    statuses = {status.value: counts.get(status.value, 0) for status in ClientStatus}
+    return statuses, counts.get(GROUPS_ROW, 0), counts.get(ACTIONS_ROW, 0)
 
 
 def home_context(actor: Actor) -> dict[str, Any]:
@@ -53,7 +59,8 @@ def home_context(actor: Actor) -> dict[str, Any]:
         context["groups_count"] = open_groups_seen(actor).count()
     elif actor.role == Role.THERAPIST:
         # The groups box shows only to those who supervise groups: its count comes in the client counts' query.
-        context["client_counts"], context["groups_count"] = client_and_group_counts(actor)
+        context["client_counts"], context["groups_count"], open_actions = client_and_group_counts(actor)
+        context["my_actions"] = my_actions(actor=actor, open_count=open_actions)
     elif client_policy.allows(actor, Action.LIST):
         context["client_counts"] = client_counts_by_status(actor=actor)
     if actor.role == Role.THERAPIST:
@@ -64,8 +71,9 @@ def home_context(actor: Actor) -> dict[str, Any]:
         context["caseloads"] = client_counts_by_therapist(actor=actor)
     if actor.role == Role.FACILITATOR:
         context["groups_home"] = facilitator_home(actor)
-    # Actions agreed in supervision that the signed-in clinician owns (one query; none for an administrator).
-    context["my_actions"] = my_actions(actor=actor)
+    if actor.role == Role.FACILITATOR:
+        # Actions agreed in supervision that the facilitator owns (one query).
+        context["my_actions"] = my_actions(actor=actor)
     if actor.role == Role.ADMIN:
         context["members"] = list(members_of_organisation(organisation=actor.organisation))
         context["recent_events"] = list(audit_events_for_browse(actor=actor)[:RECENT])

@@ -13,12 +13,12 @@ from django.http import Http404
 from django.utils import timezone
 
 from iptriad.accounts.actors import Actor
-from iptriad.accounts.models import User
+from iptriad.accounts.models import Membership, User
 from iptriad.audit.models import AuditAction
 from iptriad.audit.services import audit_record
 from iptriad.core.flags import FlagCode, rule
 from iptriad.supervision.models import ReviewedCase, SupervisionAction, SupervisionEntry, SupervisionFormat
-from iptriad.supervision.permissions import LogAction, supervision_policy
+from iptriad.supervision.permissions import CLINICAL_ROLES, LogAction, supervision_policy
 
 MY_ACTIONS_ON_HOME = 10
 FORMAT_LABELS = dict(SupervisionFormat.choices)
@@ -62,6 +62,19 @@ def entry_get(*, actor: Actor, entry_id: int, action: LogAction = LogAction.READ
     if entry is None:
         raise Http404("No such supervision entry.")
     return entry
+
+
+def entry_cases(entry: SupervisionEntry) -> list[ReviewedCase]:
+    """The cases on an entry, in the order they were added (for its edit form)."""
+    return list(ReviewedCase.objects.filter(entry=entry).order_by("pk"))
+
+
+def clinicians_of(actor: Actor) -> list[User]:
+    """The organisation's active clinicians, by name: who may attend a meeting or own an action."""
+    memberships = Membership.objects.filter(
+        organisation_id=actor.organisation.pk, is_active=True, role__in=list(CLINICAL_ROLES)
+    ).select_related("user")
+    return sorted((membership.user for membership in memberships), key=lambda user: (user.full_name, user.pk))
 
 
 @dataclass(frozen=True)
@@ -137,18 +150,25 @@ class MyActions:
     today: dt.date
 
 
-def my_actions(*, actor: Actor, limit: int = MY_ACTIONS_ON_HOME) -> MyActions | None:
-    """The signed-in person's open actions, overdue first (by due date), in one query; None for a role without any."""
+def open_actions_owned(actor: Actor) -> QuerySet[SupervisionAction]:
+    """The signed-in person's open actions (none for a role that follows nothing up), unordered: the home page counts
+    them inside its own query (iptriad.home.selectors) and reads them only when there are some."""
+    if actor.user_id is None or not supervision_policy.allows(actor, LogAction.FOLLOW_UP):
+        return SupervisionAction.objects.none()
+    return SupervisionAction.objects.filter(
+        organisation_id=actor.organisation.pk, owner_id=actor.user_id, done_on__isnull=True
+    )
+
+
+def my_actions(*, actor: Actor, open_count: int | None = None, limit: int = MY_ACTIONS_ON_HOME) -> MyActions | None:
+    """The signed-in person's open actions, overdue first (by due date), in one query, or none when `open_count`
+    (counted already) is 0; None for a role without any."""
     if actor.user_id is None or not supervision_policy.allows(actor, LogAction.FOLLOW_UP):
         return None
     today = timezone.localdate()
-    actions = list(
-        SupervisionAction.objects.filter(
-            organisation_id=actor.organisation.pk, owner_id=actor.user_id, done_on__isnull=True
-        )
-        .select_related("entry", "case__client")
-        .order_by("due_on", "pk")[:limit]
-    )
+    if open_count == 0:
+        return MyActions(actions=[], overdue=0, today=today)
+    actions = list(open_actions_owned(actor).select_related("entry", "case__client").order_by("due_on", "pk")[:limit])
     return MyActions(actions=actions, overdue=sum(action.due_on < today for action in actions), today=today)
 
 

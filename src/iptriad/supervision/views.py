@@ -14,14 +14,20 @@ from django.urls import path
 from django.views.decorators.http import require_http_methods
 
 from iptriad.accounts.actors import Actor
-from iptriad.accounts.models import Membership, User
 from iptriad.accounts.once import submitted_once
 from iptriad.accounts.permissions import member_view
 from iptriad.supervision.cases import Case, cases_by_context, cases_matching
 from iptriad.supervision.forms import ActionDoneForm, CaseChoice, EntryForm, ids_from_text
 from iptriad.supervision.models import ReviewedCase, SupervisionEntry
-from iptriad.supervision.permissions import CLINICAL_ROLES, LogAction, supervision_policy
-from iptriad.supervision.selectors import action_get, entry_get, entry_view, log_entries
+from iptriad.supervision.permissions import LogAction, supervision_policy
+from iptriad.supervision.selectors import (
+    action_get,
+    clinicians_of,
+    entry_cases,
+    entry_get,
+    entry_view,
+    log_entries,
+)
 from iptriad.supervision.services import ERROR_DENIED_WRITE, action_done, entry_create, entry_update
 from iptriad.web.pages import errors_on, paginate, render_form_page
 
@@ -35,14 +41,6 @@ def _require(actor: Actor, action: LogAction) -> None:
         raise PermissionDenied(
             "Your role may not see the supervision log." if action == LogAction.READ else ERROR_DENIED_WRITE
         )
-
-
-def _people(actor: Actor) -> list[User]:
-    """The organisation's active clinicians: who may attend, own an action."""
-    memberships = Membership.objects.filter(
-        organisation_id=actor.organisation.pk, is_active=True, role__in=list(CLINICAL_ROLES)
-    ).select_related("user")
-    return sorted((membership.user for membership in memberships), key=lambda user: (user.full_name, user.pk))
 
 
 def _choice(case: Case) -> CaseChoice:
@@ -83,7 +81,7 @@ def _entry_form_page(
     matches = [
         case for case in cases_matching(organisation_id=organisation_id, query=query) if case.context_id not in found
     ]
-    people = _people(actor)
+    people = clinicians_of(actor)
     initial: dict[str, Any] = {}
     if entry is not None:
         initial = {
@@ -136,7 +134,7 @@ def supervision_entry_new_page(request: HttpRequest, actor: Actor) -> HttpRespon
 @require_http_methods(GET_POST)
 def supervision_entry_edit_page(request: HttpRequest, actor: Actor, entry_id: int) -> HttpResponse:
     entry = entry_get(actor=actor, entry_id=entry_id, action=LogAction.WRITE)
-    kept = list(ReviewedCase.objects.filter(entry=entry).order_by("pk"))
+    kept = entry_cases(entry)
     return _entry_form_page(request, actor, entry, kept)
 
 

@@ -16,7 +16,7 @@ CASES_MAX = 50  # cases in one meeting: more than an hour's supervision reviews
 ACTIONS_MAX = 50
 
 
-class CaseIn(InputSchema):
+class SupervisionCaseIn(InputSchema):
     treatment_context: Id = Field(
         description="The case: an open course's or a current group member's treatment_context id."
     )
@@ -24,28 +24,28 @@ class CaseIn(InputSchema):
     risk_decision: Paragraph = ""
 
 
-class ActionIn(InputSchema):
+class SupervisionActionIn(InputSchema):
     text: Paragraph
     owner: Id | None = Field(description="The user who will do it: a clinician of the organisation.")
     due_on: dt.date | None = Field(description="On or after the meeting.")
     treatment_context: Id | None = Field(None, description="The case it belongs to (one of `cases`), or null.")
 
 
-class EntryIn(InputSchema):
+class SupervisionEntryIn(InputSchema):
     held_on: dt.date
     format: str = one_of(SupervisionFormat.values, SupervisionFormat.INDIVIDUAL)
     attendees: list[Id] = Field(max_length=100, description="Who attended: clinicians of the organisation.")
     note: Paragraph = ""
-    cases: list[CaseIn] = Field(default_factory=list, max_length=CASES_MAX)
-    actions: list[ActionIn] = Field(default_factory=list, max_length=ACTIONS_MAX)
+    cases: list[SupervisionCaseIn] = Field(default_factory=list, max_length=CASES_MAX)
+    actions: list[SupervisionActionIn] = Field(default_factory=list, max_length=ACTIONS_MAX)
 
 
-class ActionDoneIn(InputSchema):
+class SupervisionActionDoneIn(InputSchema):
     done_on: dt.date
     follow_up: Paragraph
 
 
-class ActionOut(Schema):
+class SupervisionActionOut(Schema):
     id: int
     text: str
     owner: UserRef
@@ -56,7 +56,7 @@ class ActionOut(Schema):
     follow_up: str
 
 
-class ReviewedCaseOut(Schema):
+class SupervisionCaseOut(Schema):
     treatment_context: int
     kind: str = Field(description="course or group")
     record_id: int | None = Field(description="The course's id, or the group member's.")
@@ -67,7 +67,7 @@ class ReviewedCaseOut(Schema):
     flags_reviewed: list[str] = Field(description="Flag codes (iptriad.core.flags) the case carried at review.")
 
 
-class EntryOut(Schema):
+class SupervisionEntryOut(Schema):
     id: int
     held_on: dt.date
     format: str
@@ -76,7 +76,7 @@ class EntryOut(Schema):
     open_actions: int
 
 
-class EntryDetailOut(Schema):
+class SupervisionEntryDetailOut(Schema):
     id: int
     held_on: dt.date
     format: str
@@ -84,13 +84,13 @@ class EntryDetailOut(Schema):
     whole: bool = Field(description="False: the caller did not attend and sees only their own cases and actions.")
     attendees: list[UserRef] | None
     note: str | None
-    cases: list[ReviewedCaseOut]
-    actions: list[ActionOut]
+    cases: list[SupervisionCaseOut]
+    actions: list[SupervisionActionOut]
 
 
-class EntryPage(PageMeta):
-    items: list[EntryOut]
+class SupervisionEntryPage(PageMeta):
+    items: list[SupervisionEntryOut]
 
 
-class EntryListQuery(PageQuery):
+class SupervisionEntryListQuery(PageQuery):
     pass
