@@ -267,13 +267,26 @@ def test_the_names_shown_are_audited_as_a_list_of_clients(personas):
     assert event.actor_id == personas.supervisor_a.pk
 
 
-def test_the_supervisors_home_shows_the_summary_without_naming_a_client(personas):
-    row = flagged_course(personas.therapist_a2, FlagCode.SELF_HARM)
+def test_the_supervisors_home_names_the_gravest_cases_with_their_rules_and_records_who_saw_them(personas):
+    graver = flagged_course(personas.therapist_a2, FlagCode.SELF_HARM, family_name="Graver")
+    milder = flagged_course(personas.therapist_a, FlagCode.OVERDUE_MEASURES, family_name="Milder")
     _, html = _page(personas.supervisor_a, "home")
     assert reverse("supervision-dashboard") in html
     assert "Tove Alpha" in html
+    gravest = html.index("Not on track: the gravest cases")
+    assert gravest < html.index(graver.client.family_name) < html.index(milder.client.family_name)
     assert rule(FlagCode.SELF_HARM).title in html
-    assert row.client.family_name not in html
+    assert rule(FlagCode.OVERDUE_MEASURES).title in html
+    assert reverse("course-detail", args=[graver.treatment_context.course.pk]) in html
+    event = AuditEvent.objects.get(action=AuditAction.CLIENT_LISTED)
+    assert event.detail["client_ids"] == [graver.client_id, milder.client_id]
+    assert event.detail["list"] == "home"
+
+
+def test_the_supervisors_home_names_no_client_when_nothing_is_flagged(personas):
+    flagged_course(personas.therapist_a2)
+    _, html = _page(personas.supervisor_a, "home")
+    assert "Not on track: the gravest cases" not in html
     assert not AuditEvent.objects.filter(action=AuditAction.CLIENT_LISTED).exists()
 
 
@@ -299,13 +312,14 @@ def _grow_to(personas, cases: int) -> None:
 
 # Every member page pays 4 (session, user, MFA device, memberships) and an audited one 3 for its event; the dashboard
 # reads 4 (people with their last meetings, counts per person, the rows changed since those meetings, each person's
-# gravest cases); the home 3 of those (no cases), its open alerts and its groups count.
+# gravest cases); the home 3 of those, the gravest few cases across everyone (audited), its open alerts and one
+# count of groups and actions.
 @pytest.mark.parametrize(
     ("name", "who", "expected"),
     [
         ("supervision-dashboard", "supervisor_a", 11),
         ("supervision-dashboard", "therapist_a", 11),
-        ("home", "supervisor_a", 9),
+        ("home", "supervisor_a", 13),
         ("supervision-dashboard-person", "supervisor_a", 11),
     ],
 )

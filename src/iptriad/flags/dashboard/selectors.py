@@ -49,6 +49,7 @@ from iptriad.groups.models import GroupMember
 from iptriad.supervision.models import SupervisionEntry
 
 CASES_PER_PERSON = 3  # on the dashboard; the person's page lists every flagged case
+CASES_ON_HOME = 5  # the supervisor's home names the gravest few; the dashboard has the rest
 PERSON_PAGE_LIMIT = 500  # a bound on one page, far above any real caseload
 CLINICIAN_ROLES = (Role.THERAPIST, Role.FACILITATOR)
 COURSE_KIND, GROUP_KIND = "course", "group"  # ContextFlags.kind: the treatment context's registered kind
@@ -264,6 +265,16 @@ def dashboard(*, actor: Actor, with_cases: bool = True) -> Dashboard:
         flagged_cases=sum(person.flagged_cases for person in ordered),
         sees_everyone=sees_everyone,
     )
+
+
+def gravest_cases(*, actor: Actor, limit: int = CASES_ON_HOME) -> list[CaseRow]:
+    """The gravest flagged cases the actor sees, worst first, for the supervisor's home to name with their rules;
+    one query, and the clients it names are recorded as any list of clients is."""
+    scoped = dashboard_policy.scope(actor, ContextFlags.objects.all()).filter(active=True, worst__isnull=False)
+    rows = _with_records(scoped).order_by(F("worst").asc(), F("changed_at").desc(nulls_last=True), "pk")[:limit]
+    cases = [_case_row(row, None) for row in rows]
+    _record_viewed(actor, [case.client_id for case in cases], page="home")
+    return cases
 
 
 def _add_top_cases(people: dict[int, PersonRow], scoped: QuerySet[ContextFlags]) -> None:
