@@ -115,6 +115,13 @@ class AuditAction(models.TextChoices):
     GROUP_REFERRAL_MADE = "group.referral_made", "Referral logged"
     GROUP_REFERRAL_FOLLOWED_UP = "group.referral_followed_up", "Referral followed up"
     GROUP_OUTREACH_DONE = "group.outreach_done", "Outreach after missed sessions recorded"
+    # Fidelity (issue 13): iptriad.fidelity.services and selectors.
+    FIDELITY_RATED = "fidelity.rated", "Session fidelity rated"
+    FIDELITY_RATING_CHANGED = "fidelity.rating_changed", "Session fidelity rating changed"
+    FIDELITY_VIEWED = "fidelity.viewed", "Fidelity ratings viewed"
+    FIDELITY_FORM_SAVED = "fidelity.form_saved", "Fidelity form saved"
+    FIDELITY_FORM_RETIRED = "fidelity.form_retired", "Fidelity form retired"
+    FIDELITY_SAMPLING_SET = "fidelity.sampling_set", "Fidelity sampling rule set"
 
 
 class AuditEvent(models.Model):

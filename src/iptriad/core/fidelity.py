@@ -102,10 +102,13 @@ class Checklist:
     session_type: str
     items: tuple[ChecklistItem, ...]
     source: str
+    form_id: int | None = None  # a programme's own form (iptriad.fidelity.models.FidelityForm), None for iptriad's
 
     @property
     def ref(self) -> str:
-        """What a rating stores: the id with its version."""
+        """What a rating stores: the id with its version ("form:<id>:<version>" for a programme's form)."""
+        if self.form_id is not None:
+            return form_ref(self.form_id, self.version)
         return f"{self.id}@{self.version}"
 
     @property
@@ -221,6 +224,7 @@ def form_checklist(
         session_type_value,
         tuple(ChecklistItem(item["key"], item["text"], name, "the programme's own form") for item in items),
         "the programme's own form",
+        form_id=form_id,
     )
 
 
