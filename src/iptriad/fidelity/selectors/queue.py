@@ -119,7 +119,7 @@ def sessions_to_rate(*, actor: Actor) -> tuple[list[Waiting], bool]:
             session.held_on,
             f"Session {session.number} with {session.course.client.given_name} {session.course.client.family_name}",
             session.course.therapist.full_name,
-            session.low_self,
+            getattr(session, "low_self", None),
         )
         for session in individual
     ] + [
@@ -130,9 +130,10 @@ def sessions_to_rate(*, actor: Actor) -> tuple[list[Waiting], bool]:
             session.held_on,
             f"Group session {session.number}: {session.group.name}",
             session.group.facilitator.full_name,
-            session.low_self,
+            getattr(session, "low_self", None),
         )
         for session in group
+        if session.held_on is not None  # always: the queue reads held sessions only
     ]
     waiting.sort(key=lambda entry: (entry.held_on, entry.kind, entry.session_id), reverse=True)
     return waiting[:QUEUE_MAX], len(waiting) > QUEUE_MAX
