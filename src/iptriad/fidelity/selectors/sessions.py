@@ -86,10 +86,15 @@ class RatedSession:
 
 
 def _areas_on(course_id: int, day: dt.date) -> tuple[str, ...]:
-    chosen = ProblemAreaChoice.objects.filter(course_id=course_id, chosen_on__lte=day).filter(
-        Q(ended_on__isnull=True) | Q(ended_on__gte=day)
+    """The areas in focus on the day of the session; when none was yet (a focus recorded after the session), the
+    areas in focus now. One query."""
+    chosen = list(
+        ProblemAreaChoice.objects.filter(course_id=course_id)
+        .filter(Q(active=True) | Q(chosen_on__lte=day, ended_on__gte=day))
+        .values_list("area", "chosen_on", "active")
     )
-    return tuple(chosen.values_list("area", flat=True))
+    on_the_day = tuple(area for area, chosen_on, _active in chosen if chosen_on <= day)
+    return on_the_day or tuple(area for area, _chosen_on, active in chosen if active)
 
 
 def rated_course_session(session: CourseSession) -> RatedSession:
