@@ -46,7 +46,7 @@ class Waiting:
     @property
     def reason(self) -> str:
         if self.low_self_score is not None:
-            return f"Self-rated low ({self.low_self_score}%)"
+            return f"Self-rated low ({Decimal(self.low_self_score):.1f}%)"
         return "In the sample"
 
 
