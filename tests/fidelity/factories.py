@@ -6,14 +6,15 @@ import datetime as dt
 
 from django.utils import timezone
 
-from iptriad.accounts.models import User
 from iptriad.core.fidelity import Answer, Checklist
 from iptriad.core.protocol import Phase
 from iptriad.courses.models import Course, CourseSession
 from tests.courses.factories import occasion_for
 
 
-def held_sessions(course: Course, count: int, *, first_day: dt.date | None = None, phase: Phase = Phase.MIDDLE) -> list[CourseSession]:
+def held_sessions(
+    course: Course, count: int, *, first_day: dt.date | None = None, phase: Phase = Phase.MIDDLE
+) -> list[CourseSession]:
     """`count` attended sessions of the course, a week apart, numbered after those it has."""
     start = first_day or timezone.localdate() - dt.timedelta(weeks=count)
     after = course.sessions.count()
@@ -36,5 +37,3 @@ def all_answered(checklist: Checklist, answer: Answer = Answer.DONE, **overrides
     answers = dict.fromkeys(checklist.keys, answer.value)
     answers.update({key.replace("__", "."): value.value for key, value in overrides.items()})
     return answers
-
-

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from iptriad.audit.models import AuditAction, AuditEvent
 from iptriad.core.fidelity import Answer
+from iptriad.courses.models import CourseSession
 from iptriad.fidelity.models import FidelityForm, FidelityRating, RaterRole, SamplingRule
 from iptriad.fidelity.selectors.sessions import checklist_for, rated_session_get
 from tests.conftest import logged_in, make_client
@@ -76,16 +77,24 @@ def test_an_unanswered_item_is_shown_on_the_form_and_nothing_is_saved(personas, 
 
 
 def test_a_facilitator_rates_their_group_session_and_sees_it_in_the_reminders(personas):
-    records = group_records(personas.org_a, facilitator=personas.facilitator_a, supervisor=personas.therapist_a, identifier="G1")
+    records = group_records(
+        personas.org_a, facilitator=personas.facilitator_a, supervisor=personas.therapist_a, identifier="G1"
+    )
     facilitator = logged_in(personas.facilitator_a)
     home = facilitator.get(reverse("fidelity"))
     assert reverse("fidelity-rate-group", args=[records.session.pk]).encode() in home.content
     data = {f"item_{index}": "done" for index in range(7)}
     facilitator.post(reverse("fidelity-rate-group", args=[records.session.pk]), data)
     assert FidelityRating.objects.get().clinician == personas.facilitator_a
-    assert reverse("fidelity-rate-group", args=[records.session.pk]).encode() not in facilitator.get(reverse("fidelity")).content
+    assert (
+        reverse("fidelity-rate-group", args=[records.session.pk]).encode()
+        not in facilitator.get(reverse("fidelity")).content
+    )
     # Someone else's group session is not theirs to rate, nor another therapist's course session.
-    assert logged_in(personas.therapist_a2).get(reverse("fidelity-rate-group", args=[records.session.pk])).status_code == 404
+    assert (
+        logged_in(personas.therapist_a2).get(reverse("fidelity-rate-group", args=[records.session.pk])).status_code
+        == 404
+    )
 
 
 def test_the_person_page_shows_agreement_by_month_with_a_chart(personas, session):
@@ -94,14 +103,23 @@ def test_the_person_page_shows_agreement_by_month_with_a_chart(personas, session
     logged_in(personas.supervisor_a).post(url, _form(personas, personas.supervisor_a, session, Answer.DONE))
     page = logged_in(personas.therapist_a).get(reverse("fidelity-person", args=[personas.therapist_a.pk]))
     assert page.status_code == 200
-    assert b"<svg" in page.content and b"100%" in page.content
-    assert logged_in(personas.therapist_a2).get(reverse("fidelity-person", args=[personas.therapist_a.pk])).status_code == 404
-    assert logged_in(personas.supervisor_a).get(reverse("fidelity-person", args=[personas.therapist_a.pk])).status_code == 200
+    assert b"<svg" in page.content
+    assert b"100%" in page.content
+    assert (
+        logged_in(personas.therapist_a2).get(reverse("fidelity-person", args=[personas.therapist_a.pk])).status_code
+        == 404
+    )
+    assert (
+        logged_in(personas.supervisor_a).get(reverse("fidelity-person", args=[personas.therapist_a.pk])).status_code
+        == 200
+    )
 
 
 def test_the_supervisor_defines_a_form_and_sets_the_sampling_rule(personas):
     supervisor = logged_in(personas.supervisor_a)
-    refused = supervisor.post(reverse("fidelity-forms"), {"session_type": "group:middle", "name": "Ours", "items": "  "})
+    refused = supervisor.post(
+        reverse("fidelity-forms"), {"session_type": "group:middle", "name": "Ours", "items": "  "}
+    )
     assert refused.status_code == 400
     supervisor.post(reverse("fidelity-forms"), {"session_type": "group:middle", "name": "Ours", "items": "One\nTwo"})
     assert FidelityForm.objects.get().items == [{"key": "item-1", "text": "One"}, {"key": "item-2", "text": "Two"}]
@@ -123,7 +141,7 @@ def test_the_course_page_lists_its_sessions_ratings(personas, session):
 
 
 def test_the_home_and_person_pages_cost_the_same_queries_for_few_and_many_sessions(personas, session):
-    def counts():
+    def counts() -> list[int]:
         supervisor = logged_in(personas.supervisor_a)
         result = []
         for url in (reverse("fidelity"), reverse("fidelity-person", args=[personas.therapist_a.pk])):
@@ -132,10 +150,12 @@ def test_the_home_and_person_pages_cost_the_same_queries_for_few_and_many_sessio
             result.append(len(captured))
         return result
 
-    def rate_all(sessions):
+    def rate_all(sessions: list[CourseSession]) -> None:
         for each in sessions:
             for user in (personas.therapist_a, personas.supervisor_a):
-                logged_in(user).post(reverse("fidelity-rate-course", args=[each.pk]), _form(personas, user, each, Answer.DONE))
+                logged_in(user).post(
+                    reverse("fidelity-rate-course", args=[each.pk]), _form(personas, user, each, Answer.DONE)
+                )
 
     rate_all([session])
     small = counts()

@@ -9,13 +9,16 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from iptriad.accounts.actors import Actor
 from iptriad.core.fidelity import Answer
+from iptriad.courses.models import CourseSession
+from iptriad.fidelity.models import FidelityRating
 from iptriad.fidelity.selectors.queue import self_ratings_due, sessions_to_rate
 from iptriad.fidelity.selectors.ratings import latest_ratings
 from iptriad.fidelity.selectors.sessions import checklist_for, rated_session_get
 from iptriad.fidelity.services.ratings import rating_record
 from iptriad.fidelity.services.sampling import sampling_rule_set
-from tests.conftest import make_client
+from tests.conftest import Personas, make_client
 from tests.courses.factories import full_course
 from tests.fidelity.factories import all_answered, held_sessions
 from tests.groups.factories import group_records
@@ -23,7 +26,7 @@ from tests.groups.factories import group_records
 pytestmark = pytest.mark.django_db
 
 
-def _rate(actor, session_row, answer=Answer.DONE):
+def _rate(actor: Actor, session_row: CourseSession, answer: Answer = Answer.DONE) -> FidelityRating:
     session = rated_session_get(actor=actor, kind="individual", session_id=session_row.pk)
     return rating_record(actor=actor, session=session, answers=all_answered(checklist_for(session), answer))
 
@@ -35,7 +38,7 @@ def sessions(personas):
     return held_sessions(course, 9, first_day=timezone.localdate() - dt.timedelta(weeks=9))
 
 
-def _queued(personas):
+def _queued(personas: Personas) -> list[int]:
     queue, _more = sessions_to_rate(actor=personas.actor(personas.supervisor_a))
     return [entry.session_id for entry in queue]
 
@@ -65,7 +68,9 @@ def test_a_session_self_rated_low_joins_the_queue_whatever_its_place(personas, s
 
 
 def test_group_sessions_are_sampled_by_their_lead_facilitator(personas):
-    records = group_records(personas.org_a, facilitator=personas.facilitator_a, supervisor=personas.therapist_a, identifier="G1")
+    records = group_records(
+        personas.org_a, facilitator=personas.facilitator_a, supervisor=personas.therapist_a, identifier="G1"
+    )
     sampling_rule_set(actor=personas.actor(personas.supervisor_a), one_in=1)
     queue, _ = sessions_to_rate(actor=personas.actor(personas.supervisor_a))
     assert [(entry.kind, entry.session_id, entry.clinician_name) for entry in queue] == [
@@ -87,7 +92,7 @@ def test_reminders_list_the_clinicians_own_unrated_sessions_of_the_last_30_days(
 
 
 def test_the_queue_costs_the_same_queries_for_one_course_and_for_twenty(personas, sessions):
-    def count():
+    def count() -> int:
         with CaptureQueriesContext(connection) as captured:
             sessions_to_rate(actor=personas.actor(personas.supervisor_a))
         return len(captured)

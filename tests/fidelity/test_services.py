@@ -38,7 +38,11 @@ def test_it_rates_a_middle_session_with_the_courses_problem_area_checklist(perso
     answers = all_answered(checklist, Answer.NOT_APPLICABLE, middle__step__measure=Answer.DONE)
     answers["middle.step.opener"] = Answer.PARTLY.value
     rating = rating_record(actor=personas.actor(personas.therapist_a), session=session, answers=answers, note=" Ok ")
-    assert (rating.rater_role, rating.clinician, rating.checklist) == (RaterRole.SELF, personas.therapist_a, checklist.ref)
+    assert (rating.rater_role, rating.clinician, rating.checklist) == (
+        RaterRole.SELF,
+        personas.therapist_a,
+        checklist.ref,
+    )
     assert rating.score == Decimal("75.0")
     assert rating.note == "Ok"
     assert AuditEvent.objects.filter(action=AuditAction.FIDELITY_RATED, object_id=str(rating.pk)).exists()
@@ -62,13 +66,17 @@ def test_rating_twice_is_refused_with_its_code_and_changing_is_audited(personas,
 
 
 def test_the_supervisor_rates_with_the_checklist_of_the_self_rating_even_after_a_new_form(personas, session):
-    rating_record(actor=personas.actor(personas.therapist_a), session=session, answers=all_answered(checklist_for(session)))
+    rating_record(
+        actor=personas.actor(personas.therapist_a), session=session, answers=all_answered(checklist_for(session))
+    )
     form_save(actor=personas.actor(personas.supervisor_a), session_type="individual:middle", name="Ours", items=["A"])
     supervisor = personas.actor(personas.supervisor_a)
     with pytest.raises(ValidationError) as refused:
         rating_record(actor=supervisor, session=session, answers={"item-1": "done"})
     assert "'item-1' is not an item of this checklist." in refused.value.message_dict["answers"]
-    rating = rating_record(actor=supervisor, session=session, answers=all_answered(individual_checklist("middle", ["role_transition"])))
+    rating = rating_record(
+        actor=supervisor, session=session, answers=all_answered(individual_checklist("middle", ["role_transition"]))
+    )
     assert (rating.rater_role, rating.clinician, rating.form) == (RaterRole.SUPERVISOR, personas.therapist_a, None)
 
 
@@ -111,7 +119,9 @@ def test_only_the_rater_changes_a_rating(personas, session):
 
 
 def test_a_facilitator_self_rates_a_group_session_with_the_group_checklist(personas):
-    records = group_records(personas.org_a, facilitator=personas.facilitator_a, supervisor=personas.therapist_a, identifier="G1")
+    records = group_records(
+        personas.org_a, facilitator=personas.facilitator_a, supervisor=personas.therapist_a, identifier="G1"
+    )
     actor = personas.actor(personas.facilitator_a)
     session = rated_session_get(actor=actor, kind="group", session_id=records.session.pk)
     checklist = group_checklist("initial")
@@ -122,7 +132,9 @@ def test_a_facilitator_self_rates_a_group_session_with_the_group_checklist(perso
 def test_a_form_saved_again_is_its_next_version_and_the_old_stays_for_its_ratings(personas, session):
     supervisor = personas.actor(personas.supervisor_a)
     first = form_save(actor=supervisor, session_type="individual:middle", name="Ours", items=["Linked mood", "Task"])
-    rating = rating_record(actor=personas.actor(personas.therapist_a), session=session, answers={"item-1": "done", "item-2": "partly"})
+    rating = rating_record(
+        actor=personas.actor(personas.therapist_a), session=session, answers={"item-1": "done", "item-2": "partly"}
+    )
     assert (rating.form, rating.checklist) == (first, f"form:{first.pk}:1")
     second = form_save(actor=supervisor, session_type="individual:middle", name="Ours", items=["Linked mood"])
     first.refresh_from_db()
@@ -132,7 +144,9 @@ def test_a_form_saved_again_is_its_next_version_and_the_old_stays_for_its_rating
     assert not FidelityForm.objects.filter(active=True).exists()
 
 
-@pytest.mark.parametrize(("items", "message"), [([" ", ""], ERROR_NO_ITEMS), (["A", "a"], "Item 2 repeats an earlier item.")])
+@pytest.mark.parametrize(
+    ("items", "message"), [([" ", ""], ERROR_NO_ITEMS), (["A", "a"], "Item 2 repeats an earlier item.")]
+)
 def test_a_form_needs_distinct_items(personas, items, message):
     with pytest.raises(ValidationError) as refused:
         form_save(actor=personas.actor(personas.supervisor_a), session_type="group:middle", name="X", items=items)

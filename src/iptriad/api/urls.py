@@ -28,6 +28,7 @@ from iptriad.api import (
     course_sessions,
     course_termination,
     courses,
+    fidelity,
     group_sessions,
     groups,
     measures,
@@ -94,6 +95,7 @@ api.add_router("", course_sessions.router)
 api.add_router("", course_termination.router)
 api.add_router("", groups.router)
 api.add_router("", group_sessions.router)
+api.add_router("", fidelity.router)
 
 
 @csrf_exempt  # as ninja's own views: it changes nothing, and a token request carries no CSRF token
