@@ -6,9 +6,11 @@ import datetime as dt
 
 from django.utils import timezone
 
-from iptriad.core.fidelity import Answer, Checklist
+from iptriad.accounts.models import User
+from iptriad.core.fidelity import Answer, Checklist, individual_checklist, score
 from iptriad.core.protocol import Phase
 from iptriad.courses.models import Course, CourseSession
+from iptriad.fidelity.models import FidelityRating, RaterRole
 from tests.courses.factories import occasion_for
 
 
@@ -37,3 +39,19 @@ def all_answered(checklist: Checklist, answer: Answer = Answer.DONE, **overrides
     answers = dict.fromkeys(checklist.keys, answer.value)
     answers.update({key.replace("__", "."): value.value for key, value in overrides.items()})
     return answers
+
+
+def self_rating(session: CourseSession, therapist: User) -> FidelityRating:
+    """The therapist's self-rating of a session, every item done (written directly: the matrix's object)."""
+    checklist = individual_checklist(session.phase)
+    return FidelityRating.objects.create(
+        organisation_id=session.organisation_id,
+        course_session=session,
+        clinician=therapist,
+        rater=therapist,
+        rater_role=RaterRole.SELF,
+        checklist=checklist.ref,
+        answers=all_answered(checklist),
+        score=score(all_answered(checklist)),
+        note="Matrix self-rating",
+    )

@@ -6,7 +6,7 @@ import pytest
 
 from iptriad.courses.models import CourseSession
 from iptriad.fidelity.models import FidelityRating
-from tests.api.conftest import api_as, fields
+from tests.api.conftest import Api, api_as, fields
 from tests.conftest import Personas
 from tests.courses.factories import full_course
 from tests.fidelity.factories import held_sessions
@@ -19,7 +19,7 @@ def session(personas: Personas) -> CourseSession:
     return held_sessions(full_course(personas.client_a, personas.therapist_a).course, 1)[0]
 
 
-def _answers(api, session: CourseSession, answer: str = "done") -> dict[str, str]:  # type: ignore[no-untyped-def]
+def _answers(api: Api, session: CourseSession, answer: str = "done") -> dict[str, str]:
     checklist = api.get(f"/course-sessions/{session.pk}/fidelity-checklist")
     assert checklist.status_code == 200
     return {item["key"]: answer for item in checklist.json()["items"]}
@@ -66,7 +66,9 @@ def test_answers_must_be_the_checklists_items_on_its_scale(personas, session):
 
 def test_others_get_404_and_an_administrator_sees_no_rating(personas, session):
     therapist = api_as(personas.therapist_a, personas.org_a)
-    created = therapist.post("/fidelity-ratings", {"course_session": session.pk, "answers": _answers(therapist, session)})
+    created = therapist.post(
+        "/fidelity-ratings", {"course_session": session.pk, "answers": _answers(therapist, session)}
+    )
     rating_id = created.json()["id"]
     for user, organisation in (
         (personas.therapist_a2, personas.org_a),

@@ -7,17 +7,22 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from iptriad.accounts.models import Membership
 from iptriad.audit.models import AuditAction, AuditEvent
 from iptriad.core.fidelity import Answer
 from iptriad.courses.models import CourseSession
 from iptriad.fidelity.models import FidelityForm, FidelityRating, RaterRole, SamplingRule
 from iptriad.fidelity.selectors.sessions import checklist_for, rated_session_get
-from tests.conftest import logged_in, make_client
+from tests.conftest import Personas, logged_in, make_client
 from tests.courses.factories import full_course
 from tests.fidelity.factories import held_sessions
 from tests.groups.factories import group_records
 
 pytestmark = pytest.mark.django_db
+
+
+def _membership(personas: Personas) -> int:
+    return Membership.objects.get(user=personas.therapist_a, organisation=personas.org_a).pk
 
 
 @pytest.fixture
@@ -101,16 +106,16 @@ def test_the_person_page_shows_agreement_by_month_with_a_chart(personas, session
     url = reverse("fidelity-rate-course", args=[session.pk])
     logged_in(personas.therapist_a).post(url, _form(personas, personas.therapist_a, session, Answer.DONE))
     logged_in(personas.supervisor_a).post(url, _form(personas, personas.supervisor_a, session, Answer.DONE))
-    page = logged_in(personas.therapist_a).get(reverse("fidelity-person", args=[personas.therapist_a.pk]))
+    page = logged_in(personas.therapist_a).get(reverse("fidelity-person", args=[_membership(personas)]))
     assert page.status_code == 200
     assert b"<svg" in page.content
     assert b"100%" in page.content
     assert (
-        logged_in(personas.therapist_a2).get(reverse("fidelity-person", args=[personas.therapist_a.pk])).status_code
+        logged_in(personas.therapist_a2).get(reverse("fidelity-person", args=[_membership(personas)])).status_code
         == 404
     )
     assert (
-        logged_in(personas.supervisor_a).get(reverse("fidelity-person", args=[personas.therapist_a.pk])).status_code
+        logged_in(personas.supervisor_a).get(reverse("fidelity-person", args=[_membership(personas)])).status_code
         == 200
     )
 
@@ -144,7 +149,7 @@ def test_the_home_and_person_pages_cost_the_same_queries_for_few_and_many_sessio
     def counts() -> list[int]:
         supervisor = logged_in(personas.supervisor_a)
         result = []
-        for url in (reverse("fidelity"), reverse("fidelity-person", args=[personas.therapist_a.pk])):
+        for url in (reverse("fidelity"), reverse("fidelity-person", args=[_membership(personas)])):
             with CaptureQueriesContext(connection) as captured:
                 assert supervisor.get(url).status_code == 200
             result.append(len(captured))

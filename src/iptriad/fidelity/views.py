@@ -120,8 +120,8 @@ def fidelity_rating_page(request: HttpRequest, actor: Actor, rating_id: int) -> 
 
 @member_view
 @require_http_methods(["GET", "HEAD"])
-def fidelity_person_page(request: HttpRequest, actor: Actor, user_id: int) -> HttpResponse:
-    page = person_fidelity(actor=actor, person_id=user_id)
+def fidelity_person_page(request: HttpRequest, actor: Actor, membership_id: int) -> HttpResponse:
+    page = person_fidelity(actor=actor, membership_id=membership_id)
     return render(request, "fidelity/person.html", {"page": page, "chart": agreement_chart(page.months)})
 
 
@@ -210,7 +210,7 @@ urlpatterns: list[URLPattern] = [
     path("rate/group-sessions/<int:session_id>/", fidelity_rate_group_session_page, name="fidelity-rate-group"),
     path("ratings/<int:rating_id>/", fidelity_rating_page, name="fidelity-rating"),
     path("people/", fidelity_people_page, name="fidelity-people"),
-    path("people/<int:user_id>/", fidelity_person_page, name="fidelity-person"),
+    path("people/<int:membership_id>/", fidelity_person_page, name="fidelity-person"),
     path("forms/", fidelity_forms_page, name="fidelity-forms"),
     path("forms/retire/", fidelity_form_retire_action, name="fidelity-form-retire"),
     path("sampling/", fidelity_sampling_page, name="fidelity-sampling"),

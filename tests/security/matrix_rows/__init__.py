@@ -12,6 +12,7 @@ from tests.security.matrix_rows import (
     course_termination,
     courses,
     datarights,
+    fidelity,
     foundation,
     groups_members,
     groups_programme,
@@ -39,6 +40,7 @@ _MODULES = (
     groups_members,
     groups_programme,
     groups_setup,
+    fidelity,
 )
 
 ROWS: dict[str, Row] = {}

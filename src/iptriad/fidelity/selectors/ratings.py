@@ -16,12 +16,12 @@ from django.http import Http404
 from django.utils import timezone
 
 from iptriad.accounts.actors import Actor
-from iptriad.accounts.models import Organisation, User
+from iptriad.accounts.models import Membership, Organisation, User
 from iptriad.audit.models import AuditAction
 from iptriad.audit.services import audit_record
 from iptriad.core.fidelity import ANSWER_LABELS, Agreement, Answer, Checklist, agreement
 from iptriad.fidelity.models import FidelityRating, RaterRole
-from iptriad.fidelity.permissions import fidelity_policy
+from iptriad.fidelity.permissions import FidelityAction, fidelity_policy
 from iptriad.fidelity.selectors.sessions import (
     RatedSession,
     checklist_of_rating,
@@ -182,6 +182,7 @@ def _mean(values: Iterable[Decimal | None]) -> Decimal | None:
 
 @dataclass(frozen=True)
 class PersonFidelity:
+    membership: Membership
     person: User
     ratings: list[FidelityRating]  # every rating of their sessions over the period, newest first
     pairs: list[Pair]  # sessions both rated, newest first
@@ -196,15 +197,21 @@ class PersonFidelity:
         return sum(1 for rating in self.ratings if rating.rater_role == RaterRole.SUPERVISOR)
 
 
-def person_fidelity(*, actor: Actor, person_id: int) -> PersonFidelity:
-    """A person's ratings over the last year, paired by session, and the agreement by month: two queries."""
-    if not fidelity_policy.sees_everyone(actor) and person_id != actor.user_id:
+def person_fidelity(*, actor: Actor, membership_id: int) -> PersonFidelity:
+    """A person's ratings over the last year, paired by session, and the agreement by month: three queries. The
+    person is named by their membership (a tenant row: another organisation's is a 404); a clinician sees their own
+    page only."""
+    membership = (
+        Membership.objects.select_related("user")
+        .filter(pk=membership_id, organisation_id=actor.organisation.pk, is_active=True)
+        .first()
+    )
+    if membership is None or not fidelity_policy.allows(actor, FidelityAction.VIEW):
         raise Http404("No such person.")
-    person = User.objects.filter(
-        pk=person_id, memberships__organisation_id=actor.organisation.pk, memberships__is_active=True
-    ).first()
-    if person is None:
+    if not fidelity_policy.sees_everyone(actor) and membership.user_id != actor.user_id:
         raise Http404("No such person.")
+    person = membership.user
+    person_id = person.pk
     since = timezone.localdate().replace(day=1) - dt.timedelta(days=31 * (HISTORY_MONTHS - 1))
     ratings = list(
         fidelity_policy.scope_ratings(actor, FidelityRating.objects.select_related(*_RELATED))
@@ -240,11 +247,11 @@ def person_fidelity(*, actor: Actor, person_id: int) -> PersonFidelity:
         obj=person,
         detail={"person": person.pk, "ratings": len(ratings)},
     )
-    return PersonFidelity(person=person, ratings=ratings, pairs=pairs, months=months)
+    return PersonFidelity(membership=membership, person=person, ratings=ratings, pairs=pairs, months=months)
 
 
-def people_summary(*, actor: Actor) -> list[tuple[User, int, int]]:
-    """For a supervisor: each person rated over the last year, with their self- and supervisor-rating counts."""
+def people_summary(*, actor: Actor) -> list[tuple[Membership, int, int]]:
+    """For a supervisor: each member rated over the last year, with their self- and supervisor-rating counts."""
     since = timezone.localdate() - dt.timedelta(days=365)
     counts: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     rows = (
@@ -254,8 +261,12 @@ def people_summary(*, actor: Actor) -> list[tuple[User, int, int]]:
     )
     for clinician_id, role in rows:
         counts[clinician_id][0 if role == RaterRole.SELF else 1] += 1
-    people = User.objects.filter(pk__in=counts).order_by("full_name", "pk")
-    return [(person, *counts[person.pk]) for person in people]  # type: ignore[misc]
+    memberships = (
+        Membership.objects.filter(organisation_id=actor.organisation.pk, user_id__in=list(counts))
+        .select_related("user")
+        .order_by("user__full_name", "pk")
+    )
+    return [(membership, *counts[membership.user_id]) for membership in memberships]  # type: ignore[misc]
 
 
 def latest_ratings(
