@@ -19,6 +19,7 @@ from iptriad.accounts.services import member_add, organisation_create
 from iptriad.clients.models import Client, Sex
 from iptriad.clients.services import ClientDetails, client_archive, client_create
 from iptriad.demo.courses import demo_courses_load
+from iptriad.demo.fidelity import demo_fidelity_load
 from iptriad.demo.groups import demo_groups_load
 
 DEMO_PASSWORD_DEFAULT = "iptriad-demo-only"  # noqa: S105 (printed by `iptriad demo`; demo data only)
@@ -79,6 +80,7 @@ class DemoResult:
     created_users: int
     created_courses: int = 0
     created_groups: int = 0
+    created_ratings: int = 0
 
 
 def _organisation(name: str, slug: str, time_zone: str) -> Organisation:
@@ -175,6 +177,7 @@ def demo_load() -> DemoResult:
     created_clients = _clients(organisation, "DEMO", DEMO_CLIENT_COUNT, clinicians)
     created_courses = demo_courses_load(organisation)
     created_groups = demo_groups_load(organisation)
+    created_ratings = demo_fidelity_load(organisation)
     second = _organisation(*SECOND_ORGANISATION)
     created_users += _staff(second, SECOND_ORGANISATION_STAFF)
     supervisor = User.objects.get(email=SECOND_ORGANISATION_STAFF[0].email)
@@ -185,4 +188,5 @@ def demo_load() -> DemoResult:
         created_users=created_users,
         created_courses=created_courses,
         created_groups=created_groups,
+        created_ratings=created_ratings,
     )
