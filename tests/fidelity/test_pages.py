@@ -123,10 +123,14 @@ def test_the_person_page_shows_agreement_by_month_with_a_chart(personas, session
 def test_the_supervisor_defines_a_form_and_sets_the_sampling_rule(personas):
     supervisor = logged_in(personas.supervisor_a)
     refused = supervisor.post(
-        reverse("fidelity-forms"), {"session_type": "group:middle", "name": "Ours", "items": "  "}
+        reverse("fidelity-forms"),
+        {"session_type": "group:middle", "group-middle-name": "Ours", "group-middle-items": " "},
     )
     assert refused.status_code == 400
-    supervisor.post(reverse("fidelity-forms"), {"session_type": "group:middle", "name": "Ours", "items": "One\nTwo"})
+    supervisor.post(
+        reverse("fidelity-forms"),
+        {"session_type": "group:middle", "group-middle-name": "Ours", "group-middle-items": "One\nTwo"},
+    )
     assert FidelityForm.objects.get().items == [{"key": "item-1", "text": "One"}, {"key": "item-2", "text": "Two"}]
     supervisor.post(reverse("fidelity-form-retire"), {"session_type": "group:middle"})
     assert not FidelityForm.objects.get().active

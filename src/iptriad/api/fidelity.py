@@ -6,10 +6,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest
 from ninja import Query, Router, Status
 
 from iptriad.accounts.actors import Actor
+from iptriad.accounts.models import Membership
 from iptriad.api.auth import actor_of
 from iptriad.api.errors import ERRORS_READ, ERRORS_WRITE
 from iptriad.api.retries import idempotent
@@ -22,12 +25,17 @@ from iptriad.api.schemas.fidelity import (
     FidelityRatingPage,
 )
 from iptriad.core.fidelity import SessionKind
+from iptriad.courses.models import CourseSession
 from iptriad.fidelity.models import FidelityRating
 from iptriad.fidelity.selectors.ratings import rating_get, rating_pair, ratings_visible
-from iptriad.fidelity.selectors.sessions import RatedSession, checklist_for, rated_session_get
+from iptriad.fidelity.selectors.sessions import RatedSession, checklist_for, rated_group_session, rated_session_get
 from iptriad.fidelity.services.ratings import rating_record
+from iptriad.groups.models import GroupSession
+from iptriad.groups.permissions import GroupAction, group_policy
 
 router = Router(tags=["fidelity"])
+
+ERROR_FILTER_UNKNOWN = "No such {what} in the organisation."
 
 
 def _detail(actor: Actor, rating: FidelityRating, *, audit: bool = True) -> dict[str, Any]:
@@ -48,12 +56,32 @@ def _session(actor: Actor, course_session: int | None, group_session: int | None
     return rated_session_get(actor=actor, kind=SessionKind.GROUP, session_id=group_session or 0)
 
 
+def _check_filters(actor: Actor, filters: FidelityRatingListQuery) -> None:
+    """An id of another organisation in a filter is refused by field, as a missing one is (not an empty list)."""
+    organisation_id = actor.organisation.pk
+    checks: tuple[tuple[str, int | None, QuerySet[Any], str], ...] = (
+        ("clinician", filters.clinician, Membership.objects.all(), "user_id"),
+        ("course_session", filters.course_session, CourseSession.objects.all(), "pk"),
+        ("group_session", filters.group_session, GroupSession.objects.all(), "pk"),
+    )
+    errors = {
+        field: ERROR_FILTER_UNKNOWN.format(what=field.replace("_", " "))
+        for field, value, rows, key in checks
+        if value is not None and not rows.filter(**{key: value}, organisation_id=organisation_id).exists()
+    }
+    if errors:
+        raise ValidationError(errors)
+
+
 @router.get("/fidelity-ratings", response={200: FidelityRatingPage, **ERRORS_READ}, summary="List fidelity ratings")
 def fidelity_rating_list_api(request: HttpRequest, filters: Query[FidelityRatingListQuery]) -> dict[str, Any]:
     """Newest first. A supervisor sees every rating of the organisation; a therapist or facilitator the ratings of
-    the sessions they led (their own and their supervisor's); an administrator none."""
+    the sessions they led (their own and their supervisor's); an administrator none. A filter naming no clinician
+    or session of the organisation is refused (422)."""
+    actor = actor_of(request)
+    _check_filters(actor, filters)
     ratings = ratings_visible(
-        actor=actor_of(request),
+        actor=actor,
         clinician_id=filters.clinician,
         course_session_id=filters.course_session,
         group_session_id=filters.group_session,
@@ -84,14 +112,19 @@ def fidelity_course_checklist_api(request: HttpRequest, session_id: Id) -> dict[
 
 
 @router.get(
-    "/group-sessions/{int:session_id}/fidelity-checklist",
+    "/group-sessions/{int:group_session_id}/fidelity-checklist",
     response={200: ChecklistOut, **ERRORS_READ},
     summary="A group session's fidelity checklist",
 )
-def fidelity_group_checklist_api(request: HttpRequest, session_id: Id) -> dict[str, Any]:
-    """The checklist a new rating of this group session is made with, by its facilitators or a supervisor."""
+def fidelity_group_checklist_api(request: HttpRequest, group_session_id: Id) -> dict[str, Any]:
+    """The checklist a new rating of this group session is made with, by its facilitators or a supervisor. Whoever
+    sees the group's clinical record may read it (the group's supervising clinician too)."""
     actor = actor_of(request)
-    return _checklist(actor, _session(actor, None, session_id))
+    sessions = GroupSession.objects.select_related("group", "group__facilitator")
+    session = group_policy.scope(actor, GroupAction.CLINICAL, sessions, "group").filter(pk=group_session_id).first()
+    if session is None:
+        raise Http404("No such session.")
+    return _checklist(actor, rated_group_session(session))
 
 
 def _checklist(actor: Actor, session: RatedSession) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from typing import Any, cast
 from django import forms
 
 from iptriad.accounts.models import User
-from iptriad.core.fidelity import ANSWER_LABELS, SESSION_TYPES, Checklist, ChecklistItem, session_type_label
+from iptriad.core.fidelity import ANSWER_LABELS, Checklist, ChecklistItem
 from iptriad.core.limits import NOTE_MAX
 from iptriad.fidelity.models import NAME_MAX
 from iptriad.fidelity.services.forms import ITEM_TEXT_MAX, ITEMS_MAX
@@ -54,14 +54,12 @@ class RatingForm(forms.Form):
 
 
 class FidelityFormForm(forms.Form):
-    """A programme's own form for one session type: its name and items, one a line."""
+    """A programme's own form for one session type (the page shows one per type): its name and items, one a line."""
 
-    session_type = forms.ChoiceField(
-        label="Session type", choices=[(value, session_type_label(value)) for value in SESSION_TYPES]
-    )
     name = forms.CharField(label="Name of the form", max_length=NAME_MAX)
     items = forms.CharField(
         label="Items, one a line",
+        max_length=ITEMS_MAX * (ITEM_TEXT_MAX + 1),  # the service counts the items and measures each
         widget=forms.Textarea(attrs={"rows": 10}),
         help_text=f"At most {ITEMS_MAX} items of {ITEM_TEXT_MAX} characters. Each is answered Done, Partly, Not done "
         "or Not applicable. Saving makes a new version; ratings already made keep the version they used.",

@@ -20,7 +20,7 @@ from iptriad.fidelity.permissions import FidelityAction, fidelity_policy
 from iptriad.fidelity.selectors.queue import REMINDER_DAYS, default_one_in, self_ratings_due, sessions_to_rate
 from iptriad.fidelity.selectors.ratings import people_summary, person_fidelity, rating_get, rating_pair
 from iptriad.fidelity.selectors.sessions import checklist_for, checklist_of_rating, rated_session_get
-from iptriad.fidelity.services.forms import form_retire, form_save
+from iptriad.fidelity.services.forms import ERROR_SESSION_TYPE, form_retire, form_save
 from iptriad.fidelity.services.ratings import CODE_RATED_TWICE, rater_role_for, rating_change, rating_record
 from iptriad.fidelity.services.sampling import rated_people, sampling_rule_remove, sampling_rule_set
 from iptriad.web.pages import errors_on, render_form_page
@@ -135,35 +135,33 @@ def fidelity_people_page(request: HttpRequest, actor: Actor) -> HttpResponse:
 @member_view
 @require_http_methods(["GET", "HEAD", "POST"])
 def fidelity_forms_page(request: HttpRequest, actor: Actor) -> HttpResponse:
+    """One small form per session type, each filled with its active form's name and items (no query string)."""
     _require(actor, FidelityAction.MANAGE)
-    chosen = request.GET.get("type", "")
     active = {
         form.session_type: form
         for form in FidelityForm.objects.filter(organisation_id=actor.organisation.pk, active=True)
     }
-    initial = None
-    if chosen in active:
-        current = active[chosen]
-        initial = {
-            "session_type": chosen,
-            "name": current.name,
-            "items": "\n".join(item["text"] for item in current.items),
-        }
-    elif chosen in SESSION_TYPES:
-        initial = {"session_type": chosen}
-    form = FidelityFormForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        with errors_on(form):
-            saved = form_save(
-                actor=actor,
-                session_type=form.cleaned_data["session_type"],
-                name=form.cleaned_data["name"],
-                items=form.item_lines(),
-            )
-            messages.success(request, f"“{saved.name}” saved as version {saved.version}.")
-            return redirect("fidelity-forms")
-    rows = [(value, session_type_label(value), active.get(value)) for value in SESSION_TYPES]
-    return render_form_page(request, "fidelity/forms.html", {"rows": rows, "form": form})
+    posted = request.POST.get("session_type", "") if request.method == "POST" else ""
+    rows = []
+    for value in SESSION_TYPES:
+        current = active.get(value)
+        initial = {"session_type": value}
+        if current is not None:
+            initial |= {"name": current.name, "items": "\n".join(item["text"] for item in current.items)}
+        form = FidelityFormForm(
+            request.POST if posted == value else None, initial=initial, prefix=value.replace(":", "-")
+        )
+        if posted == value and form.is_valid():
+            with errors_on(form):
+                saved = form_save(
+                    actor=actor, session_type=value, name=form.cleaned_data["name"], items=form.item_lines()
+                )
+                messages.success(request, f"“{saved.name}” saved as version {saved.version}.")
+                return redirect("fidelity-forms")
+        rows.append((value, session_type_label(value), current, form))
+    if posted and posted not in SESSION_TYPES:
+        messages.error(request, ERROR_SESSION_TYPE)
+    return render_form_page(request, "fidelity/forms.html", {"rows": rows, "open": posted})
 
 
 @member_view

@@ -15,7 +15,8 @@ ROWS: dict[str, Row] = {
     "api-fidelity-rating-list": ApiRow("get", EVERYONE_OK),
     "api-fidelity-rating-get": ApiRow("get", statuses(404, 200, 200, 404), target="fidelity_rating"),
     "api-fidelity-course-checklist": ApiRow("get", statuses(404, 200, 200, 404), target="session"),
-    "api-fidelity-group-checklist": ApiRow("get", statuses(404, 200, 404, 200), target="group_session"),
+    # Whoever sees the group's clinical record: supervisors, its supervising clinician (therapist_a), its facilitator.
+    "api-fidelity-group-checklist": ApiRow("get", statuses(404, 200, 200, 200), target="group_session"),
     "api-fidelity-rating-create": ApiRow(
         "post", statuses(404, 404, 404, 404), json={"course_session": UNKNOWN_ID, "answers": {"a": "done"}}
     ),
