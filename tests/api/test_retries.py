@@ -291,6 +291,8 @@ CREATING: list[tuple[str, dict[str, Any], type[Model]]] = [
 # retries them, and the roster's save, which replaces the session's roster (PUT) and takes a key too.
 GROUP_CREATING = ["/groups", "/groups/{group}/members"]
 IDEMPOTENT_REPLACING = {"/api/v1/group-sessions/{group_session_id}/roster"}
+# Fidelity's rating of a session (issue 13); tests/fidelity/test_api.py retries it.
+FIDELITY_CREATING = ["/fidelity-ratings"]
 
 
 @pytest.fixture
@@ -341,11 +343,11 @@ def test_the_openapi_document_shows_the_header_on_every_creating_operation_and_o
             else:
                 assert "Idempotency-Key" not in names, path
     expected = {template.split("{")[0] for template, _, _ in CREATING} | {
-        template.split("{")[0] for template in GROUP_CREATING
+        template.split("{")[0] for template in [*GROUP_CREATING, *FIDELITY_CREATING]
     }
     expected |= {path.removeprefix("/api/v1").split("{")[0] for path in IDEMPOTENT_REPLACING}
     assert {path.split("{")[0] for path in documented} == expected
-    assert len(documented) == len(CREATING) + len(GROUP_CREATING) + len(IDEMPOTENT_REPLACING)
+    assert len(documented) == len(CREATING) + len(GROUP_CREATING) + len(FIDELITY_CREATING) + len(IDEMPOTENT_REPLACING)
 
 
 def test_an_erased_clients_kept_answers_go_with_the_client(therapist_api, personas):

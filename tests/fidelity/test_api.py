@@ -29,7 +29,7 @@ def test_the_therapist_and_the_supervisor_rate_and_read_their_agreement(personas
     therapist = api_as(personas.therapist_a, personas.org_a)
     supervisor = api_as(personas.supervisor_a, personas.org_a)
     body = {"course_session": session.pk, "answers": _answers(therapist, session), "note": "Good"}
-    created = therapist.post("/fidelity-ratings", body, HTTP_IDEMPOTENCY_KEY="k1")
+    created = therapist.post("/fidelity-ratings", body)
     assert created.status_code == 201, created.json()
     assert (created.json()["rater_role"], created.json()["score"]) == ("self", "100.0")
     again = therapist.post("/fidelity-ratings", body)
@@ -80,3 +80,14 @@ def test_others_get_404_and_an_administrator_sees_no_rating(personas, session):
         assert api.get(f"/fidelity-ratings/{rating_id}").status_code == 404
         assert api.get("/fidelity-ratings").json()["count"] == 0
         assert api.post("/fidelity-ratings", {"course_session": session.pk, "answers": {}}).status_code == 404
+
+
+def test_a_rating_sent_twice_with_one_key_is_recorded_once(personas, session):
+    therapist = api_as(personas.therapist_a, personas.org_a)
+    body = {"course_session": session.pk, "answers": _answers(therapist, session)}
+    first = therapist.post("/fidelity-ratings", body, **{"Idempotency-Key": "rate-once"})
+    again = therapist.post("/fidelity-ratings", body, **{"Idempotency-Key": "rate-once"})
+    assert first.status_code == again.status_code == 201
+    assert again.json()["id"] == first.json()["id"]
+    assert again["Idempotent-Replayed"] == "true"
+    assert FidelityRating.objects.count() == 1

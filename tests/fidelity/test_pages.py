@@ -143,8 +143,13 @@ def test_the_supervisor_defines_a_form_and_sets_the_sampling_rule(personas):
         assert logged_in(user).get(reverse("fidelity-forms")).status_code == 403
 
 
-def test_the_course_page_lists_its_sessions_ratings(personas, session):
-    page = logged_in(personas.therapist_a).get(reverse("course-detail", args=[session.course_id]))
+def test_the_course_page_lists_its_sessions_ratings_once_one_is_rated(personas, session):
+    therapist = logged_in(personas.therapist_a)
+    assert b"Fidelity ratings" not in therapist.get(reverse("course-detail", args=[session.course_id])).content
+    therapist.post(
+        reverse("fidelity-rate-course", args=[session.pk]), _form(personas, personas.therapist_a, session, Answer.DONE)
+    )
+    page = therapist.get(reverse("course-detail", args=[session.course_id]))
     assert b"Fidelity ratings" in page.content
     assert reverse("fidelity-rate-course", args=[session.pk]).encode() in page.content
 

@@ -1,15 +1,15 @@
 """What fidelity adds to the course page: the course's sessions with their ratings, and a link to rate each one.
 
-Registered on iptriad.courses.page_sections (courses sits below fidelity). One query: the sessions with the ids of
-their two ratings. A role that may not see ratings (an administrator never reaches the course page anyway) gets no
-section.
+Registered on iptriad.courses.page_sections (courses sits below fidelity), shown once a session of the course is
+rated. One query: the sessions with the ids of their two ratings. A role that may not see ratings (an administrator
+never reaches the course page anyway) gets no section.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import Exists, OuterRef, Subquery
 
 from iptriad.accounts.actors import Actor
 from iptriad.courses.models import Course, CourseSession
@@ -43,5 +43,13 @@ def course_fidelity(actor: Actor, course: Course) -> dict[str, Any] | None:
     return {"sessions": sessions, "course": course}
 
 
+def _rated() -> Exists:
+    """Most course pages are opened before any of their sessions is rated: then the section costs no query (the
+    course's sessions to rate are on the therapist's Fidelity page)."""
+    return Exists(FidelityRating.objects.filter(course_session__course_id=OuterRef("pk")))
+
+
 def register() -> None:
-    course_page_sections.register(Section("fidelity", "fidelity/_course_fidelity.html", course_fidelity, order=60))
+    course_page_sections.register(
+        Section("fidelity", "fidelity/_course_fidelity.html", course_fidelity, order=60, present=_rated)
+    )

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any, cast
 
 from django import forms
+from django.db.models import QuerySet
 
 from iptriad.accounts.models import User
 from iptriad.core.fidelity import ANSWER_LABELS, Checklist, ChecklistItem
@@ -70,9 +71,9 @@ class FidelityFormForm(forms.Form):
 
 
 class SamplingForm(forms.Form):
-    clinician = forms.ModelChoiceField(
+    clinician: forms.ModelChoiceField = forms.ModelChoiceField(  # type: ignore[type-arg]
         label="Whose sessions",
-        queryset=User.objects.none(),
+        queryset=None,  # the organisation's people, given when the form is made
         required=False,
         empty_label="Everyone (the organisation's default)",
     )
@@ -84,10 +85,10 @@ class SamplingForm(forms.Form):
         help_text="1 rates every session. Sessions self-rated low join the queue whatever this says.",
     )
 
-    def __init__(self, *args: Any, people: list[User], **kwargs: Any):
+    def __init__(self, *args: Any, people: QuerySet[User], **kwargs: Any):
         super().__init__(*args, **kwargs)
         field = cast(forms.ModelChoiceField, self.fields["clinician"])  # type: ignore[type-arg]
-        field.queryset = User.objects.filter(pk__in=[person.pk for person in people]).order_by("full_name", "pk")
+        field.queryset = people
         self.removing = "remove" in self.data
 
     def clean(self) -> dict[str, Any]:

@@ -15,11 +15,16 @@ from iptriad.accounts.permissions import member_view
 from iptriad.core.fidelity import SESSION_TYPES, SessionKind, session_type_label
 from iptriad.fidelity.charts import agreement_chart
 from iptriad.fidelity.forms import FidelityFormForm, RatingForm, SamplingForm
-from iptriad.fidelity.models import FidelityForm, SamplingRule
 from iptriad.fidelity.permissions import FidelityAction, fidelity_policy
-from iptriad.fidelity.selectors.queue import REMINDER_DAYS, default_one_in, self_ratings_due, sessions_to_rate
+from iptriad.fidelity.selectors.queue import (
+    REMINDER_DAYS,
+    default_one_in,
+    own_sampling_rules,
+    self_ratings_due,
+    sessions_to_rate,
+)
 from iptriad.fidelity.selectors.ratings import people_summary, person_fidelity, rating_get, rating_pair
-from iptriad.fidelity.selectors.sessions import checklist_for, checklist_of_rating, rated_session_get
+from iptriad.fidelity.selectors.sessions import active_forms, checklist_for, checklist_of_rating, rated_session_get
 from iptriad.fidelity.services.forms import ERROR_SESSION_TYPE, form_retire, form_save
 from iptriad.fidelity.services.ratings import CODE_RATED_TWICE, rater_role_for, rating_change, rating_record
 from iptriad.fidelity.services.sampling import rated_people, sampling_rule_remove, sampling_rule_set
@@ -137,10 +142,7 @@ def fidelity_people_page(request: HttpRequest, actor: Actor) -> HttpResponse:
 def fidelity_forms_page(request: HttpRequest, actor: Actor) -> HttpResponse:
     """One small form per session type, each filled with its active form's name and items (no query string)."""
     _require(actor, FidelityAction.MANAGE)
-    active = {
-        form.session_type: form
-        for form in FidelityForm.objects.filter(organisation_id=actor.organisation.pk, active=True)
-    }
+    active = active_forms(actor.organisation.pk)
     posted = request.POST.get("session_type", "") if request.method == "POST" else ""
     rows = []
     for value in SESSION_TYPES:
@@ -193,11 +195,10 @@ def fidelity_sampling_page(request: HttpRequest, actor: Actor) -> HttpResponse:
                 sampling_rule_set(actor=actor, one_in=form.cleaned_data["one_in"], clinician=clinician)
                 messages.success(request, "Sampling rule saved.")
             return redirect("fidelity-sampling")
-    rules = SamplingRule.objects.filter(organisation_id=actor.organisation.pk).select_related("clinician")
     context = {
         "form": form,
         "default": default_one_in(actor.organisation.pk),
-        "own_rules": [rule for rule in rules if rule.clinician_id is not None],
+        "own_rules": own_sampling_rules(actor.organisation.pk),
     }
     return render_form_page(request, "fidelity/sampling.html", context)
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TypeVar
+from collections.abc import Mapping, Sequence
+from typing import Any, TypeVar
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Count, Max, Model, OuterRef, Q, QuerySet, Subquery
@@ -24,7 +24,14 @@ from iptriad.courses.snapshot import with_open_risk_alerts
 R = TypeVar("R", bound=Model)
 
 
-def course_get(*, actor: Actor, course_id: int, action: Action = Action.UPDATE, joined: Sequence[str] = ()) -> Course:
+def course_get(
+    *,
+    actor: Actor,
+    course_id: int,
+    action: Action = Action.UPDATE,
+    joined: Sequence[str] = (),
+    annotations: Mapping[str, Any] | None = None,
+) -> Course:
     """The course if the actor may act on it, else 404 (a foreign and a missing course look alike).
 
     `joined` names one-to-one records (formulation, contract ...) to read in the same query: a page that only
@@ -32,11 +39,15 @@ def course_get(*, actor: Actor, course_id: int, action: Action = Action.UPDATE, 
     with `open_risk_alerts` (its client's alerts still open), which the closing rule needs.
     """
     courses = with_open_risk_alerts(Course.objects.select_related("client", "therapist", "organisation", *joined))
+    if annotations:  # e.g. the course page's sections' presence flags (iptriad.web.sections), in this same query
+        courses = courses.annotate(**annotations)
     return get_object_or_404(course_policy.scope(actor, action, courses), pk=course_id)
 
 
-def course_get_for_view(*, actor: Actor, course_id: int, joined: Sequence[str] = ()) -> Course:
-    course = course_get(actor=actor, course_id=course_id, action=Action.VIEW, joined=joined)
+def course_get_for_view(
+    *, actor: Actor, course_id: int, joined: Sequence[str] = (), annotations: Mapping[str, Any] | None = None
+) -> Course:
+    course = course_get(actor=actor, course_id=course_id, action=Action.VIEW, joined=joined, annotations=annotations)
     course_viewed(actor=actor, course=course)
     return course
 

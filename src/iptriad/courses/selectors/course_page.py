@@ -36,6 +36,7 @@ from iptriad.courses.models import (
     Triad,
 )
 from iptriad.courses.models.sessions import Attendance
+from iptriad.courses.page_sections import course_page_sections
 from iptriad.courses.permissions import course_policy
 from iptriad.courses.selectors.course import course_get, course_get_for_view, one_to_one_of, phase_changes
 from iptriad.courses.selectors.measures import of_course
@@ -58,8 +59,11 @@ ONE_TO_ONE = (
 
 
 def course_get_whole(*, actor: Actor, course_id: int) -> Course:
-    """The course with its client, therapist and one-to-one records, in one query; 404 as course_get; audited."""
-    return course_get_for_view(actor=actor, course_id=course_id, joined=ONE_TO_ONE)
+    """The course with its client, therapist and one-to-one records, and whether each section the apps above add
+    has anything to show, in one query; 404 as course_get; audited."""
+    return course_get_for_view(
+        actor=actor, course_id=course_id, joined=ONE_TO_ONE, annotations=course_page_sections.annotations()
+    )
 
 
 @dataclass(frozen=True)

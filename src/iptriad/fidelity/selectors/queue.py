@@ -55,6 +55,12 @@ def default_one_in(organisation_id: int) -> int:
     return rule.one_in if rule is not None else DEFAULT_ONE_IN
 
 
+def own_sampling_rules(organisation_id: int) -> list[SamplingRule]:
+    """The people with a rule of their own, by name."""
+    rules = SamplingRule.objects.filter(organisation_id=organisation_id, clinician__isnull=False)
+    return list(rules.select_related("clinician").order_by("clinician__full_name", "pk"))
+
+
 def _rated(role: RaterRole, field: str) -> Exists:
     return Exists(FidelityRating.objects.filter(**{field: OuterRef("pk")}, rater_role=role))
 

@@ -186,3 +186,10 @@ def checklist_for(session: RatedSession, *, existing: FidelityRating | None = No
     if session.kind == SessionKind.GROUP:
         return group_checklist(session.phase)
     return individual_checklist(session.phase, session.problem_areas, condition=session.condition)
+
+
+def active_forms(organisation_id: int) -> dict[str, FidelityForm]:
+    """The organisation's active form of each session type that has one."""
+    return {
+        form.session_type: form for form in FidelityForm.objects.filter(organisation_id=organisation_id, active=True)
+    }

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from iptriad.accounts.actors import Actor
@@ -23,15 +24,13 @@ ERROR_NOT_CLINICIAN = "Choose a therapist, facilitator or supervisor of the orga
 RATED_ROLES = (Role.THERAPIST, Role.FACILITATOR, Role.SUPERVISOR)
 
 
-def rated_people(actor: Actor) -> list[User]:
-    """The organisation's active members whose sessions are rated, by name."""
-    return list(
-        User.objects.filter(
-            memberships__organisation_id=actor.organisation.pk,
-            memberships__is_active=True,
-            memberships__role__in=RATED_ROLES,
-        ).order_by("full_name", "pk")
-    )
+def rated_people(actor: Actor) -> QuerySet[User]:
+    """The organisation's active members whose sessions are rated, by name (a sampling rule names one of them)."""
+    return User.objects.filter(
+        memberships__organisation_id=actor.organisation.pk,
+        memberships__is_active=True,
+        memberships__role__in=RATED_ROLES,
+    ).order_by("full_name", "pk")
 
 
 @transaction.atomic
