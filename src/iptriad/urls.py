@@ -13,6 +13,7 @@ urlpatterns = [
     path("groups/", include("iptriad.groups.urls")),
     path("supervision/dashboard/", include("iptriad.flags.dashboard.urls")),
     path("supervision/", include("iptriad.supervision.urls")),
+    path("fidelity/", include("iptriad.fidelity.urls")),
     path("api/v1/", include("iptriad.api.urls")),
     path("clients/", include("iptriad.datarights.urls")),
     path("", include("iptriad.notifications.urls")),

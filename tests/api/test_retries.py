@@ -293,6 +293,8 @@ GROUP_CREATING = ["/groups", "/groups/{group}/members"]
 # The supervision log's new entry, by a supervisor: tests/supervision/test_api.py retries it.
 SUPERVISION_CREATING = ["/supervision/entries"]
 IDEMPOTENT_REPLACING = {"/api/v1/group-sessions/{group_session_id}/roster"}
+# Fidelity's rating of a session (issue 13); tests/fidelity/test_api.py retries it.
+FIDELITY_CREATING = ["/fidelity-ratings"]
 
 
 @pytest.fixture
@@ -343,12 +345,16 @@ def test_the_openapi_document_shows_the_header_on_every_creating_operation_and_o
             else:
                 assert "Idempotency-Key" not in names, path
     expected = {template.split("{")[0] for template, _, _ in CREATING} | {
-        template.split("{")[0] for template in GROUP_CREATING + SUPERVISION_CREATING
+        template.split("{")[0] for template in [*GROUP_CREATING, *SUPERVISION_CREATING, *FIDELITY_CREATING]
     }
     expected |= {path.removeprefix("/api/v1").split("{")[0] for path in IDEMPOTENT_REPLACING}
     assert {path.split("{")[0] for path in documented} == expected
     assert len(documented) == (
-        len(CREATING) + len(GROUP_CREATING) + len(SUPERVISION_CREATING) + len(IDEMPOTENT_REPLACING)
+        len(CREATING)
+        + len(GROUP_CREATING)
+        + len(SUPERVISION_CREATING)
+        + len(FIDELITY_CREATING)
+        + len(IDEMPOTENT_REPLACING)
     )
 
 

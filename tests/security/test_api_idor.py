@@ -27,6 +27,7 @@ from iptriad.api.models import ApiToken
 from iptriad.api.schemas.common import MAX_ID
 from iptriad.api.urls import api
 from iptriad.audit.models import AuditChainHead, AuditEvent, RefusalWindow
+from iptriad.core.fidelity import group_checklist, individual_checklist
 from tests.api.conftest import token_for
 from tests.conftest import Personas, make_client
 from tests.security.matrix_rows.api import NEW_CLIENT, PHQ9, ROWS, ApiRow
@@ -54,6 +55,7 @@ PATH_OBJECTS = {
     "group_session_id": "group_session",
     "entry_id": "supervision_entry",
     "action_id": "supervision_action",
+    "rating_id": "fidelity_rating",
 }
 # Rows whose only change is bookkeeping of the request itself, not of the object addressed.
 BOOKKEEPING = {"sessions.Session", "axes.AccessAttempt", "axes.AccessLog", "axes.AccessFailureLog"}
@@ -281,6 +283,37 @@ def _group_references() -> dict[tuple[str, str], Reference]:
     return references
 
 
+def _fidelity_filter(personas: Personas, objects: MatrixObjects, *, field: str, target: str) -> dict[str, Any]:
+    return {field: _b(personas, objects, target)}
+
+
+def _fidelity_rating(personas: Personas, objects: MatrixObjects, *, field: str, target: str) -> dict[str, Any]:
+    """A supervisor's rating with every item done (the matrix's course session 1 and group session 1 are initial)."""
+    checklist = individual_checklist("initial") if field == "course_session" else group_checklist("initial")
+    return {field: _b(personas, objects, target), "answers": dict.fromkeys(checklist.keys, "done")}
+
+
+def _fidelity_references() -> dict[tuple[str, str], Reference]:
+    """The clinician and sessions a list of fidelity ratings filters by; the session a supervisor rates."""
+    references = {
+        ("fidelity_rating_list", "clinician"): Reference(
+            "fidelity_rating_list", "clinician", "", lambda personas, objects: {"clinician": personas.therapist_b.pk}
+        ),
+    }
+    for field, target in (("course_session", "session"), ("group_session", "group_session")):
+        references[("fidelity_rating_list", field)] = Reference(
+            "fidelity_rating_list", field, "", functools.partial(_fidelity_filter, field=field, target=target)
+        )
+        references[("fidelity_rating_create", field)] = Reference(
+            "fidelity_rating_create",
+            field,
+            "",
+            functools.partial(_fidelity_rating, field=field, target=target),
+            role=Role.SUPERVISOR,
+        )
+    return references
+
+
 FOREIGN_REFERENCES: dict[tuple[str, str], Reference] = {
     ("alert_list", "client"): Reference(
         "alert_list", "client", "", lambda personas, objects: {"client": personas.client_b.pk}
@@ -346,6 +379,7 @@ FOREIGN_REFERENCES: dict[tuple[str, str], Reference] = {
         },
         role=Role.SUPERVISOR,
     ),
+    **_fidelity_references(),
 }
 
 
@@ -388,6 +422,7 @@ def _own_equivalent(personas: Personas, objects: MatrixObjects, field: str, valu
         _b(personas, objects, "session"): objects.target("session", True, personas),
         _b(personas, objects, "person"): objects.target("person", True, personas),
         _b(personas, objects, "site"): objects.target("site", True, personas),
+        _b(personas, objects, "group_session"): objects.target("group_session", True, personas),
     }
     if isinstance(value, list):
         return [counterparts[item] for item in value]

@@ -115,6 +115,7 @@ class Caller:
             "group_session_id": objects.groups_a.session.pk,
             "entry_id": objects.supervision_a.entry.pk,
             "action_id": objects.supervision_a.action.pk,
+            "rating_id": objects.fidelity_a.pk,
         }
 
     def send(self, case: schemathesis.Case[Any]) -> None:

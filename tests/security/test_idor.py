@@ -19,6 +19,7 @@ from iptriad.accounts.models import Membership
 from iptriad.clients.models import Client
 from iptriad.courses.models import Course, CourseSession, Goal, InventoryPerson, ProblemAreaChoice, TimelineEvent
 from iptriad.datarights.models import ExportRequest
+from iptriad.fidelity.models import FidelityRating
 from iptriad.groups.models import (
     Group,
     GroupMember,
@@ -60,6 +61,7 @@ TARGET_MODELS: dict[str, type[Model]] = {
     "outreach": OutreachTask,
     "supervision_entry": SupervisionEntry,
     "supervision_action": SupervisionAction,
+    "fidelity_rating": FidelityRating,
 }
 # Ids no row has: zero, the edges of 32- and 64-bit integers, and past them.
 EDGE_IDS = ("0", str(2**31 - 1), str(2**31), str(2**63 - 1), str(2**63), str(10**30))

@@ -28,6 +28,7 @@ from iptriad.api import (
     course_sessions,
     course_termination,
     courses,
+    fidelity,
     flags,
     group_sessions,
     groups,
@@ -98,6 +99,7 @@ api.add_router("", groups.router)
 api.add_router("", group_sessions.router)
 api.add_router("", supervision.router)
 api.add_router("", flags.router)
+api.add_router("", fidelity.router)
 
 
 @csrf_exempt  # as ninja's own views: it changes nothing, and a token request carries no CSRF token

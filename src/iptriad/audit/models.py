@@ -120,6 +120,13 @@ class AuditAction(models.TextChoices):
     SUPERVISION_ENTRY_UPDATED = "supervision.entry_updated", "Supervision meeting changed"
     SUPERVISION_ENTRY_VIEWED = "supervision.entry_viewed", "Supervision meeting viewed"
     SUPERVISION_ACTION_DONE = "supervision.action_done", "Supervision action followed up"
+    # Fidelity (issue 13): iptriad.fidelity.services and selectors.
+    FIDELITY_RATED = "fidelity.rated", "Session fidelity rated"
+    FIDELITY_RATING_CHANGED = "fidelity.rating_changed", "Session fidelity rating changed"
+    FIDELITY_VIEWED = "fidelity.viewed", "Fidelity ratings viewed"
+    FIDELITY_FORM_SAVED = "fidelity.form_saved", "Fidelity form saved"
+    FIDELITY_FORM_RETIRED = "fidelity.form_retired", "Fidelity form retired"
+    FIDELITY_SAMPLING_SET = "fidelity.sampling_set", "Fidelity sampling rule set"
 
 
 class AuditEvent(models.Model):

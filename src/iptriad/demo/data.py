@@ -19,6 +19,7 @@ from iptriad.accounts.services import member_add, organisation_create
 from iptriad.clients.models import Client, Sex
 from iptriad.clients.services import ClientDetails, client_archive, client_create
 from iptriad.demo.courses import demo_courses_load
+from iptriad.demo.fidelity import demo_fidelity_load
 from iptriad.demo.flags import demo_flags_load
 from iptriad.demo.groups import demo_groups_load
 from iptriad.demo.supervision import demo_supervision_load
@@ -81,6 +82,7 @@ class DemoResult:
     created_users: int
     created_courses: int = 0
     created_groups: int = 0
+    created_ratings: int = 0
 
 
 def _organisation(name: str, slug: str, time_zone: str) -> Organisation:
@@ -178,6 +180,7 @@ def demo_load() -> DemoResult:
     created_courses = demo_courses_load(organisation)
     created_groups = demo_groups_load(organisation)
     demo_supervision_load(organisation)  # after the courses and groups it reviews
+    created_ratings = demo_fidelity_load(organisation)
     # Last of the demo organisation's records: courses off track, then every context's flags stored.
     created_courses += demo_flags_load(organisation)
     second = _organisation(*SECOND_ORGANISATION)
@@ -190,4 +193,5 @@ def demo_load() -> DemoResult:
         created_users=created_users,
         created_courses=created_courses,
         created_groups=created_groups,
+        created_ratings=created_ratings,
     )

@@ -36,6 +36,17 @@ class FidelityForm(models.Model):
 
     class Meta:
         ordering = ("session_type", "name", "pk")
+        # Editing a form makes its next version (iptriad.fidelity.services.form_save): one active per session type.
+        constraints = [
+            models.UniqueConstraint(
+                fields=("organisation", "session_type", "version"), name="fidelity_form_version_once"
+            ),
+            models.UniqueConstraint(
+                fields=("organisation", "session_type"),
+                condition=models.Q(active=True),
+                name="fidelity_form_one_active_per_type",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

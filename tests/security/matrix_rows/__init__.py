@@ -12,6 +12,7 @@ from tests.security.matrix_rows import (
     course_termination,
     courses,
     datarights,
+    fidelity,
     flags_dashboard,
     foundation,
     groups_members,
@@ -43,6 +44,7 @@ _MODULES = (
     groups_setup,
     supervision,
     flags_dashboard,
+    fidelity,
 )
 
 ROWS: dict[str, Row] = {}

@@ -11,7 +11,7 @@ ending (too early), while the maintenance plan can still be removed.
 
 from __future__ import annotations
 
-from tests.security.matrix_rows import flags_api, groups_api, supervision_api
+from tests.security.matrix_rows import fidelity_api, flags_api, groups_api, supervision_api
 from tests.security.matrix_rows.api_row import ApiRow
 from tests.security.matrix_rows.base import CLINICAL_OBJECT, CLINICAL_PAGES, EVERYONE_OK, Row, statuses
 
@@ -150,3 +150,5 @@ ROWS: dict[str, Row] = {
 ROWS |= groups_api.ROWS
 ROWS |= supervision_api.ROWS
 ROWS |= flags_api.ROWS
+# Fidelity's operations (issue 13), likewise.
+ROWS |= fidelity_api.ROWS

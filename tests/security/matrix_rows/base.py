@@ -7,10 +7,12 @@ from dataclasses import dataclass, field
 from iptriad.accounts.models import Membership, Role
 from iptriad.accounts.tokens import token_hash
 from iptriad.datarights.models import ExportFormat, ExportReason, ExportRequest
+from iptriad.fidelity.models import FidelityRating
 from iptriad.measures.models import SelfReportLink
 from iptriad.notifications.models import ScheduledLink
 from tests.conftest import Personas
 from tests.courses.factories import CourseRecords, full_course, termination_records
+from tests.fidelity.factories import self_rating
 from tests.groups.factories import GroupRecords, group_records
 from tests.measures.factories import ClinicalObjects, clinical_objects
 from tests.supervision.factories import SupervisionRecords, supervision_records
@@ -59,6 +61,9 @@ class MatrixObjects:
     # Organisation A's meeting reviews course_a, attended by therapist_a, who owns its open action.
     supervision_a: SupervisionRecords
     supervision_b: SupervisionRecords
+    # Fidelity: therapist_a's (therapist_b's) self-rating of their course's session 1.
+    fidelity_a: FidelityRating
+    fidelity_b: FidelityRating
 
     def target(self, name: str, own: bool, personas: Personas) -> int | str:
         if name == "stop_token":
@@ -96,6 +101,7 @@ class MatrixObjects:
         }
         supervision = self.supervision_a if own else self.supervision_b
         targets |= {"supervision_entry": supervision.entry.pk, "supervision_action": supervision.action.pk}
+        targets["fidelity_rating"] = (self.fidelity_a if own else self.fidelity_b).pk
         return targets[name]
 
 
@@ -142,6 +148,10 @@ def matrix_objects(personas: Personas) -> MatrixObjects:
     groups_b = group_records(
         personas.org_b, facilitator=personas.therapist_b, supervisor=personas.therapist_b, identifier="B-GRP-1"
     )
+    fidelity_a, fidelity_b = (
+        self_rating(records.session, therapist)
+        for records, therapist in ((course_a, personas.therapist_a), (course_b, personas.therapist_b))
+    )
     return MatrixObjects(
         clinical=clinical,
         course_a=course_a,
@@ -152,4 +162,6 @@ def matrix_objects(personas: Personas) -> MatrixObjects:
         groups_b=groups_b,
         supervision_a=supervision_records(course_a.course, supervisor=personas.supervisor_a),
         supervision_b=supervision_records(course_b.course, supervisor=personas.therapist_b),
+        fidelity_a=fidelity_a,
+        fidelity_b=fidelity_b,
     )

@@ -33,6 +33,10 @@ class Command(BaseCommand):
             "Not on track: DEMO-0019 (early non-response), DEMO-0022 (reliable deterioration), DEMO-0025 (two missed "
             "sessions) and DEMO-0028 (never reviewed in supervision); each course page shows its flags."
         )
+        self.stdout.write(
+            f"Fidelity: {result.created_ratings} session ratings created now (self-ratings and the supervisor's "
+            "sample); each person's agreement over time: /fidelity/."
+        )
         self.stdout.write("Demo logins (password for all: " + demo_password() + "):")
         for person in DEMO_STAFF:
             self.stdout.write(f"  {person.role.label:<18} {person.email}")

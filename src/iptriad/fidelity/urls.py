@@ -1,0 +1,3 @@
+from iptriad.fidelity.views import urlpatterns
+
+__all__ = ["urlpatterns"]
