@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("iptriad.measures.urls")),
     path("", include("iptriad.courses.urls")),
     path("groups/", include("iptriad.groups.urls")),
+    path("competency/", include("iptriad.competency.urls")),
     path("api/v1/", include("iptriad.api.urls")),
     path("clients/", include("iptriad.datarights.urls")),
     path("", include("iptriad.notifications.urls")),

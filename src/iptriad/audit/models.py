@@ -115,6 +115,14 @@ class AuditAction(models.TextChoices):
     GROUP_REFERRAL_MADE = "group.referral_made", "Referral logged"
     GROUP_REFERRAL_FOLLOWED_UP = "group.referral_followed_up", "Referral followed up"
     GROUP_OUTREACH_DONE = "group.outreach_done", "Outreach after missed sessions recorded"
+    # Competency records (iptriad.competency): workforce data, no client's.
+    COMPETENCY_LISTED = "competency.listed", "Team's competency records viewed"
+    COMPETENCY_VIEWED = "competency.viewed", "Competency record viewed"
+    COMPETENCY_TRAINING_SAVED = "competency.training_saved", "Training record saved"
+    COMPETENCY_TRAINING_REMOVED = "competency.training_removed", "Training record removed"
+    COMPETENCY_CERTIFICATION_SAVED = "competency.certification_saved", "Certification saved"
+    COMPETENCY_CERTIFICATION_REMOVED = "competency.certification_removed", "Certification removed"
+    COMPETENCY_SETTINGS_CHANGED = "competency.settings_changed", "Refresher interval changed"
 
 
 class AuditEvent(models.Model):
