@@ -326,20 +326,19 @@ def person_record(*, actor: Actor, person: User) -> PersonRecord:
 
 
 def _person_ratings(actor: Actor, person: User, today: dt.date) -> tuple[Ratings, list[FidelityRating]]:
-    ratings = FidelityRating.objects.filter(organisation_id=actor.organisation.pk, clinician_id=person.pk)
-    last = list(ratings.order_by("-rated_on", "-pk")[:RATINGS_SHOWN])
-    own = next((r for r in last if r.rater_role == RaterRole.SELF), None)
-    supervisor = next((r for r in last if r.rater_role == RaterRole.SUPERVISOR), None)
-    if own is None or supervisor is None:  # older than the ten shown: one query each, only then
-        own = own or ratings.filter(rater_role=RaterRole.SELF).order_by("-rated_on", "-pk").first()
-        supervisor = supervisor or ratings.filter(rater_role=RaterRole.SUPERVISOR).order_by("-rated_on", "-pk").first()
-    recent = ratings.filter(rated_on__gt=today - dt.timedelta(days=RECENT_RATING_DAYS)).count()
-    summary = Ratings(
-        latest_self=LastRating(own.score, own.rated_on) if own else None,
-        latest_supervisor=LastRating(supervisor.score, supervisor.rated_on) if supervisor else None,
-        recent_count=recent,
+    """Two queries: the summary as on the overview (its annotations, on the person's membership), the last ratings."""
+    organisation_id = actor.organisation.pk
+    summary = (
+        Membership.objects.filter(organisation_id=organisation_id, user_id=person.pk)
+        .annotate(**_ratings_annotations(organisation_id, today))
+        .first()
     )
-    return summary, last
+    last = list(
+        FidelityRating.objects.filter(organisation_id=organisation_id, clinician_id=person.pk).order_by(
+            "-rated_on", "-pk"
+        )[:RATINGS_SHOWN]
+    )
+    return (_ratings_of(summary) if summary else Ratings(None, None, 0)), last
 
 
 def person_viewed(*, actor: Actor, person: User, ratings: bool) -> None:
