@@ -8,8 +8,8 @@ from decimal import Decimal
 
 from iptriad.accounts.models import Organisation, User
 from iptriad.competency.models import Certification, TrainingKind, TrainingRecord
-from iptriad.courses.models import Course, CourseSession
 from iptriad.core.protocol import Phase
+from iptriad.courses.models import Course, CourseSession
 from iptriad.fidelity.models import FidelityRating, RaterRole
 from tests.courses.factories import occasion_for
 
