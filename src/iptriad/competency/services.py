@@ -128,7 +128,8 @@ def training_save(
     row.title = details.title.strip()
     row.provider = details.provider.strip()
     row.completed_on = details.completed_on
-    row.hours = details.hours
+    # As the column stores it (one decimal), so the answer is what a later read gives.
+    row.hours = details.hours.quantize(Decimal("0.1")) if details.hours is not None else None
     row.note = details.note.strip()
     row.updated_at = timezone.now()
     row.save()
