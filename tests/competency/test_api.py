@@ -48,7 +48,7 @@ def test_a_supervisor_lists_the_team_overdue_first_with_ratings(personas, record
     first = body["items"][0]
     assert first["person"] == {"id": personas.therapist_a.pk, "full_name": "Tara Alpha"}
     assert first["standing"] == {"refresher_due_on": "2025-05-01", "due_on": "2025-05-01", "overdue": True}
-    assert first["latest_certification"]["state"] == "valid"
+    assert first["latest_certification"]["state"] == "ends_soon"  # 1 January 2027, within 90 days
     assert first["ratings"]["latest_supervisor_score"] == "62.5"
     assert personas.admin_a.pk not in {item["person"]["id"] for item in body["items"]}
     assert AuditEvent.objects.filter(action=AuditAction.COMPETENCY_LISTED).count() == 1
