@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from iptriad.accounts.models import Organisation, User
+from iptriad.accounts.models import Membership, Organisation, User
 from iptriad.competency.models import Certification, TrainingKind, TrainingRecord
 from iptriad.core.protocol import Phase
 from iptriad.courses.models import Course, CourseSession
@@ -93,3 +93,8 @@ def rate(
         score=Decimal(score) if score is not None else None,
         rated_on=rated_on,
     )
+
+
+def record_of(user: User) -> int:
+    """The id a person's record is addressed by: their (only) membership's."""
+    return Membership.objects.get(user=user).pk

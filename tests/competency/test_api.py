@@ -14,7 +14,7 @@ from iptriad.accounts.models import Role
 from iptriad.audit.models import AuditAction, AuditEvent
 from iptriad.competency.models import TrainingRecord
 from tests.api.conftest import api_as, fields
-from tests.competency.factories import make_certification, make_training, rate
+from tests.competency.factories import make_certification, make_training, rate, record_of
 from tests.conftest import make_client, make_user
 from tests.courses.factories import make_course
 
@@ -57,7 +57,9 @@ def test_a_supervisor_lists_the_team_overdue_first_with_ratings(personas, record
 def test_an_administrator_gets_no_ratings(personas, records):
     body = api_as(personas.admin_a, personas.org_a).get("/competency/people").json()
     assert {item["ratings"] is None for item in body["items"]} == {True}
-    record = api_as(personas.admin_a, personas.org_a).get(f"/competency/people/{personas.therapist_a.pk}").json()
+    record = (
+        api_as(personas.admin_a, personas.org_a).get(f"/competency/people/{record_of(personas.therapist_a)}").json()
+    )
     assert record["ratings"] is None
     assert record["trainings"][0]["title"] == "Old course"
 
@@ -67,11 +69,11 @@ def test_a_therapist_or_facilitator_reads_only_their_own_record(personas, record
     user = getattr(personas, role)
     api = api_as(user, personas.org_a)
     assert api.get("/competency/people").status_code == 403
-    own = api.get(f"/competency/people/{user.pk}")
+    own = api.get(f"/competency/people/{record_of(user)}")
     assert own.status_code == 200
     assert own.json()["person"]["id"] == user.pk
-    assert api.get(f"/competency/people/{personas.therapist_a2.pk}").status_code == 404
-    assert api.get(f"/competency/people/{personas.therapist_b.pk}").status_code == 404
+    assert api.get(f"/competency/people/{record_of(personas.therapist_a2)}").status_code == 404
+    assert api.get(f"/competency/people/{record_of(personas.therapist_b)}").status_code == 404
     viewed = AuditEvent.objects.get(action=AuditAction.COMPETENCY_VIEWED)
     assert viewed.detail == {"person": user.pk, "ratings": True}
 
@@ -80,31 +82,38 @@ def test_a_supervisor_adds_training_once_for_a_retried_request(personas):
     api = api_as(personas.supervisor_a, personas.org_a)
     body = {"kind": "consultation", "title": "Biweekly group consultation", "completed_on": "2026-10-01", "hours": 10}
     key = {"Idempotency-Key": str(uuid.uuid4())}
-    first = api.post(f"/competency/people/{personas.facilitator_a.pk}/training", body, **key)
+    first = api.post(f"/competency/people/{record_of(personas.facilitator_a)}/training", body, **key)
     assert first.status_code == 201
     assert first.json()["hours"] == "10.0"
-    assert api.post(f"/competency/people/{personas.facilitator_a.pk}/training", body, **key).json() == first.json()
+    assert (
+        api.post(f"/competency/people/{record_of(personas.facilitator_a)}/training", body, **key).json() == first.json()
+    )
     assert TrainingRecord.objects.filter(person=personas.facilitator_a).count() == 1
 
 
 def test_training_in_the_future_is_refused_by_field(personas):
     api = api_as(personas.admin_a, personas.org_a)
     body = {"kind": "course", "title": "IPT course", "completed_on": "2026-12-01", "hours": 0}
-    response = api.post(f"/competency/people/{personas.therapist_a.pk}/training", body)
+    response = api.post(f"/competency/people/{record_of(personas.therapist_a)}/training", body)
     assert response.status_code == 422
     assert set(fields(response)) == {"completed_on", "hours"}
-    assert api.post(f"/competency/people/{personas.therapist_a.pk}/training", {**body, "kind": "x"}).status_code == 422
+    assert (
+        api.post(f"/competency/people/{record_of(personas.therapist_a)}/training", {**body, "kind": "x"}).status_code
+        == 422
+    )
     too_long = {**body, "completed_on": "2026-01-01", "hours": None, "title": "x" * 201}
-    assert fields(api.post(f"/competency/people/{personas.therapist_a.pk}/training", too_long)).keys() == {"title"}
+    assert fields(api.post(f"/competency/people/{record_of(personas.therapist_a)}/training", too_long)).keys() == {
+        "title"
+    }
     assert not TrainingRecord.objects.exists()
 
 
 def test_only_managers_add_training(personas):
     body = {"kind": "course", "title": "IPT course", "completed_on": "2026-01-01"}
     therapist = api_as(personas.therapist_a, personas.org_a)
-    assert therapist.post(f"/competency/people/{personas.therapist_a.pk}/training", body).status_code == 403
+    assert therapist.post(f"/competency/people/{record_of(personas.therapist_a)}/training", body).status_code == 403
     supervisor = api_as(personas.supervisor_a, personas.org_a)
-    assert supervisor.post(f"/competency/people/{personas.therapist_b.pk}/training", body).status_code == 404
+    assert supervisor.post(f"/competency/people/{record_of(personas.therapist_b)}/training", body).status_code == 404
     assert not TrainingRecord.objects.exists()
 
 

@@ -16,7 +16,7 @@ from iptriad.accounts.models import Role
 from iptriad.audit.models import AuditAction, AuditEvent
 from iptriad.competency.models import Certification, CompetencySettings, TrainingKind, TrainingRecord
 from iptriad.web.pages import ONCE_FIELD
-from tests.competency.factories import make_certification, make_training, rate
+from tests.competency.factories import make_certification, make_training, rate, record_of
 from tests.conftest import logged_in, make_client, make_user
 from tests.courses.factories import make_course
 
@@ -95,7 +95,7 @@ def test_a_therapist_or_facilitator_is_taken_to_their_own_record(personas, role)
     user = getattr(personas, role)
     response = logged_in(user).get(reverse("competency_team"))
     assert response.status_code == 302
-    assert response["Location"] == reverse("competency_person", args=[user.pk])
+    assert response["Location"] == reverse("competency_person", args=[record_of(user)])
 
 
 def _queries(http: HttpClient, url: str) -> int:
@@ -121,7 +121,7 @@ def test_the_overview_runs_the_same_queries_for_a_team_of_5_and_of_35(personas, 
 
 
 def test_a_therapist_reads_their_own_record_with_their_ratings(personas, records):
-    response = logged_in(personas.therapist_a).get(reverse("competency_person", args=[personas.therapist_a.pk]))
+    response = logged_in(personas.therapist_a).get(reverse("competency_person", args=[record_of(personas.therapist_a)]))
     assert response.status_code == 200
     html = response.content.decode()
     assert "Your competency record" in html
@@ -130,7 +130,7 @@ def test_a_therapist_reads_their_own_record_with_their_ratings(personas, records
     assert "87.5%" in html
     assert "2 ratings in the last 90 days" in html
     assert "Overdue" in html
-    assert reverse("competency_training_add", args=[personas.therapist_a.pk]) not in html  # reads, never writes
+    assert reverse("competency_training_add", args=[record_of(personas.therapist_a)]) not in html  # reads, never writes
     event = AuditEvent.objects.get(action=AuditAction.COMPETENCY_VIEWED)
     assert event.detail == {"person": personas.therapist_a.pk, "ratings": True}
     assert event.actor == personas.therapist_a
@@ -149,12 +149,12 @@ def test_a_therapist_reads_their_own_record_with_their_ratings(personas, records
     ],
 )
 def test_who_reads_which_record(personas, records, reader, person, status):
-    url = reverse("competency_person", args=[getattr(personas, person).pk])
+    url = reverse("competency_person", args=[record_of(getattr(personas, person))])
     assert logged_in(getattr(personas, reader)).get(url).status_code == status
 
 
 def test_an_administrator_reads_a_record_without_its_ratings(personas, records):
-    html = logged_in(personas.admin_a).get(reverse("competency_person", args=[personas.therapist_a.pk])).content
+    html = logged_in(personas.admin_a).get(reverse("competency_person", args=[record_of(personas.therapist_a)])).content
     assert b"Old course" in html
     assert b"87.5" not in html
     assert b"Fidelity ratings" not in html
@@ -163,7 +163,7 @@ def test_an_administrator_reads_a_record_without_its_ratings(personas, records):
 
 def test_a_record_runs_the_same_queries_with_2_and_40_rows(personas, records):
     http = logged_in(personas.supervisor_a)
-    url = reverse("competency_person", args=[personas.therapist_a.pk])
+    url = reverse("competency_person", args=[record_of(personas.therapist_a)])
     small = _queries(http, url)
     for number in range(20):
         make_training(personas.therapist_a, personas.org_a, completed_on=dt.date(2025, 1, 1 + number))
@@ -191,10 +191,10 @@ def _training_form(**changes: str) -> dict[str, str]:
 
 def test_a_supervisor_adds_training_and_the_refresher_clock_restarts(personas, records):
     http = logged_in(personas.supervisor_a)
-    url = reverse("competency_training_add", args=[personas.therapist_a.pk])
+    url = reverse("competency_training_add", args=[record_of(personas.therapist_a)])
     response = http.post(url, _training_form())
     assert response.status_code == 302
-    assert response["Location"] == reverse("competency_person", args=[personas.therapist_a.pk])
+    assert response["Location"] == reverse("competency_person", args=[record_of(personas.therapist_a)])
     assert TrainingRecord.objects.filter(person=personas.therapist_a, title="IPT refresher day").exists()
     html = http.get(response["Location"]).content.decode()
     assert "Up to date: next due 1 October 2029" in html
@@ -212,7 +212,9 @@ def test_a_supervisor_adds_training_and_the_refresher_clock_restarts(personas, r
 )
 def test_a_wrong_training_is_shown_again_with_what_to_fix(personas, changes, message):
     http = logged_in(personas.admin_a)
-    response = http.post(reverse("competency_training_add", args=[personas.therapist_a.pk]), _training_form(**changes))
+    response = http.post(
+        reverse("competency_training_add", args=[record_of(personas.therapist_a)]), _training_form(**changes)
+    )
     assert response.status_code == 400
     assert message in response.content.decode()
     assert not TrainingRecord.objects.exists()
@@ -220,7 +222,7 @@ def test_a_wrong_training_is_shown_again_with_what_to_fix(personas, changes, mes
 
 def test_a_training_sent_twice_is_recorded_once(personas):
     http = logged_in(personas.supervisor_a)
-    url = reverse("competency_training_add", args=[personas.facilitator_a.pk])
+    url = reverse("competency_training_add", args=[record_of(personas.facilitator_a)])
     [key] = re.findall(rf'name="{ONCE_FIELD}" value="([^"]+)"', http.get(url).content.decode())
     form = {**_training_form(), ONCE_FIELD: key}
     assert http.post(url, form).status_code == 302
@@ -231,7 +233,7 @@ def test_a_training_sent_twice_is_recorded_once(personas):
 @pytest.mark.parametrize("role", ["therapist_a", "facilitator_a"])
 def test_a_therapist_or_facilitator_may_not_add_to_their_own_record(personas, role):
     user = getattr(personas, role)
-    response = logged_in(user).post(reverse("competency_training_add", args=[user.pk]), _training_form())
+    response = logged_in(user).post(reverse("competency_training_add", args=[record_of(user)]), _training_form())
     assert response.status_code == 403
     assert not TrainingRecord.objects.exists()
 
@@ -267,7 +269,7 @@ def test_a_therapist_sees_their_training_but_may_not_change_it(personas):
 
 def test_a_certification_ending_before_it_began_is_refused_on_the_page(personas):
     http = logged_in(personas.supervisor_a)
-    url = reverse("competency_certification_add", args=[personas.facilitator_a.pk])
+    url = reverse("competency_certification_add", args=[record_of(personas.facilitator_a)])
     form = {
         "what": "WHO group IPT facilitator training",
         "body": "WHO",
@@ -293,7 +295,7 @@ def test_the_refresher_interval_changes_what_is_due(personas, records):
     response = http.post(reverse("competency_settings"), {"refresher_months": "60"})
     assert response.status_code == 302
     assert CompetencySettings.objects.get(organisation=personas.org_a).refresher_months == 60
-    html = http.get(reverse("competency_person", args=[personas.therapist_a.pk])).content.decode()
+    html = http.get(reverse("competency_person", args=[record_of(personas.therapist_a)])).content.decode()
     assert "next due 1 May 2027" in html  # the 2022 course + 60 months
     assert http.post(reverse("competency_settings"), {"refresher_months": "0"}).status_code == 400
     assert logged_in(personas.therapist_a).get(reverse("competency_settings")).status_code == 403
@@ -302,7 +304,7 @@ def test_the_refresher_interval_changes_what_is_due(personas, records):
 def test_the_homes_link_to_the_competency_records(personas):
     assert reverse("competency_team") in logged_in(personas.supervisor_a).get(reverse("home")).content.decode()
     assert reverse("competency_team") in logged_in(personas.admin_a).get(reverse("home")).content.decode()
-    own = reverse("competency_person", args=[personas.therapist_a.pk])
+    own = reverse("competency_person", args=[record_of(personas.therapist_a)])
     assert own in logged_in(personas.therapist_a).get(reverse("home")).content.decode()
-    own = reverse("competency_person", args=[personas.facilitator_a.pk])
+    own = reverse("competency_person", args=[record_of(personas.facilitator_a)])
     assert own in logged_in(personas.facilitator_a).get(reverse("home")).content.decode()

@@ -33,7 +33,9 @@ from iptriad.competency.selectors import (
 from iptriad.competency.services import DENIED, TrainingDetails, training_save
 
 router = Router(tags=["competency"])
-DENIED_TEAM = "Only supervisors and administrators see the team's records; read your own at /competency/people/{id}."
+DENIED_TEAM = (
+    "Only supervisors and administrators see the team's records; read your own at /competency/people/{membership_id}."
+)
 
 
 def _standing(standing: Standing) -> dict[str, Any]:
@@ -75,6 +77,7 @@ def competency_team_api(request: HttpRequest) -> dict[str, Any]:
     team_viewed(actor=actor, rows=rows)
     items = [
         {
+            "membership_id": row.membership_id,
             "person": row.person,
             "role": row.role,
             "latest_training": row.latest_training,
@@ -88,18 +91,19 @@ def competency_team_api(request: HttpRequest) -> dict[str, Any]:
 
 
 @router.get(
-    "/competency/people/{int:person_id}", response={200: PersonRecordOut, **ERRORS_READ}, summary="Read a record"
+    "/competency/people/{int:membership_id}", response={200: PersonRecordOut, **ERRORS_READ}, summary="Read a record"
 )
-def competency_person_api(request: HttpRequest, person_id: Id) -> dict[str, Any]:
+def competency_person_api(request: HttpRequest, membership_id: Id) -> dict[str, Any]:
     """A person's training, certifications, standing and (not for administrators) fidelity ratings. Therapists and
     facilitators read their own only."""
     actor = actor_of(request)
-    person = person_get(actor=actor, person_id=person_id)
-    record = person_record(actor=actor, person=person)
-    person_viewed(actor=actor, person=person, ratings=record.ratings is not None)
+    membership = person_get(actor=actor, membership_id=membership_id)
+    record = person_record(actor=actor, membership=membership)
+    person_viewed(actor=actor, person=membership.user, ratings=record.ratings is not None)
     today = timezone.localdate()
     return {
-        "person": person,
+        "membership_id": membership.pk,
+        "person": membership.user,
         "role": record.role,
         "refresher_months": record.refresher_months,
         "standing": _standing(record.standing),
@@ -110,16 +114,16 @@ def competency_person_api(request: HttpRequest, person_id: Id) -> dict[str, Any]
 
 
 @router.post(
-    "/competency/people/{int:person_id}/training",
+    "/competency/people/{int:membership_id}/training",
     response={201: TrainingOut, **ERRORS_WRITE},
     summary="Add a training record",
 )
 @idempotent
-def competency_training_add_api(request: HttpRequest, person_id: Id, payload: TrainingIn) -> Status[Any]:
+def competency_training_add_api(request: HttpRequest, membership_id: Id, payload: TrainingIn) -> Status[Any]:
     """Supervisors and administrators. Refused (422) by field: a date in the future, hours not above 0, a kind
     not offered."""
     actor = actor_of(request)
-    person = person_get(actor=actor, person_id=person_id)
+    person = person_get(actor=actor, membership_id=membership_id).user
     if not competency_policy.allows(actor, CompetencyAction.MANAGE):
         raise PermissionDenied(DENIED)
     details = TrainingDetails(

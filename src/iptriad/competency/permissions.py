@@ -23,7 +23,7 @@ from typing import TypeVar
 from django.db.models import Model, QuerySet
 
 from iptriad.accounts.actors import Actor
-from iptriad.accounts.models import Role, User
+from iptriad.accounts.models import Membership, Role, User
 
 M = TypeVar("M", bound=Model)
 
@@ -65,6 +65,18 @@ class CompetencyPolicy:
         if actor.role not in WHOLE_ORGANISATION_ROLES:
             people = people.filter(pk=actor.member().pk)
         return people
+
+    def members(self, actor: Actor, action: CompetencyAction) -> QuerySet[Membership]:
+        """The same people by their membership of the organisation, which is what the pages and the API address
+        (a record belongs to a person in one organisation)."""
+        if not self.allows(actor, action):
+            return Membership.objects.none()
+        members = Membership.objects.filter(
+            organisation_id=actor.organisation.pk, is_active=True, role__in=RECORD_ROLES
+        )
+        if actor.role not in WHOLE_ORGANISATION_ROLES:
+            members = members.filter(user_id=actor.member().pk)
+        return members
 
     def scope(self, actor: Actor, action: CompetencyAction, queryset: QuerySet[M]) -> QuerySet[M]:
         """A record's rows (training, certifications) the actor may act on; a former member's rows stay reachable

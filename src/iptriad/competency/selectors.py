@@ -132,6 +132,7 @@ def standing_of(
 
 @dataclasses.dataclass(frozen=True)
 class PersonRow:
+    membership_id: int
     person: User
     role: str  # the role's label
     latest_training: TrainingRecord | None
@@ -230,6 +231,7 @@ def team_overview(*, actor: Actor) -> list[PersonRow]:
         certification = certification_rows.get(membership.latest_certification_id)
         rows.append(
             PersonRow(
+                membership_id=membership.pk,
                 person=membership.user,
                 role=Role(membership.role).label,
                 latest_training=training_rows.get(membership.latest_training_id),
@@ -256,26 +258,31 @@ def team_viewed(*, actor: Actor, rows: list[PersonRow]) -> None:
 # One person's record
 
 
-def person_get(*, actor: Actor, person_id: int, action: CompetencyAction = CompetencyAction.VIEW) -> User:
-    """A person with a record the actor may see: 404 for anyone else (another organisation's, an administrator,
-    a colleague's record to a therapist), so a record's existence is never revealed."""
-    person = competency_policy.people(actor, action).filter(pk=person_id).distinct().first()
-    if person is None:
+def person_get(*, actor: Actor, membership_id: int) -> Membership:
+    """A person with a record the actor may see, by their membership of the organisation: 404 for anyone else
+    (another organisation's member, an administrator, a colleague's record to a therapist), so a record's existence
+    is never revealed."""
+    membership = (
+        competency_policy.members(actor, CompetencyAction.VIEW).select_related("user").filter(pk=membership_id).first()
+    )
+    if membership is None:
         raise Http404("No such person.")
-    return person
+    return membership
 
 
-def role_of(*, actor: Actor, person: User) -> str:
-    role = (
-        Membership.objects.filter(organisation_id=actor.organisation.pk, user_id=person.pk)
-        .values_list("role", flat=True)
+def membership_id_of(*, actor: Actor, person_id: int) -> int | None:
+    """Where a row's person's record is (the page to go back to), or None when they are no longer a member."""
+    return (
+        competency_policy.members(actor, CompetencyAction.VIEW)
+        .filter(user_id=person_id)
+        .values_list("pk", flat=True)
         .first()
     )
-    return Role(role).label if role else ""
 
 
 @dataclasses.dataclass(frozen=True)
 class PersonRecord:
+    membership: Membership
     person: User
     role: str
     trainings: list[TrainingRecord]
@@ -287,8 +294,9 @@ class PersonRecord:
     last_ratings: list[FidelityRating]
 
 
-def person_record(*, actor: Actor, person: User) -> PersonRecord:
+def person_record(*, actor: Actor, membership: Membership) -> PersonRecord:
     """The whole record of a person the actor may see (from person_get): a fixed number of queries."""
+    person = membership.user
     today = timezone.localdate()
     trainings = list(
         competency_policy.scope(actor, CompetencyAction.VIEW, TrainingRecord.objects.filter(person_id=person.pk))
@@ -308,8 +316,9 @@ def person_record(*, actor: Actor, person: User) -> PersonRecord:
     if competency_policy.allows(actor, CompetencyAction.RATINGS):
         ratings, last_ratings = _person_ratings(actor, person, today)
     return PersonRecord(
+        membership=membership,
         person=person,
-        role=role_of(actor=actor, person=person),
+        role=Role(membership.role).label,
         trainings=trainings,
         certifications=[(c, CERTIFICATION_STATES[certification_state(c, today)]) for c in certifications],
         hours_by_kind=sorted(hours.items()),

@@ -19,6 +19,7 @@ from iptriad.competency.forms import CertificationForm, RemoveForm, SettingsForm
 from iptriad.competency.permissions import CompetencyAction, competency_policy
 from iptriad.competency.selectors import (
     certification_get,
+    membership_id_of,
     person_get,
     person_record,
     person_viewed,
@@ -49,6 +50,18 @@ def _require_manage(actor: Actor) -> None:
         raise PermissionDenied(DENIED)
 
 
+def _record_of(actor: Actor, person_id: int) -> int | None:
+    return membership_id_of(actor=actor, person_id=person_id)
+
+
+def _back(actor: Actor, person_id: int) -> HttpResponse:
+    """To the person's record; to the team when they have left the organisation since."""
+    membership_id = _record_of(actor, person_id)
+    if membership_id is None:
+        return redirect("competency_team")
+    return redirect("competency_person", membership_id=membership_id)
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # The overview and a person's record
 
@@ -58,7 +71,7 @@ def _require_manage(actor: Actor) -> None:
 def competency_team_page(request: HttpRequest, actor: Actor) -> HttpResponse:
     """Supervisors and administrators see the team; a therapist or facilitator is taken to their own record."""
     if not competency_policy.allows(actor, CompetencyAction.TEAM):
-        return redirect("competency_person", person_id=actor.member().pk)
+        return redirect("competency_person", membership_id=request.membership.pk)  # type: ignore[attr-defined]
     rows = team_overview(actor=actor)
     team_viewed(actor=actor, rows=rows)
     context = {
@@ -72,15 +85,15 @@ def competency_team_page(request: HttpRequest, actor: Actor) -> HttpResponse:
 
 @member_view
 @require_http_methods(["GET", "HEAD"])
-def competency_person_page(request: HttpRequest, actor: Actor, person_id: int) -> HttpResponse:
-    person = person_get(actor=actor, person_id=person_id)
-    record = person_record(actor=actor, person=person)
-    person_viewed(actor=actor, person=person, ratings=record.ratings is not None)
+def competency_person_page(request: HttpRequest, actor: Actor, membership_id: int) -> HttpResponse:
+    membership = person_get(actor=actor, membership_id=membership_id)
+    record = person_record(actor=actor, membership=membership)
+    person_viewed(actor=actor, person=membership.user, ratings=record.ratings is not None)
     context = {
         "record": record,
         "may_manage": competency_policy.allows(actor, CompetencyAction.MANAGE),
         "may_see_team": competency_policy.allows(actor, CompetencyAction.TEAM),
-        "is_own": person.pk == actor.user_id,
+        "is_own": membership.user_id == actor.user_id,
     }
     return render(request, "competency/person.html", context)
 
@@ -91,8 +104,9 @@ def competency_person_page(request: HttpRequest, actor: Actor, person_id: int) -
 
 @member_view
 @require_http_methods(GET_POST)
-def competency_training_add_page(request: HttpRequest, actor: Actor, person_id: int) -> HttpResponse:
-    person = person_get(actor=actor, person_id=person_id)
+def competency_training_add_page(request: HttpRequest, actor: Actor, membership_id: int) -> HttpResponse:
+    membership = person_get(actor=actor, membership_id=membership_id)
+    person = membership.user
     _require_manage(actor)
     form = TrainingForm(_data(request))
     with submitted_once(request, actor) as once:  # sent twice, recorded once
@@ -102,8 +116,8 @@ def competency_training_add_page(request: HttpRequest, actor: Actor, person_id: 
             with errors_on(form, above=("person",)):
                 training = training_save(actor=actor, person=person, details=form.to_details())
                 messages.success(request, f"The training {training.title} is on {person.full_name}'s record.")
-                return once.done(redirect("competency_person", person_id=person.pk))
-    context = {"form": form, "person": person, "training": None}
+                return once.done(redirect("competency_person", membership_id=membership.pk))
+    context = {"form": form, "person": person, "membership_id": membership.pk, "training": None}
     return render_form_page(request, "competency/training_form.html", context)
 
 
@@ -117,8 +131,13 @@ def competency_training_edit_page(request: HttpRequest, actor: Actor, training_i
         with errors_on(form, above=("person",)):
             training_save(actor=actor, person=training.person, details=form.to_details(), training=training)
             messages.success(request, "The training record is saved.")
-            return redirect("competency_person", person_id=training.person_id)
-    context = {"form": form, "person": training.person, "training": training}
+            return _back(actor, training.person_id)
+    context = {
+        "form": form,
+        "person": training.person,
+        "membership_id": _record_of(actor, training.person_id),
+        "training": training,
+    }
     return render_form_page(request, "competency/training_form.html", context)
 
 
@@ -131,8 +150,13 @@ def competency_training_remove_page(request: HttpRequest, actor: Actor, training
     if request.method == "POST" and form.is_valid():
         training_remove(actor=actor, training=training)
         messages.success(request, f"The training {training.title} is removed from the record.")
-        return redirect("competency_person", person_id=training.person_id)
-    context = {"form": form, "person": training.person, "what": f"the training “{training.title}”"}
+        return _back(actor, training.person_id)
+    context = {
+        "form": form,
+        "person": training.person,
+        "membership_id": _record_of(actor, training.person_id),
+        "what": f"the training “{training.title}”",
+    }
     return render_form_page(request, "competency/remove.html", context)
 
 
@@ -142,8 +166,9 @@ def competency_training_remove_page(request: HttpRequest, actor: Actor, training
 
 @member_view
 @require_http_methods(GET_POST)
-def competency_certification_add_page(request: HttpRequest, actor: Actor, person_id: int) -> HttpResponse:
-    person = person_get(actor=actor, person_id=person_id)
+def competency_certification_add_page(request: HttpRequest, actor: Actor, membership_id: int) -> HttpResponse:
+    membership = person_get(actor=actor, membership_id=membership_id)
+    person = membership.user
     _require_manage(actor)
     form = CertificationForm(_data(request))
     with submitted_once(request, actor) as once:
@@ -153,8 +178,8 @@ def competency_certification_add_page(request: HttpRequest, actor: Actor, person
             with errors_on(form, above=("person",)):
                 certification = certification_save(actor=actor, person=person, details=form.to_details())
                 messages.success(request, f"The certification {certification.what} is on {person.full_name}'s record.")
-                return once.done(redirect("competency_person", person_id=person.pk))
-    context = {"form": form, "person": person, "certification": None}
+                return once.done(redirect("competency_person", membership_id=membership.pk))
+    context = {"form": form, "person": person, "membership_id": membership.pk, "certification": None}
     return render_form_page(request, "competency/certification_form.html", context)
 
 
@@ -170,8 +195,13 @@ def competency_certification_edit_page(request: HttpRequest, actor: Actor, certi
                 actor=actor, person=certification.person, details=form.to_details(), certification=certification
             )
             messages.success(request, "The certification is saved.")
-            return redirect("competency_person", person_id=certification.person_id)
-    context = {"form": form, "person": certification.person, "certification": certification}
+            return _back(actor, certification.person_id)
+    context = {
+        "form": form,
+        "person": certification.person,
+        "membership_id": _record_of(actor, certification.person_id),
+        "certification": certification,
+    }
     return render_form_page(request, "competency/certification_form.html", context)
 
 
@@ -184,8 +214,13 @@ def competency_certification_remove_page(request: HttpRequest, actor: Actor, cer
     if request.method == "POST" and form.is_valid():
         certification_remove(actor=actor, certification=certification)
         messages.success(request, f"The certification {certification.what} is removed from the record.")
-        return redirect("competency_person", person_id=certification.person_id)
-    context = {"form": form, "person": certification.person, "what": f"the certification “{certification.what}”"}
+        return _back(actor, certification.person_id)
+    context = {
+        "form": form,
+        "person": certification.person,
+        "membership_id": _record_of(actor, certification.person_id),
+        "what": f"the certification “{certification.what}”",
+    }
     return render_form_page(request, "competency/remove.html", context)
 
 
@@ -208,12 +243,12 @@ def competency_settings_page(request: HttpRequest, actor: Actor) -> HttpResponse
 
 urlpatterns = [
     path("", competency_team_page, name="competency_team"),
-    path("people/<int:person_id>/", competency_person_page, name="competency_person"),
-    path("people/<int:person_id>/training/add/", competency_training_add_page, name="competency_training_add"),
+    path("people/<int:membership_id>/", competency_person_page, name="competency_person"),
+    path("people/<int:membership_id>/training/add/", competency_training_add_page, name="competency_training_add"),
     path("training/<int:training_id>/edit/", competency_training_edit_page, name="competency_training_edit"),
     path("training/<int:training_id>/remove/", competency_training_remove_page, name="competency_training_remove"),
     path(
-        "people/<int:person_id>/certifications/add/",
+        "people/<int:membership_id>/certifications/add/",
         competency_certification_add_page,
         name="competency_certification_add",
     ),

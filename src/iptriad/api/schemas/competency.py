@@ -53,6 +53,7 @@ class RatingsOut(Schema):
 
 
 class PersonOut(Schema):
+    membership_id: int = Field(description="The person's membership of the organisation: their record's id.")
     person: UserRef
     role: str
     latest_training: TrainingOut | None
@@ -67,6 +68,7 @@ class TeamOut(Schema):
 
 
 class PersonRecordOut(Schema):
+    membership_id: int = Field(description="The person's membership of the organisation: their record's id.")
     person: UserRef
     role: str
     refresher_months: int
