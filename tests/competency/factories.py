@@ -56,6 +56,7 @@ def make_certification(
 
 @dataclass(frozen=True)
 class CompetencyRecords:
+    membership: Membership  # what the record's pages address
     training: TrainingRecord
     certification: Certification
 
@@ -63,6 +64,7 @@ class CompetencyRecords:
 def competency_records(person: User, organisation: Organisation) -> CompetencyRecords:
     """A person's training and certification, for the permission matrix and the IDOR probes."""
     return CompetencyRecords(
+        membership=Membership.objects.get(user=person, organisation=organisation),
         training=make_training(person, organisation, completed_on=dt.date(2025, 3, 1)),
         certification=make_certification(
             person, organisation, certified_on=dt.date(2025, 6, 1), valid_until=dt.date(2028, 6, 1)

@@ -52,6 +52,7 @@ PATH_OBJECTS = {
     "group_id": "group",
     "member_id": "group_member",
     "group_session_id": "group_session",
+    "membership_id": "competency_member",
 }
 # Rows whose only change is bookkeeping of the request itself, not of the object addressed.
 BOOKKEEPING = {"sessions.Session", "axes.AccessAttempt", "axes.AccessLog", "axes.AccessFailureLog"}

@@ -6,6 +6,7 @@ from tests.security.matrix_rows import (
     accounts_security,
     api,
     audit,
+    competency,
     course_initial,
     course_middle,
     course_sessions,
@@ -39,6 +40,7 @@ _MODULES = (
     groups_members,
     groups_programme,
     groups_setup,
+    competency,
 )
 
 ROWS: dict[str, Row] = {}

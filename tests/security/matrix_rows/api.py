@@ -11,7 +11,7 @@ ending (too early), while the maintenance plan can still be removed.
 
 from __future__ import annotations
 
-from tests.security.matrix_rows import groups_api
+from tests.security.matrix_rows import competency, groups_api
 from tests.security.matrix_rows.api_row import ApiRow
 from tests.security.matrix_rows.base import CLINICAL_OBJECT, CLINICAL_PAGES, EVERYONE_OK, Row, statuses
 
@@ -148,3 +148,5 @@ ROWS: dict[str, Row] = {
 }
 # Group IPT's operations (their own module, kept here so every API test walks them; not in matrix_rows._MODULES).
 ROWS |= groups_api.ROWS
+# Competency records' operations (tests/security/matrix_rows/competency.py).
+ROWS |= competency.API_ROWS

@@ -9,6 +9,7 @@ from iptriad.accounts.tokens import token_hash
 from iptriad.datarights.models import ExportFormat, ExportReason, ExportRequest
 from iptriad.measures.models import SelfReportLink
 from iptriad.notifications.models import ScheduledLink
+from tests.competency.factories import CompetencyRecords, competency_records
 from tests.conftest import Personas
 from tests.courses.factories import CourseRecords, full_course, termination_records
 from tests.groups.factories import GroupRecords, group_records
@@ -55,6 +56,9 @@ class MatrixObjects:
     # organisation B's by therapist_b.
     groups_a: GroupRecords
     groups_b: GroupRecords
+    # therapist_a's competency record (a training, a certification); organisation B's is therapist_b's.
+    competency_a: CompetencyRecords
+    competency_b: CompetencyRecords
 
     def target(self, name: str, own: bool, personas: Personas) -> int | str:
         if name == "stop_token":
@@ -89,6 +93,12 @@ class MatrixObjects:
             "group_session": groups.session.pk,
             "referral": groups.referral.pk,
             "outreach": groups.outreach.pk,
+        }
+        competency = self.competency_a if own else self.competency_b
+        targets |= {
+            "competency_member": competency.membership.pk,
+            "competency_training": competency.training.pk,
+            "competency_certification": competency.certification.pk,
         }
         return targets[name]
 
@@ -144,4 +154,6 @@ def matrix_objects(personas: Personas) -> MatrixObjects:
         export_b=export_b,
         groups_a=groups_a,
         groups_b=groups_b,
+        competency_a=competency_records(personas.therapist_a, personas.org_a),
+        competency_b=competency_records(personas.therapist_b, personas.org_b),
     )
