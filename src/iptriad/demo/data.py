@@ -18,6 +18,7 @@ from iptriad.accounts.models import Membership, Organisation, Role, User
 from iptriad.accounts.services import member_add, organisation_create
 from iptriad.clients.models import Client, Sex
 from iptriad.clients.services import ClientDetails, client_archive, client_create
+from iptriad.demo.competency import demo_competency_load
 from iptriad.demo.courses import demo_courses_load
 from iptriad.demo.groups import demo_groups_load
 
@@ -175,6 +176,7 @@ def demo_load() -> DemoResult:
     created_clients = _clients(organisation, "DEMO", DEMO_CLIENT_COUNT, clinicians)
     created_courses = demo_courses_load(organisation)
     created_groups = demo_groups_load(organisation)
+    demo_competency_load(organisation)
     second = _organisation(*SECOND_ORGANISATION)
     created_users += _staff(second, SECOND_ORGANISATION_STAFF)
     supervisor = User.objects.get(email=SECOND_ORGANISATION_STAFF[0].email)

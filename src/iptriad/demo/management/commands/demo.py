@@ -29,6 +29,9 @@ class Command(BaseCommand):
             f"(forming, running, ending and closed); {WALKTHROUGH_GROUP!r} has session 3 due today, and one member of "
             "'Market day group' is held for clinical review. Programme counts: /groups/programme/."
         )
+        self.stdout.write(
+            "Competency records: training and certifications for the staff at /competency/; one refresher is overdue."
+        )
         self.stdout.write("Demo logins (password for all: " + demo_password() + "):")
         for person in DEMO_STAFF:
             self.stdout.write(f"  {person.role.label:<18} {person.email}")
