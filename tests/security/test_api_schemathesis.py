@@ -113,6 +113,7 @@ class Caller:
             "group_id": objects.groups_a.group.pk,
             "member_id": objects.groups_a.member.pk,
             "group_session_id": objects.groups_a.session.pk,
+            "membership_id": objects.competency_a.membership.pk,
         }
 
     def send(self, case: schemathesis.Case[Any]) -> None:
