@@ -290,6 +290,8 @@ CREATING: list[tuple[str, dict[str, Any], type[Model]]] = [
 # Group IPT's creating operations, by a supervisor (setting groups up is not a therapist's); tests/api/test_groups.py
 # retries them, and the roster's save, which replaces the session's roster (PUT) and takes a key too.
 GROUP_CREATING = ["/groups", "/groups/{group}/members"]
+# Competency records' creating operation, by a supervisor; tests/competency/test_api.py retries it.
+GROUP_CREATING += ["/competency/people/{membership}/training"]
 IDEMPOTENT_REPLACING = {"/api/v1/group-sessions/{group_session_id}/roster"}
 
 

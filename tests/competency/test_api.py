@@ -101,6 +101,10 @@ def test_training_in_the_future_is_refused_by_field(personas):
         api.post(f"/competency/people/{record_of(personas.therapist_a)}/training", {**body, "kind": "x"}).status_code
         == 422
     )
+    two_decimals = {**body, "completed_on": "2026-01-01", "hours": 1.25}
+    assert fields(api.post(f"/competency/people/{record_of(personas.therapist_a)}/training", two_decimals)) == {
+        "hours": ["Give hours with at most one decimal, e.g. 1.5."]
+    }
     too_long = {**body, "completed_on": "2026-01-01", "hours": None, "title": "x" * 201}
     assert fields(api.post(f"/competency/people/{record_of(personas.therapist_a)}/training", too_long)).keys() == {
         "title"

@@ -5,6 +5,7 @@ gets no fidelity ratings; only supervisors and administrators write."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -131,7 +132,7 @@ def competency_training_add_api(request: HttpRequest, membership_id: Id, payload
         title=payload.title,
         provider=payload.provider,
         completed_on=payload.completed_on,
-        hours=payload.hours,
+        hours=Decimal(str(payload.hours)) if payload.hours is not None else None,
         note=payload.note,
     )
     return Status(201, training_save(actor=actor, person=person, details=details))

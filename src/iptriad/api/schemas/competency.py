@@ -17,6 +17,15 @@ from iptriad.api.schemas.common import InputSchema, UserRef, column_limit, no_nu
 from iptriad.api.schemas.stored import StoredSchema
 from iptriad.competency.models import Certification, TrainingKind, TrainingRecord
 
+ERROR_HOURS_DECIMALS = "Give hours with at most one decimal, e.g. 1.5."
+
+
+def one_decimal(value: float) -> float:
+    if round(value, 1) != value:
+        raise ValueError(ERROR_HOURS_DECIMALS)
+    return value
+
+
 Title = Annotated[str, Field(max_length=column_limit(TrainingRecord, "title")), AfterValidator(no_nul)]
 Provider = Annotated[str, Field(max_length=column_limit(TrainingRecord, "provider")), AfterValidator(no_nul)]
 TrainingNote = Annotated[str, Field(max_length=column_limit(TrainingRecord, "note")), AfterValidator(no_nul)]
@@ -83,5 +92,8 @@ class TrainingIn(InputSchema):
     title: Title
     provider: Provider = ""
     completed_on: dt.date = Field(description="Not in the future.")
-    hours: Decimal | None = Field(None, max_digits=5, decimal_places=1, description="More than 0; null if not counted.")
+    # A number (not pydantic's number-or-string Decimal), at most one decimal: the service checks the range.
+    hours: Annotated[float, Field(allow_inf_nan=False), AfterValidator(one_decimal)] | None = Field(
+        None, description="More than 0, at most one decimal; null if not counted."
+    )
     note: TrainingNote = ""
