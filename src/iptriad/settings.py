@@ -142,6 +142,7 @@ INSTALLED_APPS = [
     "iptriad.supervision",
     "iptriad.fidelity",
     "iptriad.flags",
+    "iptriad.competency",
     "iptriad.api",
     "iptriad.demo",
     "iptriad.encryption",

@@ -14,6 +14,7 @@ urlpatterns = [
     path("supervision/dashboard/", include("iptriad.flags.dashboard.urls")),
     path("supervision/", include("iptriad.supervision.urls")),
     path("fidelity/", include("iptriad.fidelity.urls")),
+    path("competency/", include("iptriad.competency.urls")),
     path("api/v1/", include("iptriad.api.urls")),
     path("clients/", include("iptriad.datarights.urls")),
     path("", include("iptriad.notifications.urls")),

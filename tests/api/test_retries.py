@@ -292,6 +292,8 @@ CREATING: list[tuple[str, dict[str, Any], type[Model]]] = [
 GROUP_CREATING = ["/groups", "/groups/{group}/members"]
 # The supervision log's new entry, by a supervisor: tests/supervision/test_api.py retries it.
 SUPERVISION_CREATING = ["/supervision/entries"]
+# Competency records' creating operation, by a supervisor; tests/competency/test_api.py retries it.
+GROUP_CREATING += ["/competency/people/{membership}/training"]
 IDEMPOTENT_REPLACING = {"/api/v1/group-sessions/{group_session_id}/roster"}
 # Fidelity's rating of a session (issue 13); tests/fidelity/test_api.py retries it.
 FIDELITY_CREATING = ["/fidelity-ratings"]

@@ -56,6 +56,7 @@ PATH_OBJECTS = {
     "entry_id": "supervision_entry",
     "action_id": "supervision_action",
     "rating_id": "fidelity_rating",
+    "membership_id": "competency_member",
 }
 # Rows whose only change is bookkeeping of the request itself, not of the object addressed.
 BOOKKEEPING = {"sessions.Session", "axes.AccessAttempt", "axes.AccessLog", "axes.AccessFailureLog"}

@@ -116,6 +116,7 @@ class Caller:
             "entry_id": objects.supervision_a.entry.pk,
             "action_id": objects.supervision_a.action.pk,
             "rating_id": objects.fidelity_a.pk,
+            "membership_id": objects.competency_a.membership.pk,
         }
 
     def send(self, case: schemathesis.Case[Any]) -> None:

@@ -17,6 +17,7 @@ from django.urls import reverse
 
 from iptriad.accounts.models import Membership
 from iptriad.clients.models import Client
+from iptriad.competency.models import Certification, TrainingRecord
 from iptriad.courses.models import Course, CourseSession, Goal, InventoryPerson, ProblemAreaChoice, TimelineEvent
 from iptriad.datarights.models import ExportRequest
 from iptriad.fidelity.models import FidelityRating
@@ -62,6 +63,9 @@ TARGET_MODELS: dict[str, type[Model]] = {
     "supervision_entry": SupervisionEntry,
     "supervision_action": SupervisionAction,
     "fidelity_rating": FidelityRating,
+    "competency_member": Membership,
+    "competency_training": TrainingRecord,
+    "competency_certification": Certification,
 }
 # Ids no row has: zero, the edges of 32- and 64-bit integers, and past them.
 EDGE_IDS = ("0", str(2**31 - 1), str(2**31), str(2**63 - 1), str(2**63), str(10**30))

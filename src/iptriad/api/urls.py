@@ -23,6 +23,7 @@ from ninja.router import Router
 
 from iptriad.api import (
     clients,
+    competency,
     course_initial,
     course_middle,
     course_sessions,
@@ -100,6 +101,7 @@ api.add_router("", group_sessions.router)
 api.add_router("", supervision.router)
 api.add_router("", flags.router)
 api.add_router("", fidelity.router)
+api.add_router("", competency.router)
 
 
 @csrf_exempt  # as ninja's own views: it changes nothing, and a token request carries no CSRF token

@@ -127,6 +127,14 @@ class AuditAction(models.TextChoices):
     FIDELITY_FORM_SAVED = "fidelity.form_saved", "Fidelity form saved"
     FIDELITY_FORM_RETIRED = "fidelity.form_retired", "Fidelity form retired"
     FIDELITY_SAMPLING_SET = "fidelity.sampling_set", "Fidelity sampling rule set"
+    # Competency records (iptriad.competency): workforce data, no client's.
+    COMPETENCY_LISTED = "competency.listed", "Team's competency records viewed"
+    COMPETENCY_VIEWED = "competency.viewed", "Competency record viewed"
+    COMPETENCY_TRAINING_SAVED = "competency.training_saved", "Training record saved"
+    COMPETENCY_TRAINING_REMOVED = "competency.training_removed", "Training record removed"
+    COMPETENCY_CERTIFICATION_SAVED = "competency.certification_saved", "Certification saved"
+    COMPETENCY_CERTIFICATION_REMOVED = "competency.certification_removed", "Certification removed"
+    COMPETENCY_SETTINGS_CHANGED = "competency.settings_changed", "Refresher interval changed"
 
 
 class AuditEvent(models.Model):

@@ -18,6 +18,7 @@ from iptriad.accounts.models import Membership, Organisation, Role, User
 from iptriad.accounts.services import member_add, organisation_create
 from iptriad.clients.models import Client, Sex
 from iptriad.clients.services import ClientDetails, client_archive, client_create
+from iptriad.demo.competency import demo_competency_load
 from iptriad.demo.courses import demo_courses_load
 from iptriad.demo.fidelity import demo_fidelity_load
 from iptriad.demo.flags import demo_flags_load
@@ -183,6 +184,7 @@ def demo_load() -> DemoResult:
     created_ratings = demo_fidelity_load(organisation)
     # Last of the demo organisation's records: courses off track, then every context's flags stored.
     created_courses += demo_flags_load(organisation)
+    demo_competency_load(organisation)  # workforce records: nothing a flag reads
     second = _organisation(*SECOND_ORGANISATION)
     created_users += _staff(second, SECOND_ORGANISATION_STAFF)
     supervisor = User.objects.get(email=SECOND_ORGANISATION_STAFF[0].email)

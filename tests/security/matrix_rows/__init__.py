@@ -6,6 +6,7 @@ from tests.security.matrix_rows import (
     accounts_security,
     api,
     audit,
+    competency,
     course_initial,
     course_middle,
     course_sessions,
@@ -45,6 +46,7 @@ _MODULES = (
     supervision,
     flags_dashboard,
     fidelity,
+    competency,
 )
 
 ROWS: dict[str, Row] = {}

@@ -11,7 +11,7 @@ ending (too early), while the maintenance plan can still be removed.
 
 from __future__ import annotations
 
-from tests.security.matrix_rows import fidelity_api, flags_api, groups_api, supervision_api
+from tests.security.matrix_rows import competency, fidelity_api, flags_api, groups_api, supervision_api
 from tests.security.matrix_rows.api_row import ApiRow
 from tests.security.matrix_rows.base import CLINICAL_OBJECT, CLINICAL_PAGES, EVERYONE_OK, Row, statuses
 
@@ -152,3 +152,5 @@ ROWS |= supervision_api.ROWS
 ROWS |= flags_api.ROWS
 # Fidelity's operations (issue 13), likewise.
 ROWS |= fidelity_api.ROWS
+# Competency records' operations (tests/security/matrix_rows/competency.py).
+ROWS |= competency.API_ROWS

@@ -10,6 +10,7 @@ from iptriad.datarights.models import ExportFormat, ExportReason, ExportRequest
 from iptriad.fidelity.models import FidelityRating
 from iptriad.measures.models import SelfReportLink
 from iptriad.notifications.models import ScheduledLink
+from tests.competency.factories import CompetencyRecords, competency_records
 from tests.conftest import Personas
 from tests.courses.factories import CourseRecords, full_course, termination_records
 from tests.fidelity.factories import self_rating
@@ -64,6 +65,9 @@ class MatrixObjects:
     # Fidelity: therapist_a's (therapist_b's) self-rating of their course's session 1.
     fidelity_a: FidelityRating
     fidelity_b: FidelityRating
+    # therapist_a's competency record (a training, a certification); organisation B's is therapist_b's.
+    competency_a: CompetencyRecords
+    competency_b: CompetencyRecords
 
     def target(self, name: str, own: bool, personas: Personas) -> int | str:
         if name == "stop_token":
@@ -102,6 +106,12 @@ class MatrixObjects:
         supervision = self.supervision_a if own else self.supervision_b
         targets |= {"supervision_entry": supervision.entry.pk, "supervision_action": supervision.action.pk}
         targets["fidelity_rating"] = (self.fidelity_a if own else self.fidelity_b).pk
+        competency = self.competency_a if own else self.competency_b
+        targets |= {
+            "competency_member": competency.membership.pk,
+            "competency_training": competency.training.pk,
+            "competency_certification": competency.certification.pk,
+        }
         return targets[name]
 
 
@@ -164,4 +174,6 @@ def matrix_objects(personas: Personas) -> MatrixObjects:
         supervision_b=supervision_records(course_b.course, supervisor=personas.therapist_b),
         fidelity_a=fidelity_a,
         fidelity_b=fidelity_b,
+        competency_a=competency_records(personas.therapist_a, personas.org_a),
+        competency_b=competency_records(personas.therapist_b, personas.org_b),
     )

@@ -37,6 +37,9 @@ class Command(BaseCommand):
             f"Fidelity: {result.created_ratings} session ratings created now (self-ratings and the supervisor's "
             "sample); each person's agreement over time: /fidelity/."
         )
+        self.stdout.write(
+            "Competency records: training and certifications for the staff at /competency/; one refresher is overdue."
+        )
         self.stdout.write("Demo logins (password for all: " + demo_password() + "):")
         for person in DEMO_STAFF:
             self.stdout.write(f"  {person.role.label:<18} {person.email}")

@@ -1,0 +1,3 @@
+from iptriad.competency.views import urlpatterns
+
+__all__ = ["urlpatterns"]
