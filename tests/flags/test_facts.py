@@ -13,6 +13,7 @@ from django.utils import timezone
 from iptriad.core.flags import Score
 from iptriad.flags.facts import gather
 from iptriad.measures.models import MeasureSchedule
+from iptriad.supervision.models import SupervisionEntry
 from tests.conftest import make_client
 from tests.flags.builders import ATTENDED, CANCELLED, NO_SHOW, course_with_history, open_alert, review, score
 from tests.groups.factories import group_records
@@ -128,3 +129,17 @@ def test_gathering_is_a_fixed_number_of_queries_whatever_the_number_of_contexts(
         assert len(gathered) == len(contexts)
         counts.append(len(queries))
     assert counts[0] == counts[1] <= 9
+
+
+def test_a_meeting_the_facilitator_attended_reviews_their_group_members(personas):
+    records = group_records(personas.org_a, facilitator=personas.facilitator_a, supervisor=personas.therapist_a)
+    context_id = records.member.treatment_context_id
+    assert gather([context_id], today=TODAY)[context_id].facts.last_review_on is None
+    earlier = TODAY - dt.timedelta(days=20)
+    entry = SupervisionEntry.objects.create(
+        organisation=personas.org_a, held_on=earlier, led_by=personas.supervisor_a, recorded_by=personas.supervisor_a
+    )
+    entry.attendees.add(personas.therapist_a)  # someone else's meeting reviews nobody of the group
+    assert gather([context_id], today=TODAY)[context_id].facts.last_review_on is None
+    entry.attendees.add(personas.facilitator_a)
+    assert gather([context_id], today=TODAY)[context_id].facts.last_review_on == earlier

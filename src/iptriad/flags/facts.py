@@ -25,7 +25,7 @@ from iptriad.courses.models.sessions import Attendance as CourseAttendance
 from iptriad.groups.models import GroupMember, SessionAttendance
 from iptriad.measures.due import due_at_next_session
 from iptriad.measures.models import Administration, MeasureSchedule, RiskAlert
-from iptriad.supervision.models import ReviewedCase
+from iptriad.supervision.models import ReviewedCase, SupervisionEntry
 
 PHQ9 = "phq9"  # the only instrument the rules read (iptriad.core.flags)
 KIND_COURSE = "course"
@@ -96,6 +96,7 @@ def gather(context_ids: Collection[int], *, today: dt.date | None = None) -> dic
         .annotate(last=Max("entry__held_on"))
         .values_list("treatment_context_id", "last")
     )
+    met = _facilitators_last_meeting({frame.clinician_id for frame in frames.values() if frame.kind == KIND_GROUP})
     gathered: dict[int, ContextFacts] = {}
     for context_id, frame in frames.items():
         given = administrations[context_id]
@@ -115,7 +116,9 @@ def gather(context_ids: Collection[int], *, today: dt.date | None = None) -> dic
             overdue_measures=sum(1 for measure in due.measures if measure.overdue),
             open_alert=context_id in open_alert,
             unacknowledged_alert=context_id in unacknowledged,
-            last_review_on=last_review.get(context_id),
+            last_review_on=_latest(
+                last_review.get(context_id), met.get(frame.clinician_id) if frame.kind == KIND_GROUP else None
+            ),
             measures_overdue_on=_weekly_overdue_on(schedules[context_id], given, today),
         )
         gathered[context_id] = ContextFacts(
@@ -179,6 +182,24 @@ def _course_frames(ids: list[int]) -> dict[int, _Frame]:
             ),
         )
     return frames
+
+
+def _facilitators_last_meeting(facilitators: set[int]) -> dict[int, dt.date]:
+    """The last supervision meeting each facilitator attended, in one query. Group IPT is supervised group by group,
+    not member by member (lay facilitators' weekly supervision, programmes.md §2): a meeting the facilitator attended
+    reviews their members, as a case reviewed by name does."""
+    if not facilitators:
+        return {}
+    return dict(
+        SupervisionEntry.objects.filter(attendees__in=facilitators)
+        .values("attendees")
+        .annotate(last=Max("held_on"))
+        .values_list("attendees", "last")
+    )
+
+
+def _latest(*days: dt.date | None) -> dt.date | None:
+    return max((day for day in days if day is not None), default=None)
 
 
 def _group_frames(ids: list[int]) -> dict[int, _Frame]:

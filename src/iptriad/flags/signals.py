@@ -17,7 +17,7 @@ from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, transaction
 from django.db.models import Model
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from iptriad.courses.models import Course, CourseSession
 from iptriad.courses.models.middle import TreatmentContract
@@ -51,6 +51,13 @@ class Touched:
         if self.entries:
             ids |= set(
                 ReviewedCase.objects.filter(entry_id__in=self.entries).values_list("treatment_context_id", flat=True)
+            )
+            # A meeting a facilitator attended reviews their groups' members (iptriad.flags.facts).
+            met = SupervisionEntry.attendees.through.objects.filter(supervisionentry_id__in=self.entries)
+            ids |= set(
+                GroupMember.objects.filter(group__facilitator_id__in=met.values("user_id")).values_list(
+                    "treatment_context_id", flat=True
+                )
             )
         return ids
 
@@ -117,6 +124,11 @@ def _entry(sender: type[Model], instance: SupervisionEntry, **kwargs: Any) -> No
     _note(lambda t: t.entries.add(instance.pk))
 
 
+def _attendees(sender: type[Model], instance: Any, action: str, **kwargs: Any) -> None:
+    if action in ("post_add", "post_remove", "post_clear") and isinstance(instance, SupervisionEntry):
+        _note(lambda t: t.entries.add(instance.pk))
+
+
 def _alert_acknowledged(sender: type[RiskAlert], alert: RiskAlert, **kwargs: Any) -> None:
     _context(sender, alert)
 
@@ -143,6 +155,9 @@ def connect() -> None:
         uid = f"iptriad_flags_{model._meta.label_lower}"
         post_save.connect(receiver, sender=model, dispatch_uid=f"{uid}_saved", weak=False)
         post_delete.connect(receiver, sender=model, dispatch_uid=f"{uid}_deleted", weak=False)
+    m2m_changed.connect(
+        _attendees, sender=SupervisionEntry.attendees.through, dispatch_uid="iptriad_flags_attendees", weak=False
+    )
     risk_alert_acknowledged.connect(
         _alert_acknowledged, sender=RiskAlert, dispatch_uid="iptriad_flags_alert_acknowledged", weak=False
     )
