@@ -32,8 +32,8 @@ def test_a_therapist_and_the_supervisor_rate_one_session_and_see_their_agreement
     page.get_by_role("button", name="Save the rating").click()
     expect(page.get_by_text("Rating saved: 100.0%.")).to_be_visible()
 
-    supervisor_page = browser.new_page()
-    supervisor_page.set_viewport_size(PHONE)
+    supervisor = browser.new_context(base_url=page.url.split("/fidelity")[0], viewport=PHONE, locale="en-GB")
+    supervisor_page = supervisor.new_page()
     log_in(supervisor_page, personas.supervisor_a.email, PASSWORD)
     supervisor_page.goto("/fidelity/")
     supervisor_page.get_by_role("link", name="Session 4 with Casey Alphason").click()

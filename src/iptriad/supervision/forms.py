@@ -15,6 +15,7 @@ from iptriad.core.limits import NOTE_MAX
 from iptriad.supervision.models import SupervisionFormat
 from iptriad.supervision.services import ActionNote, CaseNote, EntryDetails
 from iptriad.web.pages import id_from_text
+from iptriad.web.widgets import DateInput
 
 ACTION_ROWS = 4  # new actions per save; more are added by editing the entry
 MEETING = ""  # an action's case choice for "the meeting as a whole"
@@ -41,7 +42,7 @@ def ids_from_text(raw: str | None, limit: int = 50) -> list[int]:
 
 
 class EntryForm(forms.Form):
-    held_on = forms.DateField(label="Date of the meeting", widget=forms.DateInput(attrs={"type": "date"}))
+    held_on = forms.DateField(label="Date of the meeting", widget=DateInput())
     format = forms.ChoiceField(label="Kind of meeting", choices=SupervisionFormat.choices)
     attendees = forms.MultipleChoiceField(label="Who attended", widget=forms.CheckboxSelectMultiple, required=False)
     note = forms.CharField(
@@ -83,7 +84,7 @@ class EntryForm(forms.Form):
                 label=f"Action {row + 1}: who", choices=owners, required=False
             )
             self.fields[f"{prefix}_due_on"] = forms.DateField(
-                label=f"Action {row + 1}: due", required=False, widget=forms.DateInput(attrs={"type": "date"})
+                label=f"Action {row + 1}: due", required=False, widget=DateInput()
             )
             self.fields[f"{prefix}_case"] = forms.ChoiceField(
                 label=f"Action {row + 1}: for", choices=case_options, required=False
@@ -136,9 +137,7 @@ class EntryForm(forms.Form):
 
 
 class ActionDoneForm(forms.Form):
-    done_on = forms.DateField(
-        label="Done on", widget=forms.DateInput(attrs={"type": "date"}), initial=timezone.localdate
-    )
+    done_on = forms.DateField(label="Done on", widget=DateInput(), initial=timezone.localdate)
     follow_up = forms.CharField(
         label="Follow-up: what was done", widget=forms.Textarea(attrs={"rows": 3}), max_length=NOTE_MAX
     )
