@@ -87,7 +87,7 @@ def test_an_administrator_sees_training_and_certification_but_no_ratings(persona
     assert "Old course" in html
     assert "87.5" not in html
     assert "62.5" not in html
-    assert "self-rating" not in html
+    assert "Fidelity ratings" not in html
 
 
 @pytest.mark.parametrize("role", ["therapist_a", "facilitator_a"])

@@ -46,9 +46,9 @@ def test_a_supervisor_records_a_refresher_for_an_overdue_therapist_on_a_phone(
 
     page.get_by_role("link", name="Add training").click()
     page.get_by_label("Refresher").check()
-    page.get_by_label("Title").fill("IPT refresher day")
+    page.get_by_label("Title", exact=True).fill("IPT refresher day")
     page.get_by_label("Completed on").fill(today.isoformat())
-    page.get_by_label("Hours").fill("6")
+    page.get_by_role("spinbutton", name="Hours").fill("6")
     assert_no_horizontal_scroll(page)
     page.get_by_role("button", name="Add the training").click()
     expect(page.get_by_text("Up to date: next due")).to_be_visible()
