@@ -270,8 +270,11 @@ def dashboard(*, actor: Actor, with_cases: bool = True) -> Dashboard:
 def gravest_cases(*, actor: Actor, limit: int = CASES_ON_HOME) -> list[CaseRow]:
     """The gravest flagged cases the actor sees, worst first, for the supervisor's home to name with their rules;
     one query, and the clients it names are recorded as any list of clients is."""
+    order = (F("worst").asc(), F("changed_at").desc(nulls_last=True), "pk")
     scoped = dashboard_policy.scope(actor, ContextFlags.objects.all()).filter(active=True, worst__isnull=False)
-    rows = _with_records(scoped).order_by(F("worst").asc(), F("changed_at").desc(nulls_last=True), "pk")[:limit]
+    # Ranked over the narrow flags rows alone; only the few kept are joined to their clients and records.
+    top = scoped.order_by(*order).values("pk")[:limit]
+    rows = _with_records(ContextFlags.objects.filter(pk__in=top)).order_by(*order)
     cases = [_case_row(row, None) for row in rows]
     _record_viewed(actor, [case.client_id for case in cases], page="home")
     return cases
