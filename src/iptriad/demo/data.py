@@ -181,9 +181,9 @@ def demo_load() -> DemoResult:
     created_courses = demo_courses_load(organisation)
     created_groups = demo_groups_load(organisation)
     demo_supervision_load(organisation)  # after the courses and groups it reviews
-    created_ratings = demo_fidelity_load(organisation)
-    # Last of the demo organisation's records: courses off track, then every context's flags stored.
+    # Courses off track, then every context's flags stored (a later write refreshes its own context on commit).
     created_courses += demo_flags_load(organisation)
+    created_ratings = demo_fidelity_load(organisation)  # after every demo session is held, the off-track ones too
     demo_competency_load(organisation)  # workforce records: nothing a flag reads
     second = _organisation(*SECOND_ORGANISATION)
     created_users += _staff(second, SECOND_ORGANISATION_STAFF)
