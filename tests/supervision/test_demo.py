@@ -16,14 +16,14 @@ pytestmark = pytest.mark.django_db
 
 def test_the_demo_has_a_supervision_history_with_a_group_member_and_an_overdue_action():
     demo_load()
-    assert SupervisionEntry.objects.count() == 4
+    assert SupervisionEntry.objects.count() == 5
     assert ReviewedCase.objects.filter(treatment_context__kind="course").exists()
     assert ReviewedCase.objects.filter(treatment_context__kind="group").exists()
     actions = SupervisionAction.objects.all()
     assert actions.filter(done_on__isnull=False).count() >= 2
     assert actions.filter(done_on__isnull=True, due_on__lt=timezone.localdate()).count() == 1
     demo_load()
-    assert SupervisionEntry.objects.count() == 4
+    assert SupervisionEntry.objects.count() == 5
     supervisor = User.objects.get(email="supervisor@demo.iptriad.example")
     page = logged_in(supervisor).get(reverse("supervision_log"))
     assert page.content.count(b'href="/supervision/log/') >= 4

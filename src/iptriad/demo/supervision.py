@@ -1,4 +1,4 @@
-"""A demo supervision history: four meetings over the last five weeks, led by the demo supervisor, reviewing demo
+"""A demo supervision history: five meetings over the last five weeks, led by the demo supervisor, reviewing demo
 courses and a member of the group in its middle phase, with risk decisions and actions (some followed up, one
 overdue), written through the supervision services so every record is as the pages would make it.
 
@@ -171,6 +171,20 @@ def demo_supervision_load(organisation: Organisation) -> int:
                         first.treatment_context_id if first else None,
                     ),
                 ],
+            ),
+        )
+    )
+    # This week: the facilitators' weekly meeting goes over the running groups (it reviews their members: flags).
+    made.append(
+        entry_create(
+            actor=supervisor,
+            details=EntryDetails(
+                held_on=today - dt.timedelta(days=3),
+                format=SupervisionFormat.FACILITATORS,
+                attendee_ids=[facilitator.pk],
+                note="Weekly facilitators' supervision: attendance, the symptom checks and what to do next.",
+                cases=[],
+                actions=[],
             ),
         )
     )
