@@ -13,14 +13,16 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
-from iptriad.accounts.models import User
+from iptriad.accounts.models import Role, User
 from iptriad.audit.models import AuditAction, AuditEvent
 from iptriad.core.flags import RULES_VERSION, FlagCode, rule, severity
+from iptriad.flags.dashboard.rows import day
 from iptriad.flags.models import ContextFlags
 from iptriad.groups.models import GroupMember
 from iptriad.supervision.models import SupervisionEntry
-from tests.conftest import logged_in, make_client
+from tests.conftest import logged_in, make_client, make_user
 from tests.courses.factories import make_course
 from tests.groups.factories import group_records
 
@@ -311,14 +313,15 @@ def _grow_to(personas, cases: int) -> None:
 
 
 # Every member page pays 4 (session, user, MFA device, memberships) and an audited one 3 for its event; the dashboard
-# reads 4 (people with their last meetings, counts per person, the rows changed since those meetings, each person's
+# reads its version (1) and, when that changed since it was last built (not here: the second view of the same data),
+# 4 (people with their last meetings, counts per person, the rows changed since those meetings, each person's
 # gravest cases); the home 3 of those, the gravest few cases across everyone (audited), its open alerts and one
 # count of groups and actions.
 @pytest.mark.parametrize(
     ("name", "who", "expected"),
     [
-        ("supervision-dashboard", "supervisor_a", 11),
-        ("supervision-dashboard", "therapist_a", 11),
+        ("supervision-dashboard", "supervisor_a", 8),
+        ("supervision-dashboard", "therapist_a", 8),
         ("home", "supervisor_a", 13),
         ("supervision-dashboard-person", "supervisor_a", 11),
     ],
@@ -331,3 +334,48 @@ def test_the_pages_run_a_fixed_number_of_queries_whatever_the_caseload(personas,
         _grow_to(personas, cases)
         counts.append(_queries(user, name, *args))
     assert counts == [expected, expected]
+
+
+def _dashboard_text(user: User) -> str:
+    return _page(user)[1]
+
+
+def test_the_dashboard_built_once_is_rebuilt_when_a_flag_changes(personas):
+    row = flagged_course(personas.therapist_a, FlagCode.OVERDUE_MEASURES, family_name="Cachedson")
+    assert rule(FlagCode.SELF_HARM).title not in _dashboard_text(personas.supervisor_a)
+    # A refresh rewrites the row (its computed_at): the next view shows the new flag, not the cached page.
+    ContextFlags.objects.filter(pk=row.pk).update(
+        flags=[{"code": FlagCode.SELF_HARM.value, "why": "why self_harm", "since": str(TODAY)}],
+        worst=severity(FlagCode.SELF_HARM),
+        computed_at=timezone.now(),
+    )
+    assert rule(FlagCode.SELF_HARM).title in _dashboard_text(personas.supervisor_a)
+
+
+def test_the_dashboard_is_rebuilt_after_a_supervision_meeting_and_for_a_new_member(personas):
+    flagged_course(personas.therapist_a, FlagCode.OVERDUE_MEASURES)
+    assert "No supervision logged yet." in _dashboard_text(personas.supervisor_a)
+    meeting(personas, TODAY - dt.timedelta(days=2), personas.therapist_a)
+    assert f"Last supervision {day(TODAY - dt.timedelta(days=2))}" in _dashboard_text(personas.supervisor_a)
+    newcomer = make_user("newcomer.a@alpha.example", "Nadia Newcomer", personas.org_a, Role.THERAPIST)
+    assert newcomer.full_name in _dashboard_text(personas.supervisor_a)
+
+
+def test_a_view_served_from_the_cache_is_audited_too(personas):
+    shown = flagged_course(personas.therapist_a, FlagCode.SELF_HARM)
+    _page(personas.supervisor_a)
+    _page(personas.supervisor_a)
+    events = AuditEvent.objects.filter(action=AuditAction.CLIENT_LISTED, detail__list="dashboard")
+    assert events.count() == 2
+    assert all(event.detail["client_ids"] == [shown.client_id] for event in events)
+
+
+def test_one_person_s_own_dashboard_is_never_served_to_another(personas):
+    flagged_course(personas.therapist_a, FlagCode.SELF_HARM, family_name="Mineonly")
+    flagged_course(personas.therapist_a2, FlagCode.SELF_HARM, family_name="Theirsonly")
+    mine = _dashboard_text(personas.therapist_a)
+    theirs = _dashboard_text(personas.therapist_a2)
+    assert "Mineonly" in mine
+    assert "Theirsonly" not in mine
+    assert "Theirsonly" in theirs
+    assert "Mineonly" not in theirs

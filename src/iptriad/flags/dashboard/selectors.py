@@ -244,7 +244,7 @@ def _people(actor: Actor, only: Q | None) -> dict[int, PersonRow]:
     return people
 
 
-def dashboard(*, actor: Actor, with_cases: bool = True) -> Dashboard:
+def dashboard(*, actor: Actor, with_cases: bool = True, record: bool = True) -> Dashboard:
     """Every therapist and facilitator (or the actor alone, for their own row), worst first, with their gravest
     few flagged cases; without them (the supervisor's home) it names no client, so nothing is audited. A role without
     the dashboard gets nobody (the view refuses it first)."""
@@ -257,7 +257,7 @@ def dashboard(*, actor: Actor, with_cases: bool = True) -> Dashboard:
     if with_cases:
         _add_top_cases(people, scoped)
     ordered = sorted(people.values(), key=_worst_first)
-    if with_cases:
+    if with_cases and record:
         _record_viewed(actor, [case.client_id for person in ordered for case in person.cases], page="dashboard")
     return Dashboard(
         people=ordered,
@@ -330,6 +330,11 @@ def person_dashboard(*, actor: Actor, membership_id: int) -> PersonRow:
     person.cases = [_case_row(row, person.last_meeting) for row in cases[:PERSON_PAGE_LIMIT]]
     _record_viewed(actor, [case.client_id for case in person.cases], page=f"dashboard person {person.user_id}")
     return person
+
+
+def record_dashboard_viewed(actor: Actor, board: Dashboard) -> None:
+    """The clients a dashboard shown (from the cache or not) names, recorded as any list of clients is."""
+    _record_viewed(actor, [case.client_id for person in board.people for case in person.cases], page="dashboard")
 
 
 def _record_viewed(actor: Actor, client_ids: list[int], page: str) -> None:

@@ -10,9 +10,10 @@ from django.views.decorators.http import require_http_methods
 
 from iptriad.accounts.actors import Actor
 from iptriad.accounts.permissions import member_view
+from iptriad.flags.dashboard.cache import dashboard_built
 from iptriad.flags.dashboard.permissions import dashboard_policy
-from iptriad.flags.dashboard.rows import case_rows, day
-from iptriad.flags.dashboard.selectors import CASES_PER_PERSON, dashboard, person_dashboard
+from iptriad.flags.dashboard.rows import case_rows
+from iptriad.flags.dashboard.selectors import CASES_PER_PERSON, person_dashboard
 
 
 @member_view
@@ -20,12 +21,8 @@ from iptriad.flags.dashboard.selectors import CASES_PER_PERSON, dashboard, perso
 def dashboard_page(request: HttpRequest, actor: Actor) -> HttpResponse:
     if not dashboard_policy.allows(actor):
         raise PermissionDenied("Your role may not see the supervision dashboard.")
-    board = dashboard(actor=actor)
-    sections = [
-        {"person": person, "rows": case_rows(person.cases), "last_meeting": day(person.last_meeting)}
-        for person in board.people
-    ]
-    context = {"dashboard": board, "sections": sections, "cases_per_person": CASES_PER_PERSON}
+    built = dashboard_built(actor)
+    context = {"dashboard": built.board, "sections_html": built.sections_html, "cases_per_person": CASES_PER_PERSON}
     return render(request, "flags/dashboard.html", context)
 
 
