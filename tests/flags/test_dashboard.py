@@ -337,7 +337,8 @@ def test_the_pages_run_a_fixed_number_of_queries_whatever_the_caseload(personas,
 
 
 def _dashboard_text(user: User) -> str:
-    return _page(user)[1]
+    _, html = _page(user)
+    return str(html)
 
 
 def test_the_dashboard_built_once_is_rebuilt_when_a_flag_changes(personas):
