@@ -226,3 +226,25 @@ def test_a_rolled_back_write_refreshes_nothing_and_the_next_one_still_does(perso
         )
     assert len(callbacks) == 1
     assert FlagCode.OVERDUE_MEASURES in codes_of(course.treatment_context_id)
+
+
+def test_a_self_harm_answer_with_a_blank_item_stands_and_alerts_when_the_flags_refresh_breaks(
+    personas, course, committed, monkeypatch
+):
+    """The flags are decision support on top of the alert: their failure must never cost the answer or the alert."""
+    from iptriad.flags import services
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the flags store is down")
+
+    monkeypatch.setattr(services, "flags_refresh", broken)
+    answers = [1, None, 1, 1, 1, 1, 1, 1, 2]  # item 2 left blank, item 9 "More than half the days"
+    with committed():
+        administration = administration_record(
+            actor=personas.actor(personas.therapist_a), client=personas.client_a, code="phq9", answers=answers
+        )
+    alert = RiskAlert.objects.get(administration=administration)
+    assert alert.is_open
+    assert alert.item_number == 9
+    row = ContextFlags.objects.filter(treatment_context_id=course.treatment_context_id).first()
+    assert row is None or row.recheck_on == timezone.localdate()  # picked up by the daily recheck
