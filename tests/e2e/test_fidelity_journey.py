@@ -27,6 +27,7 @@ def test_a_therapist_and_the_supervisor_rate_one_session_and_see_their_agreement
     log_in(page, personas.therapist_a.email, PASSWORD)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Fidelity").click()
     page.get_by_role("link", name="Session 4 with Casey Alphason").click()
+    expect(page.get_by_role("button", name="Save the rating")).to_be_visible()  # the rating page, loaded
     assert_no_horizontal_scroll(page)
     _answer_all(page, "Done")
     page.get_by_role("button", name="Save the rating").click()
@@ -37,6 +38,7 @@ def test_a_therapist_and_the_supervisor_rate_one_session_and_see_their_agreement
     log_in(supervisor_page, personas.supervisor_a.email, PASSWORD)
     supervisor_page.goto("/fidelity/")
     supervisor_page.get_by_role("link", name="Session 4 with Casey Alphason").click()
+    expect(supervisor_page.get_by_role("button", name="Save the rating")).to_be_visible()
     _answer_all(supervisor_page, "Done")
     supervisor_page.locator("[role=radiogroup]").first.get_by_text("Partly", exact=True).click()
     supervisor_page.get_by_role("button", name="Save the rating").click()
