@@ -143,6 +143,7 @@ INSTALLED_APPS = [
     "iptriad.fidelity",
     "iptriad.flags",
     "iptriad.competency",
+    "iptriad.outcomes",
     "iptriad.api",
     "iptriad.demo",
     "iptriad.encryption",
