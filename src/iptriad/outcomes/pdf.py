@@ -174,6 +174,7 @@ def render_report_pdf(report: OutcomeReport) -> bytes:
         bottomMargin=MARGIN,
         title="Outcome report",
         author="iptriad",
+        creator="iptriad",
         subject=f"{', '.join(shown.organisations)}: {shown.period}",
     )
 
