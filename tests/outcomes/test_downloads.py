@@ -96,7 +96,9 @@ def test_each_download_is_audited_with_its_file(personas):
     for name in ("outcomes-csv", "outcomes-rows-csv", "outcomes-pdf"):
         response = http.get(reverse(name), QUERY)
         assert response.status_code == 200
-        response.close()
+        # Read to the end, which closes a streamed answer as a browser's would (closing it unread would close the
+        # test's database connection, through Django's request_finished signal).
+        assert response.getvalue()
     events = AuditEvent.objects.filter(action=AuditAction.OUTCOMES_DOWNLOADED).order_by("pk")
     assert [event.detail["file"] for event in events] == ["aggregates.csv", "rows.csv", "report.pdf"]
     assert {event.actor_id for event in events} == {personas.supervisor_a.pk}
