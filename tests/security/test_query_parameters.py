@@ -43,13 +43,18 @@ READS = {
     "groups_member_add": ("q",),
     "supervision_log": ("page",),
     "supervision_entry_new": ("q", "cases"),
+    "outcomes": ("start", "end", "by"),
+    "outcomes-csv": ("start", "end", "by"),
+    "outcomes-rows-csv": ("start", "end", "by"),
+    "outcomes-pdf": ("start", "end", "by"),
     # `next` is read by one helper for the MFA step, its set-up and re-authentication; the page that shows it
     # stands for all three here, and tests/security/test_redirects.py follows it through each of them.
     "account-reauth": ("next",),
 }
 # Pages an administrator reads (the others, a therapist).
 ADMIN_PAGES = ("audit-list", "message-log", "groups_member_add")
-SUPERVISOR_PAGES = ("supervision_entry_new",)  # logging a meeting is a supervisor's
+# Logging a meeting is a supervisor's; so is the organisation's outcome report (and its rows file, a supervisor's only).
+SUPERVISOR_PAGES = ("supervision_entry_new", "outcomes", "outcomes-csv", "outcomes-rows-csv", "outcomes-pdf")
 # Pages whose query string carries a secret: without a valid one they answer 404, so they are attacked on their
 # own (below) rather than compared with a 200 answer.
 READS_A_SECRET = {"account-email-confirm": ("token",), "password-reset-confirm": ("token",)}

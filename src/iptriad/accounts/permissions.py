@@ -16,6 +16,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 
 from iptriad.accounts.actors import Actor, actor_from_request
@@ -24,6 +25,7 @@ from iptriad.audit.models import AuditEvent
 
 M = TypeVar("M", bound=Model)
 P = ParamSpec("P")
+R = TypeVar("R", bound=HttpResponseBase)  # a page, or a file streamed (StreamingHttpResponse)
 
 
 class Action(StrEnum):
@@ -48,19 +50,19 @@ def require(policy: Policy[Any], actor: Actor, action: Action) -> None:
 
 
 def member_view(
-    view: Callable[Concatenate[HttpRequest, Actor, P], HttpResponse],
-) -> Callable[Concatenate[HttpRequest, P], HttpResponse]:
+    view: Callable[Concatenate[HttpRequest, Actor, P], R],
+) -> Callable[Concatenate[HttpRequest, P], R | HttpResponse]:
     """Log in, have a current organisation, and receive the acting `Actor`; nothing else is checked here."""
 
     @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: P.args, **kwargs: P.kwargs) -> R | HttpResponse:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         if getattr(request, "membership", None) is None:
             return render(request, "accounts/no_membership.html", status=403)
         return view(request, actor_from_request(request), *args, **kwargs)
 
-    return cast(Callable[Concatenate[HttpRequest, P], HttpResponse], wrapper)
+    return cast(Callable[Concatenate[HttpRequest, P], R | HttpResponse], wrapper)
 
 
 class OrganisationPolicy:

@@ -135,6 +135,9 @@ class AuditAction(models.TextChoices):
     COMPETENCY_CERTIFICATION_SAVED = "competency.certification_saved", "Certification saved"
     COMPETENCY_CERTIFICATION_REMOVED = "competency.certification_removed", "Certification removed"
     COMPETENCY_SETTINGS_CHANGED = "competency.settings_changed", "Refresher interval changed"
+    # Outcome reports (iptriad.outcomes): aggregates of an organisation's or a programme's treatment contexts.
+    OUTCOMES_VIEWED = "outcomes.viewed", "Outcome report viewed"
+    OUTCOMES_DOWNLOADED = "outcomes.downloaded", "Outcome report downloaded"
 
 
 class AuditEvent(models.Model):

@@ -1,0 +1,3 @@
+from iptriad.outcomes.views import urlpatterns
+
+__all__ = ["urlpatterns"]
