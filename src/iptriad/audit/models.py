@@ -135,6 +135,14 @@ class AuditAction(models.TextChoices):
     COMPETENCY_CERTIFICATION_SAVED = "competency.certification_saved", "Certification saved"
     COMPETENCY_CERTIFICATION_REMOVED = "competency.certification_removed", "Certification removed"
     COMPETENCY_SETTINGS_CHANGED = "competency.settings_changed", "Refresher interval changed"
+    # Programmes (iptriad.outcomes.programmes): made and joined by an operator; their leads read aggregates only.
+    PROGRAMME_CREATED = "programme.created", "Programme created"
+    PROGRAMME_ORGANISATION_ADDED = "programme.organisation_added", "Organisation joined to a programme"
+    PROGRAMME_ORGANISATION_REMOVED = "programme.organisation_removed", "Organisation taken out of a programme"
+    PROGRAMME_LEAD_ADDED = "programme.lead_added", "Programme lead added"
+    PROGRAMME_LEAD_REMOVED = "programme.lead_removed", "Programme lead removed"
+    PROGRAMME_OUTCOMES_VIEWED = "programme.outcomes_viewed", "Programme outcomes viewed"
+    PROGRAMME_OUTCOMES_EXPORTED = "programme.outcomes_exported", "Programme outcome aggregates downloaded"
 
 
 class AuditEvent(models.Model):
