@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -71,7 +72,7 @@ def test_it_says_clearly_what_is_unknown_or_already_done(personas):
         _run("add-organisation", "north", "alpha")
     with pytest.raises(CommandError, match="Beta Service is not in Northern Programme"):
         _run("remove-organisation", "north", "beta")
-    with pytest.raises(CommandError, match="No account has the e-mail address 'nobody@example.org'; give --name"):
+    with pytest.raises(CommandError, match=re.escape("address 'nobody@example.org'; give --name")):
         _run("add-lead", "north", "nobody@example.org")
     with pytest.raises(CommandError, match="does not lead Northern Programme"):
         _run("remove-lead", "north", personas.admin_a.email)
@@ -109,7 +110,7 @@ def test_it_makes_a_new_account_for_a_lead_with_no_membership(personas, monkeypa
 def test_a_new_leads_password_is_checked_like_any_other(personas, monkeypatch):
     programme_of(personas.org_a, slug="north")
     monkeypatch.setattr("sys.stdin", io.StringIO("password\n"))
-    with pytest.raises(CommandError, match="too short|too common|guess"):
+    with pytest.raises(CommandError, match=r"too short|too common|guess"):
         _run("add-lead", "north", "lena@programme.example", "--name", "Lena Lead")
     assert not User.objects.filter(email="lena@programme.example").exists()
 
