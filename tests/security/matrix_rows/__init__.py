@@ -22,6 +22,7 @@ from tests.security.matrix_rows import (
     groups_setup,
     measures,
     members,
+    outcomes_programme,
     supervision,
 )
 from tests.security.matrix_rows.base import Row
@@ -47,6 +48,7 @@ _MODULES = (
     flags_dashboard,
     fidelity,
     competency,
+    outcomes_programme,
 )
 
 ROWS: dict[str, Row] = {}
