@@ -180,3 +180,20 @@ def test_the_page_costs_the_same_queries_for_1_and_30_rows_per_organisation(pers
     # Bounded: the session, the user and their device and memberships; the programme and its organisations; one
     # aggregate, one breakdown and its labels; and per organisation its audit event (three statements, in a savepoint).
     assert len(few) <= 11 + 3 * 2
+
+
+def test_hostile_query_values_are_refused_or_ignored_never_a_500(personas):
+    # The pages read `start`, `end` and `by` (through ProgrammeReportForm); the values of the query-parameter suite.
+    from tests.security.test_query_parameters import HOSTILE, SORT_NAMES
+
+    lead = lead_of(programme_of(personas.org_a, personas.org_b))
+    _recovered(personas.org_a, 5)
+    http = logged_in(lead)
+    for url in (_page(), reverse("programme-outcomes-csv", args=["north"])):
+        for parameter in ("start", "end", "by", *SORT_NAMES):
+            for value in HOSTILE:
+                response = http.get(url, {parameter: value})
+                assert response.status_code in (200, 400), (url, parameter, value[:40], response.status_code)
+                if response.status_code == 200 and parameter in SORT_NAMES:
+                    assert response.streaming or b"Alpha Clinic" in response.content
+        assert http.get(url + "?by=sex&by=__class__").status_code == 400
