@@ -197,3 +197,10 @@ def test_hostile_query_values_are_refused_or_ignored_never_a_500(personas):
                 if response.status_code == 200 and parameter in SORT_NAMES:
                     assert response.streaming or b"Alpha Clinic" in response.content
         assert http.get(url + "?by=sex&by=__class__").status_code == 400
+
+
+def test_every_count_of_the_report_has_a_label_on_the_page():
+    from iptriad.core.metrics import CohortCounts
+    from iptriad.outcomes.programme_views import COUNT_LABELS
+
+    assert set(COUNT_LABELS) == set(CohortCounts.count_names())

@@ -53,6 +53,11 @@ COUNT_LABELS = {
     "reliable_recovery": "Reliable recovery",
     "paired": "Paired scores",
     "missing_end_score": "Missing end score",
+    "missed_sessions": "Sessions missed",
+    "phq9_end_at_most_4_reached": "PHQ-9 at most 4 at the end, of reached",
+    "phq9_end_under_10_reached": "PHQ-9 under 10 at the end, of reached",
+    "phq9_end_at_most_4_completed": "PHQ-9 at most 4 at the end, of completed",
+    "phq9_end_under_10_completed": "PHQ-9 under 10 at the end, of completed",
 }
 
 
@@ -210,7 +215,7 @@ def report_tables(report: OutcomeReport) -> ReportTables:
     return ReportTables(
         counts=[
             Figure(
-                COUNT_LABELS.get(name, name.replace("_", " ").capitalize()),
+                COUNT_LABELS[name],
                 shown_count(getattr(overall, name)),
                 COUNT_DEFINITIONS.get(name, ""),
             )
