@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 
-from iptriad.outcomes.report import PERIOD_REVERSED, PROGRAMME_BREAKDOWNS
+from iptriad.outcomes.report import ORGANISATION_BREAKDOWN, PERIOD_REVERSED, PROGRAMME_BREAKDOWNS
 from iptriad.web.widgets import DateInput
 
 NO_BREAKDOWN = ""
@@ -23,6 +23,8 @@ class ProgrammeReportForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
+        if "by" not in self.data:  # the page opened without a choice: the programme's first question, each organisation
+            cleaned["by"] = ORGANISATION_BREAKDOWN
         start, end = cleaned.get("start"), cleaned.get("end")
         if start is not None and end is not None and end < start:
             self.add_error("end", PERIOD_REVERSED.capitalize() + ".")

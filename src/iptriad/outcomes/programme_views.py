@@ -15,7 +15,7 @@ from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -33,7 +33,7 @@ from iptriad.outcomes.exports import aggregates_csv
 from iptriad.outcomes.models import Programme
 from iptriad.outcomes.programme_forms import ProgrammeReportForm
 from iptriad.outcomes.programmes import programme_audit
-from iptriad.outcomes.report import ORGANISATION_BREAKDOWN, PROGRAMME_BREAKDOWNS, OutcomeReport, outcome_report
+from iptriad.outcomes.report import PROGRAMME_BREAKDOWNS, OutcomeReport, outcome_report
 from iptriad.outcomes.session import remember_programme_lead
 
 View = Callable[..., HttpResponseBase]
@@ -100,13 +100,6 @@ def _led(user: User, slug: str) -> tuple[Programme, list[Organisation]]:
     return programme, programme_organisations(programme)
 
 
-def _form(request: HttpRequest) -> ProgrammeReportForm:
-    data = QueryDict(mutable=True)
-    data.update(request.GET)
-    data.setdefault("by", ORGANISATION_BREAKDOWN)  # the programme's first question: how each organisation does
-    return ProgrammeReportForm(data)
-
-
 def _report(form: ProgrammeReportForm, organisations: list[Organisation]) -> OutcomeReport:
     return outcome_report(
         organisations,
@@ -142,7 +135,7 @@ def _audited(
 @require_http_methods(["GET", "HEAD"])
 def programme_page(request: HttpRequest, user: User, slug: str) -> HttpResponse:
     programme, organisations = _led(user, slug)
-    form = _form(request)
+    form = ProgrammeReportForm(request.GET)
     context: dict[str, Any] = {"programme": programme, "organisations": organisations, "form": form}
     if not form.is_valid():
         return render(request, "outcomes/programme.html", context, status=400)
@@ -159,7 +152,7 @@ def programme_page(request: HttpRequest, user: User, slug: str) -> HttpResponse:
 def programme_aggregates_csv(request: HttpRequest, user: User, slug: str) -> HttpResponseBase:
     """The aggregates only, suppressed as on the page; the one download a lead has."""
     programme, organisations = _led(user, slug)
-    form = _form(request)
+    form = ProgrammeReportForm(request.GET)
     if not form.is_valid():
         return HttpResponse("Choose a valid period and breakdown.", status=400, content_type="text/plain")
     report = _report(form, organisations)
