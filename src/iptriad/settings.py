@@ -198,6 +198,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "iptriad.accounts.context_processors.membership",
+                "iptriad.outcomes.context_processors.programme_lead",
             ],
         },
     },

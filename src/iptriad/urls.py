@@ -15,6 +15,7 @@ urlpatterns = [
     path("supervision/", include("iptriad.supervision.urls")),
     path("fidelity/", include("iptriad.fidelity.urls")),
     path("competency/", include("iptriad.competency.urls")),
+    path("outcomes/programmes/", include("iptriad.outcomes.programme_urls")),
     path("outcomes/", include("iptriad.outcomes.urls")),
     path("api/v1/", include("iptriad.api.urls")),
     path("clients/", include("iptriad.datarights.urls")),

@@ -67,3 +67,25 @@ def test_a_wrong_breakdown_or_a_reversed_period_is_refused_with_its_reason(perso
     assert "therapist" in UNKNOWN_BREAKDOWN
     with pytest.raises(ValueError, match=PERIOD_REVERSED):
         outcome_report([personas.org_a], start=dt.date(2026, 5, 1), end=dt.date(2026, 4, 1))
+
+
+def test_a_programmes_report_breaks_down_by_organisation_with_their_names(personas) -> None:
+    from iptriad.outcomes.report import UNKNOWN_PROGRAMME_BREAKDOWN
+
+    for _ in range(5):
+        outcome_row(personas.org_a, therapist=personas.therapist_a, phq9=(18, 4))
+    for _ in range(2):
+        outcome_row(personas.org_b, therapist=personas.therapist_b, phq9=(18, 4))
+    report = outcome_report([personas.org_a, personas.org_b], by="organisation", programme=True)
+    assert [(row.label, row.value, row.counts.recovered) for row in report.rows] == [
+        ("Alpha Clinic", str(personas.org_a.pk), 5),
+        ("Beta Service", str(personas.org_b.pk), 2),
+    ]
+    assert report.overall.recovered == 7
+    breakdown = report.as_json()["breakdown"]
+    assert [row["counts"]["recovered"] for row in breakdown] == [5, None]  # 2: fewer than 5
+    # Only a programme's report has it: an organisation's offers the other breakdowns.
+    with pytest.raises(ValueError, match="unknown breakdown 'organisation'"):
+        outcome_report([personas.org_a], by="organisation")
+    with pytest.raises(ValueError, match=UNKNOWN_PROGRAMME_BREAKDOWN.format(by="client")[:30]):
+        outcome_report([personas.org_a], by="client", programme=True)

@@ -21,6 +21,7 @@ import iptriad
 from iptriad.accounts.audit_views import AuditFilterForm
 from iptriad.clients.forms import ClientSearchForm
 from iptriad.notifications.forms import MessageFilterForm
+from iptriad.outcomes.programme_forms import ProgrammeReportForm
 from tests.conftest import logged_in, make_client
 from tests.security.matrix_rows import ROWS
 from tests.security.pages import row_url
@@ -58,10 +59,14 @@ SUPERVISOR_PAGES = ("supervision_entry_new", "outcomes", "outcomes-csv", "outcom
 # Pages whose query string carries a secret: without a valid one they answer 404, so they are attacked on their
 # own (below) rather than compared with a 200 answer.
 READS_A_SECRET = {"account-email-confirm": ("token",), "password-reset-confirm": ("token",)}
+# Pages only a programme lead opens (every member of the matrix gets 404): attacked with the same values by
+# tests/outcomes/test_programme_pages.py (test_hostile_query_values_are_refused_or_ignored_never_a_500).
+READ_BY_LEADS = {"programme-outcomes": ("start", "end", "by"), "programme-outcomes-csv": ("start", "end", "by")}
 FORMS_BOUND_TO_GET = {
     "ClientSearchForm": ClientSearchForm,
     "AuditFilterForm": AuditFilterForm,
     "MessageFilterForm": MessageFilterForm,
+    "ProgrammeReportForm": ProgrammeReportForm,
 }
 HOSTILE = (
     "-password",
@@ -96,9 +101,11 @@ def test_every_query_parameter_the_source_reads_is_attacked():
             read.update(FORMS_BOUND_TO_GET[form_name].base_fields)
         assert "request.GET[" not in text, path
         assert not re.search(r"request\.GET\.(getlist|items|dict|lists)\(", text), path
-    attacked = {name for names in [*READS.values(), *READS_A_SECRET.values()] for name in names}
+    attacked = {
+        name for names in [*READS.values(), *READS_A_SECRET.values(), *READ_BY_LEADS.values()] for name in names
+    }
     assert read <= attacked, f"query parameters read but not attacked: {read - attacked}"
-    assert set(READS) | set(READS_A_SECRET) <= set(ROWS)
+    assert set(READS) | set(READS_A_SECRET) | set(READ_BY_LEADS) <= set(ROWS)
 
 
 def test_a_hostile_secret_in_the_query_string_is_refused_and_changes_nothing(personas):

@@ -74,19 +74,27 @@ def member_add(
     email = User.objects.normalize_email(email).lower()
     user = User.objects.filter(email=email).first()
     if user is None:
-        if not full_name.strip():
-            raise ValidationError({"full_name": ERROR_NAME_REQUIRED})
-        user = User(email=email, full_name=full_name.strip())
-        if password is not None:
-            validate_password(password, user)
-        user.set_password(password)
-        user.full_clean()
-        user.save()
+        user = account_create(email=email, full_name=full_name, password=password)
     if Membership.objects.filter(user=user, organisation=actor.organisation).exists():
         raise ValidationError(ERROR_ALREADY_MEMBER)
     membership = Membership.objects.create(user=user, organisation=actor.organisation, role=role)
     audit_record(actor=actor, action=AuditAction.MEMBERSHIP_CREATED, obj=membership, detail={"role": role})
     return membership
+
+
+def account_create(*, email: str, full_name: str, password: str | None) -> User:
+    """A new account, validated as every account is; a membership (or a programme to lead) gives it its reach.
+
+    The caller audits it with what it was made for (a membership, a programme's lead)."""
+    if not full_name.strip():
+        raise ValidationError({"full_name": ERROR_NAME_REQUIRED})
+    user = User(email=User.objects.normalize_email(email).lower(), full_name=full_name.strip())
+    if password is not None:
+        validate_password(password, user)
+    user.set_password(password)
+    user.full_clean()
+    user.save()
+    return user
 
 
 def organisation_switch(*, user: User, organisation_id: int, ip_address: str | None) -> Membership | None:

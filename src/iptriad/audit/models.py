@@ -138,6 +138,14 @@ class AuditAction(models.TextChoices):
     # Outcome reports (iptriad.outcomes): aggregates of an organisation's or a programme's treatment contexts.
     OUTCOMES_VIEWED = "outcomes.viewed", "Outcome report viewed"
     OUTCOMES_DOWNLOADED = "outcomes.downloaded", "Outcome report downloaded"
+    # Programmes (iptriad.outcomes.programmes): made and joined by an operator; their leads read aggregates only.
+    PROGRAMME_CREATED = "programme.created", "Programme created"
+    PROGRAMME_ORGANISATION_ADDED = "programme.organisation_added", "Organisation joined to a programme"
+    PROGRAMME_ORGANISATION_REMOVED = "programme.organisation_removed", "Organisation taken out of a programme"
+    PROGRAMME_LEAD_ADDED = "programme.lead_added", "Programme lead added"
+    PROGRAMME_LEAD_REMOVED = "programme.lead_removed", "Programme lead removed"
+    PROGRAMME_OUTCOMES_VIEWED = "programme.outcomes_viewed", "Programme outcomes viewed"
+    PROGRAMME_OUTCOMES_EXPORTED = "programme.outcomes_exported", "Programme outcome aggregates downloaded"
 
 
 class AuditEvent(models.Model):

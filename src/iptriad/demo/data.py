@@ -23,6 +23,7 @@ from iptriad.demo.courses import demo_courses_load
 from iptriad.demo.fidelity import demo_fidelity_load
 from iptriad.demo.flags import demo_flags_load
 from iptriad.demo.groups import demo_groups_load
+from iptriad.demo.programme import demo_programme_load
 from iptriad.demo.supervision import demo_supervision_load
 
 DEMO_PASSWORD_DEFAULT = "iptriad-demo-only"  # noqa: S105 (printed by `iptriad demo`; demo data only)
@@ -189,6 +190,7 @@ def demo_load() -> DemoResult:
     created_users += _staff(second, SECOND_ORGANISATION_STAFF)
     supervisor = User.objects.get(email=SECOND_ORGANISATION_STAFF[0].email)
     created_clients += _clients(second, "OUT", SECOND_ORGANISATION_CLIENT_COUNT, [supervisor])
+    demo_programme_load([organisation, second], demo_password())  # a lead who is a member of neither
     return DemoResult(
         organisation=organisation,
         created_clients=created_clients,

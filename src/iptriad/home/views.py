@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from iptriad.accounts.actors import Actor
 from iptriad.accounts.models import Role
 from iptriad.accounts.permissions import member_view
 from iptriad.home.selectors import home_context
+from iptriad.outcomes.access import leads_a_programme
 
 HOME_TEMPLATES = {
     Role.ADMIN: "home/home_admin.html",
@@ -18,7 +19,18 @@ HOME_TEMPLATES = {
 }
 
 
+def home(request: HttpRequest) -> HttpResponse:
+    """Where a login lands. A programme lead who is no member of any organisation has only their programmes."""
+    if (
+        request.user.is_authenticated
+        and getattr(request, "membership", None) is None
+        and leads_a_programme(request.user)
+    ):
+        return redirect("programme-list")
+    return _member_home(request)
+
+
 @member_view
-def home(request: HttpRequest, actor: Actor) -> HttpResponse:
+def _member_home(request: HttpRequest, actor: Actor) -> HttpResponse:
     template = HOME_TEMPLATES[actor.role]
     return render(request, template, home_context(actor))

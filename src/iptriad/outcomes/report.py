@@ -47,9 +47,14 @@ BREAKDOWNS: dict[str, str] = {
     "language": "Language",
     "site": "Site",
 }
-_FOREIGN_KEYS = {"therapist", "facilitator", "group", "site"}
+# A programme's report (several organisations) may also be broken down by organisation; an organisation's may not
+# (one row, its own). Labelled with the organisations' names.
+ORGANISATION_BREAKDOWN = "organisation"
+PROGRAMME_BREAKDOWNS: dict[str, str] = {ORGANISATION_BREAKDOWN: "Organisation", **BREAKDOWNS}
+_FOREIGN_KEYS = {"therapist", "facilitator", "group", "site", ORGANISATION_BREAKDOWN}
 
 UNKNOWN_BREAKDOWN = "unknown breakdown {by!r}: choose one of " + ", ".join(BREAKDOWNS)
+UNKNOWN_PROGRAMME_BREAKDOWN = "unknown breakdown {by!r}: choose one of " + ", ".join(PROGRAMME_BREAKDOWNS)
 PERIOD_REVERSED = "the period ends before it starts"
 
 # Each count of CohortCounts as an aggregate over ContextOutcome.
@@ -159,10 +164,19 @@ def _counts(values: dict[str, Any]) -> CohortCounts:
 
 
 def outcome_report(
-    organisations: Sequence[Organisation], *, start: date | None = None, end: date | None = None, by: str | None = None
+    organisations: Sequence[Organisation],
+    *,
+    start: date | None = None,
+    end: date | None = None,
+    by: str | None = None,
+    programme: bool = False,
 ) -> OutcomeReport:
-    """The report for the organisations and period: the overall counts, and one row per value of ``by``."""
-    if by is not None and by not in BREAKDOWNS:
+    """The report for the organisations and period: the overall counts, and one row per value of ``by``.
+
+    ``programme``: a programme's report, which may also be broken down by organisation (PROGRAMME_BREAKDOWNS)."""
+    if programme and by is not None and by not in PROGRAMME_BREAKDOWNS:
+        raise ValueError(UNKNOWN_PROGRAMME_BREAKDOWN.format(by=by))
+    if not programme and by is not None and by not in BREAKDOWNS:
         raise ValueError(UNKNOWN_BREAKDOWN.format(by=by))
     rows = cohort([organisation.pk for organisation in organisations], start=start, end=end)
     overall = _counts(rows.aggregate(**_aggregates()))
@@ -170,7 +184,11 @@ def outcome_report(
     if by is not None:
         column = f"{by}_id" if by in _FOREIGN_KEYS else by
         grouped = list(rows.order_by().values(column).annotate(**_aggregates()))
-        labels = _labeller(by)([row[column] for row in grouped])
+        values = [row[column] for row in grouped]
+        if by == ORGANISATION_BREAKDOWN:  # the names are at hand: no query
+            labels = {organisation.pk: organisation.name for organisation in organisations}
+        else:
+            labels = _labeller(by)(values)
         breakdown = sorted(
             (
                 BreakdownRow(

@@ -23,6 +23,7 @@ from tests.security.matrix_rows import (
     measures,
     members,
     outcomes,
+    outcomes_programme,
     supervision,
 )
 from tests.security.matrix_rows.base import Row
@@ -49,6 +50,7 @@ _MODULES = (
     fidelity,
     competency,
     outcomes,
+    outcomes_programme,
 )
 
 ROWS: dict[str, Row] = {}

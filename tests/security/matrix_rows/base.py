@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from iptriad.accounts.models import Membership, Role
+from iptriad.accounts.models import Membership, Organisation, Role
 from iptriad.accounts.tokens import token_hash
 from iptriad.datarights.models import ExportFormat, ExportReason, ExportRequest
 from iptriad.fidelity.models import FidelityRating
 from iptriad.measures.models import SelfReportLink
 from iptriad.notifications.models import ScheduledLink
+from iptriad.outcomes.models import Programme
 from tests.competency.factories import CompetencyRecords, competency_records
 from tests.conftest import Personas
 from tests.courses.factories import CourseRecords, full_course, termination_records
@@ -68,6 +69,9 @@ class MatrixObjects:
     # therapist_a's competency record (a training, a certification); organisation B's is therapist_b's.
     competency_a: CompetencyRecords
     competency_b: CompetencyRecords
+    # A programme of organisation A alone (B alone), led by nobody of the matrix: a programme is addressed by slug.
+    programme_a: Programme
+    programme_b: Programme
 
     def target(self, name: str, own: bool, personas: Personas) -> int | str:
         if name == "stop_token":
@@ -112,6 +116,7 @@ class MatrixObjects:
             "competency_training": competency.training.pk,
             "competency_certification": competency.certification.pk,
         }
+        targets["programme"] = (self.programme_a if own else self.programme_b).slug
         return targets[name]
 
 
@@ -176,4 +181,12 @@ def matrix_objects(personas: Personas) -> MatrixObjects:
         fidelity_b=fidelity_b,
         competency_a=competency_records(personas.therapist_a, personas.org_a),
         competency_b=competency_records(personas.therapist_b, personas.org_b),
+        programme_a=_programme(personas.org_a),
+        programme_b=_programme(personas.org_b),
     )
+
+
+def _programme(organisation: Organisation) -> Programme:
+    programme = Programme.objects.create(slug=f"matrix-{organisation.slug}", name=f"{organisation.name} programme")
+    programme.organisations.add(organisation)
+    return programme

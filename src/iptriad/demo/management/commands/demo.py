@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from iptriad.demo.data import DEMO_STAFF, SECOND_ORGANISATION, demo_load, demo_password
 from iptriad.demo.groups import WALKTHROUGH_GROUP
+from iptriad.demo.programme import DEMO_LEAD, DEMO_PROGRAMME
 
 
 class Command(BaseCommand):
@@ -44,6 +45,10 @@ class Command(BaseCommand):
         for person in DEMO_STAFF:
             self.stdout.write(f"  {person.role.label:<18} {person.email}")
         self.stdout.write(f"  The supervisor also belongs to {SECOND_ORGANISATION[0]!r}: use the switcher.")
+        self.stdout.write(
+            f"  {'Programme lead':<18} {DEMO_LEAD[0]} (of {DEMO_PROGRAMME[1]!r}: both organisations' outcome "
+            "figures, no record)"
+        )
         self.stdout.write(
             "Two-step sign-in (an authenticator app code) is switched OFF for the demo organisations, so the "
             "password alone logs in. To try it, log in as the administrator and tick 'Require an authenticator "
