@@ -5,3 +5,10 @@ class OutcomesConfig(AppConfig):
     name = "iptriad.outcomes"
     label = "outcomes"
     verbose_name = "Outcomes and reporting"
+
+    def ready(self) -> None:
+        # The rows are refreshed when an input changes (signals, after the flags' own refresh) and checked nightly
+        # (tasks, registered with the worker by importing it).
+        from iptriad.outcomes import signals, tasks  # noqa: F401
+
+        signals.connect()
