@@ -78,7 +78,7 @@ def test_bad_input_is_refused_with_a_message(personas, args, message):
 
 
 def test_the_console_command_exits_non_zero_with_the_message_on_stderr():
-    result = subprocess.run(  # noqa: S603 (our own command, fixed arguments)
+    result = subprocess.run(
         [sys.executable, "-m", "iptriad", "report", "outcomes", "--org", "alpha", "--by", "x", "--format", "json"],
         capture_output=True,
         text=True,
