@@ -16,7 +16,7 @@ from iptriad.outcomes.report import outcome_report
 pytestmark = pytest.mark.django_db
 
 
-def _rows() -> list[tuple]:
+def _rows() -> list[tuple[object, ...]]:
     return sorted(
         ContextOutcome.objects.values_list(
             "treatment_context_id", "ended_on", "attended_sessions", "phq9_first", "phq9_last", "recovered", "finished"
