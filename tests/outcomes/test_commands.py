@@ -63,6 +63,17 @@ def test_the_csv_is_the_aggregates_and_can_go_to_a_file(rows, tmp_path):
     assert lines[1].startswith("overall,,Everyone,7,")
 
 
+def test_the_pdf_goes_to_a_file_and_reads_back(rows, tmp_path):
+    from pypdf import PdfReader
+
+    target = tmp_path / "report.pdf"
+    run("report", "outcomes", "--org", "alpha", "--format", "pdf", "--output", str(target))
+    text = "".join(page.extract_text() for page in PdfReader(target).pages)
+    assert "Alpha Clinic" in text
+    with pytest.raises(CommandError, match="--format pdf writes a file"):
+        call_command("report", "outcomes", "--org", "alpha", "--format", "pdf")
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

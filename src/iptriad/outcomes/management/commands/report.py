@@ -1,6 +1,7 @@
-"""`iptriad report outcomes --org SLUG [--from DATE] [--to DATE] [--by FIELD] --format json|csv [--output FILE]`:
-the outcome report of one organisation as the JSON contract (docs/outcomes-report.md) or the aggregates as CSV,
-counts under 5 suppressed as on every page. Reads the stored rows only (`iptriad outcomes refresh` fills them)."""
+"""`iptriad report outcomes --org SLUG [--from DATE] [--to DATE] [--by FIELD] --format json|csv|pdf [--output FILE]`:
+the outcome report of one organisation as the JSON contract (docs/outcomes-report.md), the aggregates as CSV, or the
+PDF for a board or funder (to a file), counts under 5 suppressed as on every page. Reads the stored rows only
+(`iptriad outcomes refresh` fills them)."""
 
 from __future__ import annotations
 
@@ -15,11 +16,13 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from iptriad.accounts.models import Organisation
 from iptriad.outcomes.exports import aggregates_csv
+from iptriad.outcomes.pdf import render_report_pdf
 from iptriad.outcomes.report import BREAKDOWNS, PERIOD_REVERSED, OutcomeReport, outcome_report
 
 ERROR_NO_ORGANISATION = "No organisation has the slug {slug!r}."
 ERROR_BAD_DATE = "--{name} must be a date written YYYY-MM-DD, not {value!r}."
 ERROR_BAD_BREAKDOWN = "--by must be one of {choices}, not {value!r}."
+ERROR_PDF_NEEDS_FILE = "--format pdf writes a file: give it with --output FILE."
 
 
 def _json(report: OutcomeReport, out: TextIOBase) -> None:
@@ -32,8 +35,9 @@ def _csv(report: OutcomeReport, out: TextIOBase) -> None:
         out.write(line)
 
 
-# One writer per format. The PDF (iptriad.outcomes.pdf.render_report_pdf, bytes) joins here: a binary writer.
+# The text formats, one writer each; the PDF is bytes, written to a file (a terminal is no place for it).
 FORMATS: dict[str, Callable[[OutcomeReport, TextIOBase], None]] = {"json": _json, "csv": _csv}
+PDF = "pdf"
 
 
 def _date(name: str, value: str | None) -> dt.date | None:
@@ -57,7 +61,7 @@ class Command(BaseCommand):
         outcomes.add_argument("--from", dest="start", help="The period's first day, YYYY-MM-DD (default: open)")
         outcomes.add_argument("--to", dest="end", help="The period's last day, YYYY-MM-DD, included (default: open)")
         outcomes.add_argument("--by", help="A breakdown: " + ", ".join(BREAKDOWNS))
-        outcomes.add_argument("--format", required=True, choices=sorted(FORMATS), help="json or csv")
+        outcomes.add_argument("--format", required=True, choices=[*sorted(FORMATS), PDF], help="json, csv or pdf")
         outcomes.add_argument("--output", help="A file to write (default: standard output)")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -68,12 +72,17 @@ class Command(BaseCommand):
         by = options.get("by")
         if by is not None and by not in BREAKDOWNS:
             raise CommandError(ERROR_BAD_BREAKDOWN.format(choices=", ".join(BREAKDOWNS), value=by))
+        if options["format"] == PDF and not options.get("output"):
+            raise CommandError(ERROR_PDF_NEEDS_FILE)
         organisation = Organisation.objects.filter(slug=options["org"]).first()
         if organisation is None:
             raise CommandError(ERROR_NO_ORGANISATION.format(slug=options["org"]))
         report = outcome_report([organisation], start=start, end=end, by=by)
-        with self._output(options.get("output")) as out:
-            FORMATS[options["format"]](report, out)
+        if options["format"] == PDF:
+            self._write_pdf(options["output"], render_report_pdf(report))
+        else:
+            with self._output(options.get("output")) as out:
+                FORMATS[options["format"]](report, out)
         if options.get("output"):
             self.stderr.write(f"Wrote the outcome report of {organisation.name} to {options['output']}.")
 
@@ -85,5 +94,12 @@ class Command(BaseCommand):
         try:
             with open(path, "w", encoding="utf-8", newline="") as handle:
                 yield handle
+        except OSError as error:
+            raise CommandError(f"Cannot write {path}: {error.strerror}.") from None
+
+    def _write_pdf(self, path: str, content: bytes) -> None:
+        try:
+            with open(path, "wb") as handle:
+                handle.write(content)
         except OSError as error:
             raise CommandError(f"Cannot write {path}: {error.strerror}.") from None
