@@ -16,10 +16,11 @@ from iptriad.datarights.models import ExportFormat, ExportReason, ExportRequest
 from iptriad.fidelity.models import FidelityRating
 from iptriad.flags.models import ContextFlags
 from iptriad.groups.models import GroupMember
-from iptriad.measures.models import AlertAction, MeasureSchedule, RiskAlert, RiskLevel
+from iptriad.measures.models import AlertAction, MeasureSchedule, RiskAlert, RiskLevel, TreatmentContext
 from iptriad.measures.services import administration_record, self_report_link_create, social_rhythm_record
 from iptriad.notifications.models import ScheduledLink
 from iptriad.notifications.outbox import Channel, message_queue
+from iptriad.outcomes.services import outcomes_refresh
 from iptriad.supervision.models import ReviewedCase, SupervisionAction, SupervisionEntry
 from tests.conftest import Personas
 from tests.courses.factories import CourseRecords, full_course, termination_records
@@ -92,6 +93,8 @@ def client_history(personas: Personas, client: Client, therapist: User) -> Clien
     earlier.update(status="finished")
     group_records(organisation, facilitator=therapist, supervisor=therapist, client=client, label=label)
     supervision_records(course, therapist)
+    # The outcome rows of the client's course and group place (a test that commits has them from the signals).
+    outcomes_refresh(TreatmentContext.objects.filter(client=client).values_list("pk", flat=True))
     return ClientHistory(client=client, course=records, token=token)
 
 

@@ -23,6 +23,7 @@ from iptriad.demo.courses import demo_courses_load
 from iptriad.demo.fidelity import demo_fidelity_load
 from iptriad.demo.flags import demo_flags_load
 from iptriad.demo.groups import demo_groups_load
+from iptriad.demo.outcomes import demo_outcomes_load, demo_outcomes_refresh
 from iptriad.demo.programme import demo_programme_load
 from iptriad.demo.supervision import demo_supervision_load
 
@@ -182,10 +183,13 @@ def demo_load() -> DemoResult:
     created_courses = demo_courses_load(organisation)
     created_groups = demo_groups_load(organisation)
     demo_supervision_load(organisation)  # after the courses and groups it reviews
+    # Courses that ended over the past year (none open: the active cases stay), before the flags and ratings read them.
+    created_courses += demo_outcomes_load(organisation)
     # Courses off track, then every context's flags stored (a later write refreshes its own context on commit).
     created_courses += demo_flags_load(organisation)
     created_ratings = demo_fidelity_load(organisation)  # after every demo session is held, the off-track ones too
     demo_competency_load(organisation)  # workforce records: nothing a flag reads
+    demo_outcomes_refresh(organisation)  # every context's outcome row, the demo's report reads them
     second = _organisation(*SECOND_ORGANISATION)
     created_users += _staff(second, SECOND_ORGANISATION_STAFF)
     supervisor = User.objects.get(email=SECOND_ORGANISATION_STAFF[0].email)

@@ -7,6 +7,9 @@ entry's date. A receiver only notes which treatment contexts (or courses, member
 commit) were touched; `transaction.on_commit` then refreshes them all once, outside the clinical write, so a failure
 there never undoes the write (`flags_refresh_safely`). Writes that skip `save()` are told explicitly: the alert
 acknowledgement sends `risk_alert_acknowledged`; a group's closing updates its members in bulk but saves the group.
+
+After the refresh, `contexts_changed` tells what else is kept from the same inputs (the outcome rows, iptriad.outcomes,
+a layer above) which contexts changed, so those inputs are watched in one place.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from typing import Any
 from django.db import DEFAULT_DB_ALIAS, transaction
 from django.db.models import Model
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.dispatch import Signal
 
 from iptriad.courses.models import Course, CourseSession
 from iptriad.courses.models.middle import TreatmentContract
@@ -64,6 +68,16 @@ class Touched:
 
 _ATTRIBUTE = "_iptriad_flags_touched"
 
+# Sent once the flags of the contexts a committed transaction touched were refreshed, with ``context_ids`` (a set).
+# Sent robustly: a receiver's failure is its own (iptriad.outcomes.signals refreshes safely) and never the write's.
+contexts_changed = Signal()
+
+
+def _refresh(context_ids: set[int]) -> None:
+    flags_refresh_safely(context_ids)
+    if context_ids:
+        contexts_changed.send_robust(sender=Touched, context_ids=context_ids)
+
 
 def _note(add: Callable[[Touched], object]) -> None:
     """Add what a write touched to this transaction's set, whose refresh is registered once on commit. A set left by
@@ -73,7 +87,7 @@ def _note(add: Callable[[Touched], object]) -> None:
     if not connection.in_atomic_block:
         alone = Touched()
         add(alone)
-        flags_refresh_safely(alone.context_ids())
+        _refresh(alone.context_ids())
         return
     current: Touched | None = getattr(connection, _ATTRIBUTE, None)
     if current is None or not any(
@@ -89,7 +103,7 @@ def _refresh_callback(connection: Any, mine: Touched) -> Callable[[], None]:
     def refresh() -> None:
         if getattr(connection, _ATTRIBUTE, None) is mine:
             setattr(connection, _ATTRIBUTE, None)
-        flags_refresh_safely(mine.context_ids())
+        _refresh(mine.context_ids())
 
     refresh.touched = mine  # type: ignore[attr-defined]  # how `_note` finds its own callback again
     return refresh

@@ -39,6 +39,10 @@ class Command(BaseCommand):
             "sample); each person's agreement over time: /fidelity/."
         )
         self.stdout.write(
+            "Outcomes: 20 courses that ended over the past year besides the closed group; "
+            "`iptriad report outcomes --org demo --format json` prints the report."
+        )
+        self.stdout.write(
             "Competency records: training and certifications for the staff at /competency/; one refresher is overdue."
         )
         self.stdout.write("Demo logins (password for all: " + demo_password() + "):")
