@@ -9,7 +9,7 @@ TEST_STAMP := $(VENV)/.installed-test
 CHROMIUM ?= $(shell command -v chromium || command -v chromium-browser || echo /usr/bin/chromium)
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-fast lint typecheck checks security test-sqlite test-postgres browser bench clean lock crash crash-notify
+.PHONY: help run test test-fast static lint typecheck checks security test-sqlite test-postgres browser bench clean lock crash crash-notify
 
 help: ## List the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -73,10 +73,13 @@ test-postgres: $(TEST_STAMP) browser ## The whole pytest suite on PostgreSQL ($$
 	IPTRIAD_DATABASE_URL="$${IPTRIAD_TEST_POSTGRES%/}/iptriad" IPTRIAD_DATA_DIR=var/test-postgres \
 		IPTRIAD_CHROMIUM=$(CHROMIUM) $(BIN)/pytest
 
+static: lint typecheck checks security ## The static checks of `make test`: lint, types, Django checks, security checks
+
 # The two databases' suites run side by side (each prints its report when it ends): the SQLite run is one Python
 # process, the PostgreSQL run shares its work with the server, so two cores finish both in about the time of one.
-test: lint typecheck checks security ## Everything: lint, types, checks, security checks, unit, integration and browser tests (SQLite, and PostgreSQL when IPTRIAD_TEST_POSTGRES is set)
-	@$(MAKE) --no-print-directory $(if $(IPTRIAD_TEST_POSTGRES),-j2 --output-sync=target) test-sqlite test-postgres
+# The static checks run beside them: the SQLite suite ends minutes before the PostgreSQL one, leaving room.
+test: $(TEST_STAMP) browser ## Everything: lint, types, checks, security checks, unit, integration and browser tests (SQLite, and PostgreSQL when IPTRIAD_TEST_POSTGRES is set)
+	@$(MAKE) --no-print-directory -j3 --output-sync=target static test-sqlite test-postgres
 
 bench: $(RUN_STAMP) ## Benchmark the client pages at 10,000 clients (CLIENTS=100000 for tier M)
 	$(BIN)/python bench/client_pages.py --clients $${CLIENTS:-10000}
