@@ -380,3 +380,20 @@ def test_one_person_s_own_dashboard_is_never_served_to_another(personas):
     assert "Theirsonly" not in mine
     assert "Theirsonly" in theirs
     assert "Mineonly" not in theirs
+
+
+def test_a_kept_dashboard_expires_after_max_age_and_the_least_recently_used_goes_first(monkeypatch):
+    from iptriad.flags.dashboard import cache
+
+    kept = cache._Kept()
+    now = [1000.0]
+    monkeypatch.setattr(cache.time, "monotonic", lambda: now[0])
+    monkeypatch.setattr(cache, "KEPT", 2)
+    built = [cache.Built(board=None, sections_html="", client_ids=(n,)) for n in range(3)]  # type: ignore[arg-type]
+    kept.set("a", built[0])
+    kept.set("b", built[1])
+    assert kept.get("a") is built[0]  # "a" is now the most recently used
+    kept.set("c", built[2])
+    assert (kept.get("a"), kept.get("b"), kept.get("c")) == (built[0], None, built[2])
+    now[0] += cache.MAX_AGE
+    assert kept.get("a") is None
