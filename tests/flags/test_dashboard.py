@@ -385,9 +385,8 @@ def test_one_person_s_own_dashboard_is_never_served_to_another(personas):
 def test_a_kept_dashboard_expires_after_max_age_and_the_least_recently_used_goes_first(monkeypatch):
     from iptriad.flags.dashboard import cache
 
-    kept = cache._Kept()
     now = [1000.0]
-    monkeypatch.setattr(cache.time, "monotonic", lambda: now[0])
+    kept = cache._Kept(clock=lambda: now[0])
     monkeypatch.setattr(cache, "KEPT", 2)
     built = [cache.Built(board=None, sections_html="", client_ids=(n,)) for n in range(3)]  # type: ignore[arg-type]
     kept.set("a", built[0])

@@ -19,6 +19,7 @@ import hashlib
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,7 +50,8 @@ class Built:
 class _Kept:
     """The dashboards last built, by key, each until MAX_AGE after it was built; the least recently used go first."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
         self._lock = threading.Lock()  # gunicorn's threads share a process
         self._entries: OrderedDict[str, tuple[float, Built]] = OrderedDict()
 
@@ -58,7 +60,7 @@ class _Kept:
             entry = self._entries.get(key)
             if entry is None:
                 return None
-            if entry[0] <= time.monotonic():
+            if entry[0] <= self._clock():
                 del self._entries[key]
                 return None
             self._entries.move_to_end(key)
@@ -66,7 +68,7 @@ class _Kept:
 
     def set(self, key: str, built: Built) -> None:
         with self._lock:
-            self._entries[key] = (time.monotonic() + MAX_AGE, built)
+            self._entries[key] = (self._clock() + MAX_AGE, built)
             self._entries.move_to_end(key)
             while len(self._entries) > KEPT:
                 self._entries.popitem(last=False)
