@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from iptriad.accounts.models import Role, User
+from iptriad.audit.chain import append_statements
 from iptriad.audit.models import AuditAction, AuditEvent
 from iptriad.core.flags import RULES_VERSION, FlagCode, rule, severity
 from iptriad.flags.dashboard.rows import day
@@ -312,7 +313,8 @@ def _grow_to(personas, cases: int) -> None:
     meeting(personas, TODAY - dt.timedelta(days=10), *people)
 
 
-# Every member page pays 4 (session, user, MFA device, memberships) and an audited one 3 for its event; the dashboard
+# Every member page pays 4 (session, user, MFA device, memberships) and an audited one its event's statements (1 on
+# PostgreSQL, 3 on SQLite: iptriad.audit.chain.append_statements; counted below as 3 and corrected); the dashboard
 # reads its version (1) and, when that changed since it was last built (not here: the second view of the same data),
 # 4 (people with their last meetings, counts per person, the rows changed since those meetings, each person's
 # gravest cases); the home 3 of those, the gravest few cases across everyone (audited), its open alerts and one
@@ -333,7 +335,8 @@ def test_the_pages_run_a_fixed_number_of_queries_whatever_the_caseload(personas,
     for cases in (10, 100):
         _grow_to(personas, cases)
         counts.append(_queries(user, name, *args))
-    assert counts == [expected, expected]
+    audited = expected - 3 + append_statements()
+    assert counts == [audited, audited]
 
 
 def _dashboard_text(user: User) -> str:
