@@ -26,6 +26,7 @@ from iptriad.accounts.middleware import SESSION_ORGANISATION_KEY
 from iptriad.accounts.models import Membership, Organisation, Role, User
 from iptriad.audit import refusals
 from iptriad.clients.models import Client
+from iptriad.flags.dashboard import cache as dashboard_cache
 from tests.shared_data import SharedTransaction, copy_for_test, runs_in_a_test_transaction
 
 # The permission matrix's objects (`objects`), written once per module like the personas, for the security, API
@@ -164,6 +165,14 @@ def _no_refusals_counted_across_tests() -> Iterator[None]:
     """Refusals a process counts but has not written yet (iptriad.audit.refusals) belong to one test's data."""
     yield
     refusals.forget_pending()
+
+
+@pytest.fixture(autouse=True)
+def _no_dashboard_kept_across_tests() -> Iterator[None]:
+    """Dashboards a process keeps (iptriad.flags.dashboard.cache) belong to one test's data: rolled-back rows and
+    frozen clocks could give another test's dashboard the same version."""
+    yield
+    dashboard_cache.kept.clear()
 
 
 @pytest.fixture(autouse=True)

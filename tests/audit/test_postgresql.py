@@ -7,7 +7,7 @@ from django.db import DatabaseError, connection, transaction
 
 from iptriad.accounts.models import Organisation
 from iptriad.audit.chain import append_event, verify_chains
-from iptriad.audit.models import AuditEvent
+from iptriad.audit.models import AuditChainHead, AuditEvent
 
 pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only")
 
@@ -103,3 +103,44 @@ def test_the_first_appends_of_a_new_chain_race_without_error():
         report = verify_chains(organisation)
         assert report.ok, report.problems
         assert report.events_checked == writers
+
+
+@pytest.mark.django_db
+def test_the_database_hashes_each_event_as_the_verifier_does_whatever_it_holds(personas):
+    """`audit_append` hashes in PostgreSQL what `canonical_payload` serialises in Python (decision 0040)."""
+    details = [
+        {},
+        {"client_ids": list(range(144)), "list": "dashboard", "page": 1, "searched": False},
+        {"név": 'Zoë "quoted" \\ back\u2028slash', "float": 1.0, "big": 1e20, "nested": {"b": [1.5, None], "a": True}},
+    ]
+    events = [
+        append_event(
+            organisation=personas.org_a, actor=personas.therapist_a, action="test", detail=detail, ip_address=ip
+        )
+        for detail in details
+        for ip in (None, "127.0.0.1", "2001:DB8::1")
+    ]
+    stored = {event.pk: event for event in AuditEvent.objects.filter(pk__in=[event.pk for event in events])}
+    for event in events:
+        assert (stored[event.pk].sequence, stored[event.pk].event_hash) == (event.sequence, event.event_hash)
+        assert stored[event.pk].created_at == event.created_at
+    report = verify_chains(personas.org_a)
+    assert report.ok, report.problems
+    assert [event.sequence for event in events] == list(range(events[0].sequence, events[0].sequence + len(events)))
+
+
+@pytest.mark.django_db
+def test_the_application_role_of_the_operators_guide_appends_through_the_function(personas):
+    """docs/operators/audit.md: a role that may add events but never change them still appends (decision 0040)."""
+    heads = AuditChainHead._meta.db_table
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("CREATE ROLE iptriad_audit_test_appender NOLOGIN")
+        cursor.execute(f"GRANT SELECT, INSERT ON {EVENTS} TO iptriad_audit_test_appender")
+        cursor.execute(f"GRANT SELECT, INSERT, UPDATE ON {heads} TO iptriad_audit_test_appender")
+        cursor.execute("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO iptriad_audit_test_appender")
+        cursor.execute("SET LOCAL ROLE iptriad_audit_test_appender")
+        event = append_event(organisation=personas.org_a, actor=None, action="test", detail={"n": 1})
+        cursor.execute("RESET ROLE")
+        assert AuditEvent.objects.get(pk=event.pk).event_hash == event.event_hash
+        assert verify_chains(personas.org_a).ok
+        transaction.set_rollback(True)

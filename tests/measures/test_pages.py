@@ -8,6 +8,7 @@ from django.test import Client as HttpClient
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from iptriad.audit.chain import append_statements
 from iptriad.measures.models import Administration, RiskAlert, SelfReportLink
 from iptriad.measures.services import administration_record, self_report_link_create
 from tests.conftest import logged_in, make_client
@@ -156,11 +157,12 @@ def test_closing_an_alert_without_the_assessment_says_what_is_missing(personas):
     assert alert.is_open
 
 
-# In a test's transaction: 4 on every member page (session, user, MFA device, memberships), 3 for an audit event.
+# In a test's transaction: 4 on every member page (session, user, MFA device, memberships), and an audit event's
+# statements (1 on PostgreSQL, 3 on SQLite: iptriad.audit.chain.append_statements).
 PAGE_QUERIES = {
-    # The client, its audit event, the latest course (none here, so no scores: 13 with one), the last
+    # The client, its audit event, the latest course (none here, so no scores: 13 with one on SQLite), the last
     # administrations and links, and the open and last closed alerts in one query.
-    "measures-client": 12,
+    "measures-client": 9 + append_statements(),
     "alert-list": 5,
     # The supervisor's: open alerts, the dashboard's people and their counts, the gravest flagged cases (none here, so
     # nothing audited), and one union of open groups and own supervision actions.

@@ -49,23 +49,67 @@ def canonical_payload(
     sequence: int,
 ) -> bytes:
     """Sorted-key compact JSON of every audited field: the same bytes for the same event on any database."""
-    document = {
-        "v": PAYLOAD_VERSION,
-        "organisation": organisation_id,
-        "actor": actor_id,
+    head, middle, tail = payload_parts(
+        organisation_id=organisation_id,
+        actor_id=actor_id,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        detail=detail,
+        ip_address=ip_address,
+    )
+    return (head + payload_time(created_at) + middle + str(sequence) + tail).encode("utf-8")
+
+
+def payload_parts(
+    *,
+    organisation_id: int | None,
+    actor_id: int | None,
+    action: str,
+    object_type: str,
+    object_id: str,
+    detail: Any,
+    ip_address: str | None,
+) -> tuple[str, str, str]:
+    """The canonical payload around its two values taken under the chain's lock: `head` + the time as text
+    (`payload_time`) + `middle` + the sequence number + `tail`. PostgreSQL's append fills them in itself
+    (AUDIT_APPEND_FUNCTION); `canonical_payload` joins them the same way, so the two cannot drift apart.
+
+    The keys are those of the sorted-key compact JSON document (`created_at` sorts before `detail`, `sequence`
+    before `v`), each value serialised as `json.dumps(..., sort_keys=True)` would inside the whole document.
+    """
+    fields = {
         "action": action,
-        "object_type": object_type,
-        "object_id": object_id,
+        "actor": actor_id,
         "detail": _integral_floats_as_ints(detail),
         "ip": ip_address,
-        "created_at": created_at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
-        "sequence": sequence,
+        "object_id": object_id,
+        "object_type": object_type,
+        "organisation": organisation_id,
     }
-    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    text = {key: _json(value) for key, value in fields.items()}
+    head = f'{{"action":{text["action"]},"actor":{text["actor"]},"created_at":"'
+    middle = (
+        f'","detail":{text["detail"]},"ip":{text["ip"]},"object_id":{text["object_id"]},'
+        f'"object_type":{text["object_type"]},"organisation":{text["organisation"]},"sequence":'
+    )
+    tail = f',"v":{PAYLOAD_VERSION}}}'
+    return head, middle, tail
+
+
+def payload_time(created_at: dt.datetime) -> str:
+    """The event's time in its payload: UTC, ISO 8601 with microseconds (PostgreSQL's twin: PAYLOAD_TIME_SQL)."""
+    return created_at.astimezone(dt.UTC).isoformat(timespec="microseconds")
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 def _integral_floats_as_ints(value: Any) -> Any:
     """PostgreSQL's jsonb gives 1e+20 back as 100000000000000000000: both must serialise alike."""
+    if type(value) in _UNCHANGED:  # the common case first: a list view's detail holds a hundred ids or more
+        return value
     if isinstance(value, float) and value.is_integer():
         return int(value)
     if isinstance(value, dict):
@@ -73,6 +117,9 @@ def _integral_floats_as_ints(value: Any) -> Any:
     if isinstance(value, list):
         return [_integral_floats_as_ints(item) for item in value]
     return value
+
+
+_UNCHANGED = frozenset({int, str, bool, type(None)})
 
 
 def chain_hash(previous_hash: str, payload: bytes) -> str:
@@ -100,17 +147,24 @@ def append_event(
 
     Inside the caller's transaction the event commits (or rolls back) with the change it records; no savepoint
     of its own, so a failed append fails the caller's whole transaction rather than leaving the change unaudited.
+    On PostgreSQL the append is one statement (the `audit_append` function, decision 0040), which outside a
+    transaction commits on its own; elsewhere it is three, in a transaction.
     """
     # Stored exactly as hashed: a JSON round trip turns tuples into lists and keys into strings up front.
     detail = json.loads(json.dumps(detail or {}))
     ip_address = normalised_ip(ip_address)
     organisation_id = organisation.pk if organisation is not None else None
+    actor_id = actor.pk if actor is not None else None
+    if connection.vendor == "postgresql":
+        return _append_in_one_statement(
+            organisation_id, actor_id, str(action), object_type, object_id, detail, ip_address
+        )
     with transaction.atomic(savepoint=False):
         sequence, previous_hash = _claim_next_position(organisation_id)
         created_at = timezone.now()  # taken under the chain's lock, so times rise along the chain
         event = AuditEvent(
             organisation_id=organisation_id,
-            actor_id=actor.pk if actor is not None else None,
+            actor_id=actor_id,
             action=str(action),
             object_type=object_type,
             object_id=object_id,
@@ -123,6 +177,79 @@ def append_event(
         event.event_hash = chain_hash(previous_hash, payload_of_event(event))
         event.save(force_insert=True)
         AuditChainHead.objects.filter(chain=chain_key(organisation_id)).update(last_hash=event.event_hash)
+    return event
+
+
+def append_statements() -> int:
+    """Statements one append runs on this database (pages' query budgets count them): one call of PostgreSQL's
+    `audit_append`; SQLite's claim, insert and head update."""
+    return 1 if connection.vendor == "postgresql" else 3
+
+
+class ChainAppendError(RuntimeError):
+    """The database hashed an event differently from `canonical_payload`: the verifier would call it edited."""
+
+
+def _append_in_one_statement(
+    organisation_id: int | None,
+    actor_id: int | None,
+    action: str,
+    object_type: str,
+    object_id: str,
+    detail: dict[str, Any],
+    ip_address: str | None,
+) -> AuditEvent:
+    """PostgreSQL: claim the position, hash, insert and move the head in one round trip (migration audit 0008),
+    holding the chain's lock for one statement rather than five round trips (BEGIN, three statements, COMMIT)."""
+    head, middle, tail = payload_parts(
+        organisation_id=organisation_id,
+        actor_id=actor_id,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        detail=detail,
+        ip_address=ip_address,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT * FROM audit_append(%s, %s, %s, %s, %s, %s, %s::jsonb, %s::inet, %s, %s, %s, %s)",
+            [
+                chain_key(organisation_id),
+                organisation_id,
+                actor_id,
+                action,
+                object_type,
+                object_id,
+                json.dumps(detail),
+                ip_address,
+                GENESIS_HASH,
+                head,
+                middle,
+                tail,
+            ],
+        )
+        event_id, sequence, created_at, previous_hash, event_hash = cursor.fetchone()
+    event = AuditEvent(
+        id=event_id,
+        organisation_id=organisation_id,
+        actor_id=actor_id,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        detail=detail,
+        ip_address=ip_address,
+        created_at=created_at,
+        sequence=int(sequence),
+        previous_hash=previous_hash,
+        event_hash=event_hash,
+    )
+    event._state.adding = False
+    event._state.db = connection.alias
+    # The verifier recomputes every hash in Python (`canonical_payload`, which joins the same parts): check the two
+    # values the database filled in, the time and the sequence, now rather than at the next verification.
+    payload = (head + payload_time(created_at) + middle + str(sequence) + tail).encode("utf-8")
+    if chain_hash(previous_hash, payload) != event_hash:
+        raise ChainAppendError(f"audit event {event_id} was hashed differently by the database")
     return event
 
 

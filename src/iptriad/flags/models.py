@@ -36,6 +36,9 @@ class ContextFlags(models.Model):
         indexes = [
             models.Index(fields=("organisation", "clinician", "active", "worst"), name="flags_by_clinician"),
             models.Index(fields=("recheck_on",), name="flags_recheck"),
+            # The dashboard's version reads the organisation's newest `computed_at` on every view
+            # (iptriad.flags.dashboard.cache): one index probe, not a scan of its 10,000 rows at tier M.
+            models.Index(fields=("organisation", "computed_at"), name="flags_computed"),
         ]
 
     def __str__(self) -> str:

@@ -7,15 +7,22 @@ last meeting" counts) and its memberships (number, newest id: who is listed), wi
 "since" and "new" are measured against) and whose dashboard it is (everyone's, or one person's own). What the
 version cannot see (a client renamed, a member's role changed) is at most MAX_AGE old. Every view still records
 which clients it named: the audit event is written per view, never cached.
+
+Kept in the process's memory, not in Django's cache: the local-memory cache pickles what it keeps, and unpickling the
+board (50 people, 144 cases with their flags) cost about a quarter of a warm view at tier M. Each process builds its
+own copy once per change, as it did with the per-process default cache; what is kept is only read, never changed.
 """
 
 from __future__ import annotations
 
 import hashlib
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.cache import cache
 from django.db import connection
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -30,12 +37,48 @@ from iptriad.flags.models import ContextFlags
 from iptriad.supervision.models import SupervisionEntry
 
 MAX_AGE = 60  # seconds: the bound on what the version cannot see
+KEPT = 256  # dashboards kept per process (the organisation's, and each therapist's or facilitator's own), newest used
 
 
 @dataclass(frozen=True)
 class Built:
     board: Dashboard
     sections_html: SafeString  # every person's section, rendered (the template's loop over 50 people cost most)
+    client_ids: tuple[int, ...]  # the clients the page names, for each view's audit event
+
+
+class _Kept:
+    """The dashboards last built, by key, each until MAX_AGE after it was built; the least recently used go first."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._lock = threading.Lock()  # gunicorn's threads share a process
+        self._entries: OrderedDict[str, tuple[float, Built]] = OrderedDict()
+
+    def get(self, key: str) -> Built | None:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                return None
+            if entry[0] <= self._clock():
+                del self._entries[key]
+                return None
+            self._entries.move_to_end(key)
+            return entry[1]
+
+    def set(self, key: str, built: Built) -> None:
+        with self._lock:
+            self._entries[key] = (self._clock() + MAX_AGE, built)
+            self._entries.move_to_end(key)
+            while len(self._entries) > KEPT:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+kept = _Kept()
 
 
 def _version_sql() -> str:
@@ -71,15 +114,16 @@ def dashboard_built(actor: Actor) -> Built:
     version = dashboard_version(actor.organisation.pk)
     parts = (actor.organisation.pk, scope, timezone.localdate(), actor.organisation.time_zone, *version)
     key = "flags:dashboard:" + hashlib.sha256(repr(parts).encode()).hexdigest()
-    built = cache.get(key)
-    if not isinstance(built, Built):
+    built = kept.get(key)
+    if built is None:
         board = dashboard(actor=actor, record=False)
         sections = [
             {"person": person, "rows": case_rows(person.cases), "last_meeting": day(person.last_meeting)}
             for person in board.people
         ]
         html = render_to_string("flags/_dashboard_sections.html", {"sections": sections})
-        built = Built(board=board, sections_html=html)
-        cache.set(key, built, MAX_AGE)
-    record_dashboard_viewed(actor, built.board)
+        client_ids = tuple(case.client_id for person in board.people for case in person.cases)
+        built = Built(board=board, sections_html=html, client_ids=client_ids)
+        kept.set(key, built)
+    record_dashboard_viewed(actor, built.client_ids)
     return built

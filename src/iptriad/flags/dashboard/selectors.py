@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -332,9 +333,9 @@ def person_dashboard(*, actor: Actor, membership_id: int) -> PersonRow:
     return person
 
 
-def record_dashboard_viewed(actor: Actor, board: Dashboard) -> None:
+def record_dashboard_viewed(actor: Actor, client_ids: Sequence[int]) -> None:
     """The clients a dashboard shown (from the cache or not) names, recorded as any list of clients is."""
-    _record_viewed(actor, [case.client_id for person in board.people for case in person.cases], page="dashboard")
+    _record_viewed(actor, list(client_ids), page="dashboard")
 
 
 def _record_viewed(actor: Actor, client_ids: list[int], page: str) -> None:
