@@ -28,7 +28,7 @@ PERSONAL = {*accounts_security.ROWS, "login", "health", "organisation-switch"}
 # Sent last or not at all: they end the session or its second factor, and every request after would be refused
 # for that reason rather than for the one under test.
 SESSION_ENDING = {"logout", "mfa-reset"}
-LEAD_PAGES = {"programme-list", "programme-outcomes", "programme-outcomes-csv"}
+LEAD_PAGES = {"programme-list", "programme-outcomes", "programme-outcomes-csv", "programme-outcomes-pdf"}
 
 
 def _secrets(personas: Personas) -> list[bytes]:

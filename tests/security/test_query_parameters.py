@@ -21,7 +21,6 @@ import iptriad
 from iptriad.accounts.audit_views import AuditFilterForm
 from iptriad.clients.forms import ClientSearchForm
 from iptriad.notifications.forms import MessageFilterForm
-from iptriad.outcomes.programme_forms import ProgrammeReportForm
 from tests.conftest import logged_in, make_client
 from tests.security.matrix_rows import ROWS
 from tests.security.pages import row_url
@@ -61,12 +60,15 @@ SUPERVISOR_PAGES = ("supervision_entry_new", "outcomes", "outcomes-csv", "outcom
 READS_A_SECRET = {"account-email-confirm": ("token",), "password-reset-confirm": ("token",)}
 # Pages only a programme lead opens (every member of the matrix gets 404): attacked with the same values by
 # tests/outcomes/test_programme_pages.py (test_hostile_query_values_are_refused_or_ignored_never_a_500).
-READ_BY_LEADS = {"programme-outcomes": ("start", "end", "by"), "programme-outcomes-csv": ("start", "end", "by")}
+READ_BY_LEADS = {
+    "programme-outcomes": ("start", "end", "by"),
+    "programme-outcomes-csv": ("start", "end", "by"),
+    "programme-outcomes-pdf": ("start", "end", "by"),
+}
 FORMS_BOUND_TO_GET = {
     "ClientSearchForm": ClientSearchForm,
     "AuditFilterForm": AuditFilterForm,
     "MessageFilterForm": MessageFilterForm,
-    "ProgrammeReportForm": ProgrammeReportForm,
 }
 HOSTILE = (
     "-password",

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from iptriad.core.metrics import SUPPRESSED_TEXT, CohortCounts, Rate, rate_of, rates
-from iptriad.outcomes.report import BREAKDOWNS, OutcomeReport
+from iptriad.outcomes.report import PROGRAMME_BREAKDOWNS, OutcomeReport
 
 WIDTH = 480
 LABEL_WIDTH = 150  # the bars' names, right-aligned before the plot
@@ -126,7 +126,7 @@ def breakdown_chart(report: OutcomeReport, rate_key: str) -> BarChart:
     by = report.by or ""
     items = [(row.label, rate_of(row.counts, rate_key)) for row in report.rows]
     label = rate_of(report.overall, rate_key).label
-    return _chart(f"{label} by {BREAKDOWNS.get(by, by).lower()}", f"by-{rate_key}", items)
+    return _chart(f"{label} by {PROGRAMME_BREAKDOWNS.get(by, by).lower()}", f"by-{rate_key}", items)
 
 
 def in_parts(chart: BarChart, most: int) -> list[BarChart]:

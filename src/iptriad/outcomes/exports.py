@@ -140,8 +140,8 @@ def rows_csv(organisations: Sequence[Organisation], *, start: date | None, end: 
     return _lines(rows())
 
 
-def export_filename(kind: str, organisations: Sequence[Organisation], start: date | None, end: date | None) -> str:
-    """e.g. ``iptriad-outcomes-demo-2026-01-01-to-2026-06-30.csv``; kind is "outcomes" or "outcome-rows"."""
-    who = organisations[0].slug if len(organisations) == 1 else "programme"
+def export_filename(kind: str, who: str, start: date | None, end: date | None) -> str:
+    """e.g. ``iptriad-outcomes-demo-2026-01-01-to-2026-06-30.csv``; kind is "outcomes" or "outcome-rows", who the
+    slug of the organisation or programme the figures are of."""
     period = f"{start or 'start'}-to-{end or 'now'}"
     return f"iptriad-{kind}-{who}-{period}-v{METRICS_VERSION}.csv"

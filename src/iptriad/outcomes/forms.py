@@ -1,4 +1,6 @@
-"""The report's choices, sent as a GET form so a report is a link: the period and one breakdown."""
+"""The report's choices, sent as a GET form so a report is a link: the period and one breakdown.
+
+A programme's report (several organisations) may also be broken down by organisation, and opens so."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from urllib.parse import urlencode
 
 from django import forms
 
-from iptriad.outcomes.report import BREAKDOWNS
+from iptriad.outcomes.report import BREAKDOWNS, ORGANISATION_BREAKDOWN, PROGRAMME_BREAKDOWNS
 from iptriad.web.widgets import DateInput
 
 ERROR_PERIOD = "The period ends before it starts."
@@ -42,14 +44,23 @@ def last_twelve_months(today: dt.date) -> ReportChoice:
     return ReportChoice(start=year_before + dt.timedelta(days=1), end=today, by=None)
 
 
+def _by_choices(breakdowns: dict[str, str]) -> list[tuple[str, str]]:
+    return [(NO_BREAKDOWN, "Nothing (everyone together)"), *breakdowns.items()]
+
+
 class ReportChoiceForm(forms.Form):
     start = forms.DateField(label="From", required=False, widget=DateInput())
     end = forms.DateField(label="To (inclusive)", required=False, widget=DateInput())
     by = forms.ChoiceField(
         label="Break down by",
         required=False,
-        choices=[(NO_BREAKDOWN, "Nothing (everyone together)"), *BREAKDOWNS.items()],
+        choices=_by_choices(BREAKDOWNS),
     )
+
+    def __init__(self, *args: Any, programme: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if programme:
+            self.fields["by"].choices = _by_choices(PROGRAMME_BREAKDOWNS)  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -62,9 +73,11 @@ class ReportChoiceForm(forms.Form):
         return ReportChoice(start=data.get("start"), end=data.get("end"), by=data.get("by") or None)
 
 
-def report_choice_form(query: Any, today: dt.date) -> ReportChoiceForm:
-    """The form bound to the query string, or to the default period when the page is opened without one."""
+def report_choice_form(query: Any, today: dt.date, *, programme: bool = False) -> ReportChoiceForm:
+    """The form bound to the query string, or to the default when the page is opened without one: the last twelve
+    months, everyone together for an organisation and by organisation for a programme (its first question)."""
     if not query:
         default = last_twelve_months(today)
-        query = {"start": _iso(default.start), "end": _iso(default.end), "by": NO_BREAKDOWN}
-    return ReportChoiceForm(query)
+        by = ORGANISATION_BREAKDOWN if programme else NO_BREAKDOWN
+        query = {"start": _iso(default.start), "end": _iso(default.end), "by": by}
+    return ReportChoiceForm(query, programme=programme)

@@ -2,9 +2,11 @@
 
 A view checks who may read what, then describes its reader's report as an `OutcomesAudience` and hands the request
 to one of the four functions below. The organisation's own pages (`iptriad.outcomes.views`) pass the current
-organisation; a programme lead's pages pass their programme's organisations, with their own base URL, audit writer
-and no rows download. Each function reads the period and breakdown from the query string (bad input: the page's
-form errors, or 400 for a download), runs the report (a fixed number of queries) and records the read.
+organisation; a programme lead's pages (`iptriad.outcomes.programme_views`) pass their programme's organisations,
+with their own base URL, audit events (in each organisation's chain) and no rows download; their report may also be
+broken down by organisation, and opens so. Each function reads the period and breakdown from the query string (bad
+input: the page's form errors, or 400 for a download), runs the report (a fixed number of queries) and records the
+read.
 
 Under ``base_url`` the downloads live at fixed names: ``outcomes.csv``, ``outcome-rows.csv``, ``report.pdf``.
 """
@@ -49,17 +51,28 @@ class OutcomesAudience:
     base_url: str  # the dashboard's path, ending in "/"; the downloads are relative to it
     may_download_rows: bool
     record: Recorder  # writes one audit event (action, detail)
+    file_name: str  # who the downloads' file names say the figures are of: an organisation's or programme's slug
     heading: str = "Outcomes"
-    context: dict[str, Any] = field(default_factory=dict)  # more for the template (e.g. a programme's name)
+    # A programme's report: several organisations, which it may be broken down by (and is, by default).
+    programme: str | None = None  # the programme's name
+    viewed: AuditAction = AuditAction.OUTCOMES_VIEWED
+    downloaded: AuditAction = AuditAction.OUTCOMES_DOWNLOADED
+    context: dict[str, Any] = field(default_factory=dict)  # more for the template
 
 
-def _choice_or_errors(request: HttpRequest) -> tuple[ReportChoiceForm, ReportChoice | None]:
-    form = report_choice_form(request.GET, timezone.localdate())
+def _choice_or_errors(request: HttpRequest, audience: OutcomesAudience) -> tuple[ReportChoiceForm, ReportChoice | None]:
+    form = report_choice_form(request.GET, timezone.localdate(), programme=audience.programme is not None)
     return form, form.choice() if form.is_valid() else None
 
 
 def _report(audience: OutcomesAudience, choice: ReportChoice) -> OutcomeReport:
-    return outcome_report(audience.organisations, start=choice.start, end=choice.end, by=choice.by)
+    return outcome_report(
+        audience.organisations,
+        start=choice.start,
+        end=choice.end,
+        by=choice.by,
+        programme=audience.programme is not None,
+    )
 
 
 def _detail(audience: OutcomesAudience, choice: ReportChoice, **more: Any) -> dict[str, Any]:
@@ -75,7 +88,7 @@ def _detail(audience: OutcomesAudience, choice: ReportChoice, **more: Any) -> di
 
 def render_outcomes(request: HttpRequest, audience: OutcomesAudience) -> HttpResponse:
     """The dashboard: the form, and the figures of a valid choice (a choice refused: its errors, no figures)."""
-    form, choice = _choice_or_errors(request)
+    form, choice = _choice_or_errors(request, audience)
     context: dict[str, Any] = {
         "form": form,
         "audience": audience,
@@ -90,7 +103,7 @@ def render_outcomes(request: HttpRequest, audience: OutcomesAudience) -> HttpRes
             "rows": f"{audience.base_url}{ROWS_CSV}?{query}" if audience.may_download_rows else None,
             "pdf": f"{audience.base_url}{REPORT_PDF}?{query}",
         }
-        audience.record(AuditAction.OUTCOMES_VIEWED, _detail(audience, choice))
+        audience.record(audience.viewed, _detail(audience, choice))
     return render(request, "outcomes/dashboard.html", context)
 
 
@@ -114,12 +127,12 @@ def _streamed_csv(lines: Iterator[str], filename: str) -> StreamingHttpResponse:
 
 def download_aggregates(request: HttpRequest, audience: OutcomesAudience) -> HttpResponseBase:
     """The report's counts and rates as CSV, overall and by the breakdown, suppressed as on the page."""
-    form, choice = _choice_or_errors(request)
+    form, choice = _choice_or_errors(request, audience)
     if choice is None:
         return _refused(form)
     report = _report(audience, choice)
-    audience.record(AuditAction.OUTCOMES_DOWNLOADED, _detail(audience, choice, file="aggregates.csv"))
-    filename = export_filename("outcomes", audience.organisations, choice.start, choice.end)
+    audience.record(audience.downloaded, _detail(audience, choice, file="aggregates.csv"))
+    filename = export_filename("outcomes", audience.file_name, choice.start, choice.end)
     return _streamed_csv(aggregates_csv(report), filename)
 
 
@@ -127,20 +140,23 @@ def download_rows(request: HttpRequest, audience: OutcomesAudience) -> HttpRespo
     """One de-identified line per treatment context of the period, streamed (the breakdown does not apply)."""
     if not audience.may_download_rows:
         raise PermissionDenied(ERROR_DENIED_ROWS)
-    form, choice = _choice_or_errors(request)
+    form, choice = _choice_or_errors(request, audience)
     if choice is None:
         return _refused(form)
-    audience.record(AuditAction.OUTCOMES_DOWNLOADED, _detail(audience, choice, file="rows.csv"))
-    filename = export_filename("outcome-rows", audience.organisations, choice.start, choice.end)
+    audience.record(audience.downloaded, _detail(audience, choice, file="rows.csv"))
+    filename = export_filename("outcome-rows", audience.file_name, choice.start, choice.end)
     return _streamed_csv(rows_csv(audience.organisations, start=choice.start, end=choice.end), filename)
 
 
 def download_pdf(request: HttpRequest, audience: OutcomesAudience) -> HttpResponseBase:
     """The report for a board or funder as a PDF: the figures, a chart per rate, the definitions."""
-    form, choice = _choice_or_errors(request)
+    form, choice = _choice_or_errors(request, audience)
     if choice is None:
         return _refused(form)
     report = _report(audience, choice)
-    audience.record(AuditAction.OUTCOMES_DOWNLOADED, _detail(audience, choice, file="report.pdf"))
-    filename = export_filename("outcomes", audience.organisations, choice.start, choice.end).removesuffix(".csv")
-    return _attachment(HttpResponse(render_report_pdf(report), content_type="application/pdf"), f"{filename}.pdf")
+    audience.record(audience.downloaded, _detail(audience, choice, file="report.pdf"))
+    filename = export_filename("outcomes", audience.file_name, choice.start, choice.end).removesuffix(".csv")
+    return _attachment(
+        HttpResponse(render_report_pdf(report, programme=audience.programme), content_type="application/pdf"),
+        f"{filename}.pdf",
+    )

@@ -126,10 +126,11 @@ def _breakdown(shown: Figures, width: float) -> Table:
     return _table(rows, [label_width] + [(width - label_width) / columns] * columns)
 
 
-def _story(shown: Figures, width: float) -> list[Flowable]:
+def _story(shown: Figures, width: float, programme: str | None) -> list[Flowable]:
     generated = timezone.localtime(shown.generated_at)
     story: list[Flowable] = [
         _p("Outcome report", TITLE),
+        *([_p(f"Programme: {programme}")] if programme else []),
         _p(f"Organisations: {', '.join(shown.organisations)}"),
         _p(f"Period: courses and group places that ended from {shown.period}"),
         _p(f"Broken down by: {shown.by or 'nothing (everyone together)'}"),
@@ -161,8 +162,8 @@ def _story(shown: Figures, width: float) -> list[Flowable]:
     return story
 
 
-def render_report_pdf(report: OutcomeReport) -> bytes:
-    """The report as the bytes of a PDF (A4)."""
+def render_report_pdf(report: OutcomeReport, *, programme: str | None = None) -> bytes:
+    """The report as the bytes of a PDF (A4); a programme's names the programme above its organisations."""
     shown = figures(report)
     buffer = BytesIO()
     document = SimpleDocTemplate(
@@ -175,7 +176,7 @@ def render_report_pdf(report: OutcomeReport) -> bytes:
         title="Outcome report",
         author="iptriad",
         creator="iptriad",
-        subject=f"{', '.join(shown.organisations)}: {shown.period}",
+        subject=f"{programme or ', '.join(shown.organisations)}: {shown.period}",
     )
 
     def footer(canvas: Canvas, _document: SimpleDocTemplate) -> None:
@@ -185,5 +186,5 @@ def render_report_pdf(report: OutcomeReport) -> bytes:
         canvas.drawRightString(A4[0] - MARGIN, 10 * mm, f"Page {canvas.getPageNumber()}")
         canvas.restoreState()
 
-    document.build(_story(shown, document.width), onFirstPage=footer, onLaterPages=footer)
+    document.build(_story(shown, document.width, programme), onFirstPage=footer, onLaterPages=footer)
     return buffer.getvalue()

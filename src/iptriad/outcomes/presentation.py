@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass
 
 from iptriad.core.metrics import COUNT_DEFINITIONS, DECISIONS, SUPPRESSED_TEXT, CohortCounts, Rate, rates, shown_count
 from iptriad.outcomes.charts import BarChart, breakdown_chart, headline_chart
-from iptriad.outcomes.report import BREAKDOWNS, OutcomeReport
+from iptriad.outcomes.report import PROGRAMME_BREAKDOWNS, OutcomeReport
 
 # Short names of the counts, for table rows and column heads (their meaning is COUNT_DEFINITIONS).
 COUNT_LABELS: dict[str, str] = {
@@ -155,7 +155,7 @@ def figures(report: OutcomeReport) -> Figures:
     return Figures(
         organisations=report.organisations,
         period=period_text(report.start, report.end),
-        by=None if report.by is None else BREAKDOWNS[report.by],
+        by=None if report.by is None else PROGRAMME_BREAKDOWNS[report.by],  # every label, a programme's too
         generated_at=report.generated_at,
         metrics_version=report.metrics_version,
         tiles=tiles,

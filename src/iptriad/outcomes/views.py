@@ -32,6 +32,7 @@ def _audience(actor: Actor, action: OutcomeAction) -> pages.OutcomesAudience:
         base_url=reverse("outcomes"),
         may_download_rows=outcomes_policy.allows(actor, OutcomeAction.DOWNLOAD_ROWS),
         record=record,
+        file_name=actor.organisation.slug,
         heading=f"Outcomes of {actor.organisation.name}",
     )
 
