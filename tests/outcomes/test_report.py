@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from iptriad.outcomes.report import NOT_RECORDED, PERIOD_REVERSED, UNKNOWN_BREAKDOWN, outcome_report
+from iptriad.outcomes.report import MISSING_LABELS, NOT_RECORDED, PERIOD_REVERSED, UNKNOWN_BREAKDOWN, outcome_report
 from tests.outcomes.builders import outcome_row
 
 pytestmark = pytest.mark.django_db
@@ -52,7 +52,7 @@ def test_a_breakdown_names_each_value_and_keeps_not_recorded_last(personas) -> N
     outcome_row(org, therapist=None, phq9=(18, 4), problem_area="")
     by_therapist = outcome_report([org], by="therapist")
     names = sorted([str(personas.therapist_a), str(personas.therapist_a2)], key=str.lower)
-    assert [row.label for row in by_therapist.rows] == [*names, NOT_RECORDED]
+    assert [row.label for row in by_therapist.rows] == [*names, MISSING_LABELS["therapist"]]
     assert sum(row.counts.contexts for row in by_therapist.rows) == by_therapist.overall.contexts == 3
     assert [row.label for row in outcome_report([org], by="problem_area").rows] == [
         "Grief",

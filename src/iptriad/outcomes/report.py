@@ -34,6 +34,14 @@ from iptriad.groups.models import PROBLEM_AREA_CHOICES, Group, ProgrammeSite
 from iptriad.outcomes.models import ContextOutcome
 
 NOT_RECORDED = "Not recorded"
+# What an empty value means where it is not a gap in the record: a course has no facilitator, group or site, a group
+# place no therapist.
+MISSING_LABELS: dict[str, str] = {
+    "therapist": "Group IPT (no therapist)",
+    "facilitator": "Individual IPT (no facilitator)",
+    "group": "Individual IPT (no group)",
+    "site": "No site (individual IPT, or a group without one)",
+}
 
 # The breakdowns a report offers, in the order pages list them: the field of ContextOutcome and its label.
 BREAKDOWNS: dict[str, str] = {
@@ -185,6 +193,7 @@ def outcome_report(
         column = f"{by}_id" if by in _FOREIGN_KEYS else by
         grouped = list(rows.order_by().values(column).annotate(**_aggregates()))
         values = [row[column] for row in grouped]
+        missing = MISSING_LABELS.get(by, NOT_RECORDED)
         if by == ORGANISATION_BREAKDOWN:  # the names are at hand: no query
             labels = {organisation.pk: organisation.name for organisation in organisations}
         else:
@@ -193,12 +202,12 @@ def outcome_report(
             (
                 BreakdownRow(
                     value="" if row[column] is None else str(row[column]),
-                    label=labels.get(row[column], NOT_RECORDED),
+                    label=labels.get(row[column], missing),
                     counts=_counts(row),
                 )
                 for row in grouped
             ),
-            key=lambda row: (row.label == NOT_RECORDED, row.label.lower(), row.value),
+            key=lambda row: (row.label == missing, row.label.lower(), row.value),
         )
     return OutcomeReport(
         organisations=[organisation.name for organisation in organisations],
