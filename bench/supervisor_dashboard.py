@@ -1,5 +1,5 @@
 """Benchmark: the supervision dashboard and the supervisor's home at tier M (100,000 clients) on PostgreSQL, served
-as deployed (`iptriad serve`: gunicorn, 2 workers of 4 threads), under `wrk -t2 -c8 -d10s` with a signed-in
+as deployed (`iptriad serve`: gunicorn, by default 3 workers of 2 threads), under `wrk -t2 -c8 -d10s` with a signed-in
 session's cookie; the floor (a facilitator's home, no client data) in the same run.
 
     .venv/bin/python bench/supervisor_dashboard.py                       # builds iptriad_bench_m once, then measures

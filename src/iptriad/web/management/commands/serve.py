@@ -22,8 +22,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default=env_str("IPTRIAD_HOST", "127.0.0.1"))
         parser.add_argument("--port", type=int, default=env_int("IPTRIAD_PORT", 8000))
-        parser.add_argument("--workers", type=int, default=env_int("IPTRIAD_WORKERS", 2))
-        parser.add_argument("--threads", type=int, default=env_int("IPTRIAD_THREADS", 4))
+        parser.add_argument("--workers", type=int, default=env_int("IPTRIAD_WORKERS", 3))
+        parser.add_argument("--threads", type=int, default=env_int("IPTRIAD_THREADS", 2))
         parser.add_argument(
             "--no-worker",
             action="store_true",
