@@ -262,9 +262,12 @@ def _clients_chunk(org: int, cast: Cast, seed: int, numbers: range, events: list
         clients.append(client)
     Client.objects.bulk_create(clients, batch_size=BATCH)
     plans = []
-    for client, rng in zip(clients, rngs, strict=True):
-        roll = rng.random()
-        kind = "course" if roll < COURSE_SHARE else "group" if roll < COURSE_SHARE + GROUP_SHARE else ""
+    for number, client, rng in zip(numbers, clients, rngs, strict=True):
+        # Group places by number, so that even the tiny tier fills a group.
+        if number % 50 < GROUP_SHARE * 50:
+            kind = "group"
+        else:
+            kind = "course" if rng.random() < COURSE_SHARE / (1 - GROUP_SHARE) else ""
         plans.append(kind)
         actor = client.therapist_id
         events.append(Event(client.created_at, actor, "client.created", "client", str(client.pk)))
@@ -374,7 +377,8 @@ def _course_records(
     for number in range(1, draw.held + 1):
         held_on = course.opened_on + dt.timedelta(days=7 * (number - 1))
         attendance = rng.choices(("attended", "cancelled", "no_show"), weights=(85, 8, 7))[0]
-        occasion = rows.add(Occasion(organisation_id=org, context_id=course.treatment_context_id))
+        occasion = Occasion(organisation_id=org, context_id=course.treatment_context_id)
+        rows.add(occasion)
         session = CourseSession(
             organisation_id=org,
             course_id=course.pk,
@@ -708,8 +712,8 @@ def _groups(org: int, cast: Cast, seed: int, clients: list[int], events: list[Ev
                     member=member,
                     status=status,
                     occasion=occasion,
-                    recorded_by_id=session.recorded_by_id,
-                    recorded_at=session.recorded_at,
+                    recorded_by_id=session.group.facilitator_id,
+                    recorded_at=at(session.planned_on, 120),
                 )
                 for (session, member, status), occasion in zip(roster, occasions, strict=True)
             ],
