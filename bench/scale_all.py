@@ -325,7 +325,7 @@ def _course(org: int, context_id: int, client: Any, rng: random.Random) -> tuple
         client_id=client.pk,
         therapist_id=client.therapist_id,
         treatment_context_id=context_id,
-        adaptation="maintenance" if phase == "maintenance" and rng.random() < 0.3 else rng.choice(ADAPTATIONS),
+        adaptation="ipt_m" if phase == "maintenance" and rng.random() < 0.3 else rng.choice(ADAPTATIONS),
         protocol_version=protocol().version,
         phase=phase,
         opened_on=opened,
