@@ -14,11 +14,9 @@ a layer above) which contexts changed, so those inputs are watched in one place.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS, transaction
 from django.db.models import Model
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import Signal
@@ -30,6 +28,7 @@ from iptriad.groups.models import Group, GroupMember, GroupSession, SessionAtten
 from iptriad.measures.models import Administration, MeasureSchedule, RiskAlert
 from iptriad.measures.signals import risk_alert_acknowledged
 from iptriad.supervision.models import ReviewedCase, SupervisionEntry
+from iptriad.web.per_transaction import PerTransaction
 
 
 @dataclass
@@ -79,34 +78,9 @@ def _refresh(context_ids: set[int]) -> None:
         contexts_changed.send_robust(sender=Touched, context_ids=context_ids)
 
 
-def _note(add: Callable[[Touched], object]) -> None:
-    """Add what a write touched to this transaction's set, whose refresh is registered once on commit. A set left by
-    a transaction that rolled back (its callback discarded with it) is replaced. Outside a transaction the write has
-    committed already: refresh at once."""
-    connection = transaction.get_connection(DEFAULT_DB_ALIAS)
-    if not connection.in_atomic_block:
-        alone = Touched()
-        add(alone)
-        _refresh(alone.context_ids())
-        return
-    current: Touched | None = getattr(connection, _ATTRIBUTE, None)
-    if current is None or not any(
-        getattr(callback, "touched", None) is current for _ids, callback, *_rest in connection.run_on_commit
-    ):
-        current = Touched()
-        setattr(connection, _ATTRIBUTE, current)
-        transaction.on_commit(_refresh_callback(connection, current), robust=True)
-    add(current)
-
-
-def _refresh_callback(connection: Any, mine: Touched) -> Callable[[], None]:
-    def refresh() -> None:
-        if getattr(connection, _ATTRIBUTE, None) is mine:
-            setattr(connection, _ATTRIBUTE, None)
-        _refresh(mine.context_ids())
-
-    refresh.touched = mine  # type: ignore[attr-defined]  # how `_note` finds its own callback again
-    return refresh
+# One refresh per transaction, of every context its writes touched, after it commits.
+_per_transaction = PerTransaction(_ATTRIBUTE, Touched, lambda touched: _refresh(touched.context_ids()))
+_note = _per_transaction.note
 
 
 def _context(sender: type[Model], instance: Any, **kwargs: Any) -> None:

@@ -10,11 +10,9 @@ problem areas, and the organisation's `OutcomeSettings` (every row of the organi
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS, transaction
 from django.db.models import Model
 from django.db.models.signals import post_delete, post_save
 
@@ -24,6 +22,7 @@ from iptriad.flags.signals import contexts_changed
 from iptriad.measures.models import TreatmentContext
 from iptriad.outcomes.models import OutcomeSettings
 from iptriad.outcomes.services import outcomes_refresh_safely
+from iptriad.web.per_transaction import PerTransaction
 
 logger = logging.getLogger(__name__)
 
@@ -48,34 +47,6 @@ class Touched:
 _ATTRIBUTE = "_iptriad_outcomes_touched"
 
 
-def _note(add: Callable[[Touched], object]) -> None:
-    """As iptriad.flags.signals._note: one refresh per transaction, registered on its first noted write."""
-    connection = transaction.get_connection(DEFAULT_DB_ALIAS)
-    if not connection.in_atomic_block:
-        alone = Touched()
-        add(alone)
-        _refresh(alone)
-        return
-    current: Touched | None = getattr(connection, _ATTRIBUTE, None)
-    if current is None or not any(
-        getattr(callback, "touched", None) is current for _ids, callback, *_rest in connection.run_on_commit
-    ):
-        current = Touched()
-        setattr(connection, _ATTRIBUTE, current)
-        transaction.on_commit(_refresh_callback(connection, current), robust=True)
-    add(current)
-
-
-def _refresh_callback(connection: Any, mine: Touched) -> Callable[[], None]:
-    def refresh() -> None:
-        if getattr(connection, _ATTRIBUTE, None) is mine:
-            setattr(connection, _ATTRIBUTE, None)
-        _refresh(mine)
-
-    refresh.touched = mine  # type: ignore[attr-defined]  # how `_note` finds its own callback again
-    return refresh
-
-
 def _refresh(touched: Touched) -> None:
     try:
         ids = touched.context_ids()
@@ -85,6 +56,10 @@ def _refresh(touched: Touched) -> None:
     outcomes_refresh_safely(ids)
     for organisation_id in sorted(touched.organisations):
         _enqueue_organisation(organisation_id)
+
+
+# As the flags: one refresh per transaction, after it commits, of what its writes touched.
+_note = PerTransaction(_ATTRIBUTE, Touched, _refresh).note
 
 
 def _enqueue_organisation(organisation_id: int) -> None:
