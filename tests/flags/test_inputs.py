@@ -248,3 +248,25 @@ def test_a_self_harm_answer_with_a_blank_item_stands_and_alerts_when_the_flags_r
     assert alert.item_number == 9
     row = ContextFlags.objects.filter(treatment_context_id=course.treatment_context_id).first()
     assert row is None or row.recheck_on == timezone.localdate()  # picked up by the daily recheck
+
+
+def test_a_self_harm_answer_stands_and_alerts_when_the_flags_and_the_outcome_refreshes_both_break(
+    personas, course, committed, monkeypatch
+):
+    """Both derived stores run after the commit of the answer; neither failing, nor both, may cost the alert."""
+    from iptriad.flags import services as flags_services
+    from iptriad.outcomes import services as outcomes_services
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the store is down")
+
+    monkeypatch.setattr(flags_services, "flags_refresh", broken)
+    monkeypatch.setattr(outcomes_services, "outcomes_refresh", broken)
+    answers = [1, None, 1, 1, 1, 1, 1, 1, 3]  # item 2 left blank, item 9 "Nearly every day"
+    with committed():
+        administration = administration_record(
+            actor=personas.actor(personas.therapist_a), client=personas.client_a, code="phq9", answers=answers
+        )
+    alert = RiskAlert.objects.get(administration=administration)
+    assert alert.is_open
+    assert alert.item_number == 9
