@@ -12,7 +12,7 @@ its supervisors and administrators, a programme's organisations for its lead (`i
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import date, datetime
 from typing import Any
 
@@ -25,6 +25,7 @@ from iptriad.core.metrics import (
     COUNT_DEFINITIONS,
     DECISIONS,
     METRICS_VERSION,
+    Classification,
     CohortCounts,
     is_suppressed,
     rates,
@@ -66,19 +67,8 @@ UNKNOWN_PROGRAMME_BREAKDOWN = "unknown breakdown {by!r}: choose one of " + ", ".
 PERIOD_REVERSED = "the period ends before it starts"
 
 # Each count of CohortCounts as an aggregate over ContextOutcome.
-_BOOLEAN_COUNTS = (
-    "reached",
-    "completed",
-    "finished",
-    "at_caseness",
-    "not_at_caseness",
-    "recovered",
-    "reliable_improvement",
-    "reliable_deterioration",
-    "reliable_recovery",
-    "paired",
-    "missing_end_score",
-)
+# The classification's booleans that a cohort counts as they are (the PHQ-9 end indicators are counted per group).
+_BOOLEAN_COUNTS = tuple(item.name for item in fields(Classification) if item.name in CohortCounts.count_names())
 
 
 _PREFIX = "n_"  # the aggregates' names, so none shadows the field it counts

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict
+from dataclasses import asdict, fields
 
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from iptriad.core.metrics import METRICS_VERSION, classify
+from iptriad.core.metrics import METRICS_VERSION, Classification, classify
 from iptriad.measures.models import TreatmentContext
 from iptriad.outcomes.facts import gather
 from iptriad.outcomes.models import ContextOutcome
@@ -47,21 +47,8 @@ FACT_FIELDS = (
     "gad7_first",
     "gad7_last",
 )
-CLASSIFICATION_FIELDS = (
-    "reached",
-    "completed",
-    "finished",
-    "at_caseness",
-    "not_at_caseness",
-    "recovered",
-    "reliable_improvement",
-    "reliable_deterioration",
-    "reliable_recovery",
-    "paired",
-    "missing_end_score",
-    "phq9_end_at_most_4",
-    "phq9_end_under_10",
-)
+# Every field of the core's Classification is a column of the row, of the same name.
+CLASSIFICATION_FIELDS = tuple(field.name for field in fields(Classification))
 UPDATED_FIELDS = (*FACT_FIELDS, *CLASSIFICATION_FIELDS, "metrics_version", "computed_at")
 
 
