@@ -46,6 +46,14 @@ def test_it_keeps_only_the_hash_and_the_prefix(personas):
     assert api_token.expires_at - api_token.created_at == dt.timedelta(days=30)
 
 
+def test_no_token_begins_with_a_dash(personas, monkeypatch):
+    # `apitoken revoke PREFIX` would read a prefix beginning with "-" as an option: such a draw is drawn again.
+    draws = iter(["-" + "a" * 42, "b" * 43])
+    monkeypatch.setattr("iptriad.api.services.secrets.token_urlsafe", lambda _: next(draws))
+    _, token = create(personas)
+    assert token == "b" * 43
+
+
 def test_it_audits_creation_and_revocation_without_the_token(personas):
     api_token, token = create(personas)
     api_token_revoke(actor=Actor.operator(personas.org_a), api_token=api_token)

@@ -43,9 +43,12 @@ def _audit(*, actor: Actor, action: AuditAction, token: ApiToken) -> None:
 
 
 def _new_secret() -> str:
-    """A fresh token whose prefix no other token has (a clash is rare: 48 random bits)."""
+    """A fresh token whose prefix no other token has (a clash is rare: 48 random bits). It never begins with "-",
+    which `iptriad apitoken revoke PREFIX` would read as an option."""
     while True:
         token = secrets.token_urlsafe(32)
+        if token.startswith("-"):
+            continue
         if not ApiToken.objects.filter(prefix=token[:PREFIX_LENGTH]).exists():
             return token
 
