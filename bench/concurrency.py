@@ -81,6 +81,7 @@ def main() -> int:
         def write(client_id: int) -> None:
             while time.monotonic() < stop_at:
                 started = time.perf_counter()
+                status: int | str
                 try:
                     status, _ = post(
                         port,
