@@ -168,7 +168,7 @@ def prepare(tier: str) -> list[Target]:
     return targets
 
 
-def targets_for(slug: str) -> list[Target]:
+def targets_for(slug: str, links: int = 3 * LINKS_PER_RUN, therapists: int = WRITE_THERAPISTS) -> list[Target]:
     """The pages and writes to time, on the organisation `slug` of bench/scale_all.py, as its staff sign in."""
     from django.db.models import Count
     from django.utils import timezone
@@ -203,7 +203,7 @@ def targets_for(slug: str) -> list[Target]:
     csrf = secrets.token_hex(16)  # 32 characters: Django takes an unmasked secret equal to the cookie's
     today = timezone.localdate().isoformat()
     session_posts = []
-    for number in range(WRITE_THERAPISTS):
+    for number in range(therapists):
         member = User.objects.filter(email=f"therapist{number}@{domain}").first()
         if member is None:
             break
@@ -218,10 +218,10 @@ def targets_for(slug: str) -> list[Target]:
             session_posts.append(Request("POST", f"/courses/{course_id}/sessions/new/", headers, body))
 
     # Fresh single-use links, as a therapist's "send a link" makes them (only the token's hash is kept).
-    tokens = [secrets.token_urlsafe(32) for _ in range(3 * LINKS_PER_RUN)]
+    tokens = [secrets.token_urlsafe(32) for _ in range(links)]
     contexts = list(open_courses.values_list("client_id", "treatment_context_id", "therapist_id")[:2_000])
     now = timezone.now()
-    links = SelfReportLink.objects.bulk_create(
+    made = SelfReportLink.objects.bulk_create(
         SelfReportLink(
             organisation=organisation,
             client_id=contexts[place % len(contexts)][0],
@@ -268,7 +268,7 @@ def targets_for(slug: str) -> list[Target]:
             "client",
             link_posts,
             write="link",
-            link_ids=[link.pk for link in links],
+            link_ids=[link.pk for link in made],
         ),
     ]
     return targets

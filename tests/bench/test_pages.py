@@ -24,7 +24,7 @@ def send(http: HttpClient, request: Request):
 @pytest.mark.django_db
 def test_every_page_answers_itself_and_every_write_makes_its_row():
     build("scale-t", TIERS["T"], seed=3, refresh=False)
-    targets = {target.name: target for target in targets_for("scale-t")}
+    targets = {target.name: target for target in targets_for("scale-t", links=10, therapists=2)}
     assert set(MIX) == set(targets)
     http = HttpClient()
     for name, target in targets.items():
