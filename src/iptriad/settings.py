@@ -102,7 +102,8 @@ if _database["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers run beside the writer; FULL makes a commit durable once acknowledged;
     # IMMEDIATE takes the write lock at BEGIN so two writers never deadlock on lock upgrade;
     # the timeout makes a writer wait for the lock instead of failing with "database is locked".
-    _database["CONN_MAX_AGE"] = 0
+    # Connections are kept for reuse as on PostgreSQL: a new SQLite connection parses the whole schema again at its
+    # first statement, which cost more than the rest of a light page (docs/performance.md).
     _database["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL;PRAGMA synchronous=FULL",
         "transaction_mode": "IMMEDIATE",
