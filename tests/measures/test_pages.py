@@ -12,7 +12,7 @@ from iptriad.audit.chain import append_statements
 from iptriad.measures.models import Administration, RiskAlert, SelfReportLink
 from iptriad.measures.services import administration_record, self_report_link_create
 from tests.conftest import logged_in, make_client
-from tests.courses.factories import full_course
+from tests.courses.factories import full_course, make_course
 from tests.measures.factories import PHQ9_NO_RISK, PHQ9_WITH_RISK
 
 pytestmark = pytest.mark.django_db
@@ -290,3 +290,29 @@ def test_a_repeated_lifetime_attempt_shows_as_history_not_as_a_new_alert(persona
     assert "History: item 13 (lifetime; alerted earlier in this course)" in second
     assert "Risk item 13" not in second
     assert RiskAlert.objects.filter(item_number=13).count() == 1
+
+
+def test_a_clients_measures_page_lists_that_clients_rows_only_and_to_whoever_treats_them(personas):
+    # The page reads the client's rows once the client is allowed (measures.selectors._rows_of_client): another
+    # client's alert and scores of the same therapist stay off it, and a therapist who treats the client in an
+    # open course without being assigned still sees them.
+    other = make_client(personas.org_a, "OTHER-1", personas.therapist_a, given_name="Quentin")
+    actor = personas.actor(personas.therapist_a)
+    administration_record(actor=actor, client=other, code="phq9", answers=PHQ9_WITH_RISK)
+    administration_record(actor=actor, client=personas.client_a, code="phq9", answers=PHQ9_NO_RISK)
+    other_alert = RiskAlert.objects.get(client=other)
+    treated = make_client(personas.org_a, "TREATED-1", None, given_name="Tamsin")
+    make_course(treated, personas.therapist_a)
+    administration_record(actor=actor, client=treated, code="phq9", answers=PHQ9_WITH_RISK)
+    treated_alert = RiskAlert.objects.get(client=treated)
+
+    own = logged_in(personas.therapist_a).get(reverse("measures-client", args=[personas.client_a.pk]))
+    assert own.status_code == 200
+    assert reverse("alert-detail", args=[other_alert.pk]) not in own.content.decode()
+    assert len(own.context["administrations"]) == 1
+    assert own.context["alerts"] == []
+
+    page = logged_in(personas.therapist_a).get(reverse("measures-client", args=[treated.pk]))
+    assert [alert.pk for alert in page.context["alerts"]] == [treated_alert.pk]
+    assert reverse("alert-detail", args=[treated_alert.pk]) in page.content.decode()
+    assert logged_in(personas.therapist_b).get(reverse("measures-client", args=[treated.pk])).status_code == 404
