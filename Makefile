@@ -9,7 +9,7 @@ TEST_STAMP := $(VENV)/.installed-test
 CHROMIUM ?= $(shell command -v chromium || command -v chromium-browser || echo /usr/bin/chromium)
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-fast static lint typecheck checks security test-sqlite test-postgres browser bench clean lock crash crash-notify
+.PHONY: help run test test-fast static lint typecheck checks security test-sqlite test-postgres browser bench clean lock crash crash-notify topology topology-down topology-kill
 
 help: ## List the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -94,6 +94,15 @@ crash-notify: $(TEST_STAMP) ## Kill -9 the notifications worker while it sends: 
 	@if [ -z "$$IPTRIAD_TEST_POSTGRES" ]; then echo "IPTRIAD_TEST_POSTGRES is not set: skipping PostgreSQL"; exit 0; fi; \
 	$(BIN)/python bench/notify_crash.py --database postgresql --kills $${POSTGRES_KILLS:-50} \
 		--postgres-server "$$IPTRIAD_TEST_POSTGRES" --redis "$${IPTRIAD_TEST_REDIS:-redis://127.0.0.1:6379/11}"
+
+topology: $(RUN_STAMP) ## Start PostgreSQL + streaming replica, Redis, 2 app servers, 2 workers and HAProxy under var/topology/
+	$(BIN)/python bench/topology.py up
+
+topology-down: ## Stop everything `make topology` started (WIPE=1 also removes var/topology/)
+	$(BIN)/python bench/topology.py down $(if $(WIPE),--wipe)
+
+topology-kill: $(RUN_STAMP) ## Mixed load through HAProxy while one app server and one worker are killed (needs `make topology`)
+	$(BIN)/python bench/topology_kill.py
 
 lock: $(TEST_STAMP) ## Rewrite requirements/constraints.txt from the installed packages
 	$(BIN)/pip freeze --exclude-editable > requirements/constraints.txt

@@ -191,3 +191,11 @@ def env_task_broker_url(name: str) -> str:
     if raw and urllib.parse.urlsplit(raw).scheme not in {"redis", "rediss", "unix"}:
         raise ConfigurationError(f"{name} must be a redis:// URL (or unset for the embedded storage), not {raw!r}")
     return raw
+
+
+def env_cache_url(name: str) -> str:
+    """Empty (each process's own memory) or a redis:// URL (one cache every app server shares)."""
+    raw = os.environ.get(name, "").strip()
+    if raw and urllib.parse.urlsplit(raw).scheme not in {"redis", "rediss", "unix"}:
+        raise ConfigurationError(f"{name} must be a redis:// URL (or unset for each process's memory), not {raw!r}")
+    return raw

@@ -18,6 +18,7 @@ from iptriad.encryption.keys import new_key_entry, parse_keyring
 from iptriad.env import (
     ConfigurationError,
     env_bool,
+    env_cache_url,
     env_choice,
     env_email_address,
     env_email_url,
@@ -116,6 +117,47 @@ elif _database["ENGINE"] == "django.db.backends.postgresql":
 else:
     raise ConfigurationError("IPTRIAD_DATABASE_URL must be a sqlite:// or postgres:// URL")
 DATABASES = {"default": _database}
+
+# A streaming replica of the primary (docs/operators/scaling.md): reports and exports read from it, through the
+# router iptriad.web.replica; every write, and every read of an ordinary page, stays on the primary.
+DATABASE_REPLICA_URL = env_str("IPTRIAD_DATABASE_REPLICA_URL", "")
+REPLICA_DATABASE: str | None = None
+if DATABASE_REPLICA_URL:
+    _replica = dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=_database["CONN_MAX_AGE"])
+    if _database["ENGINE"] != "django.db.backends.postgresql" or _replica["ENGINE"] != _database["ENGINE"]:
+        raise ConfigurationError("IPTRIAD_DATABASE_REPLICA_URL needs PostgreSQL for both the primary and the replica")
+    _replica["CONN_HEALTH_CHECKS"] = True
+    # A replica that is down is given up on in seconds (the reads fall back to the primary), not a TCP timeout.
+    _replica["OPTIONS"] = {"connect_timeout": env_int("IPTRIAD_REPLICA_CONNECT_TIMEOUT", 2)}
+    # Tests run against one database: the replica alias is the primary's.
+    _replica["TEST"] = {"MIRROR": "default"}
+    DATABASES["replica"] = _replica
+    REPLICA_DATABASE = "replica"
+DATABASE_ROUTERS = ["iptriad.web.replica.ReplicaRouter"] if REPLICA_DATABASE else []
+# Read-your-writes: after a person's write, their report reads go to the primary this long.
+REPLICA_STICKY_SECONDS = env_int("IPTRIAD_REPLICA_STICKY_SECONDS", 5)
+# A replica further behind than this is skipped (its reads go to the primary); its lag is checked this often.
+REPLICA_MAX_LAG_SECONDS = env_int("IPTRIAD_REPLICA_MAX_LAG_SECONDS", 10)
+REPLICA_CHECK_SECONDS = env_int("IPTRIAD_REPLICA_CHECK_SECONDS", 2)
+if min(REPLICA_STICKY_SECONDS, REPLICA_MAX_LAG_SECONDS) < 0 or REPLICA_CHECK_SECONDS < 1:
+    raise ConfigurationError(
+        "IPTRIAD_REPLICA_STICKY_SECONDS and IPTRIAD_REPLICA_MAX_LAG_SECONDS must be 0 or more, "
+        "IPTRIAD_REPLICA_CHECK_SECONDS 1 or more"
+    )
+
+# --- Cache: each process's memory, or Redis shared by every app server ------------------------------
+
+CACHE_URL = env_cache_url("IPTRIAD_CACHE_URL")
+if CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "iptriad",
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Where `iptriad backup` writes when no --output is given (docs/operators/backups.md).
 BACKUP_DIR = Path(env_str("IPTRIAD_BACKUP_DIR", "") or DATA_DIR / "backups").resolve()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -161,6 +203,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Read-your-writes for the replica: a person who just wrote reads reports from the primary (only with a replica).
+    "iptriad.web.replica.ReadYourWritesMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",

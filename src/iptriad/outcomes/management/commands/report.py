@@ -18,6 +18,7 @@ from iptriad.accounts.models import Organisation
 from iptriad.outcomes.exports import aggregates_csv
 from iptriad.outcomes.pdf import render_report_pdf
 from iptriad.outcomes.report import BREAKDOWNS, PERIOD_REVERSED, OutcomeReport, outcome_report
+from iptriad.web.replica import replica_reads
 
 ERROR_NO_ORGANISATION = "No organisation has the slug {slug!r}."
 ERROR_BAD_DATE = "--{name} must be a date written YYYY-MM-DD, not {value!r}."
@@ -77,7 +78,8 @@ class Command(BaseCommand):
         organisation = Organisation.objects.filter(slug=options["org"]).first()
         if organisation is None:
             raise CommandError(ERROR_NO_ORGANISATION.format(slug=options["org"]))
-        report = outcome_report([organisation], start=start, end=end, by=by)
+        with replica_reads():  # from the replica when one is configured (docs/operators/scaling.md)
+            report = outcome_report([organisation], start=start, end=end, by=by)
         if options["format"] == PDF:
             self._write_pdf(options["output"], render_report_pdf(report))
         else:
