@@ -281,9 +281,10 @@ def _lua(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def lua_script(pools: list[list[Request]], sequence: list[int]) -> str:
+def lua_script(pools: list[list[Request]], sequence: list[int], single_use: frozenset[int] = frozenset()) -> str:
     """A wrk script: each request is the next of `sequence`'s pools, each thread taking its own entries of a pool (a
-    link is posted once); it counts answers by status and prints the run as one JSON line."""
+    link is posted once); it counts answers by status, and the requests that came round again to an entry of a
+    `single_use` pool, and prints the run as one JSON line."""
     lines = ["local pools = {"]
     for pool in pools:
         lines.append("{")
@@ -294,6 +295,7 @@ def lua_script(pools: list[list[Request]], sequence: list[int]) -> str:
         lines.append("},")
     lines.append("}")
     lines.append("local sequence = {" + ", ".join(str(index + 1) for index in sequence) + "}")
+    lines.append("local single_use = {" + ", ".join(f"[{index + 1}] = true" for index in sorted(single_use)) + "}")
     lines.append(
         """
 local threads = {}
@@ -324,7 +326,7 @@ function request()
   next_entry[pool] = entry + thread_total
   sent[pool] = (sent[pool] or 0) + 1
   local entries = built[pool]
-  if entry >= #entries then wrapped = wrapped + 1 end
+  if entry >= #entries and single_use[pool] then wrapped = wrapped + 1 end
   return entries[entry % #entries + 1]
 end
 function response(status, headers, body)
@@ -354,11 +356,13 @@ end
     return "\n".join(lines)
 
 
-def wrk(port: int, pools: list[list[Request]], sequence: list[int], seconds: int) -> dict[str, Any]:
+def wrk(
+    port: int, pools: list[list[Request]], sequence: list[int], seconds: int, single_use: frozenset[int] = frozenset()
+) -> dict[str, Any]:
     executable = shutil.which("wrk")
     assert executable is not None
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(lua_script(pools, sequence))
+        script.write(lua_script(pools, sequence, single_use))
     try:
         output = subprocess.run(  # noqa: S603 - wrk, with our own arguments
             [executable, f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{seconds}s", "--timeout", "10s", "-s", script.name,
@@ -461,12 +465,13 @@ def time_alone(port: int, target: Target, seconds: int, links: LinkSlices | None
     check_once(port, target)
     if links is not None:
         pool, _ = links.take()
-    wrk(port, [pool], [0], WARM_SECONDS)
+    single_use = frozenset({0}) if links is not None else frozenset()
+    wrk(port, [pool], [0], WARM_SECONDS, single_use)
     if links is not None:
         pool, ids = links.take()
         target = Target(target.name, target.who, pool, target.expect, target.write, ids)
     before = written(target) if target.write else 0
-    run = wrk(port, [pool], [0], seconds)
+    run = wrk(port, [pool], [0], seconds, single_use)
     unmatched = 0
     if target.write:
         made = written(target) - before
@@ -481,12 +486,14 @@ def time_mixed(port: int, targets: list[Target], seconds: int, links: LinkSlices
     pools: list[list[Request]] = []
     weights: list[int] = []
     session_target = None
+    single_use: frozenset[int] = frozenset()
     link_ids: list[int] = []
     for name, weight in MIX.items():
         target = by_name[name]
         pool = target.requests
         if target.write == "link" and links is not None:
             pool, link_ids = links.take()
+            single_use = frozenset({len(pools)})
         if target.write == "session":
             session_target = target
         pools.append(pool)
@@ -496,7 +503,7 @@ def time_mixed(port: int, targets: list[Target], seconds: int, links: LinkSlices
     sessions_before = written(session_target) if session_target else 0
     link_target = Target("links", "client", [], write="link", link_ids=link_ids)
     links_before = written(link_target)
-    run = wrk(port, pools, sequence, seconds)
+    run = wrk(port, pools, sequence, seconds, single_use)
     sessions = (written(session_target) if session_target else 0) - sessions_before
     answered_links = written(link_target) - links_before
     # Every 302 of the mixed load is a recorded session's: a 302 without one (a page sending to the login) is an error.
