@@ -114,7 +114,11 @@ def _refresh_batch(ids: list[int], today: dt.date) -> int:
         unique_fields=["treatment_context"],
         update_fields=[name for name in UPDATED_FIELDS if name != "changed_at"],
     )
-    ContextFlags.objects.bulk_update(updated, UPDATED_FIELDS)
+    if len(updated) == 1:
+        # The usual refresh after one clinical write: a plain UPDATE compiles in a fraction of bulk_update's CASE.
+        updated[0].save(update_fields=UPDATED_FIELDS)
+    else:
+        ContextFlags.objects.bulk_update(updated, UPDATED_FIELDS)
     return len(created) + len(updated)
 
 
