@@ -30,8 +30,8 @@ from iptriad.flags.dashboard import cache as dashboard_cache
 from tests.shared_data import SharedTransaction, copy_for_test, runs_in_a_test_transaction
 
 # The permission matrix's objects (`objects`), written once per module like the personas, for the security, API
-# and audit tests.
-pytest_plugins = ("tests.security.matrix_objects",)
+# and audit tests; and the demo (`demo`), loaded once for all the tests that read it.
+pytest_plugins = ("tests.security.matrix_objects", "tests.demo.shared")
 
 PASSWORD = "correct-horse-battery-staple"
 

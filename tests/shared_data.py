@@ -65,14 +65,21 @@ class SharedTransaction:
         return self in SharedTransaction._open
 
     def roll_back(self) -> None:
+        """Roll back this transaction, and first every shared transaction opened inside it since."""
         if not self.is_open:
             return
+        for inner in reversed(SharedTransaction._open[SharedTransaction._open.index(self) + 1 :]):
+            inner.roll_back()
         SharedTransaction._open.remove(self)
         if self._atomic not in connection.atomic_blocks:
             return  # the connection was closed under it, which discarded the transaction already
         with self._blocker.unblock():
             transaction.set_rollback(True)
             self._atomic.__exit__(None, None, None)
+
+    @classmethod
+    def any_open(cls) -> bool:
+        return bool(cls._open)
 
     @classmethod
     def roll_back_if_closed(cls) -> None:

@@ -15,8 +15,7 @@ from tests.conftest import logged_in
 pytestmark = pytest.mark.django_db
 
 
-def test_the_demo_has_records_with_one_refresher_overdue_shown_first():
-    demo_load()
+def test_the_demo_has_records_with_one_refresher_overdue_shown_first(demo):
     demo = Organisation.objects.get(slug="demo")
     for email in (SUPERVISOR, THERAPIST, FACILITATOR, OVERDUE):
         assert TrainingRecord.objects.filter(organisation=demo, person__email=email).exists(), email

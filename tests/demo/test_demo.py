@@ -22,8 +22,7 @@ def _snapshot() -> tuple[int, ...]:
     )
 
 
-def test_it_creates_a_member_in_every_role_and_about_30_clients():
-    demo_load()
+def test_it_creates_a_member_in_every_role_and_about_30_clients(demo):
     demo = Organisation.objects.get(slug="demo")
     roles = set(Membership.objects.filter(organisation=demo).values_list("role", flat=True))
     assert roles == set(Role.values)
@@ -33,26 +32,24 @@ def test_it_creates_a_member_in_every_role_and_about_30_clients():
     assert ages == {"adult", "adolescent"}
 
 
-def test_running_it_twice_changes_nothing():
-    demo_load()
+def test_running_it_twice_changes_nothing(demo):
     first = _snapshot()
     demo_load()
     assert _snapshot() == first
 
 
-def test_the_command_prints_the_logins():
+def test_the_command_prints_the_logins(demo):
     out = io.StringIO()
     call_command("demo", stdout=out)
     assert "therapist@demo.iptriad.example" in out.getvalue()
     assert "password for all" in out.getvalue()
 
 
-def test_it_creates_courses_in_every_phase_and_every_problem_area_with_one_open_alert():
+def test_it_creates_courses_in_every_phase_and_every_problem_area_with_one_open_alert(demo):
     from iptriad.core.protocol import Phase, ProblemAreaCode
     from iptriad.courses.models import Course, ProblemAreaChoice
     from iptriad.measures.models import RiskAlert
 
-    demo_load()
     assert set(Course.objects.values_list("phase", flat=True)) == {phase.value for phase in Phase}
     assert set(ProblemAreaChoice.objects.values_list("area", flat=True)) == {area.value for area in ProblemAreaCode}
     # One open alert in the courses (the groups' held member has her own, tested below).
@@ -62,11 +59,10 @@ def test_it_creates_courses_in_every_phase_and_every_problem_area_with_one_open_
     assert middle.treatment_context.administrations.count() == middle.sessions.count()
 
 
-def test_it_creates_groups_in_every_phase_for_the_facilitator_with_one_held_member_and_one_outreach_task():
+def test_it_creates_groups_in_every_phase_for_the_facilitator_with_one_held_member_and_one_outreach_task(demo):
     from iptriad.groups.models import Group, GroupMember, OutreachTask, Referral
     from iptriad.groups.selectors.programme import programme_counts
 
-    demo_load()
     demo = Organisation.objects.get(slug="demo")
     groups = Group.objects.filter(organisation=demo, facilitator__email="facilitator@demo.iptriad.example")
     assert groups.count() == 5
@@ -93,7 +89,7 @@ def test_it_creates_groups_in_every_phase_for_the_facilitator_with_one_held_memb
     assert completed.change_mean < 0, "scores fall on average over the groups"
 
 
-def test_the_command_prints_a_line_about_the_groups():
+def test_the_command_prints_a_line_about_the_groups(demo):
     out = io.StringIO()
     call_command("demo", stdout=out)
     assert "Riverside women's group" in out.getvalue()

@@ -19,9 +19,8 @@ def _actor(email: str) -> Actor:
     return Actor.for_membership(Membership.objects.get(organisation=demo, user__email=email))
 
 
-def test_the_demo_has_ratings_by_both_sides_that_disagree_over_several_months():
-    result = demo_load()
-    assert result.created_ratings == FidelityRating.objects.count() > 0
+def test_the_demo_has_ratings_by_both_sides_that_disagree_over_several_months(demo):
+    assert demo.created_ratings == FidelityRating.objects.count() > 0
     therapist = _actor("therapist@demo.iptriad.example")
     facilitator = _actor("facilitator@demo.iptriad.example")
     supervisor = _actor("supervisor@demo.iptriad.example")

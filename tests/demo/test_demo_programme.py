@@ -6,15 +6,14 @@ from django.urls import reverse
 
 from iptriad.accounts.models import Membership, Organisation
 from iptriad.audit.models import AuditEvent
-from iptriad.demo.data import demo_load, demo_password
+from iptriad.demo.data import demo_password
 from iptriad.demo.programme import DEMO_LEAD, demo_programme_load
 from iptriad.outcomes.models import Programme
 
 pytestmark = pytest.mark.django_db
 
 
-def test_the_demo_makes_the_programme_of_both_organisations_and_its_lead_who_can_log_in():
-    demo_load()
+def test_the_demo_makes_the_programme_of_both_organisations_and_its_lead_who_can_log_in(demo):
     programme = Programme.objects.get(slug="demo-programme")
     assert set(programme.organisations.values_list("slug", flat=True)) == {"demo", "demo-outreach"}
     [lead] = programme.leads.all()

@@ -20,8 +20,7 @@ def codes_of(identifier: str) -> set[str]:
     return {entry["code"] for entry in row.flags}
 
 
-def test_the_demo_courses_off_track_carry_their_flags():
-    demo_load()
+def test_the_demo_courses_off_track_carry_their_flags(demo):
     assert FlagCode.EARLY_NON_RESPONSE in codes_of("DEMO-0019")
     assert FlagCode.RELIABLE_DETERIORATION in codes_of("DEMO-0022")
     assert FlagCode.MISSED_SESSIONS in codes_of("DEMO-0025")
@@ -30,8 +29,7 @@ def test_the_demo_courses_off_track_carry_their_flags():
     assert not improving & {FlagCode.EARLY_NON_RESPONSE, FlagCode.RELIABLE_DETERIORATION, FlagCode.SELF_HARM}
 
 
-def test_every_demo_context_has_its_row_and_a_second_load_keeps_them():
-    demo_load()
+def test_every_demo_context_has_its_row_and_a_second_load_keeps_them(demo):
     demo = Organisation.objects.get(slug="demo")
     contexts = TreatmentContext.objects.filter(organisation=demo).count()
     assert ContextFlags.objects.filter(organisation=demo).count() == contexts

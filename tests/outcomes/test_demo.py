@@ -24,8 +24,7 @@ def _rows() -> list[tuple[object, ...]]:
     )
 
 
-def test_the_demo_report_shows_its_main_outcomes_unsuppressed_and_a_second_load_keeps_them():
-    demo_load()
+def test_the_demo_report_shows_its_main_outcomes_unsuppressed_and_a_second_load_keeps_them(demo):
     demo = Organisation.objects.get(slug="demo")
     report = outcome_report([demo], by="therapist")
     overall = report.overall

@@ -14,8 +14,7 @@ from tests.conftest import logged_in
 pytestmark = pytest.mark.django_db
 
 
-def test_the_demo_has_a_supervision_history_with_a_group_member_and_an_overdue_action():
-    demo_load()
+def test_the_demo_has_a_supervision_history_with_a_group_member_and_an_overdue_action(demo):
     assert SupervisionEntry.objects.count() == 5
     assert ReviewedCase.objects.filter(treatment_context__kind="course").exists()
     assert ReviewedCase.objects.filter(treatment_context__kind="group").exists()
