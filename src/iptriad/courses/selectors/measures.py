@@ -126,20 +126,27 @@ def course_schedules(*, course: Course) -> list[MeasureSchedule]:
 def due_by_course(*, courses: list[Course], today: dt.date) -> dict[int, tuple[DueMeasure, ...]]:
     """What is due at the next session of each course, in three queries for the whole list (their sessions here,
     schedules and answers in measures)."""
-    sessions: dict[int, list[CourseSession]] = {course.pk: [] for course in courses}
-    for session in CourseSession.objects.filter(course__in=courses).only(
-        "course_id", "occasion_id", "number", "held_on", "attendance"
-    ):
-        sessions[session.course_id].append(session)
+    sessions = held_by_course([course.pk for course in courses])
     contexts = {
-        course.treatment_context_id: ContextSessions(
-            sessions=sessions_held(sessions[course.pk]),
-            sessions_planned=_planned(course),
-        )
+        course.treatment_context_id: ContextSessions(sessions=sessions[course.pk], sessions_planned=_planned(course))
         for course in courses
     }
     due = due_in_contexts(contexts=contexts, today=today)
     return {course.pk: due[course.treatment_context_id] for course in courses}
+
+
+def held_by_course(course_ids: list[int]) -> dict[int, list[SessionHeld]]:
+    """The sessions of each course as measures reads them, in one query of plain rows (no model instances: a
+    caseload has hundreds of sessions)."""
+    held: dict[int, list[SessionHeld]] = {course_id: [] for course_id in course_ids}
+    rows = CourseSession.objects.filter(course_id__in=course_ids).values_list(
+        "course_id", "occasion_id", "number", "held_on", "attendance"
+    )
+    for course_id, occasion, number, held_on, attendance in rows:
+        held[course_id].append(
+            SessionHeld(occasion=occasion, number=number, held_on=held_on, attended=attendance == Attendance.ATTENDED)
+        )
+    return held
 
 
 def _planned(course: Course) -> int | None:
