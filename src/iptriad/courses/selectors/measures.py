@@ -4,7 +4,7 @@ and what is due at its next session; scoped by the course policy, audited where 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -20,6 +20,7 @@ from iptriad.clients.models import Client
 from iptriad.courses.models import Course, CourseSession
 from iptriad.courses.models.sessions import Attendance
 from iptriad.courses.permissions import course_policy
+from iptriad.courses.selectors.course import CaseloadRow
 from iptriad.measures.due import ContextSessions, DueMeasure, SessionHeld, due_in_contexts
 from iptriad.measures.models import MeasureSchedule
 from iptriad.measures.selectors import context_schedules, context_trajectory
@@ -123,16 +124,18 @@ def course_schedules(*, course: Course) -> list[MeasureSchedule]:
     return context_schedules(context=course.treatment_context)
 
 
-def due_by_course(*, courses: list[Course], today: dt.date) -> dict[int, tuple[DueMeasure, ...]]:
+def due_by_course(*, courses: Sequence[CaseloadRow], today: dt.date) -> dict[int, tuple[DueMeasure, ...]]:
     """What is due at the next session of each course, in three queries for the whole list (their sessions here,
     schedules and answers in measures)."""
-    sessions = held_by_course([course.pk for course in courses])
+    sessions = held_by_course([course.course_id for course in courses])
     contexts = {
-        course.treatment_context_id: ContextSessions(sessions=sessions[course.pk], sessions_planned=_planned(course))
+        course.treatment_context_id: ContextSessions(
+            sessions=sessions[course.course_id], sessions_planned=course.sessions_planned
+        )
         for course in courses
     }
     due = due_in_contexts(contexts=contexts, today=today)
-    return {course.pk: due[course.treatment_context_id] for course in courses}
+    return {course.course_id: due[course.treatment_context_id] for course in courses}
 
 
 def held_by_course(course_ids: list[int]) -> dict[int, list[SessionHeld]]:
@@ -147,8 +150,3 @@ def held_by_course(course_ids: list[int]) -> dict[int, list[SessionHeld]]:
             SessionHeld(occasion=occasion, number=number, held_on=held_on, attended=attendance == Attendance.ATTENDED)
         )
     return held
-
-
-def _planned(course: Course) -> int | None:
-    contract = getattr(course, "contract", None)  # joined by the caseload's read
-    return contract.sessions_planned if contract is not None else None
