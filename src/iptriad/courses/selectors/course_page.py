@@ -177,9 +177,9 @@ def course_records(*, actor: Actor, course: Course, session_text: bool = False) 
 
 
 def _answers(course: Course) -> QuerySet[Administration]:
-    # The organisation is of_course's to add: the same filter twice made SQLite's planner (no statistics) read the
-    # organisation's every administration by its organisation index, not the course's few by their context.
-    return for_trajectories(Administration.objects.filter(context_id=course.treatment_context_id))
+    # The context and organisation are of_course's to add: the same filter on the organisation twice made SQLite's
+    # planner (no statistics) read the organisation's every administration by its organisation index.
+    return for_trajectories(Administration.objects.all())
 
 
 def _scoped(actor: Actor, model: type[R]) -> QuerySet[R]:

@@ -34,7 +34,12 @@ def of_course(actor: Actor, rows: QuerySet[M], course: Course, action: Action = 
     unless the actor may read the course: the course policy scopes measures read through a course, in a subquery
     (no query of its own)."""
     readable = course_policy.scope(actor, action, Course.objects.filter(pk=course.pk))
-    return rows.filter(context_id__in=readable.values("treatment_context_id"), organisation_id=course.organisation_id)
+    # The context by equality too, not only through the subquery: without it SQLite's planner (no statistics) took
+    # the organisation index and read every row of the organisation.
+    return rows.filter(
+        context_id=course.treatment_context_id,
+        organisation_id=course.organisation_id,
+    ).filter(context_id__in=readable.values("treatment_context_id"))
 
 
 def sessions_held(sessions: Iterable[CourseSession]) -> list[SessionHeld]:
