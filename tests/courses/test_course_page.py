@@ -97,3 +97,16 @@ def test_the_sections_read_nothing_of_their_own(personas):
     assert page_records.plan is not None
     assert page_records.assessment is not None
     assert page_records.snapshot.sessions_held == 1
+
+
+def test_the_course_pages_answers_name_the_organisation_once(personas):
+    """Twice the same filter on the organisation led SQLite's planner (no statistics) to read every administration
+    of the organisation through its organisation index instead of the course's few (35 ms at 60,000 answers)."""
+    records = full_course(personas.client_a, personas.therapist_a)
+    actor = personas.actor(personas.therapist_a)
+    course = course_get_whole(actor=actor, course_id=records.course.pk)
+    with CaptureQueriesContext(connection) as loading:
+        course_records(actor=actor, course=course)
+    answers = [query["sql"] for query in loading.captured_queries if 'FROM "measures_administration"' in query["sql"]]
+    assert len(answers) == 1
+    assert answers[0].count('"measures_administration"."organisation_id" =') == 1

@@ -6,7 +6,6 @@ Registered by CoursesConfig.ready(); see iptriad.measures.contexts for the inter
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from typing import Any
 
 from django.db.models import QuerySet
@@ -19,7 +18,7 @@ from iptriad.clients.models import Client
 from iptriad.core.schedules import next_session_number
 from iptriad.courses.models import Course, CourseSession
 from iptriad.courses.permissions import course_policy
-from iptriad.courses.selectors.measures import sessions_held
+from iptriad.courses.selectors.measures import held_by_course
 from iptriad.measures.contexts import OccasionChoice, PlannedSession
 from iptriad.measures.due import ContextSessions
 from iptriad.measures.models import TreatmentContext
@@ -77,14 +76,10 @@ class CourseContexts:
             .select_related("contract")
             .order_by("next_session_at", "pk")
         )
-        sessions: dict[int, list[CourseSession]] = defaultdict(list)
-        for session in CourseSession.objects.filter(course__in=courses).only(
-            "course_id", "occasion_id", "number", "held_on", "attendance"
-        ):
-            sessions[session.course_id].append(session)
+        sessions = held_by_course([course.pk for course in courses])
         planned = []
         for course in courses:
-            held = sessions_held(sessions[course.pk])
+            held = sessions[course.pk]
             contract = getattr(course, "contract", None)
             planned.append(
                 PlannedSession(

@@ -20,7 +20,7 @@ from iptriad.clients.selectors import (
     client_list_record_viewed,
 )
 from iptriad.courses.selectors.course import with_next_session
-from iptriad.flags.dashboard.rows import case_rows
+from iptriad.flags.dashboard.rows import case_rows, people_rows
 from iptriad.flags.dashboard.selectors import dashboard, gravest_cases
 from iptriad.groups.selectors.setup import facilitator_home, open_groups_seen
 from iptriad.measures.permissions import alert_policy
@@ -66,6 +66,7 @@ def home_context(actor: Actor) -> dict[str, Any]:
         # The supervision dashboard's summary (people worst first, from the narrow flags rows) instead of counting
         # every client record twice: at 100,000 clients those two counts held the page to 36 requests/s.
         context["dashboard"] = dashboard(actor=actor, with_cases=False)
+        context["people_rows"] = people_rows(context["dashboard"].people)
         context["gravest_cases"] = case_rows(gravest_cases(actor=actor))
         context["groups_count"], open_actions = group_and_action_counts(actor)
         context["my_actions"] = my_actions(actor=actor, open_count=open_actions)

@@ -48,14 +48,16 @@ class DueAtNextSession:
 
 def answers_of(administrations: Iterable[Administration]) -> list[Answer]:
     """Administrations as the rules read them: instrument, session, and the day in the organisation's time zone."""
-    return [
-        Answer(
-            instrument=administration.instrument_code,
-            occasion=administration.occasion_id,
-            on=timezone.localdate(administration.completed_at),
-        )
+    return _answers(
+        (administration.instrument_code, administration.occasion_id, administration.completed_at)
         for administration in administrations
-    ]
+    )
+
+
+def _answers(rows: Iterable[tuple[str, int | None, dt.datetime]]) -> list[Answer]:
+    """(instrument, occasion, completed at) rows as the rules read them, dated in the current time zone."""
+    zone = timezone.get_current_timezone()  # looked up once, not per row
+    return [Answer(instrument=code, occasion=occasion, on=timezone.localdate(at, zone)) for code, occasion, at in rows]
 
 
 def due_at_next_session(
@@ -67,14 +69,30 @@ def due_at_next_session(
     today: dt.date | None = None,
 ) -> DueAtNextSession:
     """The next session's number and what is due at it, from records already read (no query)."""
+    return _due(
+        rules=[_rule(schedule) for schedule in schedules if schedule.active],
+        sessions=sessions,
+        sessions_planned=sessions_planned,
+        answers=answers_of(administrations),
+        today=today or timezone.localdate(),
+    )
+
+
+def _due(
+    *,
+    rules: Sequence[ScheduleRule],
+    sessions: Sequence[SessionHeld],
+    sessions_planned: int | None,
+    answers: Sequence[Answer],
+    today: dt.date,
+) -> DueAtNextSession:
     number = next_session_number(sessions)
-    rules = [_rule(schedule) for schedule in schedules if schedule.active]
     due = due_measures(
         rules,
         next_session=number,
         sessions_planned=sessions_planned,
-        given=given_measures(answers_of(administrations), sessions),
-        today=today or timezone.localdate(),
+        given=given_measures(answers, sessions),
+        today=today,
     )
     return DueAtNextSession(
         number=number,
@@ -93,23 +111,27 @@ class ContextSessions:
 
 
 def due_in_contexts(*, contexts: Mapping[int, ContextSessions], today: dt.date) -> dict[int, tuple[DueMeasure, ...]]:
-    """What is due at the next session of each context (by context id), in two queries for the whole list."""
-    schedules: dict[int, list[MeasureSchedule]] = defaultdict(list)
-    for schedule in MeasureSchedule.objects.filter(context_id__in=list(contexts), active=True).only(
-        "context_id", "instrument_code", "cadence", "every_n", "active"
+    """What is due at the next session of each context (by context id), in two queries for the whole list. The
+    schedules and answers are read as plain rows, not model instances: a caseload has hundreds of each."""
+    ids = list(contexts)
+    rules: dict[int, list[ScheduleRule]] = defaultdict(list)
+    schedules = MeasureSchedule.objects.filter(context_id__in=ids, active=True)
+    for context_id, code, cadence, every_n in schedules.values_list(
+        "context_id", "instrument_code", "cadence", "every_n"
     ):
-        schedules[schedule.context_id].append(schedule)
-    administrations: dict[int, list[Administration]] = defaultdict(list)
-    for administration in Administration.objects.filter(context_id__in=list(contexts)).only(
+        rules[context_id].append(ScheduleRule(code, Cadence(cadence), every_n))
+    rows: dict[int, list[tuple[str, int | None, dt.datetime]]] = defaultdict(list)
+    administrations = Administration.objects.filter(context_id__in=ids)
+    for context_id, code, occasion, completed_at in administrations.values_list(
         "context_id", "instrument_code", "occasion_id", "completed_at"
     ):
-        administrations[administration.context_id].append(administration)  # type: ignore[index]  # filtered above
+        rows[context_id].append((code, occasion, completed_at))
     return {
-        context_id: due_at_next_session(
-            schedules=schedules[context_id],
+        context_id: _due(
+            rules=rules[context_id],
             sessions=context.sessions,
             sessions_planned=context.sessions_planned,
-            administrations=administrations[context_id],
+            answers=_answers(rows[context_id]),
             today=today,
         ).measures
         for context_id, context in contexts.items()

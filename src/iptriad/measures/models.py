@@ -151,6 +151,9 @@ class SelfReportLink(models.Model):
 
     class Meta:
         ordering = ("-created_at", "-pk")
+        # A client's latest links (their measures page): by client, not by the organisation's single-column index,
+        # which SQLite's planner (no statistics) otherwise takes and scans every link of the organisation.
+        indexes = [models.Index(fields=("organisation", "client", "created_at"), name="link_client_recent")]
 
     def __str__(self) -> str:
         return f"{self.instrument_code} link for client {self.client_id}"

@@ -267,6 +267,11 @@ def context_administrations(
     administrations = Administration.objects.filter(context_id=context_id, organisation_id=organisation_id)
     if code is not None:
         administrations = administrations.filter(instrument_code=code)
+    return for_trajectories(administrations)
+
+
+def for_trajectories(administrations: QuerySet[Administration]) -> QuerySet[Administration]:
+    """Administrations oldest first, with only the columns a trajectory and the due rules read."""
     return administrations.order_by("completed_at", "pk").only(
         "pk", "context_id", "occasion_id", "instrument_code", "completed_at", "valid", "total", "band"
     )

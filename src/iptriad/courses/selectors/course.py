@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.core.exceptions import ObjectDoesNotExist
@@ -17,6 +19,7 @@ from iptriad.audit.services import audit_record
 from iptriad.clients.models import Client
 from iptriad.core.protocol import Phase
 from iptriad.courses.models import Course, PhaseChange
+from iptriad.courses.models.course import PhaseChoice
 from iptriad.courses.models.sessions import Attendance
 from iptriad.courses.permissions import course_policy
 from iptriad.courses.snapshot import with_open_risk_alerts
@@ -89,6 +92,46 @@ def caseload(*, actor: Actor) -> QuerySet[Course]:
         )
         .order_by("therapist__full_name", "client__family_name", "client__given_name", "pk")
     )
+
+
+@dataclass(frozen=True)
+class CaseloadRow:
+    """One open course as the caseload page lists it: plain values, no model instances (a caseload has hundreds)."""
+
+    course_id: int
+    treatment_context_id: int
+    client_family_name: str
+    client_given_name: str
+    therapist_name: str
+    phase: str
+    sessions_held: int
+    sessions_recorded: int
+    sessions_planned: int | None  # None: no contract yet
+    last_session_on: dt.date | None
+
+    @property
+    def phase_label(self) -> str:
+        return str(PhaseChoice(self.phase).label)
+
+
+# CaseloadRow's fields in order, as caseload()'s query names them (three are its annotations).
+_CASELOAD_COLUMNS = (
+    "pk",
+    "treatment_context_id",
+    "client__family_name",
+    "client__given_name",
+    "therapist__full_name",
+    "phase",
+    "sessions_held",
+    "sessions_recorded",
+    "contract__sessions_planned",
+    "last_session_on",
+)
+
+
+def caseload_rows(*, actor: Actor, limit: int) -> list[CaseloadRow]:
+    """The caseload's first `limit` courses as rows, in one query and its order."""
+    return [CaseloadRow(*row) for row in caseload(actor=actor)[:limit].values_list(*_CASELOAD_COLUMNS)]
 
 
 def with_next_session(clients: QuerySet[Client]) -> QuerySet[Client]:

@@ -4,7 +4,7 @@ and what is due at its next session; scoped by the course policy, audited where 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -20,6 +20,7 @@ from iptriad.clients.models import Client
 from iptriad.courses.models import Course, CourseSession
 from iptriad.courses.models.sessions import Attendance
 from iptriad.courses.permissions import course_policy
+from iptriad.courses.selectors.course import CaseloadRow
 from iptriad.measures.due import ContextSessions, DueMeasure, SessionHeld, due_in_contexts
 from iptriad.measures.models import MeasureSchedule
 from iptriad.measures.selectors import context_schedules, context_trajectory
@@ -33,7 +34,12 @@ def of_course(actor: Actor, rows: QuerySet[M], course: Course, action: Action = 
     unless the actor may read the course: the course policy scopes measures read through a course, in a subquery
     (no query of its own)."""
     readable = course_policy.scope(actor, action, Course.objects.filter(pk=course.pk))
-    return rows.filter(context_id__in=readable.values("treatment_context_id"), organisation_id=course.organisation_id)
+    # The context by equality too, not only through the subquery: without it SQLite's planner (no statistics) took
+    # the organisation index and read every row of the organisation.
+    return rows.filter(
+        context_id=course.treatment_context_id,
+        organisation_id=course.organisation_id,
+    ).filter(context_id__in=readable.values("treatment_context_id"))
 
 
 def sessions_held(sessions: Iterable[CourseSession]) -> list[SessionHeld]:
@@ -123,25 +129,29 @@ def course_schedules(*, course: Course) -> list[MeasureSchedule]:
     return context_schedules(context=course.treatment_context)
 
 
-def due_by_course(*, courses: list[Course], today: dt.date) -> dict[int, tuple[DueMeasure, ...]]:
+def due_by_course(*, courses: Sequence[CaseloadRow], today: dt.date) -> dict[int, tuple[DueMeasure, ...]]:
     """What is due at the next session of each course, in three queries for the whole list (their sessions here,
     schedules and answers in measures)."""
-    sessions: dict[int, list[CourseSession]] = {course.pk: [] for course in courses}
-    for session in CourseSession.objects.filter(course__in=courses).only(
-        "course_id", "occasion_id", "number", "held_on", "attendance"
-    ):
-        sessions[session.course_id].append(session)
+    sessions = held_by_course([course.course_id for course in courses])
     contexts = {
         course.treatment_context_id: ContextSessions(
-            sessions=sessions_held(sessions[course.pk]),
-            sessions_planned=_planned(course),
+            sessions=sessions[course.course_id], sessions_planned=course.sessions_planned
         )
         for course in courses
     }
     due = due_in_contexts(contexts=contexts, today=today)
-    return {course.pk: due[course.treatment_context_id] for course in courses}
+    return {course.course_id: due[course.treatment_context_id] for course in courses}
 
 
-def _planned(course: Course) -> int | None:
-    contract = getattr(course, "contract", None)  # joined by the caseload's read
-    return contract.sessions_planned if contract is not None else None
+def held_by_course(course_ids: list[int]) -> dict[int, list[SessionHeld]]:
+    """The sessions of each course as measures reads them, in one query of plain rows (no model instances: a
+    caseload has hundreds of sessions)."""
+    held: dict[int, list[SessionHeld]] = {course_id: [] for course_id in course_ids}
+    rows = CourseSession.objects.filter(course_id__in=course_ids).values_list(
+        "course_id", "occasion_id", "number", "held_on", "attendance"
+    )
+    for course_id, occasion, number, held_on, attendance in rows:
+        held[course_id].append(
+            SessionHeld(occasion=occasion, number=number, held_on=held_on, attended=attendance == Attendance.ATTENDED)
+        )
+    return held

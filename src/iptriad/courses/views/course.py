@@ -22,7 +22,7 @@ from iptriad.courses.models.course import TASK_ID_MAX_LENGTH
 from iptriad.courses.page_sections import course_page_sections
 from iptriad.courses.permissions import course_policy
 from iptriad.courses.sections import SECTIONS
-from iptriad.courses.selectors.course import caseload, course_get
+from iptriad.courses.selectors.course import caseload_rows, course_get
 from iptriad.courses.selectors.course_page import CourseRecords, course_get_whole, course_records
 from iptriad.courses.selectors.measures import due_by_course
 from iptriad.courses.services.course import course_change_phase, course_close, course_open, course_task_mark
@@ -132,9 +132,9 @@ def course_close_page(request: HttpRequest, actor: Actor, course_id: int) -> Htt
 @require_http_methods(["GET", "HEAD"])
 def caseload_page(request: HttpRequest, actor: Actor) -> HttpResponse:
     require(course_policy, actor, Action.LIST)
-    courses = list(caseload(actor=actor)[:CASELOAD_LIMIT])
+    courses = caseload_rows(actor=actor, limit=CASELOAD_LIMIT)
     due = due_by_course(courses=courses, today=timezone.localdate())
-    rows = [{"course": course, "due": due[course.pk]} for course in courses]
+    rows = [(course, due[course.course_id]) for course in courses]
     return render(request, "courses/caseload.html", {"rows": rows, "limit": CASELOAD_LIMIT})
 
 

@@ -10,10 +10,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from iptriad.flags.dashboard.selectors import CaseRow, FlagShown
+from iptriad.flags.dashboard.selectors import CaseRow, FlagShown, PersonRow
 
 KIND_WORDS = {"course": "IPT course", "group": "group member"}
 
@@ -55,3 +56,35 @@ def case_rows(cases: Iterable[CaseRow]) -> SafeString:
             for case in cases
         ),
     )
+
+
+_PLACEHOLDER = "2147483647"  # a membership id no member has, replaced by each row's own
+
+
+def people_rows(people: Iterable[PersonRow]) -> SafeString:
+    """The `<tr>` of each person, counts only (no client named): name (linked to their page) and role, gravest flag,
+    flagged and active cases, and what changed since their last supervision."""
+    # One reverse for the table, not one a row (it costs more than the rest of a row).
+    url = reverse("supervision-dashboard-person", args=[int(_PLACEHOLDER)])
+    rows = [
+        format_html(
+            '<tr><td data-label="Person"><a href="{}">{}</a> <span class="hint">({})</span></td>'
+            '<td data-label="Gravest flag">{}</td><td data-label="Flagged cases" class="num">{}</td>'
+            '<td data-label="Active cases" class="num">{}</td><td data-label="Since last supervision">{}</td></tr>',
+            url.replace(_PLACEHOLDER, str(person.membership_id)),
+            person.name,
+            person.role,
+            person.gravest or "None",
+            person.flagged_cases,
+            person.active_cases,
+            _since(person),
+        )
+        for person in people
+    ]
+    return SafeString("\n".join(rows))
+
+
+def _since(person: PersonRow) -> str:
+    if not person.last_meeting:
+        return "No supervision logged"
+    return f"{person.changed_since} changed, {person.cleared_since} cleared since {day(person.last_meeting)}"
