@@ -161,8 +161,13 @@ def prepare(tier: str) -> list[Target]:
     import django
 
     django.setup()
+    from django.core.management import call_command
     from django.db import connections
 
+    from iptriad.web.statistics import statistics_refresh
+
+    call_command("migrate", verbosity=0)  # as a deployment does before it serves the new code
+    statistics_refresh()  # SQLite's planner statistics, as the worker gathers them every night
     targets = targets_for(f"scale-{tier.lower()}")
     connections.close_all()  # the server's workers open their own
     return targets

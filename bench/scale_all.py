@@ -208,11 +208,15 @@ def build(
     mark = time.perf_counter()
     _audit(organisation.pk, events, progress)
     timings["audit"] = time.perf_counter() - mark
+    mark = time.perf_counter()
     if connection.vendor == "postgresql":
-        mark = time.perf_counter()
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")  # a bulk load leaves no statistics: the refreshes and pages plan with them
-        timings["analyze"] = time.perf_counter() - mark
+    else:
+        from iptriad.web.statistics import statistics_refresh
+
+        statistics_refresh()  # what the worker's nightly job gathers
+    timings["analyze"] = time.perf_counter() - mark
     if refresh:
         from iptriad.flags.services import flags_refresh
         from iptriad.outcomes.services import outcomes_refresh
