@@ -148,8 +148,14 @@ def _due(
     return due.measures
 
 
-def session_panel(*, actor: Actor, course: Course) -> SessionPanel:
-    """A fixed number of queries whatever the number of sessions, goals or measures."""
+def session_focus_areas(*, actor: Actor, course: Course) -> tuple[FocusArea, ...]:
+    """The course's active problem areas with their strategies: all a session's post needs to be checked."""
+    return _focus_areas(actor, course)
+
+
+def session_panel(*, actor: Actor, course: Course, areas: tuple[FocusArea, ...] | None = None) -> SessionPanel:
+    """A fixed number of queries whatever the number of sessions, goals or measures (`areas`, if already read,
+    are not read again)."""
     sessions = course_sessions(actor=actor, course=course)
     counts = session_counts(sessions)
     formulation = course_policy.scope_records(actor, Action.VIEW, Formulation.objects.filter(course=course)).first()
@@ -162,7 +168,7 @@ def session_panel(*, actor: Actor, course: Course) -> SessionPanel:
     return SessionPanel(
         counts=counts,
         guide=guide,
-        areas=_focus_areas(actor, course),
+        areas=_focus_areas(actor, course) if areas is None else areas,
         formulation_excerpt=Truncator(formulation.text).words(FORMULATION_EXCERPT_WORDS) if formulation else "",
         formulation_agreed_on=formulation.agreed_on if formulation else None,
         due=due,

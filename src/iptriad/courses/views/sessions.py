@@ -22,6 +22,7 @@ from iptriad.courses.selectors.sessions import (
     course_for_sessions,
     course_session_get_for_view,
     session_alerts,
+    session_focus_areas,
     session_panel,
     strategies_named,
     strategy_groups,
@@ -68,8 +69,10 @@ def course_session_new_page(request: HttpRequest, actor: Actor, course_id: int) 
     course = course_for_sessions(actor=actor, course_id=course_id)
     if not course.is_open:
         return _closed(request, course)
-    panel = session_panel(actor=actor, course=course)
-    form = CourseSessionForm(request.POST or None, strategy_groups=strategy_groups(panel.areas))
+    # The post needs only the problem areas to check the strategies; the panel beside the form is read when the form
+    # is shown, so a session recorded does not pay for the guide, the counts and what is due.
+    areas = session_focus_areas(actor=actor, course=course)
+    form = CourseSessionForm(request.POST or None, strategy_groups=strategy_groups(areas))
     with submitted_once(request, actor) as once:  # a double click records one session (issue 16, item 1)
         if once.replay is not None:
             return once.replay
@@ -78,6 +81,7 @@ def course_session_new_page(request: HttpRequest, actor: Actor, course_id: int) 
                 saved = course_session_record(actor=actor, course=course, details=form.to_details())
                 _saved_messages(request, saved, "recorded")
                 return once.done(redirect("course-session-detail", session_id=saved.session.pk))
+    panel = session_panel(actor=actor, course=course, areas=areas)
     return _form_page(request, course, panel, form, number=panel.counts.next_number)
 
 
