@@ -14,12 +14,20 @@ from django.db.models import Model, Q, QuerySet
 from iptriad.accounts.actors import Actor
 from iptriad.accounts.models import Role
 from iptriad.accounts.permissions import Action
+from iptriad.clients.models import Client
 from iptriad.measures.contexts import responsible_for, treated_by
 
 M = TypeVar("M", bound=Model)
 
 CLINICAL_ROLES = frozenset({Role.THERAPIST, Role.SUPERVISOR})
 WHOLE_ORGANISATION_ROLES = frozenset({Role.SUPERVISOR})
+
+
+def assigned_clients(actor: Actor, field: str) -> Q:
+    """Rows of the clients assigned to the actor. A subquery on the clients' own index rather than a join: with the
+    join, PostgreSQL hashed every client of the organisation to keep the risk alerts of a few (100 ms at 100,000)."""
+    assigned = Client.objects.filter(organisation_id=actor.organisation.pk, therapist_id=actor.user_id)
+    return Q(**{f"{field}__in": assigned.values("pk")})
 
 
 class ClinicalRecordPolicy:
@@ -34,7 +42,7 @@ class ClinicalRecordPolicy:
         scoped = queryset.filter(organisation_id=actor.organisation.pk)
         if actor.role in WHOLE_ORGANISATION_ROLES:
             return scoped
-        return scoped.filter(Q(client__therapist_id=actor.user_id) | treated_by(actor, "client_id"))
+        return scoped.filter(assigned_clients(actor, "client_id") | treated_by(actor, "client_id"))
 
     def scope_clients(self, actor: Actor, action: Action, queryset: QuerySet[M]) -> QuerySet[M]:
         """The clients whose measures the actor may work with."""
@@ -58,7 +66,7 @@ class RiskAlertPolicy(ClinicalRecordPolicy):
         if actor.role in WHOLE_ORGANISATION_ROLES:
             return scoped
         return scoped.filter(
-            Q(client__therapist_id=actor.user_id)
+            assigned_clients(actor, "client_id")
             | treated_by(actor, "client_id")
             | (Q(closed_at__isnull=True) & responsible_for(actor, "context_id"))
         )
