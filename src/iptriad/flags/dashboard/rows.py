@@ -81,7 +81,7 @@ def people_rows(people: Iterable[PersonRow]) -> SafeString:
         )
         for person in people
     ]
-    return SafeString("\n".join(rows))
+    return format_html_join("\n", "{}", ((row,) for row in rows))
 
 
 def _since(person: PersonRow) -> str:
