@@ -31,4 +31,4 @@ def choice_input(choice: BoundWidget) -> SafeString:
             else f' {conditional_escape(name)}="{conditional_escape(str(value))}"'
         )
     parts.append(">")
-    return mark_safe("".join(parts))  # noqa: S308  # nosec B308 B703  # every value above is escaped
+    return mark_safe("".join(parts))  # noqa: S308  # nosec B308, B703  # every value above is escaped
