@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.concurrency import free_port, wait_until_serving  # noqa: E402  (the same server start)
+from bench.pages import signed_in  # noqa: E402  (the same signed-in session)
 
 DATABASE = "iptriad_bench_m"
 CLIENTS = 100_000
@@ -53,9 +54,6 @@ def build() -> dict[str, str]:
     from django.conf import settings
     from django.core.management import call_command
     from django.db import connections
-    from django.test import Client as HttpClient
-    from django_otp import DEVICE_ID_SESSION_KEY  # type: ignore[import-untyped]
-    from django_otp.plugins.otp_totp.models import TOTPDevice  # type: ignore[import-untyped]
 
     from bench.scale_data import scale_organisation
     from bench.scale_flags import scale_flags
@@ -67,17 +65,11 @@ def build() -> dict[str, str]:
     organisation = scale_organisation("bench", CLIENTS, password=PASSWORD)
     rows = scale_flags(organisation, password=PASSWORD)
     print(f"tier M ready in {time.perf_counter() - started:.0f}s: {CLIENTS} clients, {rows} flags rows\n")
-    cookies = {}
-    for email in ("supervisor@bench.bench.example", "facilitator0@bench.bench.example"):
-        http = HttpClient()
-        user = User.objects.get(email=email)
-        http.force_login(user)
-        # Staff sessions have passed MFA: measure the pages with that check in them (bench/client_pages.py).
-        device, _ = TOTPDevice.objects.get_or_create(user=user, confirmed=True, defaults={"name": "bench"})
-        session = http.session
-        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-        session.save()
-        cookies[email.split("@")[0]] = f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
+    # Staff sessions have passed MFA: measure the pages with that check in them (bench.pages.signed_in).
+    cookies = {
+        email.split("@")[0]: signed_in(User.objects.get(email=email))
+        for email in ("supervisor@bench.bench.example", "facilitator0@bench.bench.example")
+    }
     connections.close_all()
     return cookies
 
