@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import ninja.main
 import pytest
 from django.test import Client as HttpClient
+
+from iptriad.api.urls import api
 
 pytestmark = pytest.mark.django_db
 
@@ -94,3 +97,22 @@ def test_the_codes_a_service_checks_are_listed(document):
     # A PATCH body sends only what changes: nothing in it is required.
     for name in ("PersonPatch", "EventPatch", "ProblemAreaPatch", "GoalPatch", "SessionPatch"):
         assert not schemas[name].get("required"), name
+
+
+def test_the_document_is_built_once_per_process_and_each_caller_gets_its_own_copy(monkeypatch):
+    """Building it costs about a second of CPU: a GET anyone may send must not make the server spend that each time."""
+    built = []
+    build = ninja.main.get_schema
+
+    def counted(**kwargs: Any) -> Any:
+        built.append(kwargs["path_prefix"])
+        return build(**kwargs)
+
+    monkeypatch.setattr(ninja.main, "get_schema", counted)
+    monkeypatch.setattr(api, "_documents", {}, raising=False)
+    first = HttpClient().get("/api/v1/openapi.json").json()
+    api.get_openapi_schema()["paths"].clear()  # a caller changing its copy changes nobody else's
+    second = HttpClient().get("/api/v1/openapi.json").json()
+    assert built == ["/api/v1/"]
+    assert first == second
+    assert len(second["paths"]) >= 20

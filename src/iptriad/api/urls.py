@@ -8,7 +8,9 @@ scripts from a CDN and clinics may be offline (use any OpenAPI viewer on the doc
 
 from __future__ import annotations
 
+import copy
 import functools
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -18,6 +20,7 @@ from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
+from ninja.openapi.schema import OpenAPISchema
 from ninja.operation import Operation
 from ninja.router import Router
 
@@ -44,7 +47,26 @@ ROOT_URL_NAME = "api-root"
 
 
 class IptriadAPI(NinjaAPI):
-    """ninja's API with plain (un-namespaced) URL names and operation ids named after the views."""
+    """ninja's API with plain (un-namespaced) URL names and operation ids named after the views, and its OpenAPI
+    document built once per process."""
+
+    _documents_lock = threading.Lock()
+
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        """The document, built on first use and copied after: ninja builds it again on every call, which costs
+        about a second of CPU (pydantic writes every schema anew), so each GET of /api/v1/openapi.json, which
+        anyone may send, would cost the server that second. The operations are fixed once the routers are added
+        (at import), so the document cannot change in a running process. A copy, because a caller may change it."""
+        if path_prefix is None:
+            path_prefix = self.get_root_path(path_params or {})
+        with self._documents_lock:
+            documents: dict[str, OpenAPISchema] = self.__dict__.setdefault("_documents", {})
+            if path_prefix not in documents:
+                documents[path_prefix] = super().get_openapi_schema(path_prefix=path_prefix)
+            built = documents[path_prefix]
+        return copy.deepcopy(built)
 
     def get_root_path(self, path_params: dict[str, Any]) -> str:
         return reverse(ROOT_URL_NAME, kwargs=path_params)
