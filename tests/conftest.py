@@ -192,7 +192,7 @@ def pytest_runtest_teardown(item: pytest.Item) -> Iterator[None]:
 def personas(request: pytest.FixtureRequest, db: None, module_cast: ModuleCast | None) -> Personas:
     """The module's personas, copied for this test; or personas of its own for a test that commits."""
     if module_cast is not None and module_cast.serves(request):
-        return copy_for_test(request, module_cast.personas)
+        return copy_for_test(request, module_cast.personas, *filter(None, [module_cast.objects]))
     return build_personas()
 
 
