@@ -13,9 +13,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
+from django.db import connection
 from django.test import Client as HttpClient
 from django_otp import DEVICE_ID_SESSION_KEY  # type: ignore[import-untyped]
 from django_otp.oath import totp  # type: ignore[import-untyped]
@@ -139,6 +141,34 @@ def modules_using(session: pytest.Session, fixture: str) -> set[str]:
             if (module := item.getparent(pytest.Module)) is not None
         }
     return found[fixture]
+
+
+CORE_DIR = Path(__file__).parent / "core"
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On PostgreSQL, leave out the tests no database can change: they ran, the same, on the SQLite run.
+
+    Those are the pure core's (tests/core: no Django, no database) and the modules marked `database_independent`
+    (their commands run in a clean environment on a SQLite file of their own). Such a test asking for the database
+    is an error, so the mark cannot hide a test that PostgreSQL could fail.
+    """
+    independent = []
+    for item in items:
+        if item.path.is_relative_to(CORE_DIR):
+            item.add_marker(pytest.mark.database_independent)
+        if item.get_closest_marker("database_independent") is None:
+            continue
+        if item.get_closest_marker("django_db") or {"db", "transactional_db", "live_server"} & set(
+            getattr(item, "fixturenames", ())
+        ):
+            raise pytest.UsageError(f"{item.nodeid} uses the database but is marked database_independent")
+        independent.append(item)
+    if independent and connection.vendor == "postgresql":
+        config.hook.pytest_deselected(items=independent)
+        kept = set(map(id, items)) - set(map(id, independent))
+        items[:] = [item for item in items if id(item) in kept]
 
 
 @pytest.fixture(scope="module", autouse=True)

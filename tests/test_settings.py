@@ -13,6 +13,9 @@ import pytest
 from iptriad import env
 from iptriad.encryption.keys import new_key_entry
 
+# Commands in a clean environment, on a SQLite file of their own: the same whatever database the suite runs on.
+pytestmark = pytest.mark.database_independent
+
 IPTRIAD = str(Path(sys.executable).with_name("iptriad"))
 
 

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import stat
 
+import pytest
+
 from iptriad.encryption.keys import parse_keyring
 from tests.encryption.keyrings import KEY_A
 from tests.test_settings import PRODUCTION, run_iptriad
+
+# Commands in a clean environment, on a SQLite file of their own: the same whatever database the suite runs on.
+pytestmark = pytest.mark.database_independent
 
 
 def test_production_refuses_to_start_without_keys(tmp_path):

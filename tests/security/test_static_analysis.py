@@ -21,6 +21,9 @@ import pytest
 from tests.security import dependency_audit
 from tests.security.dependency_audit import judge, skipped_pins
 
+# The source, the pins and the advisories: no database is read.
+pytestmark = pytest.mark.database_independent
+
 with warnings.catch_warnings():
     # bandit 1.9.4 loads its plugins with an argument that stevedore has deprecated: harmless, and not ours to fix.
     warnings.filterwarnings("ignore", "The verify_requirements argument", DeprecationWarning)
