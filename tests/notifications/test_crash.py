@@ -12,6 +12,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 
+# The run migrates a SQLite database of its own in a clean environment: the same whatever database the suite runs on.
+pytestmark = pytest.mark.database_independent
+
 
 @pytest.mark.slow
 def test_killing_the_worker_while_it_sends_loses_nothing_and_never_repeats_a_client_message():

@@ -13,6 +13,9 @@ import pytest
 
 from tests.notifications.smtp import smtp_server
 
+# The worker runs in a clean environment on a SQLite database of its own: the same whatever database the suite runs on.
+pytestmark = pytest.mark.database_independent
+
 REDIS_URL = "redis://127.0.0.1:6379/11"
 
 # Run in a fresh database of its own: one message committed, one rolled back, before any worker runs.
