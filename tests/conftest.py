@@ -202,7 +202,7 @@ def _no_dashboard_kept_across_tests() -> Iterator[None]:
     """Dashboards a process keeps (iptriad.flags.dashboard.cache) belong to one test's data: rolled-back rows and
     frozen clocks could give another test's dashboard the same version."""
     yield
-    dashboard_cache.kept.clear()
+    dashboard_cache.forget_kept()
 
 
 @pytest.fixture(autouse=True)

@@ -19,6 +19,7 @@ from iptriad.accounts.models import Role, User
 from iptriad.audit.chain import append_statements
 from iptriad.audit.models import AuditAction, AuditEvent
 from iptriad.core.flags import RULES_VERSION, FlagCode, rule, severity
+from iptriad.flags.dashboard import cache
 from iptriad.flags.dashboard.rows import day
 from iptriad.flags.models import ContextFlags
 from iptriad.groups.models import GroupMember
@@ -293,9 +294,12 @@ def test_the_supervisors_home_names_no_client_when_nothing_is_flagged(personas):
     assert not AuditEvent.objects.filter(action=AuditAction.CLIENT_LISTED).exists()
 
 
-def _queries(user: User, name: str, *args: int) -> int:
+def _queries(user: User, name: str, *args: int, cold: bool = False) -> int:
+    """The queries of a view after a first one (the session warm, and what is kept built: unless `cold`)."""
     http = logged_in(user)
     http.get(reverse(name, args=args))  # warm the session
+    if cold:
+        cache.forget_kept()
     with CaptureQueriesContext(connection) as queries:
         assert http.get(reverse(name, args=args)).status_code == 200
     return len(queries)
@@ -324,7 +328,7 @@ def _grow_to(personas, cases: int) -> None:
     [
         ("supervision-dashboard", "supervisor_a", 8),
         ("supervision-dashboard", "therapist_a", 8),
-        ("home", "supervisor_a", 13),
+        ("home", "supervisor_a", 10),
         ("supervision-dashboard-person", "supervisor_a", 11),
     ],
 )
@@ -337,6 +341,36 @@ def test_the_pages_run_a_fixed_number_of_queries_whatever_the_caseload(personas,
         counts.append(_queries(user, name, *args))
     audited = expected - 3 + append_statements()
     assert counts == [audited, audited]
+
+
+def test_the_supervisors_home_built_anew_runs_a_fixed_number_of_queries_too(personas):
+    counts = []
+    for cases in (10, 100):
+        _grow_to(personas, cases)
+        counts.append((_queries(personas.supervisor_a, "home"), _queries(personas.supervisor_a, "home", cold=True)))
+    # Built anew, the summary adds its reads to the kept one's view: the people, their counts, the gravest cases.
+    assert counts == [(10 - 3 + append_statements(), 14 - 3 + append_statements())] * 2
+
+
+def _home_text(user: User) -> str:
+    response = logged_in(user).get(reverse("home"))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_the_supervisors_home_is_rebuilt_when_a_flag_changes_and_audited_on_every_view(personas):
+    row = flagged_course(personas.therapist_a, FlagCode.OVERDUE_MEASURES, family_name="Homekeptson")
+    assert "Homekeptson" in _home_text(personas.supervisor_a)
+    assert rule(FlagCode.SELF_HARM).title not in _home_text(personas.supervisor_a)
+    ContextFlags.objects.filter(pk=row.pk).update(
+        flags=[{"code": FlagCode.SELF_HARM.value, "why": "why self_harm", "since": str(TODAY)}],
+        worst=severity(FlagCode.SELF_HARM),
+        computed_at=timezone.now(),
+    )
+    assert rule(FlagCode.SELF_HARM).title in _home_text(personas.supervisor_a)
+    events = AuditEvent.objects.filter(action=AuditAction.CLIENT_LISTED, detail__list="home")
+    assert events.count() == 3  # each view names the client, the two served from the cache too
+    assert all(event.detail["client_ids"] == [row.client_id] for event in events)
 
 
 def _dashboard_text(user: User) -> str:
@@ -386,7 +420,6 @@ def test_one_person_s_own_dashboard_is_never_served_to_another(personas):
 
 
 def test_a_kept_dashboard_expires_after_max_age_and_the_least_recently_used_goes_first(monkeypatch):
-    from iptriad.flags.dashboard import cache
 
     now = [1000.0]
     kept = cache._Kept(clock=lambda: now[0])

@@ -268,16 +268,18 @@ def dashboard(*, actor: Actor, with_cases: bool = True, record: bool = True) -> 
     )
 
 
-def gravest_cases(*, actor: Actor, limit: int = CASES_ON_HOME) -> list[CaseRow]:
+def gravest_cases(*, actor: Actor, limit: int = CASES_ON_HOME, record: bool = True) -> list[CaseRow]:
     """The gravest flagged cases the actor sees, worst first, for the supervisor's home to name with their rules;
-    one query, and the clients it names are recorded as any list of clients is."""
+    one query, and the clients it names are recorded as any list of clients is (`record`; the home's cache records
+    each view itself: record_home_viewed)."""
     order = (F("worst").asc(), F("changed_at").desc(nulls_last=True), "pk")
     scoped = dashboard_policy.scope(actor, ContextFlags.objects.all()).filter(active=True, worst__isnull=False)
     # Ranked over the narrow flags rows alone; only the few kept are joined to their clients and records.
     top = scoped.order_by(*order).values("pk")[:limit]
     rows = _with_records(ContextFlags.objects.filter(pk__in=top)).order_by(*order)
     cases = [_case_row(row, None) for row in rows]
-    _record_viewed(actor, [case.client_id for case in cases], page="home")
+    if record:
+        record_home_viewed(actor, [case.client_id for case in cases])
     return cases
 
 
@@ -336,6 +338,11 @@ def person_dashboard(*, actor: Actor, membership_id: int) -> PersonRow:
 def record_dashboard_viewed(actor: Actor, client_ids: Sequence[int]) -> None:
     """The clients a dashboard shown (from the cache or not) names, recorded as any list of clients is."""
     _record_viewed(actor, list(client_ids), page="dashboard")
+
+
+def record_home_viewed(actor: Actor, client_ids: Sequence[int]) -> None:
+    """The clients the supervisor's home names (its gravest cases, from the cache or not), recorded likewise."""
+    _record_viewed(actor, list(client_ids), page="home")
 
 
 def _record_viewed(actor: Actor, client_ids: list[int], page: str) -> None:
