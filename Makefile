@@ -65,13 +65,16 @@ security: $(TEST_STAMP) ## Security checks: bandit on src (no medium or high fin
 test-fast: $(TEST_STAMP) ## The pytest suite on SQLite without the slow tests (crash, browser): the inner loop
 	$(BIN)/pytest -m "not slow"
 
+# The whole runs list their slowest tests, so a CI log says where its minutes went.
+DURATIONS := --durations=15 --durations-min=3
+
 test-sqlite: $(TEST_STAMP) browser ## The whole pytest suite on SQLite
-	IPTRIAD_CHROMIUM=$(CHROMIUM) $(BIN)/pytest
+	IPTRIAD_CHROMIUM=$(CHROMIUM) $(BIN)/pytest $(DURATIONS)
 
 test-postgres: $(TEST_STAMP) browser ## The whole pytest suite on PostgreSQL ($$IPTRIAD_TEST_POSTGRES, a server URL)
 	@if [ -z "$$IPTRIAD_TEST_POSTGRES" ]; then echo "IPTRIAD_TEST_POSTGRES is not set: skipping PostgreSQL"; exit 0; fi; \
 	IPTRIAD_DATABASE_URL="$${IPTRIAD_TEST_POSTGRES%/}/iptriad" IPTRIAD_DATA_DIR=var/test-postgres \
-		IPTRIAD_CHROMIUM=$(CHROMIUM) $(BIN)/pytest
+		IPTRIAD_CHROMIUM=$(CHROMIUM) $(BIN)/pytest $(DURATIONS)
 
 static: lint typecheck checks security ## The static checks of `make test`: lint, types, Django checks, security checks
 
