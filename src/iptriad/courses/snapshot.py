@@ -34,26 +34,45 @@ def with_open_risk_alerts(courses: QuerySet[Course]) -> QuerySet[Course]:
     return courses.annotate(open_risk_alerts=Coalesce(Subquery(still_open, output_field=IntegerField()), 0))
 
 
-def course_snapshot(course: Course) -> CourseSnapshot:
-    """Three queries, whatever the size of the course (the course page builds it from its own reads: snapshot_of)."""
-    facts = (
-        with_open_risk_alerts(Course.objects.filter(pk=course.pk))
-        .select_related("assessment", "formulation", "contract")
-        .annotate(
-            attended=Count("sessions", filter=Q(sessions__attendance=Attendance.ATTENDED)),
-            has_plan=Exists(RelapsePreventionPlan.objects.filter(course=OuterRef("pk"))),
-            has_inventory=Exists(InventoryPerson.objects.filter(course=OuterRef("pk"))),
-        )
-        .get()
+def course_facts(course: Course, *, count_attended: bool = True) -> Course:
+    """The course again with its assessment, formulation and contract, and what the rules count of the rest
+    (sessions attended, unless the caller has them; a relapse-prevention plan; an inventory; open risk alerts):
+    one query."""
+    facts = with_open_risk_alerts(Course.objects.filter(pk=course.pk)).select_related(
+        "assessment", "formulation", "contract"
     )
-    areas = tuple(ProblemAreaChoice.objects.filter(course=course, active=True).values_list("area", flat=True))
+    facts = facts.annotate(
+        has_plan=Exists(RelapsePreventionPlan.objects.filter(course=OuterRef("pk"))),
+        has_inventory=Exists(InventoryPerson.objects.filter(course=OuterRef("pk"))),
+    )
+    if count_attended:
+        facts = facts.annotate(attended=Count("sessions", filter=Q(sessions__attendance=Attendance.ATTENDED)))
+    return facts.get()
+
+
+def course_snapshot(
+    course: Course,
+    *,
+    facts: Course | None = None,
+    sessions_held: int | None = None,
+    active_areas: Iterable[str] | None = None,
+) -> CourseSnapshot:
+    """Three queries, whatever the size of the course (the course page builds it from its own reads: snapshot_of).
+
+    A caller that has read some of it already passes it on (the session form: the facts without the sessions
+    count, the sessions held and the active problem areas), and those are not read again.
+    """
+    if facts is None:
+        facts = course_facts(course, count_attended=sessions_held is None)
+    if active_areas is None:
+        active_areas = ProblemAreaChoice.objects.filter(course=course, active=True).values_list("area", flat=True)
     return snapshot_of(
         course,
         assessment=getattr(facts, "assessment", None),
         formulation=getattr(facts, "formulation", None),
         contract=getattr(facts, "contract", None),
-        active_areas=areas,
-        sessions_held=int(getattr(facts, "attended", 0)),
+        active_areas=tuple(active_areas),
+        sessions_held=int(getattr(facts, "attended", 0)) if sessions_held is None else sessions_held,
         has_relapse_prevention_plan=bool(getattr(facts, "has_plan", False)),
         has_inventory=bool(getattr(facts, "has_inventory", False)),
         done_task_ids=frozenset(CourseTask.objects.filter(course=course).values_list("task_id", flat=True)),

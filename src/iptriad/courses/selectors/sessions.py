@@ -26,7 +26,7 @@ from iptriad.courses.models.sessions import Attendance
 from iptriad.courses.permissions import course_policy
 from iptriad.courses.selectors.course import course_get
 from iptriad.courses.selectors.measures import of_course, sessions_held
-from iptriad.courses.snapshot import course_snapshot
+from iptriad.courses.snapshot import course_facts, course_snapshot
 from iptriad.measures.due import DueMeasure, due_at_next_session
 from iptriad.measures.models import Administration, MeasureSchedule, RiskAlert
 
@@ -94,6 +94,7 @@ def session_counts(sessions: Sequence[CourseSession]) -> Counts:
 class FocusArea:
     """An active problem area with its protocol text and the course's goals for it."""
 
+    code: str  # the problem area's code (ProblemAreaCode)
     name: str
     stage: str  # the dispute stage's name, role disputes only
     goals: tuple[Goal, ...]
@@ -122,6 +123,7 @@ def _focus_areas(actor: Actor, course: Course) -> tuple[FocusArea, ...]:
         stage = definition.stage(choice.dispute_stage).name if choice.dispute_stage else ""
         areas.append(
             FocusArea(
+                code=choice.area,
                 name=definition.name,
                 stage=stage,
                 goals=tuple(choice.goals.all()),
@@ -158,17 +160,23 @@ def session_panel(*, actor: Actor, course: Course, areas: tuple[FocusArea, ...] 
     are not read again)."""
     sessions = course_sessions(actor=actor, course=course)
     counts = session_counts(sessions)
-    formulation = course_policy.scope_records(actor, Action.VIEW, Formulation.objects.filter(course=course)).first()
+    areas = _focus_areas(actor, course) if areas is None else areas
+    # The course's one-to-one records with what the rules count: the formulation shown comes with them (the course
+    # was read under the policy, and its formulation is its own), and the snapshot takes the sessions and areas read.
+    facts = course_facts(course, count_attended=False)
+    formulation: Formulation | None = getattr(facts, "formulation", None)
     guide = None
     due: tuple[DueMeasure, ...] = ()
     if course.is_open:
-        snapshot = course_snapshot(course)
+        snapshot = course_snapshot(
+            course, facts=facts, sessions_held=counts.attended, active_areas=[area.code for area in areas]
+        )
         guide = session_guide(snapshot, counts.attended + 1)
         due = _due(actor, course, sessions, guide.sessions_planned)
     return SessionPanel(
         counts=counts,
         guide=guide,
-        areas=_focus_areas(actor, course) if areas is None else areas,
+        areas=areas,
         formulation_excerpt=Truncator(formulation.text).words(FORMULATION_EXCERPT_WORDS) if formulation else "",
         formulation_agreed_on=formulation.agreed_on if formulation else None,
         due=due,
