@@ -27,6 +27,7 @@ def named(trip: RoundTrip) -> Iterator[None]:
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.slow  # over ten seconds: `make test` runs it, `make test-fast` leaves it out
 def test_every_data_migration_keeps_the_rows_both_ways(personas):
     leaves = leaf_targets()
     written = [(trip, trip.write(personas)) for trip in ROUND_TRIPS]

@@ -28,6 +28,7 @@ def test_a_malformed_ring_stops_the_start_with_one_line(tmp_path):
     assert result.stderr.strip() == "iptriad: configuration error: IPTRIAD_ENCRYPTION_KEYS names key id 'a' twice"
 
 
+@pytest.mark.slow  # over ten seconds: `make test` runs it, `make test-fast` leaves it out
 def test_development_generates_one_key_into_the_data_directory_for_its_owner_only(tmp_path):
     assert run_iptriad("migrate", tmp_path=tmp_path).returncode == 0
     key_file = tmp_path / "encryption_keys"

@@ -217,6 +217,7 @@ def test_every_free_text_field_of_every_form_declares_its_limit(personas, object
     assert not unbounded, "free-text fields the browser lets grow without a limit: " + ", ".join(unbounded)
 
 
+@pytest.mark.slow  # over ten seconds: `make test` runs it, `make test-fast` leaves it out
 def test_hostile_values_in_every_form_are_refused_never_a_500(personas, objects):
     targets = _targets(personas, objects)
     sent = 0

@@ -114,6 +114,7 @@ def _secrets_of_b(personas: Personas) -> list[bytes]:
     ]
 
 
+@pytest.mark.slow  # over ten seconds: `make test` runs it, `make test-fast` leaves it out
 def test_every_object_url_answers_404_to_foreign_mixed_and_impossible_ids(personas, objects):
     # `objects`: both organisations' objects of every type, whose ids are probed.
     foreign = _ids_of_organisation_b(personas)

@@ -131,6 +131,7 @@ def _client_ids(content: bytes) -> list[bytes]:
     return re.findall(rb'href="/clients/(\d+)/"', content)
 
 
+@pytest.mark.slow  # over ten seconds: `make test` runs it, `make test-fast` leaves it out
 def test_hostile_sort_filter_and_page_values_change_nothing(personas, objects):
     for n in range(30):  # more than a page of clients, so paging and ordering show
         make_client(personas.org_a, f"A-9{n:03}", personas.therapist_a, family_name=f"Zed{n % 7}", given_name=f"G{n}")

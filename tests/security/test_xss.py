@@ -262,6 +262,7 @@ def _self_report_with_crisis_contacts(objects: MatrixObjects, problems: list[str
     shown.update(p for p in PAYLOADS if inspection.shows(p))
 
 
+@pytest.mark.slow  # over ten seconds: `make test` runs it, `make test-fast` leaves it out
 def test_no_payload_becomes_markup_on_any_page(personas, objects):
     targets, pages = _discover(personas, objects)
     regular = [t for t in targets if t.name not in ENDS_ITS_OBJECT]
