@@ -167,8 +167,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         independent.append(item)
     if independent and connection.vendor == "postgresql":
         config.hook.pytest_deselected(items=independent)
-        kept = set(map(id, items)) - set(map(id, independent))
-        items[:] = [item for item in items if id(item) in kept]
+        left_out = set(independent)
+        items[:] = [item for item in items if item not in left_out]
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -352,6 +352,15 @@ def test_the_supervisors_home_built_anew_runs_a_fixed_number_of_queries_too(pers
     assert counts == [(10 - 3 + append_statements(), 14 - 3 + append_statements())] * 2
 
 
+def _refreshed_to_self_harm(row: ContextFlags) -> None:
+    """As a refresh rewrites a row (its computed_at moves): the cached pages must show the new flag."""
+    ContextFlags.objects.filter(pk=row.pk).update(
+        flags=[{"code": FlagCode.SELF_HARM.value, "why": "why self_harm", "since": str(TODAY)}],
+        worst=severity(FlagCode.SELF_HARM),
+        computed_at=timezone.now(),
+    )
+
+
 def _home_text(user: User) -> str:
     response = logged_in(user).get(reverse("home"))
     assert response.status_code == 200
@@ -362,11 +371,7 @@ def test_the_supervisors_home_is_rebuilt_when_a_flag_changes_and_audited_on_ever
     row = flagged_course(personas.therapist_a, FlagCode.OVERDUE_MEASURES, family_name="Homekeptson")
     assert "Homekeptson" in _home_text(personas.supervisor_a)
     assert rule(FlagCode.SELF_HARM).title not in _home_text(personas.supervisor_a)
-    ContextFlags.objects.filter(pk=row.pk).update(
-        flags=[{"code": FlagCode.SELF_HARM.value, "why": "why self_harm", "since": str(TODAY)}],
-        worst=severity(FlagCode.SELF_HARM),
-        computed_at=timezone.now(),
-    )
+    _refreshed_to_self_harm(row)
     assert rule(FlagCode.SELF_HARM).title in _home_text(personas.supervisor_a)
     events = AuditEvent.objects.filter(action=AuditAction.CLIENT_LISTED, detail__list="home")
     assert events.count() == 3  # each view names the client, the two served from the cache too
@@ -382,11 +387,7 @@ def test_the_dashboard_built_once_is_rebuilt_when_a_flag_changes(personas):
     row = flagged_course(personas.therapist_a, FlagCode.OVERDUE_MEASURES, family_name="Cachedson")
     assert rule(FlagCode.SELF_HARM).title not in _dashboard_text(personas.supervisor_a)
     # A refresh rewrites the row (its computed_at): the next view shows the new flag, not the cached page.
-    ContextFlags.objects.filter(pk=row.pk).update(
-        flags=[{"code": FlagCode.SELF_HARM.value, "why": "why self_harm", "since": str(TODAY)}],
-        worst=severity(FlagCode.SELF_HARM),
-        computed_at=timezone.now(),
-    )
+    _refreshed_to_self_harm(row)
     assert rule(FlagCode.SELF_HARM).title in _dashboard_text(personas.supervisor_a)
 
 
