@@ -42,6 +42,7 @@ if TYPE_CHECKING:
 TIERS = {"T": 200, "S": 10_000, "M": 100_000, "L": 1_000_000}
 TODAY = dt.date(2026, 11, 26)  # the scale data's day (bench/scale_data.py)
 PASSWORD = "bench-password-not-secret"  # noqa: S105 (synthetic accounts on a local benchmark database)
+BLOCK_L = 10_000  # tier L: clients drawn in Python, then copied in SQL (bench/scale_blocks.py)
 CHUNK = 2_000  # clients drawn and written per round
 BATCH = 2_000  # rows per INSERT
 CLIENTS_PER_THERAPIST = 250
@@ -185,50 +186,105 @@ def organisation_and_staff(slug: str, clients: int) -> tuple[Organisation, Cast]
 
 
 def build(
-    slug: str, clients: int, seed: int, *, progress: Progress = no_progress, refresh: bool = True
+    slug: str,
+    clients: int,
+    seed: int,
+    *,
+    progress: Progress = no_progress,
+    refresh: bool = True,
+    block: int | None = None,
 ) -> dict[str, float]:
-    """Build the organisation `slug` with `clients` clients and all their data; the seconds each stage took."""
-    from django.db import connection
+    """Build the organisation `slug` with `clients` clients and all their data; the seconds each stage took.
 
-    from iptriad.measures.models import TreatmentContext
-
+    With `block`, only the first `block` clients are drawn in Python and PostgreSQL copies them up to `clients`
+    (bench/scale_blocks.py); the flags and outcome rows are then refreshed for the block and copied with it."""
+    if block is not None and (clients % block or block % 50):
+        raise ValueError("a block must divide the clients and be a multiple of 50 (the group places' cycle)")
     timings: dict[str, float] = {}
     started = time.perf_counter()
     organisation, cast = organisation_and_staff(slug, clients)
+    drawn = block or clients
     events: list[Event] = []
     in_group: list[int] = []
-    for start in range(0, clients, CHUNK):
-        numbers = range(start, min(start + CHUNK, clients))
+    for start in range(0, drawn, CHUNK):
+        numbers = range(start, min(start + CHUNK, drawn))
         in_group += _clients_chunk(organisation.pk, cast, seed, numbers, events)
-        progress("clients", numbers.stop, clients, started)
+        progress("clients", numbers.stop, drawn, started)
     timings["clients and courses"] = time.perf_counter() - started
     mark = time.perf_counter()
     _groups(organisation.pk, cast, seed, in_group, events, progress)
     timings["groups"] = time.perf_counter() - mark
+    if block is not None:
+        timings |= _copied(organisation.pk, block, clients // block - 1, cast, len(in_group), events, refresh, progress)
+        timings["total"] = time.perf_counter() - started
+        return timings
     mark = time.perf_counter()
     _audit(organisation.pk, events, progress)
     timings["audit"] = time.perf_counter() - mark
+    timings["analyze"] = _analyze()
+    if refresh:
+        timings |= _refresh(organisation.pk, progress)
+    timings["total"] = time.perf_counter() - started
+    return timings
+
+
+def _analyze() -> float:
+    """Gather the planner's statistics (a bulk load leaves none); the seconds it took."""
+    from django.db import connection
+
     mark = time.perf_counter()
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")  # a bulk load leaves no statistics: the refreshes and pages plan with them
+            cursor.execute("ANALYZE")
     else:
         from iptriad.web.statistics import statistics_refresh
 
         statistics_refresh()  # what the worker's nightly job gathers
-    timings["analyze"] = time.perf_counter() - mark
-    if refresh:
-        from iptriad.flags.services import flags_refresh
-        from iptriad.outcomes.services import outcomes_refresh
+    return time.perf_counter() - mark
 
-        ids = list(TreatmentContext.objects.filter(organisation=organisation).values_list("pk", flat=True))
-        for label, refresher in (("flags", flags_refresh), ("outcomes", outcomes_refresh)):
-            mark = time.perf_counter()
-            for place in range(0, len(ids), 10 * BATCH):
-                refresher(ids[place : place + 10 * BATCH])
-                progress(label, min(place + 10 * BATCH, len(ids)), len(ids), mark)
-            timings[label] = time.perf_counter() - mark
-    timings["total"] = time.perf_counter() - started
+
+def _refresh(organisation_id: int, progress: Progress) -> dict[str, float]:
+    """The flags and outcome rows of every treatment context, by the product's own refreshes."""
+    from iptriad.flags.services import flags_refresh
+    from iptriad.measures.models import TreatmentContext
+    from iptriad.outcomes.services import outcomes_refresh
+
+    timings = {}
+    ids = list(TreatmentContext.objects.filter(organisation_id=organisation_id).values_list("pk", flat=True))
+    for label, refresher in (("flags", flags_refresh), ("outcomes", outcomes_refresh)):
+        mark = time.perf_counter()
+        for place in range(0, len(ids), 10 * BATCH):
+            refresher(ids[place : place + 10 * BATCH])
+            progress(label, min(place + 10 * BATCH, len(ids)), len(ids), mark)
+        timings[label] = time.perf_counter() - mark
+    return timings
+
+
+def _copied(
+    org: int,
+    drawn: int,
+    copies: int,
+    cast: Cast,
+    group_places: int,
+    events: list[Event],
+    refresh: bool,
+    progress: Progress,
+) -> dict[str, float]:
+    """The drawn block refreshed, then copied `copies` times by PostgreSQL, with one audit chain over all of it."""
+    from bench.scale_blocks import Staff, chain_copied_events, copy_block, measure_block
+
+    timings = {"analyze (block)": _analyze()}
+    if refresh:
+        timings |= {f"{label} (block)": seconds for label, seconds in _refresh(org, progress).items()}
+    block = measure_block(org, clients=drawn, groups=group_places // MEMBERS_PER_GROUP)
+    staff = Staff(therapists=cast.therapists, facilitators=cast.facilitators)
+    mark = time.perf_counter()
+    copy_block(org, copies, staff, block, progress)
+    timings["copies"] = time.perf_counter() - mark
+    mark = time.perf_counter()
+    chain_copied_events(org, events, copies, staff, block, progress)
+    timings["audit"] = time.perf_counter() - mark
+    timings["analyze"] = _analyze()
     return timings
 
 
@@ -833,9 +889,17 @@ def main() -> int:
     parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432")
     parser.add_argument("--no-refresh", action="store_true", help="leave the flags and outcome rows out")
+    parser.add_argument(
+        "--block",
+        type=int,
+        help="draw this many clients in Python and copy them in SQL up to the tier (PostgreSQL; tier L: 10,000)",
+    )
     options = parser.parse_args()
     if options.tier == "L" and options.database != "postgresql":
         parser.error("tier L runs on PostgreSQL only")
+    block = options.block or (BLOCK_L if options.tier == "L" else None)
+    if block is not None and options.database != "postgresql":
+        parser.error("--block copies in PostgreSQL only")
     sys.path.insert(0, str(ROOT))
     configure(options.tier, options.database, options.postgres)
     import django
@@ -852,9 +916,11 @@ def main() -> int:
         options.seed,
         progress=log_progress,
         refresh=not options.no_refresh,
+        block=block,
     )
     print(
         f"tier {options.tier} ({TIERS[options.tier]:,} clients) on {connection.vendor}, seed {options.seed}, "
+        f"{f'blocks of {block:,} copied, ' if block else ''}"
         f"load average {load:.1f} at the start, {os.getloadavg()[0]:.1f} at the end"
     )
     print(counts(f"scale-{options.tier.lower()}"))
