@@ -4,6 +4,7 @@ to the floor measured in the same run (issue 15). One command gives the tables o
     PYTHONPATH=src .venv/bin/python bench/pages.py --tier S --database sqlite
     PYTHONPATH=src .venv/bin/python bench/pages.py --tier M --database postgresql
     PYTHONPATH=src .venv/bin/python bench/pages.py --all               # tiers S and M on both databases
+    PYTHONPATH=src .venv/bin/python bench/pages.py --tier L --database postgresql   # 1,000,000 clients
     PYTHONPATH=src .venv/bin/python bench/pages.py --tier S --duration 3 --mixed 5   # a quick look
 
 The tier's data is bench/scale_all.py's (var/scale-<tier>/ on SQLite, the database iptriad_scale_<tier> on
@@ -596,7 +597,7 @@ def run_tier(tier: str, database: str, seconds: int, mixed_seconds: int) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--tier", choices=("T", "S", "M"), default="S")
+    parser.add_argument("--tier", choices=("T", "S", "M", "L"), default="S")
     parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432")
     parser.add_argument("--duration", type=int, default=5, help="seconds each page or write is timed alone")
@@ -615,6 +616,8 @@ def main() -> int:
                 command += ["--mixed", str(options.mixed)]
                 subprocess.run(command + (["--build"] if options.build else []), check=True)  # noqa: S603
         return 0
+    if options.tier == "L" and options.database != "postgresql":
+        parser.error("tier L runs on PostgreSQL only")
     configure(options.tier, options.database, options.postgres, options.build)
     print(run_tier(options.tier, options.database, options.duration, options.mixed))
     return 0
