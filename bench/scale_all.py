@@ -198,8 +198,12 @@ def build(
 
     With `block`, only the first `block` clients are drawn in Python and PostgreSQL copies them up to `clients`
     (bench/scale_blocks.py); the flags and outcome rows are then refreshed for the block and copied with it."""
+    from django.db import connection
+
     if block is not None and (clients % block or block % 50):
         raise ValueError("a block must divide the clients and be a multiple of 50 (the group places' cycle)")
+    if block is not None and connection.vendor != "postgresql":
+        raise ValueError("blocks are copied by PostgreSQL only")
     timings: dict[str, float] = {}
     started = time.perf_counter()
     organisation, cast = organisation_and_staff(slug, clients)

@@ -7,6 +7,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.db.models import Count
 
 from bench.scale_all import TIERS, build, counts, fingerprint
@@ -50,3 +51,12 @@ def test_it_gives_the_same_data_for_the_same_seed():
     a, b, c = (fingerprint(Organisation.objects.get(slug=slug)) for slug in ("scale-a", "scale-b", "scale-c"))
     assert a == b
     assert a != c
+
+
+def test_a_block_must_divide_the_tier_and_only_postgresql_copies_it():
+    with pytest.raises(ValueError, match="must divide"):
+        build("scale-x", CLIENTS, seed=7, block=75)
+    if connection.vendor != "postgresql":
+        with pytest.raises(ValueError, match="PostgreSQL only"):
+            build("scale-x", CLIENTS, seed=7, block=CLIENTS // 2)
+    assert not Organisation.objects.filter(slug="scale-x").exists()

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from iptriad.accounts.actors import Actor
 from iptriad.accounts.models import User
@@ -112,7 +112,9 @@ def treated_by(actor: Actor, client_id: str = "client_id") -> Q:
     """A filter for rows whose client (the `client_id` lookup) the actor treats in an open context of any kind."""
     treated = Q(pk__in=[])  # matches nothing when no kind is registered
     for kind in registered():
-        treated |= Q(Exists(kind.treating(actor).filter(client_id=OuterRef(client_id))))
+        # A subquery of the actor's few clients, not a correlated EXISTS: the database reads them once and looks each
+        # row up in them, where EXISTS ran once per row (7,500 open alerts of an organisation at 1,000,000 clients).
+        treated |= Q(**{f"{client_id}__in": kind.treating(actor).values("client_id")})
     return treated
 
 
