@@ -27,7 +27,6 @@ PostgreSQL only (generate_series, COPY, lpad, the replication role).
 
 from __future__ import annotations
 
-import datetime as dt
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -58,15 +57,6 @@ class Block:
     clients: int
     groups: int
     spans: dict[str, tuple[int, int]]  # table: (first id, span)
-
-
-@dataclass(frozen=True)
-class StagedEvent:
-    at: dt.datetime
-    actor_id: int | None
-    action: str
-    object_type: str
-    object_id: int
 
 
 def copied_models(organisation_id: int) -> list[type[Model]]:
