@@ -28,7 +28,7 @@ PostgreSQL only (generate_series, COPY, lpad, the replication role).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -56,6 +56,7 @@ class Block:
 
     clients: int
     groups: int
+    models: tuple[type[Model], ...]  # the tables to copy (copied_models)
     spans: dict[str, tuple[int, int]]  # table: (first id, span)
 
 
@@ -79,11 +80,12 @@ def copied_models(organisation_id: int) -> list[type[Model]]:
 def measure_block(organisation_id: int, clients: int, groups: int) -> Block:
     from django.db.models import Max, Min
 
+    models = tuple(copied_models(organisation_id))
     spans = {}
-    for model in copied_models(organisation_id):
+    for model in models:
         bounds = model._default_manager.filter(organisation_id=organisation_id).aggregate(low=Min("pk"), high=Max("pk"))
         spans[model._meta.db_table] = (bounds["low"], bounds["high"] - bounds["low"] + 1)
-    return Block(clients=clients, groups=groups, spans=spans)
+    return Block(clients=clients, groups=groups, models=models, spans=spans)
 
 
 def _staff_sql(column: str, staff: Staff, block: Block) -> str:
@@ -149,7 +151,7 @@ def copy_block(organisation_id: int, copies: int, staff: Staff, block: Block, pr
     """Write `copies` copies of the block after it, table by table, then move each table's id sequence past them."""
     from django.db import connection, transaction
 
-    models = copied_models(organisation_id)
+    models = block.models
     started = time.perf_counter()
     for done, model in enumerate(models, start=1):
         table = model._meta.db_table
@@ -277,7 +279,7 @@ def _chain(
         rows.itersize = STREAM
         rows.execute(select, [copies])
         with cursor.cursor.copy(f"COPY audit_auditevent ({columns}) FROM STDIN") as copy:
-            for at, actor_id, action, object_type, object_id in _iterate(rows):
+            for at, actor_id, action, object_type, object_id in rows:  # fetched `itersize` at a time
                 sequence += 1
                 payload = canonical_payload(
                     organisation_id=organisation_id,
@@ -300,8 +302,3 @@ def _chain(
                     progress("audit", sequence, total, started)
     progress("audit", total, total, started)
     return sequence, previous
-
-
-def _iterate(rows: Any) -> Iterator[tuple[Any, ...]]:
-    while batch := rows.fetchmany(STREAM):
-        yield from batch
